@@ -1,0 +1,291 @@
+import { assign, fromCallback, setup, type ActorRefFrom, type AnyActorRef } from 'xstate';
+import {
+  AssistantStreamError,
+  MESSAGE_EVENTS,
+  RUN_EVENTS,
+  RUN_STEP_EVENTS,
+  type AssistantStreamEvent,
+  type ErrorWireEvent,
+  type MessageDeltaWireEvent,
+  type MessageWireEvent,
+  type Run,
+  type RunStepDeltaWireEvent,
+  type RunStepWireEvent,
+  type RunWireEvent,
+  type UnknownStreamEvent,
+  type WireEvent,
+} from '../src/wire/index.ts';
+import { noop } from './callbacks.ts';
+import { messageDeltaFault, messageMachine } from './message.ts';
+import { runMachine } from './run.ts';
+import { runStepDeltaFault, runStepMachine } from './runStep.ts';
+
+/** What the byte source reports besides wire events. */
+export type SourceEvent =
+  | { type: 'source.connected' }
+  | { type: 'source.end' }
+  | { type: 'source.error'; error: AssistantStreamError }
+  | { type: 'source.timeout'; error: AssistantStreamError };
+
+/** Everything the stream actor reacts to. */
+export type AssistantStreamMachineEvent =
+  | WireEvent
+  | SourceEvent
+  | { type: 'abort'; error: AssistantStreamError }
+  /** A handler or listener threw while the machines announced something. */
+  | { type: 'handler.exception'; error: AssistantStreamError };
+
+export interface AssistantStreamContext {
+  runs: Map<string, ActorRefFrom<typeof runMachine>>;
+  runSteps: Map<string, ActorRefFrom<typeof runStepMachine>>;
+  messages: Map<string, ActorRefFrom<typeof messageMachine>>;
+  /** The last run event that ended the run or paused it for tool outputs. */
+  finalRun: Run | undefined;
+  error: AssistantStreamError | undefined;
+}
+
+/** The stream actor's output: its final run, or the error that ended it. */
+export interface AssistantStreamOutput {
+  finalRun: Run | undefined;
+  error: AssistantStreamError | undefined;
+}
+
+type RunEvent = RunWireEvent;
+type RunStepEvent = RunStepWireEvent | RunStepDeltaWireEvent;
+type MessageEvent = MessageWireEvent | MessageDeltaWireEvent;
+
+const announceEvent = {
+  type: 'event',
+  params: ({ event }: { event: AssistantStreamMachineEvent }) => ({ event: toStreamEvent(event as WireEvent) }),
+} as const;
+
+const isRunEnding = (event: RunEvent) =>
+  event.type === 'thread.run.requires_action' || ['cancelled', 'failed', 'completed', 'incomplete', 'expired'].includes(event.data.status);
+
+/**
+ * A whole assistant stream: the parent that spawns one child actor per run, run step and
+ * message (steps spawn their tool calls) and routes each wire event to the child it names.
+ * An event that names nothing this stream created, or that its child's current state does not
+ * allow, fails the stream with an error that says which event and why.
+ *
+ * The byte source is the invoked `source` actor (provided by the stream facade); the user's
+ * callbacks are the named actions here and in the children (no-ops until provided).
+ *
+ * ```
+ * connecting ─source.connected─► streaming ─source.end─► settling ─► done / run, end
+ *                                   │                      └─(no final run)─► failed
+ *                                   ├─error | rejected event | source.error | handler.exception─► failed / exception, error, end
+ *                                   ├─source.timeout─► failed (after timeout)
+ *                                   └─abort─► aborted / abort, end
+ * ```
+ */
+export const assistantStreamMachine = setup({
+  types: {} as {
+    context: AssistantStreamContext;
+    events: AssistantStreamMachineEvent;
+    output: AssistantStreamOutput;
+  },
+  actors: {
+    run: runMachine,
+    runStep: runStepMachine,
+    message: messageMachine,
+    // Reads the bytes and sends wire events back; the facade provides the real one.
+    source: fromCallback<AssistantStreamMachineEvent>(() => {}),
+  },
+  guards: {
+    runAccepts: ({ context, event }) => {
+      const run = context.runs.get((event as RunEvent).data.id);
+      return run === undefined || run.getSnapshot().can(event as RunEvent);
+    },
+    runStepAccepts: ({ context, event }) => {
+      const step = context.runSteps.get((event as RunStepEvent).data.id);
+      if (step === undefined) return event.type !== 'thread.run.step.delta';
+      return step.getSnapshot().can(event as RunStepEvent);
+    },
+    messageAccepts: ({ context, event }) => {
+      const message = context.messages.get((event as MessageEvent).data.id);
+      if (message === undefined) return event.type === 'thread.message.created';
+      return message.getSnapshot().can(event as MessageEvent);
+    },
+    hasFinalRun: ({ context }) => context.finalRun !== undefined,
+  },
+  actions: {
+    spawnRun: assign({
+      runs: ({ context, event, spawn }) => {
+        const { data } = event as RunEvent;
+        if (!context.runs.has(data.id)) context.runs.set(data.id, spawn('run', { id: `run:${data.id}`, input: { run: data } }));
+        return context.runs;
+      },
+    }),
+    forwardToRun: ({ context, event }) => context.runs.get((event as RunEvent).data.id)!.send(event as RunEvent),
+    recordFinalRun: assign({
+      finalRun: ({ context, event }) => (isRunEnding(event as RunEvent) ? (event as RunEvent).data : context.finalRun),
+    }),
+    // Tool calls are done when the run pauses for outputs or ends, even if their step stays open.
+    closeOpenSteps: ({ context, event }) => {
+      const run = event as RunEvent;
+      if (!isRunEnding(run)) return;
+      const signal = run.type === 'thread.run.requires_action' ? 'run.requires_action' : 'run.finished';
+      for (const step of context.runSteps.values()) {
+        if (step.getSnapshot().can({ type: signal })) step.send({ type: signal });
+      }
+    },
+    spawnRunStep: assign({
+      runSteps: ({ context, event, spawn }) => {
+        const { data } = event as RunStepWireEvent;
+        if (!context.runSteps.has(data.id)) {
+          context.runSteps.set(data.id, spawn('runStep', { id: `runStep:${data.id}`, input: { step: data } }));
+        }
+        return context.runSteps;
+      },
+    }),
+    forwardToRunStep: ({ context, event }) => context.runSteps.get((event as RunStepEvent).data.id)!.send(event as RunStepEvent),
+    spawnMessage: assign({
+      messages: ({ context, event, spawn }) => {
+        const { data } = event as MessageWireEvent;
+        if (!context.messages.has(data.id)) {
+          context.messages.set(data.id, spawn('message', { id: `message:${data.id}`, input: { message: data } }));
+        }
+        return context.messages;
+      },
+    }),
+    forwardToMessage: ({ context, event }) => context.messages.get((event as MessageEvent).data.id)!.send(event as MessageEvent),
+    recordRejection: assign({ error: ({ context, event }) => explainRejection(context, event as WireEvent) }),
+    recordApiError: assign({
+      error: ({ event }) => {
+        const { data, seq } = event as ErrorWireEvent;
+        return new AssistantStreamError('api-error', `the server sent an error: ${data.message}`, {
+          eventIndex: seq,
+          eventName: 'error',
+          apiError: data,
+        });
+      },
+    }),
+    recordError: assign({ error: ({ context, event }) => context.error ?? (event as { error: AssistantStreamError }).error }),
+    recordMissingFinalRun: assign({
+      error: () => new AssistantStreamError('no-final-run', 'the stream ended before the run completed, failed or required action'),
+    }),
+    connect: noop<'connect'>(),
+    event: noop<'event'>(),
+    run: noop<'run'>(),
+    timeout: noop<'timeout'>(),
+    exception: noop<'exception'>(),
+    error: noop<'error'>(),
+    abort: noop<'abort'>(),
+    end: noop<'end'>(),
+  },
+}).createMachine({
+  id: 'assistantStream',
+  context: {
+    runs: new Map(),
+    runSteps: new Map(),
+    messages: new Map(),
+    finalRun: undefined,
+    error: undefined,
+  },
+  invoke: { id: 'source', src: 'source' },
+  initial: 'connecting',
+  on: {
+    'source.error': { target: '.failed', actions: 'recordError' },
+    'handler.exception': { target: '.failed', actions: 'recordError' },
+    'source.timeout': {
+      target: '.failed',
+      actions: ['recordError', { type: 'timeout', params: ({ event }) => ({ error: (event as { error: AssistantStreamError }).error }) }],
+    },
+    abort: { target: '.aborted', actions: 'recordError' },
+  },
+  states: {
+    connecting: {
+      on: { 'source.connected': { target: 'streaming', actions: { type: 'connect', params: {} } } },
+    },
+    streaming: {
+      on: {
+        'thread.created': { actions: announceEvent },
+        'wire.unknown': { actions: announceEvent },
+        error: { target: 'failed', actions: [announceEvent, 'recordApiError'] },
+        'source.end': 'settling',
+        ...Object.fromEntries(
+          RUN_EVENTS.map((name) => [
+            name,
+            [
+              { guard: 'runAccepts', actions: [announceEvent, 'spawnRun', 'forwardToRun', 'recordFinalRun', 'closeOpenSteps'] },
+              { target: 'failed', actions: 'recordRejection' },
+            ],
+          ]),
+        ),
+        ...Object.fromEntries(
+          RUN_STEP_EVENTS.map((name) => [
+            name,
+            [
+              { guard: 'runStepAccepts', actions: [announceEvent, 'spawnRunStep', 'forwardToRunStep'] },
+              { target: 'failed', actions: 'recordRejection' },
+            ],
+          ]),
+        ),
+        ...Object.fromEntries(
+          MESSAGE_EVENTS.map((name) => [
+            name,
+            [
+              { guard: 'messageAccepts', actions: [announceEvent, 'spawnMessage', 'forwardToMessage'] },
+              { target: 'failed', actions: 'recordRejection' },
+            ],
+          ]),
+        ),
+      },
+    },
+    settling: {
+      always: [{ guard: 'hasFinalRun', target: 'done' }, { target: 'failed', actions: 'recordMissingFinalRun' }],
+    },
+    done: {
+      type: 'final',
+      entry: [{ type: 'run', params: ({ context }) => ({ run: context.finalRun! }) }, { type: 'end', params: {} }],
+    },
+    failed: {
+      type: 'final',
+      entry: [
+        { type: 'exception', params: ({ context }) => ({ error: context.error! }) },
+        { type: 'error', params: ({ context }) => ({ error: context.error! }) },
+        { type: 'end', params: {} },
+      ],
+    },
+    aborted: {
+      type: 'final',
+      entry: [{ type: 'abort', params: ({ context }) => ({ error: context.error! }) }, { type: 'end', params: {} }],
+    },
+  },
+  output: ({ context }) => ({ finalRun: context.finalRun, error: context.error }),
+});
+
+/** The error for an event the stream refused: which entity, which state, and why. */
+export function explainRejection(context: AssistantStreamContext, event: WireEvent): AssistantStreamError {
+  const where = { eventIndex: event.seq, eventName: event.type };
+  const id = (event.data as { id: string }).id;
+  const child: AnyActorRef | undefined =
+    context.runs.get(id) ?? context.runSteps.get(id) ?? context.messages.get(id);
+  const kind = event.type.startsWith('thread.run.step.') ? 'run step' : event.type.startsWith('thread.message.') ? 'message' : 'run';
+  if (child === undefined) return new AssistantStreamError('unknown-id', `no ${kind} with this id was created in this stream`, where);
+  const snapshot = child.getSnapshot();
+  if (event.type === 'thread.message.delta' && snapshot.status === 'active') {
+    const fault = messageDeltaFault(snapshot.context, event);
+    if (fault !== undefined) return new AssistantStreamError(fault.kind, fault.detail, { ...where, path: fault.path });
+  }
+  if (event.type === 'thread.run.step.delta' && snapshot.status === 'active') {
+    const fault = runStepDeltaFault(snapshot.context, event);
+    if (fault !== undefined) return new AssistantStreamError(fault.kind, fault.detail, { ...where, path: fault.path });
+  }
+  return new AssistantStreamError('lifecycle', `the ${kind} is ${stateName(snapshot.value)}, which does not allow this event`, where);
+}
+
+/** `{ in_progress: 'text' }` → `in_progress.text`. */
+export function stateName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null) return String(value);
+  return Object.entries(value)
+    .map(([key, child]) => `${key}.${stateName(child)}`)
+    .join(', ');
+}
+
+/** The SDK-shaped `{ event, data }` the `event` callback and iterators receive. */
+function toStreamEvent(event: WireEvent): AssistantStreamEvent | UnknownStreamEvent {
+  return event.type === 'wire.unknown' ? { event: event.event, data: event.data } : ({ event: event.type, data: event.data } as AssistantStreamEvent);
+}

@@ -1,0 +1,39 @@
+// Builds dist/: ESM and CommonJS bundles of every entry point (esbuild) and declarations (tsc).
+// Dependencies that ship CommonJS stay external; ESM-only ones are bundled into the CJS build,
+// so `require('assistant-machines')` works on every Node 20.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const entries = {
+  index: 'src/index.ts',
+  machines: 'machines/index.ts',
+  ...(pkg.exports['./server'] ? { server: 'src/server/index.ts' } : {}),
+  ...(pkg.exports['./testing'] ? { testing: 'src/testing/index.ts' } : {}),
+  ...(pkg.exports['./inspect'] ? { inspect: 'inspect/index.ts' } : {}),
+  ...(pkg.bin ? { cli: 'src/cli/main.ts' } : {}),
+};
+const ESM_ONLY = new Set(pkg.esmOnlyDependencies ?? []);
+const dependencies = Object.keys(pkg.dependencies ?? {});
+
+rmSync('dist', { recursive: true, force: true });
+const common = { bundle: true, platform: 'neutral', target: 'node20', sourcemap: true, logLevel: 'warning', mainFields: ['module', 'main'] };
+await build({
+  ...common,
+  entryPoints: entries,
+  format: 'esm',
+  outdir: 'dist/esm',
+  splitting: true,
+  external: dependencies.flatMap((name) => [name, `${name}/*`]),
+  packages: 'external',
+});
+await build({
+  ...common,
+  entryPoints: entries,
+  format: 'cjs',
+  outdir: 'dist/cjs',
+  outExtension: { '.js': '.cjs' },
+  external: dependencies.filter((name) => !ESM_ONLY.has(name)).flatMap((name) => [name, `${name}/*`]),
+});
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -1,0 +1,306 @@
+import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import type { AssistantStreamOutput } from '../../machines/assistantStream.ts';
+import {
+  AssistantStreamError,
+  type AssistantStreamEvent,
+  type ByteSource,
+  type Message,
+  type Run,
+  type RunStep,
+  type UnknownStreamEvent,
+} from '../wire/index.ts';
+import type { AssistantEventHandler } from './AssistantEventHandler.ts';
+import { streamMachine } from './bindings.ts';
+import { attachSession, type StreamInput } from './session.ts';
+import { StreamSink } from './sink.ts';
+import type { AssistantStreamEvents, AssistantStreamSnapshot, AssistantStreamStatus } from './types.ts';
+
+/** Options of {@link AssistantStream.fromSSE} and {@link AssistantStream.fromReadableStream}. */
+export interface AssistantStreamOptions {
+  /** A handler object whose `on*` methods run as the machines' actions. */
+  handler?: AssistantEventHandler | undefined;
+  /** Aborts the stream (like `abort()`) when it fires; an aborted signal aborts at once. */
+  signal?: AbortSignal | undefined;
+  /** An XState inspection observer for every actor of this stream (costs throughput). */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
+  /** Fails the stream with `idle-timeout` (after `onTimeout`) when no bytes arrive for this long. */
+  idleTimeoutMs?: number | undefined;
+}
+
+/** The root actor of a stream: `stream.actor`. */
+export type AssistantStreamActor = Actor<typeof streamMachine>;
+
+type StreamEvent = AssistantStreamEvent | UnknownStreamEvent;
+
+/**
+ * One assistant run stream, driven by the statecharts in `assistant-machines/machines`.
+ * Consume it with an {@link AssistantEventHandler}, with listeners (`on`), by iterating its
+ * events or its text, or by awaiting its finals — in any combination.
+ *
+ * @example
+ * ```ts
+ * const stream = AssistantStream.fromSSE(response)
+ *   .on('textDelta', (delta) => process.stdout.write(delta.value ?? ''))
+ *   .on('toolCallDone', (toolCall) => console.log('\n', toolCall.type));
+ * const run = await stream.finalRun();
+ * ```
+ */
+export class AssistantStream implements AsyncIterable<StreamEvent> {
+  /** The root actor (`assistantStream` machine); its children are the run, steps, messages. */
+  readonly actor: AssistantStreamActor;
+  readonly #sink: StreamSink;
+  readonly #settled: Promise<void>;
+
+  private constructor(input: StreamInput, options: AssistantStreamOptions) {
+    this.#sink = new StreamSink(options.handler, (error) => this.actor.send({ type: 'handler.exception', error }));
+    this.actor = createActor(streamMachine, options.inspect === undefined ? {} : { inspect: options.inspect });
+    attachSession(this.actor.system, { input, sink: this.#sink });
+
+    this.#settled = new Promise<void>((resolve, reject) => {
+      this.actor.subscribe({
+        complete: () => {
+          const { error } = this.actor.getSnapshot().output as AssistantStreamOutput;
+          const failure = error ?? this.#sink.handlerError;
+          if (failure === undefined) resolve();
+          else reject(failure);
+        },
+        error: (thrown) => reject(new AssistantStreamError('source', 'the stream actor failed', { cause: thrown })),
+      });
+    });
+    // Failures are reported through done(), listeners, onException and snapshot(); an
+    // unobserved one must not also crash the process as an unhandled rejection.
+    this.#settled.catch(() => {});
+
+    this.actor.start();
+    const { signal } = options;
+    if (signal !== undefined) {
+      if (signal.aborted) this.abort(signal.reason);
+      else {
+        const onAbort = () => this.abort(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.#settled.then(
+          () => signal.removeEventListener('abort', onAbort),
+          () => signal.removeEventListener('abort', onAbort),
+        );
+      }
+    }
+  }
+
+  /**
+   * Streams from server-sent events: a fetch `Response`, a `ReadableStream<Uint8Array>`, or
+   * an async iterable of bytes or strings. Reading starts on the next microtask, so listeners
+   * attached right after this call see every event, `connect` included.
+   *
+   * @example
+   * ```ts
+   * const response = await fetch(`${baseURL}/threads/${threadId}/runs`, { method: 'POST', headers, body });
+   * const stream = AssistantStream.fromSSE(response, { handler: new MyHandler() });
+   * await stream.done();
+   * ```
+   */
+  static fromSSE(source: ByteSource, options: AssistantStreamOptions = {}): AssistantStream {
+    return new AssistantStream({ source, format: 'sse', idleTimeoutMs: options.idleTimeoutMs }, options);
+  }
+
+  /**
+   * Streams from newline-delimited `{event, data}` JSON — what {@link toReadableStream}
+   * produces, and what the official SDK's `toReadableStream()` produces.
+   *
+   * @example
+   * ```ts
+   * const replay = AssistantStream.fromReadableStream(recorded.toReadableStream());
+   * console.log((await replay.finalRun()).status);
+   * ```
+   */
+  static fromReadableStream(ndjson: ByteSource, options: AssistantStreamOptions = {}): AssistantStream {
+    return new AssistantStream({ source: ndjson, format: 'ndjson', idleTimeoutMs: options.idleTimeoutMs }, options);
+  }
+
+  /** Adds a listener; chainable. @example `stream.on('textDelta', (d) => out.write(d.value ?? ''))` */
+  on<Name extends keyof AssistantStreamEvents>(name: Name, listener: AssistantStreamEvents[Name]): this {
+    this.#sink.listeners.on(name, listener);
+    return this;
+  }
+
+  /** Removes one registration of a listener; chainable. @example `stream.off('textDelta', print)` */
+  off<Name extends keyof AssistantStreamEvents>(name: Name, listener: AssistantStreamEvents[Name]): this {
+    this.#sink.listeners.off(name, listener);
+    return this;
+  }
+
+  /** Adds a listener that runs at most once; chainable. @example `stream.once('run', (run) => …)` */
+  once<Name extends keyof AssistantStreamEvents>(name: Name, listener: AssistantStreamEvents[Name]): this {
+    this.#sink.listeners.once(name, listener);
+    return this;
+  }
+
+  /**
+   * Resolves when the stream ended with a final run; rejects with the
+   * {@link AssistantStreamError} that failed or aborted it.
+   *
+   * @example `await stream.done();`
+   */
+  async done(): Promise<void> {
+    return this.#settled;
+  }
+
+  /** Alias of {@link done}, after the Python SDK. @example `await stream.untilDone();` */
+  async untilDone(): Promise<void> {
+    return this.#settled;
+  }
+
+  /**
+   * The run that ended the stream: terminal, or paused at `requires_action`.
+   *
+   * @example `if ((await stream.finalRun()).status === 'requires_action') submitOutputs();`
+   */
+  async finalRun(): Promise<Run> {
+    await this.#settled;
+    return this.#context().finalRun!;
+  }
+
+  /** Every message of the stream, final or as far as it got. @example `(await stream.finalMessages()).at(-1)` */
+  async finalMessages(): Promise<Message[]> {
+    await this.#settled;
+    return this.#messages();
+  }
+
+  /** Every run step of the stream, final or as far as it got. @example `await stream.finalRunSteps()` */
+  async finalRunSteps(): Promise<RunStep[]> {
+    await this.#settled;
+    return this.#runSteps();
+  }
+
+  /** The latest accepted event. @example `stream.currentEvent()?.event` */
+  currentEvent(): StreamEvent | undefined {
+    return this.#sink.currentEvent;
+  }
+
+  /** The newest run object seen, whatever its status. @example `stream.currentRun()?.status` */
+  currentRun(): Run | undefined {
+    let run: Run | undefined;
+    for (const actor of this.#context().runs.values()) run = actor.getSnapshot().context.run;
+    return run;
+  }
+
+  /** The message still being written, if any. @example `stream.currentMessageSnapshot()?.content` */
+  currentMessageSnapshot(): Message | undefined {
+    let open: Message | undefined;
+    for (const actor of this.#context().messages.values()) {
+      const snapshot = actor.getSnapshot();
+      if (snapshot.status !== 'done' && !snapshot.matches('new')) open = snapshot.context.message;
+    }
+    return open;
+  }
+
+  /** The run step still open, if any. @example `stream.currentRunStepSnapshot()?.step_details` */
+  currentRunStepSnapshot(): RunStep | undefined {
+    let open: RunStep | undefined;
+    for (const actor of this.#context().runSteps.values()) {
+      const snapshot = actor.getSnapshot();
+      if (snapshot.status !== 'done' && !snapshot.matches('new')) open = snapshot.context.step;
+    }
+    return open;
+  }
+
+  /**
+   * A plain read of everything accumulated so far; works at any time, also after an error or
+   * an abort.
+   *
+   * @example `const { status, messages, error } = stream.snapshot();`
+   */
+  snapshot(): AssistantStreamSnapshot {
+    const context = this.#context();
+    return {
+      status: this.status,
+      run: this.currentRun(),
+      finalRun: context.finalRun,
+      messages: this.#messages(),
+      runSteps: this.#runSteps(),
+      error: context.error ?? this.#sink.handlerError,
+      eventCount: this.#sink.eventCount,
+    };
+  }
+
+  /** Where the stream stands. @example `stream.status === 'done'` */
+  get status(): AssistantStreamStatus {
+    const snapshot = this.actor.getSnapshot();
+    for (const status of ['connecting', 'streaming', 'done', 'failed', 'aborted'] as const) {
+      if (snapshot.matches(status)) return status;
+    }
+    return 'streaming';
+  }
+
+  /**
+   * Stops reading and ends the stream as `aborted`; `done()` rejects with kind `aborted`.
+   *
+   * @example `setTimeout(() => stream.abort(), 5_000);`
+   */
+  abort(reason?: unknown): void {
+    this.actor.send({
+      type: 'abort',
+      error: new AssistantStreamError('aborted', 'the stream was aborted', reason === undefined ? {} : { cause: reason }),
+    });
+  }
+
+  /**
+   * Every accepted event as `{ event, data }`. Breaking out of the loop aborts the stream.
+   *
+   * @example
+   * ```ts
+   * for await (const { event, data } of stream) console.log(event);
+   * ```
+   */
+  [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
+    return this.#sink.openEventQueue(() => this.abort());
+  }
+
+  /**
+   * The text of every text delta, as it arrives (empty fragments skipped). Breaking out of
+   * the loop aborts the stream.
+   *
+   * @example
+   * ```ts
+   * for await (const text of stream.textDeltas) process.stdout.write(text);
+   * ```
+   */
+  get textDeltas(): AsyncIterable<string> {
+    return { [Symbol.asyncIterator]: () => this.#sink.openTextQueue(() => this.abort()) };
+  }
+
+  /**
+   * The stream as newline-delimited `{event, data}` JSON bytes: a recording that
+   * {@link fromReadableStream} (ours or the official SDK's) replays. Cancelling it aborts.
+   *
+   * @example
+   * ```ts
+   * await writeFile('run.ndjson', stream.toReadableStream());
+   * ```
+   */
+  toReadableStream(): ReadableStream<Uint8Array> {
+    const events = this[Symbol.asyncIterator]();
+    const encoder = new TextEncoder();
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await events.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(`${JSON.stringify({ event: next.value.event, data: next.value.data })}\n`));
+      },
+      async cancel() {
+        await events.return?.();
+      },
+    });
+  }
+
+  #context() {
+    return this.actor.getSnapshot().context;
+  }
+
+  #messages(): Message[] {
+    return [...this.#context().messages.values()].map((actor) => actor.getSnapshot().context.message);
+  }
+
+  #runSteps(): RunStep[] {
+    return [...this.#context().runSteps.values()].map((actor) => actor.getSnapshot().context.step);
+  }
+}

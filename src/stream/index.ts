@@ -1,0 +1,3 @@
+export * from './AssistantStream.ts';
+export * from './AssistantEventHandler.ts';
+export * from './types.ts';

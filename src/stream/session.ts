@@ -1,0 +1,31 @@
+import type { ActorSystem } from 'xstate';
+
+type AnyActorSystem = ActorSystem<any>;
+import type { ByteSource } from '../wire/index.ts';
+import type { StreamSink } from './sink.ts';
+
+/** What one running stream reads from. */
+export interface StreamInput {
+  source: ByteSource;
+  format: 'sse' | 'ndjson';
+  idleTimeoutMs: number | undefined;
+}
+
+/** One running stream's I/O: where its bytes come from and where its callbacks go. */
+export interface StreamSession {
+  input: StreamInput;
+  sink: StreamSink;
+}
+
+// The machines are provided once per process (provide() rebuilds a machine, ≈1 ms); each
+// stream's actors find their session through the actor system they run in, which is unique
+// to the stream's root actor.
+const sessions = new WeakMap<AnyActorSystem, StreamSession>();
+
+export function attachSession(system: AnyActorSystem, session: StreamSession): void {
+  sessions.set(system, session);
+}
+
+export function sessionOf(system: AnyActorSystem): StreamSession | undefined {
+  return sessions.get(system);
+}

@@ -1,0 +1,211 @@
+import type { StreamCallbackName, StreamCallbackParams } from '../../machines/callbacks.ts';
+import { AssistantStreamError, type AssistantStreamEvent, type UnknownStreamEvent } from '../wire/index.ts';
+import type { AssistantEventHandler } from './AssistantEventHandler.ts';
+import { EventQueue, MAX_QUEUED_ITEMS } from './eventQueue.ts';
+import { Listeners } from './listeners.ts';
+import type { AssistantStreamEvents } from './types.ts';
+
+type StreamEvent = AssistantStreamEvent | UnknownStreamEvent;
+
+// These still run once a handler has thrown: they are how the failure is reported.
+const SETTLING: ReadonlySet<StreamCallbackName> = new Set(['timeout', 'exception', 'error', 'abort', 'end']);
+
+/**
+ * Where one stream's callback actions land: the handler object, the listeners, and the
+ * iterators. Every user-supplied function is called inside a guard, so a throw never reaches
+ * XState (which would kill the actor) nor the event loop (which would kill the process): the
+ * first one is turned into a `handler` error and the stream fails with it.
+ */
+export class StreamSink {
+  readonly listeners = new Listeners<AssistantStreamEvents>();
+  readonly #handler: AssistantEventHandler | undefined;
+  readonly #reportHandlerError: (error: AssistantStreamError) => void;
+  readonly #eventQueues = new Set<EventQueue<StreamEvent>>();
+  readonly #textQueues = new Set<EventQueue<string>>();
+  #currentEvent: StreamEvent | undefined;
+  #eventCount = 0;
+  #handlerError: AssistantStreamError | undefined;
+  #settled = false;
+
+  constructor(handler: AssistantEventHandler | undefined, reportHandlerError: (error: AssistantStreamError) => void) {
+    this.#handler = handler;
+    this.#reportHandlerError = reportHandlerError;
+  }
+
+  get currentEvent(): StreamEvent | undefined {
+    return this.#currentEvent;
+  }
+
+  get eventCount(): number {
+    return this.#eventCount;
+  }
+
+  /** The first error a handler or listener threw, if any. */
+  get handlerError(): AssistantStreamError | undefined {
+    return this.#handlerError;
+  }
+
+  /** A new consumer of every accepted event; `onReturn` runs if it stops early. */
+  openEventQueue(onReturn: () => void): EventQueue<StreamEvent> {
+    return this.#open(this.#eventQueues, onReturn);
+  }
+
+  /** A new consumer of the text of every non-empty text delta. */
+  openTextQueue(onReturn: () => void): EventQueue<string> {
+    return this.#open(this.#textQueues, onReturn);
+  }
+
+  #open<T>(queues: Set<EventQueue<T>>, onReturn: () => void): EventQueue<T> {
+    const queue = new EventQueue<T>(() => {
+      queues.delete(queue);
+      onReturn();
+    });
+    if (this.#settled) queue.end();
+    else queues.add(queue);
+    return queue;
+  }
+
+  dispatch<Name extends StreamCallbackName>(name: Name, params: StreamCallbackParams[Name]): void {
+    if (this.#handlerError !== undefined && !SETTLING.has(name)) return;
+    try {
+      (DELIVERIES[name] as Delivery<Name>)(this, params, this.#handler);
+    } catch (thrown) {
+      this.#handlerThrew(name, thrown);
+    }
+  }
+
+  /** @internal Records the event and feeds the event iterators. */
+  noteEvent(event: StreamEvent): void {
+    this.#currentEvent = event;
+    this.#eventCount++;
+    for (const queue of this.#eventQueues) this.#enqueue(queue, event);
+  }
+
+  /** @internal Feeds the text iterators. */
+  noteText(text: string): void {
+    for (const queue of this.#textQueues) this.#enqueue(queue, text);
+  }
+
+  #enqueue<T>(queue: EventQueue<T>, item: T): void {
+    if (queue.size >= MAX_QUEUED_ITEMS) {
+      this.#handlerThrew(
+        'event',
+        new AssistantStreamError('handler', `an iterator fell ${MAX_QUEUED_ITEMS} items behind; consume events as they arrive`),
+      );
+      return;
+    }
+    queue.push(item);
+  }
+
+  /** @internal Ends (or fails) every iterator, once. */
+  settle(error: AssistantStreamError | undefined): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    for (const queues of [this.#eventQueues, this.#textQueues] as Array<Set<EventQueue<unknown>>>) {
+      for (const queue of queues) {
+        if (error === undefined) queue.end();
+        else queue.fail(error);
+      }
+      queues.clear();
+    }
+  }
+
+  #handlerThrew(name: StreamCallbackName, thrown: unknown): void {
+    if (this.#handlerError !== undefined) return;
+    const event = this.#currentEvent;
+    this.#handlerError =
+      thrown instanceof AssistantStreamError
+        ? thrown
+        : new AssistantStreamError('handler', `a ${name} handler threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, {
+            cause: thrown,
+            eventIndex: this.#eventCount || undefined,
+            eventName: event?.event,
+          });
+    this.#reportHandlerError(this.#handlerError);
+  }
+}
+
+type Delivery<Name extends StreamCallbackName> = (
+  sink: StreamSink,
+  params: StreamCallbackParams[Name],
+  handler: AssistantEventHandler | undefined,
+) => void;
+
+// What each callback action does: the handler method first, then the listeners.
+const DELIVERIES: { [Name in StreamCallbackName]: Delivery<Name> } = {
+  connect: (sink) => sink.listeners.emit('connect'),
+  event: (sink, { event }, handler) => {
+    sink.noteEvent(event);
+    handler?.onEvent(event);
+    sink.listeners.emit('event', event);
+  },
+  run: (sink, { run }) => sink.listeners.emit('run', run),
+  messageCreated: (sink, { message }, handler) => {
+    handler?.onMessageCreated(message);
+    sink.listeners.emit('messageCreated', message);
+  },
+  messageDelta: (sink, { delta, snapshot }, handler) => {
+    handler?.onMessageDelta(delta, snapshot);
+    sink.listeners.emit('messageDelta', delta, snapshot);
+  },
+  messageDone: (sink, { message }, handler) => {
+    handler?.onMessageDone(message);
+    sink.listeners.emit('messageDone', message);
+  },
+  textCreated: (sink, { text }, handler) => {
+    handler?.onTextCreated(text);
+    sink.listeners.emit('textCreated', text);
+  },
+  textDelta: (sink, { delta, snapshot }, handler) => {
+    if (delta.value) sink.noteText(delta.value);
+    handler?.onTextDelta(delta, snapshot);
+    sink.listeners.emit('textDelta', delta, snapshot);
+  },
+  textDone: (sink, { text, message }, handler) => {
+    handler?.onTextDone(text, message);
+    sink.listeners.emit('textDone', text, message);
+  },
+  imageFileDone: (sink, { imageFile, message }, handler) => {
+    handler?.onImageFileDone(imageFile, message);
+    sink.listeners.emit('imageFileDone', imageFile, message);
+  },
+  runStepCreated: (sink, { runStep }, handler) => {
+    handler?.onRunStepCreated(runStep);
+    sink.listeners.emit('runStepCreated', runStep);
+  },
+  runStepDelta: (sink, { delta, snapshot }, handler) => {
+    handler?.onRunStepDelta(delta, snapshot);
+    sink.listeners.emit('runStepDelta', delta, snapshot);
+  },
+  runStepDone: (sink, { runStep, snapshot }, handler) => {
+    handler?.onRunStepDone(runStep, snapshot);
+    sink.listeners.emit('runStepDone', runStep, snapshot);
+  },
+  toolCallCreated: (sink, { toolCall }, handler) => {
+    handler?.onToolCallCreated(toolCall);
+    sink.listeners.emit('toolCallCreated', toolCall);
+  },
+  toolCallDelta: (sink, { delta, snapshot }, handler) => {
+    handler?.onToolCallDelta(delta, snapshot);
+    sink.listeners.emit('toolCallDelta', delta, snapshot);
+  },
+  toolCallDone: (sink, { toolCall }, handler) => {
+    handler?.onToolCallDone(toolCall);
+    sink.listeners.emit('toolCallDone', toolCall);
+  },
+  timeout: (_sink, _params, handler) => handler?.onTimeout(),
+  exception: (_sink, { error }, handler) => handler?.onException(error),
+  error: (sink, { error }) => {
+    sink.settle(error);
+    sink.listeners.emit('error', error);
+  },
+  abort: (sink, { error }) => {
+    sink.settle(error);
+    sink.listeners.emit('abort', error);
+  },
+  end: (sink, _params, handler) => {
+    sink.settle(undefined);
+    handler?.onEnd();
+    sink.listeners.emit('end');
+  },
+};

@@ -1,0 +1,92 @@
+import { fromCallback } from 'xstate';
+import type { AssistantStreamMachineEvent } from '../../machines/assistantStream.ts';
+import {
+  AssistantStreamError,
+  createNDJSONDecoder,
+  createSSEDecoder,
+  decodeWireEvent,
+  openTextReader,
+  toWireEvent,
+  type FrameDecoder,
+  type TextReader,
+} from '../wire/index.ts';
+import { sessionOf } from './session.ts';
+
+/**
+ * The stream's `source` actor: reads the session's bytes, decodes frames (SSE or NDJSON),
+ * validates each into a wire event and sends it to the stream actor, which handles it before
+ * the next one is decoded. Stopping the actor (the stream ended, failed or was aborted) cancels
+ * the read.
+ */
+export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack, system }) => {
+  const session = sessionOf(system);
+  let stopped = false;
+  let reader: TextReader | undefined;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  const idleTimeoutMs = session?.input.idleTimeoutMs;
+
+  const armIdleTimer = () => {
+    if (idleTimeoutMs === undefined) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      if (stopped) return;
+      stopped = true;
+      reader?.cancel();
+      const error = new AssistantStreamError('idle-timeout', `no data arrived for ${idleTimeoutMs} ms`);
+      sendBack({ type: 'source.timeout', error });
+    }, idleTimeoutMs);
+  };
+
+  const read = async () => {
+    // Let the code that created the stream attach its listeners before anything happens.
+    await Promise.resolve();
+    if (stopped || session === undefined) return;
+    sendBack({ type: 'source.connected' });
+    if (stopped) return;
+    reader = openTextReader(session.input.source);
+    let seq = 0;
+    const decoder: FrameDecoder =
+      session.input.format === 'sse'
+        ? createSSEDecoder((name, data) => {
+            if (!stopped) sendBack(decodeWireEvent(name, data, ++seq));
+          })
+        : createNDJSONDecoder((name, data, line) => {
+            if (!stopped) sendBack(toWireEvent(name, data, ++seq, line));
+          });
+    armIdleTimer();
+    for (;;) {
+      const text = await reader.read();
+      if (stopped) return;
+      armIdleTimer();
+      if (text === undefined) {
+        decoder.finish();
+        break;
+      }
+      if (decoder.feed(text)) {
+        reader.cancel();
+        break;
+      }
+      if (stopped) return;
+    }
+    clearTimeout(idleTimer);
+    if (!stopped) sendBack({ type: 'source.end' });
+  };
+
+  read().catch((thrown: unknown) => {
+    clearTimeout(idleTimer);
+    if (stopped) return;
+    const error =
+      thrown instanceof AssistantStreamError
+        ? thrown
+        : new AssistantStreamError('source', `reading the stream failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`, {
+            cause: thrown,
+          });
+    sendBack({ type: 'source.error', error });
+  });
+
+  return () => {
+    stopped = true;
+    clearTimeout(idleTimer);
+    reader?.cancel();
+  };
+});

@@ -1,0 +1,119 @@
+/**
+ * What went wrong with a stream, as a discriminant you can switch on.
+ *
+ * - `sse`: the bytes are not a server-sent event stream (a field no SSE line can have).
+ * - `json`: an event's `data` is not valid JSON.
+ * - `schema`: an event's payload breaks the wire schema (a missing id, a wrong type).
+ * - `unknown-id`: an event names a message, run step or run this stream never saw created.
+ * - `lifecycle`: an event the entity's current state does not allow (a delta after
+ *   `completed`, a second `created` for the same id, a run going back from `completed`).
+ * - `unsafe-key`: a delta carries `__proto__`, `constructor` or `prototype`.
+ * - `invalid-index`: a delta names an array slot that is negative, fractional or absurdly far.
+ * - `type-mismatch`: a delta's value cannot merge into the snapshot's value at that path.
+ * - `no-final-run`: the stream ended before the run reached a terminal state or requires_action.
+ * - `api-error`: the server sent an `error` event (or answered with an error status).
+ * - `truncated`: the connection ended in the middle of an event.
+ * - `idle-timeout`: no bytes arrived for `idleTimeoutMs`.
+ * - `handler`: a handler method or listener threw; `cause` is what it threw.
+ * - `source`: reading the byte source failed (a network error); `cause` is the original.
+ * - `aborted`: `abort()` was called or the `signal` fired.
+ */
+export type AssistantStreamErrorKind =
+  | 'sse'
+  | 'json'
+  | 'schema'
+  | 'unknown-id'
+  | 'lifecycle'
+  | 'unsafe-key'
+  | 'invalid-index'
+  | 'type-mismatch'
+  | 'no-final-run'
+  | 'api-error'
+  | 'truncated'
+  | 'idle-timeout'
+  | 'handler'
+  | 'source'
+  | 'aborted';
+
+/** The error object of the API's error envelope and of the stream's `error` event. */
+export interface APIErrorObject {
+  type?: string | null | undefined;
+  message: string;
+  code?: string | null | undefined;
+  param?: string | null | undefined;
+}
+
+/** Where in the stream a fault happened. */
+export interface StreamPosition {
+  /** 1-based number of the event in the stream (counting every SSE/NDJSON event read). */
+  eventIndex?: number | undefined;
+  /** The event's name, e.g. `thread.message.delta`. */
+  eventName?: string | undefined;
+  /** Path inside the event's payload, e.g. `data.delta.content[0].index`. */
+  path?: string | undefined;
+}
+
+/** Options of {@link AssistantStreamError}. */
+export interface AssistantStreamErrorOptions extends StreamPosition {
+  cause?: unknown;
+  /** The error object the server sent, for `api-error`. */
+  apiError?: APIErrorObject | undefined;
+  /** The HTTP status, for an `api-error` that came as a non-2xx response. */
+  status?: number | undefined;
+}
+
+/**
+ * The one error class of a stream. `kind` says what went wrong; `eventIndex`, `eventName` and
+ * `path` say where. Messages never contain payload values (they may hold user data or secrets),
+ * only names, indices and paths.
+ *
+ * @example
+ * ```ts
+ * try { await stream.done(); }
+ * catch (error) {
+ *   if (error instanceof AssistantStreamError && error.kind === 'api-error') console.log(error.apiError?.code);
+ * }
+ * ```
+ */
+export class AssistantStreamError extends Error {
+  override readonly name = 'AssistantStreamError';
+  readonly kind: AssistantStreamErrorKind;
+  readonly eventIndex: number | undefined;
+  readonly eventName: string | undefined;
+  readonly path: string | undefined;
+  readonly apiError: APIErrorObject | undefined;
+  readonly status: number | undefined;
+  /** The message without the location suffix. */
+  readonly detail: string;
+
+  constructor(kind: AssistantStreamErrorKind, what: string, options: AssistantStreamErrorOptions = {}) {
+    super(describe(what, options), options.cause === undefined ? undefined : { cause: options.cause });
+    this.kind = kind;
+    this.detail = what;
+    this.eventIndex = options.eventIndex;
+    this.eventName = options.eventName;
+    this.path = options.path;
+    this.apiError = options.apiError;
+    this.status = options.status;
+  }
+
+  /** The same fault, now located at an event (faults found below the event level lack it). */
+  at(position: StreamPosition): AssistantStreamError {
+    return new AssistantStreamError(this.kind, this.detail, {
+      eventIndex: position.eventIndex ?? this.eventIndex,
+      eventName: position.eventName ?? this.eventName,
+      path: this.path ?? position.path,
+      cause: this.cause,
+      apiError: this.apiError,
+      status: this.status,
+    });
+  }
+}
+
+function describe(what: string, { eventIndex, eventName, path }: StreamPosition): string {
+  const where: string[] = [];
+  if (eventIndex !== undefined) where.push(`event #${eventIndex}`);
+  if (eventName !== undefined) where.push(eventName);
+  if (path !== undefined) where.push(path);
+  return where.length === 0 ? what : `${what} (at ${where.join(', ')})`;
+}

@@ -1,0 +1,227 @@
+import { z } from 'zod';
+import { AssistantStreamError } from './errors.ts';
+import { ErrorObjectSchema, ThreadSchema, type ErrorObject, type Thread } from './schemas/common.ts';
+import { MessageDeltaEventSchema, MessageSchema, type Message, type MessageDeltaEvent } from './schemas/message.ts';
+import { RunSchema, type Run } from './schemas/run.ts';
+import { RunStepDeltaSchema, RunStepSchema, type RunStep, type RunStepDeltaEvent } from './schemas/step.ts';
+import { findUnsafeKey } from './unsafeKeys.ts';
+
+/** The ten run events, one per status change (`created` enters `queued`). */
+export const RUN_EVENTS = [
+  'thread.run.created',
+  'thread.run.queued',
+  'thread.run.in_progress',
+  'thread.run.requires_action',
+  'thread.run.cancelling',
+  'thread.run.cancelled',
+  'thread.run.failed',
+  'thread.run.completed',
+  'thread.run.incomplete',
+  'thread.run.expired',
+] as const;
+
+/** The run-step events; `delta` carries a partial step, the others a whole one. */
+export const RUN_STEP_EVENTS = [
+  'thread.run.step.created',
+  'thread.run.step.in_progress',
+  'thread.run.step.delta',
+  'thread.run.step.completed',
+  'thread.run.step.failed',
+  'thread.run.step.cancelled',
+  'thread.run.step.expired',
+] as const;
+
+/** The message events; `delta` carries a partial message, the others a whole one. */
+export const MESSAGE_EVENTS = [
+  'thread.message.created',
+  'thread.message.in_progress',
+  'thread.message.delta',
+  'thread.message.completed',
+  'thread.message.incomplete',
+] as const;
+
+export type RunEventName = (typeof RUN_EVENTS)[number];
+export type RunStepEventName = (typeof RUN_STEP_EVENTS)[number];
+export type MessageEventName = (typeof MESSAGE_EVENTS)[number];
+
+/** Every named event of the Assistants stream, as the official SDK types it (no `done`). */
+export type AssistantStreamEvent =
+  | { event: 'thread.created'; data: Thread }
+  | { event: RunEventName; data: Run }
+  | { event: Exclude<RunStepEventName, 'thread.run.step.delta'>; data: RunStep }
+  | { event: 'thread.run.step.delta'; data: RunStepDeltaEvent }
+  | { event: Exclude<MessageEventName, 'thread.message.delta'>; data: Message }
+  | { event: 'thread.message.delta'; data: MessageDeltaEvent }
+  | { event: 'error'; data: ErrorObject };
+
+/** An event whose name this version does not know: it reaches `event` listeners only. */
+export interface UnknownStreamEvent {
+  event: string;
+  data: unknown;
+}
+
+// The events the machines receive: the wire name becomes the XState event type, so the
+// statecharts read with the protocol's own vocabulary. `seq` is the event's 1-based position
+// in the stream, for error messages.
+
+export interface ThreadCreatedEvent {
+  type: 'thread.created';
+  data: Thread;
+  seq: number;
+}
+export interface RunWireEvent {
+  type: RunEventName;
+  data: Run;
+  seq: number;
+}
+export interface RunStepWireEvent {
+  type: Exclude<RunStepEventName, 'thread.run.step.delta'>;
+  data: RunStep;
+  seq: number;
+}
+export interface RunStepDeltaWireEvent {
+  type: 'thread.run.step.delta';
+  data: RunStepDeltaEvent;
+  seq: number;
+}
+export interface MessageWireEvent {
+  type: Exclude<MessageEventName, 'thread.message.delta'>;
+  data: Message;
+  seq: number;
+}
+export interface MessageDeltaWireEvent {
+  type: 'thread.message.delta';
+  data: MessageDeltaEvent;
+  seq: number;
+}
+export interface ErrorWireEvent {
+  type: 'error';
+  data: ErrorObject;
+  seq: number;
+}
+export interface UnknownWireEvent {
+  type: 'wire.unknown';
+  event: string;
+  data: unknown;
+  seq: number;
+}
+
+export type WireEvent =
+  | ThreadCreatedEvent
+  | RunWireEvent
+  | RunStepWireEvent
+  | RunStepDeltaWireEvent
+  | MessageWireEvent
+  | MessageDeltaWireEvent
+  | ErrorWireEvent
+  | UnknownWireEvent;
+
+const DATA_SCHEMAS: Record<string, z.ZodType> = {
+  'thread.created': ThreadSchema,
+  ...Object.fromEntries(RUN_EVENTS.map((name) => [name, RunSchema])),
+  ...Object.fromEntries(RUN_STEP_EVENTS.map((name) => [name, RunStepSchema])),
+  'thread.run.step.delta': RunStepDeltaSchema,
+  ...Object.fromEntries(MESSAGE_EVENTS.map((name) => [name, MessageSchema])),
+  'thread.message.delta': MessageDeltaEventSchema,
+};
+
+const DELTA_EVENTS = new Set(['thread.run.step.delta', 'thread.message.delta']);
+
+/** Whether `name` is an event this version validates and routes. */
+export function isKnownEventName(name: string): boolean {
+  return Object.hasOwn(DATA_SCHEMAS, name) || name === 'error';
+}
+
+/**
+ * Turns one SSE frame (its name and raw `data` text) into a validated machine event.
+ * Throws an {@link AssistantStreamError} (`json`, `schema`, `unsafe-key`) that says which event
+ * and which path; unknown event names pass through with their data parsed if it is JSON.
+ *
+ * @example
+ * ```ts
+ * decodeWireEvent('thread.run.completed', '{"id":"run_1",...}', 7); // { type: 'thread.run.completed', data, seq: 7 }
+ * ```
+ */
+export function decodeWireEvent(name: string | undefined, text: string, seq: number): WireEvent {
+  const eventName = name ?? 'message';
+  if (!isKnownEventName(eventName)) return { type: 'wire.unknown', event: eventName, data: parseLenient(text), seq };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new AssistantStreamError('json', 'event data is not valid JSON', { eventIndex: seq, eventName, cause });
+  }
+  return toWireEvent(eventName, json, seq, text);
+}
+
+/**
+ * Validates already-parsed event data (from NDJSON, or from an SSE frame). `rawText` is the
+ * text the data was parsed from; it lets the common case skip the walk for unsafe keys.
+ */
+export function toWireEvent(eventName: string, json: unknown, seq: number, rawText?: string): WireEvent {
+  if (eventName === 'error') return { type: 'error', data: toErrorObject(json), seq };
+  const schema = DATA_SCHEMAS[eventName];
+  if (schema === undefined) return { type: 'wire.unknown', event: eventName, data: json, seq };
+  if (DELTA_EVENTS.has(eventName) && (rawText === undefined || rawText.includes('__proto__'))) {
+    // zod drops `__proto__` keys silently; a delta carrying one must be rejected, not cleaned.
+    const path = findUnsafeKey(json, 'data');
+    if (path !== undefined) {
+      throw new AssistantStreamError('unsafe-key', 'delta contains an unsafe key', { eventIndex: seq, eventName, path });
+    }
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AssistantStreamError('schema', `invalid payload: ${issue.message}`, {
+      eventIndex: seq,
+      eventName,
+      path: formatPath(['data', ...issue.path]),
+    });
+  }
+  const announced = announcedStatus(eventName);
+  const status = (parsed.data as { status?: unknown }).status;
+  if (announced !== undefined && status !== announced) {
+    throw new AssistantStreamError('schema', `the payload's status is ${String(status)}, the event announces ${announced}`, {
+      eventIndex: seq,
+      eventName,
+      path: 'data.status',
+    });
+  }
+  return { type: eventName, data: parsed.data, seq } as WireEvent;
+}
+
+/** The status a lifecycle event's payload must carry (`thread.run.failed` → `failed`). */
+function announcedStatus(eventName: string): string | undefined {
+  if (eventName === 'thread.created' || eventName.endsWith('.created') || eventName.endsWith('.delta')) return undefined;
+  return eventName.slice(eventName.lastIndexOf('.') + 1);
+}
+
+/** The server may send a bare error object or wrap it as `{ error }` (the SDK accepts both). */
+function toErrorObject(json: unknown): ErrorObject {
+  const candidate = isRecord(json) && isRecord(json['error']) ? json['error'] : json;
+  const parsed = ErrorObjectSchema.safeParse(candidate);
+  if (parsed.success) return parsed.data;
+  return { message: isRecord(candidate) && typeof candidate['message'] === 'string' ? candidate['message'] : 'the server sent an error event without a message' };
+}
+
+function parseLenient(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `['data', 'delta', 'content', 0, 'index']` → `data.delta.content[0].index`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}

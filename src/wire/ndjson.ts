@@ -1,0 +1,68 @@
+import { AssistantStreamError } from './errors.ts';
+import type { FrameDecoder } from './sse.ts';
+
+/** Called once per NDJSON line: the event name, its parsed data and the raw line. */
+export type JSONFrameListener = (name: string, data: unknown, line: string) => void;
+
+/**
+ * Decodes newline-delimited `{"event": …, "data": …}` JSON, the format of the official SDK's
+ * `toReadableStream()` and of our recordings. Blank lines are skipped and CRLF is tolerated;
+ * a line that is not JSON, or not an `{event, data}` object, is an error naming its line.
+ *
+ * @example
+ * ```ts
+ * const decoder = createNDJSONDecoder((name, data) => console.log(name, data));
+ * decoder.feed('{"event":"thread.run.created","data":{"id":"run_1"}}\n');
+ * ```
+ */
+export function createNDJSONDecoder(onFrame: JSONFrameListener): FrameDecoder {
+  // A long line may arrive in many chunks: keep the pieces and join once (no O(n²) concat).
+  let pending: string[] = [];
+  let lineNumber = 0;
+
+  function decodeLine(raw: string): void {
+    lineNumber++;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') return;
+    let frame: unknown;
+    try {
+      frame = JSON.parse(line);
+    } catch (cause) {
+      throw new AssistantStreamError('json', `line ${lineNumber} is not valid JSON`, { cause });
+    }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame) || typeof (frame as { event?: unknown }).event !== 'string' || !('data' in frame)) {
+      throw new AssistantStreamError('schema', `line ${lineNumber} is not an {"event", "data"} object`);
+    }
+    const { event, data } = frame as { event: string; data: unknown };
+    onFrame(event, data, line);
+  }
+
+  return {
+    feed(text) {
+      let start = 0;
+      let newline = text.indexOf('\n');
+      while (newline !== -1) {
+        pending.push(text.slice(start, newline));
+        const line = pending.join('');
+        pending = [];
+        decodeLine(line);
+        start = newline + 1;
+        newline = text.indexOf('\n', start);
+      }
+      if (start < text.length) pending.push(text.slice(start));
+      return false;
+    },
+    finish() {
+      const rest = pending.join('');
+      pending = [];
+      if (rest.trim() === '') return;
+      // The last line may lack its newline; if it still parses it was complete.
+      try {
+        JSON.parse(rest);
+      } catch (cause) {
+        throw new AssistantStreamError('truncated', `the stream ended in the middle of line ${lineNumber + 1}`, { cause });
+      }
+      decodeLine(rest);
+    },
+  };
+}

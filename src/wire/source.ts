@@ -1,0 +1,151 @@
+import { AssistantStreamError } from './errors.ts';
+
+/** Anything a stream can be read from. */
+export type ByteSource = Response | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>;
+
+/** Pull-based text reading over any {@link ByteSource}, UTF-8 decoded across chunk boundaries. */
+export interface TextReader {
+  /** The next piece of text, or undefined at the end. */
+  read(): Promise<string | undefined>;
+  /** Stops reading and releases the source (cancels the body, returns the iterator). */
+  cancel(): void;
+}
+
+/**
+ * Opens a reader over a `Response`, a `ReadableStream<Uint8Array>` or an async iterable of
+ * bytes or strings. A non-2xx `Response` becomes an `api-error` carrying the error envelope.
+ *
+ * @example
+ * ```ts
+ * const reader = openTextReader(await fetch(url));
+ * for (let text = await reader.read(); text !== undefined; text = await reader.read()) process(text);
+ * ```
+ */
+export function openTextReader(source: ByteSource): TextReader {
+  if (isResponse(source)) return responseReader(source);
+  if (isReadableStream(source)) return streamReader(source);
+  if (isAsyncIterable(source)) return iterableReader(source);
+  throw new TypeError('a stream source must be a Response, a ReadableStream or an async iterable');
+}
+
+function responseReader(response: Response): TextReader {
+  if (response.ok) return response.body === null ? emptyReader() : streamReader(response.body);
+  let cancelled = false;
+  let failed = false;
+  return {
+    async read() {
+      if (cancelled || failed) return undefined;
+      failed = true;
+      throw await errorFromResponse(response);
+    },
+    cancel() {
+      cancelled = true;
+      void response.body?.cancel().catch(() => {});
+    },
+  };
+}
+
+/** An `api-error` from a non-2xx response and its JSON error envelope, if it has one. */
+export async function errorFromResponse(response: Response): Promise<AssistantStreamError> {
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    // The status alone still says what happened.
+  }
+  let apiError: { message: string; type?: string | null; code?: string | null; param?: string | null } | undefined;
+  try {
+    const body = JSON.parse(text) as { error?: unknown };
+    const error = body.error as Record<string, unknown> | undefined;
+    if (error !== undefined && error !== null && typeof error === 'object' && typeof error['message'] === 'string') {
+      apiError = {
+        message: error['message'],
+        type: typeof error['type'] === 'string' ? error['type'] : null,
+        code: typeof error['code'] === 'string' ? error['code'] : null,
+        param: typeof error['param'] === 'string' ? error['param'] : null,
+      };
+    }
+  } catch {
+    // Not JSON: keep the status.
+  }
+  const what = `the server answered ${response.status}${apiError ? `: ${apiError.message}` : ''}`;
+  return new AssistantStreamError('api-error', what, { status: response.status, apiError });
+}
+
+function emptyReader(): TextReader {
+  return { read: async () => undefined, cancel() {} };
+}
+
+function streamReader(stream: ReadableStream<Uint8Array>): TextReader {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let finished = false;
+  return {
+    async read() {
+      if (finished) return undefined;
+      const { done, value } = await reader.read();
+      if (done) {
+        finished = true;
+        const rest = flush(decoder);
+        return rest === '' ? undefined : rest;
+      }
+      return decode(decoder, value);
+    },
+    cancel() {
+      if (finished) return;
+      finished = true;
+      reader.cancel().catch(() => {});
+    },
+  };
+}
+
+function iterableReader(iterable: AsyncIterable<Uint8Array | string>): TextReader {
+  const iterator = iterable[Symbol.asyncIterator]();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let finished = false;
+  return {
+    async read() {
+      if (finished) return undefined;
+      const { done, value } = await iterator.next();
+      if (done) {
+        finished = true;
+        const rest = flush(decoder);
+        return rest === '' ? undefined : rest;
+      }
+      return typeof value === 'string' ? value : decode(decoder, value);
+    },
+    cancel() {
+      if (finished) return;
+      finished = true;
+      void Promise.resolve(iterator.return?.()).catch(() => {});
+    },
+  };
+}
+
+function decode(decoder: TextDecoder, bytes: Uint8Array): string {
+  try {
+    return decoder.decode(bytes, { stream: true });
+  } catch (cause) {
+    throw new AssistantStreamError('sse', 'the stream is not valid UTF-8', { cause });
+  }
+}
+
+function flush(decoder: TextDecoder): string {
+  try {
+    return decoder.decode();
+  } catch (cause) {
+    throw new AssistantStreamError('truncated', 'the stream ended inside a UTF-8 character', { cause });
+  }
+}
+
+function isResponse(value: unknown): value is Response {
+  return typeof Response !== 'undefined' && value instanceof Response;
+}
+
+function isReadableStream(value: unknown): value is ReadableStream<Uint8Array> {
+  return typeof value === 'object' && value !== null && typeof (value as ReadableStream).getReader === 'function';
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array | string> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
