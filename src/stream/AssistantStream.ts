@@ -2,8 +2,9 @@ import { createActor, type Actor, type InspectionEvent, type Observer } from 'xs
 import type { AssistantStreamOutput } from '../../machines/assistantStream.ts';
 import {
   AssistantStreamError,
+  isPendingByteSource,
   type AssistantStreamEvent,
-  type ByteSource,
+  type PendingByteSource,
   type Message,
   type Run,
   type RunStep,
@@ -52,6 +53,9 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
   readonly #settled: Promise<void>;
 
   private constructor(input: StreamInput, options: AssistantStreamOptions) {
+    if (!isPendingByteSource(input.source)) {
+      throw new TypeError('a stream source must be a Response, a ReadableStream, an async iterable, or a promise of one');
+    }
     this.#sink = new StreamSink(options.handler, (error) => this.actor.send({ type: 'handler.exception', error }));
     this.actor = createActor(streamMachine, options.inspect === undefined ? {} : { inspect: options.inspect });
     attachSession(this.actor.system, { input, sink: this.#sink });
@@ -88,8 +92,10 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
 
   /**
    * Streams from server-sent events: a fetch `Response`, a `ReadableStream<Uint8Array>`, or
-   * an async iterable of bytes or strings. Reading starts on the next microtask, so listeners
-   * attached right after this call see every event, `connect` included.
+   * an async iterable of bytes or strings — or a promise of one (a pending `fetch`; `connect`
+   * fires when it resolves). Reading starts on the next microtask, so listeners attached right
+   * after this call see every event, `connect` included. A non-2xx `Response` fails the stream
+   * with kind `api-error`, its `status` and the server's error object.
    *
    * @example
    * ```ts
@@ -98,7 +104,7 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
    * await stream.done();
    * ```
    */
-  static fromSSE(source: ByteSource, options: AssistantStreamOptions = {}): AssistantStream {
+  static fromSSE(source: PendingByteSource, options: AssistantStreamOptions = {}): AssistantStream {
     return new AssistantStream({ source, format: 'sse', idleTimeoutMs: options.idleTimeoutMs }, options);
   }
 
@@ -112,7 +118,7 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
    * console.log((await replay.finalRun()).status);
    * ```
    */
-  static fromReadableStream(ndjson: ByteSource, options: AssistantStreamOptions = {}): AssistantStream {
+  static fromReadableStream(ndjson: PendingByteSource, options: AssistantStreamOptions = {}): AssistantStream {
     return new AssistantStream({ source: ndjson, format: 'ndjson', idleTimeoutMs: options.idleTimeoutMs }, options);
   }
 

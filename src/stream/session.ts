@@ -1,12 +1,12 @@
 import type { ActorSystem } from 'xstate';
 
 type AnyActorSystem = ActorSystem<any>;
-import type { ByteSource } from '../wire/index.ts';
+import type { PendingByteSource } from '../wire/index.ts';
 import type { StreamSink } from './sink.ts';
 
 /** What one running stream reads from. */
 export interface StreamInput {
-  source: ByteSource;
+  source: PendingByteSource;
   format: 'sse' | 'ndjson';
   idleTimeoutMs: number | undefined;
 }

@@ -38,12 +38,13 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
   };
 
   const read = async () => {
-    // Let the code that created the stream attach its listeners before anything happens.
-    await Promise.resolve();
-    if (stopped || session === undefined) return;
+    // Awaiting (even a plain source) lets the code that created the stream attach its
+    // listeners before anything happens.
+    const source = await session?.input.source;
+    if (stopped || session === undefined || source === undefined) return;
+    reader = openTextReader(source);
     sendBack({ type: 'source.connected' });
     if (stopped) return;
-    reader = openTextReader(session.input.source);
     let seq = 0;
     const decoder: FrameDecoder =
       session.input.format === 'sse'

@@ -9,3 +9,4 @@ export * from './schemas/common.ts';
 export * from './schemas/run.ts';
 export * from './schemas/step.ts';
 export * from './schemas/message.ts';
+export * from './encode.ts';

@@ -3,6 +3,9 @@ import { AssistantStreamError } from './errors.ts';
 /** Anything a stream can be read from. */
 export type ByteSource = Response | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>;
 
+/** A byte source, or a promise of one (a `fetch()` still waiting for its response). */
+export type PendingByteSource = ByteSource | PromiseLike<ByteSource>;
+
 /** Pull-based text reading over any {@link ByteSource}, UTF-8 decoded across chunk boundaries. */
 export interface TextReader {
   /** The next piece of text, or undefined at the end. */
@@ -136,6 +139,15 @@ function flush(decoder: TextDecoder): string {
   } catch (cause) {
     throw new AssistantStreamError('truncated', 'the stream ended inside a UTF-8 character', { cause });
   }
+}
+
+/** Whether `value` is something {@link openTextReader} can read, or a promise of it. */
+export function isPendingByteSource(value: unknown): value is PendingByteSource {
+  return isResponse(value) || isReadableStream(value) || isAsyncIterable(value) || isPromiseLike(value);
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 function isResponse(value: unknown): value is Response {

@@ -1,0 +1,7 @@
+/**
+ * Test helpers: complete wire objects, synthetic streams, and (soon) model-based test paths
+ * generated from the statecharts.
+ *
+ * @packageDocumentation
+ */
+export * from './objects.ts';
