@@ -176,13 +176,13 @@ export const assistantStreamMachine = setup({
   },
 }).createMachine({
   id: 'assistantStream',
-  context: {
+  context: () => ({
     runs: new Map(),
     runSteps: new Map(),
     messages: new Map(),
     finalRun: undefined,
     error: undefined,
-  },
+  }),
   invoke: { id: 'source', src: 'source' },
   initial: 'connecting',
   on: {
