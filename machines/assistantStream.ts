@@ -176,13 +176,14 @@ export const assistantStreamMachine = setup({
   },
 }).createMachine({
   id: 'assistantStream',
-  context: {
+  // A factory: a literal object would be one set of maps shared by every stream of the process.
+  context: () => ({
     runs: new Map(),
     runSteps: new Map(),
     messages: new Map(),
     finalRun: undefined,
     error: undefined,
-  },
+  }),
   invoke: { id: 'source', src: 'source' },
   initial: 'connecting',
   on: {
