@@ -1,4 +1,4 @@
-import { evaluateArithmetic } from '../evaluate.ts';
+import { EvaluationError, evaluateArithmetic } from '../evaluate.ts';
 
 // A run of characters that can make up arithmetic: digits, operators, parentheses, spaces, and
 // an exponent `e` only between digits (so "the" never joins an expression).
@@ -19,8 +19,9 @@ export function findArithmeticExpression(text: string): string | undefined {
     try {
       evaluateArithmetic(candidate);
       best = candidate;
-    } catch {
-      // Not arithmetic after all ("2024-01-05"); keep looking.
+    } catch (error) {
+      // 1/0 is arithmetic that fails (the interpreter will say so); "2024-01-05" is no arithmetic.
+      if (error instanceof EvaluationError && error.pythonError !== 'SyntaxError') best = candidate;
     }
   }
   return best;

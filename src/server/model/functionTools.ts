@@ -107,13 +107,21 @@ function quotedPhrase(text: string): string | undefined {
   return /"([^"]+)"|“([^”]+)”|'([^']{2,})'(?!\w)/.exec(text)?.slice(1).find((group) => group !== undefined);
 }
 
+// A run of capitalised words ("New York"). A sentence's first word is capitalised anyway, so
+// a run that starts a sentence counts only from its second word, or as a last resort.
 function properName(text: string): string | undefined {
+  let sentenceStart: string | undefined;
   for (const match of text.matchAll(/\p{Lu}[\p{L}'-]*(?:\s+\p{Lu}[\p{L}'-]*)*/gu)) {
     const words = match[0].split(/\s+/);
+    const startsSentence = /(?:^|[.!?]\s*)$/.test(text.slice(0, match.index));
+    if (startsSentence) {
+      const first = words.shift()!;
+      if (!SENTENCE_OPENERS.has(first)) sentenceStart ??= [first, ...words].join(' ');
+    }
     while (words.length > 0 && SENTENCE_OPENERS.has(words[0]!)) words.shift();
     if (words.length > 0) return words.join(' ').replace(/'s$/, '');
   }
-  return undefined;
+  return sentenceStart?.replace(/'s$/, '');
 }
 
 function prepositionPhrase(text: string): string | undefined {
