@@ -99,6 +99,20 @@ test('a body over the limit is a 413', async ({ t }) => {
   assert.equal([status, body.error['type']], [413, 'invalid_request_error']);
 });
 
+test('a chunked body (no Content-Length) over the limit is a 413 too, one under it passes', async ({ t }) => {
+  const chunked = (text: string) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(text));
+        controller.close();
+      },
+    });
+  const post = (text: string) =>
+    t.request('/assistants', { method: 'POST', body: chunked(text), duplex: 'half' } as RequestInit & { duplex: 'half' });
+  assert.is((await post(JSON.stringify({ model: 'm', instructions: 'x'.repeat(100 * 1024) }))).status, 413);
+  assert.is((await post(JSON.stringify({ model: 'm', name: 'chunked' }))).status, 200);
+});
+
 test('the Assistants API requires the OpenAI-Beta header, as the real one does', async ({ t }) => {
   const response = await fetch(`${t.server.url}/assistants`, { headers: {} });
   const { status, body } = await errorOf(response);

@@ -1,7 +1,7 @@
 import { BadRequestError } from 'openai';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Message, Run } from '../src/index.ts';
+import type { Message } from '../src/index.ts';
 import { functionTool, startTestServer, type TestServer } from './helpers/server.ts';
 import { collapseDeltas, streamRequest } from './helpers/streams.ts';
 
@@ -120,7 +120,7 @@ test('a thread with an active run refuses new runs and messages with the API 400
     `400 Can't add messages to ${thread.id} while a run ${active.id} is active.`,
   );
   await t.openai.beta.threads.runs.cancel(active.id, { thread_id: thread.id });
-  const cancelled: Run = await t.openai.beta.threads.runs.poll(active.id, { thread_id: thread.id });
+  const cancelled = await t.openai.beta.threads.runs.poll(active.id, { thread_id: thread.id });
   assert.is(cancelled.status, 'cancelled');
   await t.openai.beta.threads.messages.create(thread.id, { role: 'user', content: 'More' });
   const next = await t.openai.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });

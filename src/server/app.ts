@@ -1,5 +1,4 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ServerContext } from './context.ts';
 import { ApiError } from './errors.ts';
 import { assistantRoutes } from './routes/assistants.ts';
@@ -37,12 +36,7 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
     return c.json(new ApiError(500, 'The server had an error while processing your request.', { type: 'server_error' }).toEnvelope(), 500);
   });
   if (options.rateLimit !== undefined) app.use(rateLimiter(options.rateLimit));
-  app.use(
-    bodyLimit({
-      maxSize: options.maxBodyBytes,
-      onError: (c) => c.json(new ApiError(413, `Request body too large: the limit is ${options.maxBodyBytes} bytes.`).toEnvelope(), 413),
-    }),
-  );
+  app.use(limitBody(options.maxBodyBytes));
   app.use('/assistants/*', requireAssistantsBeta());
   app.use('/threads/*', requireAssistantsBeta());
   app.use('/assistants', requireAssistantsBeta());
@@ -76,6 +70,42 @@ function pathPattern(path: string): RegExp {
     .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
   return new RegExp(`^${source.replace(/\/$/, '')}/?$`);
+}
+
+/**
+ * 413 for a body over `maxBytes`: by its Content-Length, or — when it has none (chunked, or a
+ * DELETE's empty stream) — by reading it. hono's own bodyLimit re-creates the request from the
+ * node adapter's lightweight one, which only works when the adapter has replaced the global
+ * Request class; we keep the embedding process's globals untouched instead.
+ */
+function limitBody(maxBytes: number): MiddlewareHandler {
+  const tooLarge = (c: Context) => c.json(new ApiError(413, `Request body too large: the limit is ${maxBytes} bytes.`).toEnvelope(), 413);
+  return async (c, next) => {
+    const declared = c.req.header('content-length');
+    if (declared !== undefined) return Number(declared) > maxBytes ? tooLarge(c) : next();
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.raw.body === null) return next();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = c.req.raw.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        return tooLarge(c);
+      }
+      chunks.push(value);
+    }
+    const body = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    c.req.raw = new Request(c.req.url, { method: c.req.method, headers: c.req.raw.headers, body });
+    return next();
+  };
 }
 
 function rateLimiter({ every, retryAfterMs }: RateLimitOptions): MiddlewareHandler {
