@@ -66,6 +66,7 @@ export interface AssistantsServer {
 const DEFAULT_PACE: Pace = { deltaDelayMs: 20, stepDelayMs: 50 };
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_POLL_AFTER_MS = 250;
+const CLOSE_GRACE_MS = 100;
 
 /**
  * Starts an Assistants-compatible server on the loopback interface.
@@ -124,10 +125,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     port,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
+        // Ending the runs ends their streams gracefully; connections that are still busy a
+        // moment later (a client that never reads) are cut.
         for (const thread of store.threads.values()) for (const run of thread.runs.values()) run.dispose();
         indexer.dispose();
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        server.closeAllConnections();
+        const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close((error) => {
+          clearTimeout(cut);
+          if (error === undefined) resolve();
+          else reject(error);
+        });
+        server.closeIdleConnections();
       });
       return closing;
     },
