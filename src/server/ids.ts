@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /**
@@ -9,7 +7,7 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  */
 export function newId(prefix: string): string {
   let id = prefix;
-  for (const byte of randomBytes(24)) id += ALPHABET[byte % ALPHABET.length];
+  for (const byte of crypto.getRandomValues(new Uint8Array(24))) id += ALPHABET[byte % ALPHABET.length];
   return id;
 }
 
