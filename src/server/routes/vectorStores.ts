@@ -24,6 +24,7 @@ const SearchRequest = z.strictObject({
   max_num_results: z.number().int().min(1).max(50).optional(),
   ranking_options: z.strictObject({ ranker: z.string().optional(), score_threshold: z.number().min(0).max(1).optional() }).optional(),
   rewrite_query: z.boolean().optional(),
+  filters: z.unknown().optional(),
 });
 
 /** `/vector_stores`: the stores, their files, their file batches, and search. */
@@ -69,6 +70,7 @@ export function vectorStoreRoutes(context: ServerContext): Hono {
     .post('/:vector_store_id/search', async (c) => {
       const record = vectorStore(c.req.param('vector_store_id'));
       const body = await readJsonBody(c, SearchRequest);
+      if (body.filters !== undefined) throw new ApiError(400, 'Attribute filters are not supported by this server.', { param: 'filters' });
       const query = Array.isArray(body.query) ? body.query.join(' ') : body.query;
       const hits = indexer.search([record.store.id], query, {
         maxResults: body.max_num_results ?? 10,
