@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import fc from 'fast-check';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 // Bad requests get the API's error envelope and status, and never crash the server or lose state.
@@ -53,6 +54,13 @@ test('a body that is not an object, and metadata over its limits, are 400s', asy
   const tooMany = Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`k${index}`, 'v']));
   const metadata = await errorOf(await t.request('/threads', { method: 'POST', body: JSON.stringify({ metadata: tooMany }) }));
   assert.equal([metadata.status, metadata.body.error['param']], [400, 'metadata']);
+});
+
+test('a broken multipart upload is a 400, not a server error', async ({ t }) => {
+  for (const contentType of ['multipart/form-data; boundary=xyz', 'multipart/form-data']) {
+    const response = await fetch(`${t.server.url}/files`, { method: 'POST', headers: { 'content-type': contentType }, body: 'not multipart at all' });
+    assert.is(response.status, 400, contentType);
+  }
 });
 
 test('unknown ids are 404s worded like the API', async ({ t, threadId }) => {
@@ -143,6 +151,31 @@ test('hostile keys are data, not prototypes', async ({ t }) => {
   const bad = await t.request('/assistants', { method: 'POST', body: '{"model":"m","__proto__":{"polluted":true}}' });
   assert.is(bad.status, 400);
   assert.is(({} as Record<string, unknown>)['polluted'], undefined);
+});
+
+test('random JSON bodies on every POST endpoint never make a server error', async ({ t }) => {
+  // Objects of its own, so what the fuzz changes cannot touch the state checked below.
+  const assistantId = (await t.openai.beta.assistants.create({ model: 'scripted' })).id;
+  const threadId = (await t.openai.beta.threads.create()).id;
+  const run = await t.openai.beta.threads.runs.createAndPoll(threadId, { assistant_id: assistantId });
+  const store = await t.openai.vectorStores.create({ name: 'fuzz' });
+  const paths = [
+    '/assistants', `/assistants/${assistantId}`, '/threads', `/threads/${threadId}`, '/threads/runs', `/threads/${threadId}/messages`,
+    `/threads/${threadId}/runs`, `/threads/${threadId}/runs/${run.id}`, `/threads/${threadId}/runs/${run.id}/cancel`,
+    `/threads/${threadId}/runs/${run.id}/submit_tool_outputs`, '/vector_stores', `/vector_stores/${store.id}`, `/vector_stores/${store.id}/files`,
+    `/vector_stores/${store.id}/file_batches`, `/vector_stores/${store.id}/search`,
+  ];
+  const statuses = new Set<number>();
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...paths), fc.jsonValue({ maxDepth: 4 }), async (path, body) => {
+      const response = await t.request(path, { method: 'POST', body: JSON.stringify(body) });
+      await response.arrayBuffer();
+      statuses.add(response.status);
+      return response.status < 500;
+    }),
+    { numRuns: 300, seed: 20260826 },
+  );
+  assert.ok(statuses.has(400), 'the bodies were refused as bad requests');
 });
 
 test('after all that, the state is intact and the server still works', async ({ t, assistantId, threadId }) => {

@@ -25,7 +25,9 @@ export function fileRoutes(context: ServerContext): Hono {
   const { files } = context.store;
   return new Hono()
     .post('/', async (c) => {
-      const form = await c.req.parseBody();
+      const form = await c.req.parseBody().catch(() => {
+        throw new ApiError(400, 'The request body is not valid multipart/form-data.');
+      });
       const upload = parseRequest(UploadForm, form);
       const anchor = upload['expires_after[anchor]'];
       const seconds = upload['expires_after[seconds]'];
