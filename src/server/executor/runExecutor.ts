@@ -373,7 +373,7 @@ export class RunExecutor implements RunHandle {
     const now = nowSeconds();
     switch (scenario) {
       case 'failed':
-        return this.#failRun('The scripted scenario "failed" ended this run.', 'run_failed');
+        return this.#failRun('The scripted scenario "failed" ended this run.');
       case 'expired':
         return this.#wrapUp('expired');
       case 'incomplete':
@@ -389,10 +389,10 @@ export class RunExecutor implements RunHandle {
   }
 
   // Ends a run the model or the server could not finish: what was in flight closes as failed.
-  #failRun(message: string, messageReason: 'run_failed' = 'run_failed'): void {
+  #failRun(message: string): void {
     const now = nowSeconds();
     const lastError = { code: 'server_error', message };
-    this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: messageReason } });
+    this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_failed' } });
     this.#finishStep('thread.run.step.failed', { failed_at: now, last_error: lastError });
     if (this.#actor.getSnapshot().can(this.#runEvent('thread.run.failed', {}))) {
       this.#emitRun('thread.run.failed', { failed_at: now, last_error: lastError, required_action: null });

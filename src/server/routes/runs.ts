@@ -26,12 +26,13 @@ export function runRoutes(context: ServerContext): Hono {
   return new Hono()
     .post('/runs', async (c) => {
       const body = await readJsonBody(c, CreateThreadAndRunRequest);
+      const include = includesSearchContent(c);
       const prepared = prepareRun(context, body);
       // create-and-run's own tool_resources belong to the new thread.
       const toolResources = body.tool_resources === undefined ? undefined : resolveToolResources(context, body.tool_resources);
       const record = createThread(context, body.thread ?? {});
       if (toolResources != null) record.thread.tool_resources = { ...record.thread.tool_resources, ...toolResources };
-      const executor = startRun(context, record, body, prepared, includesSearchContent(c), [{ event: 'thread.created', data: record.thread }]);
+      const executor = startRun(context, record, body, prepared, include, [{ event: 'thread.created', data: record.thread }]);
       return respond(c, executor, body.stream, 0);
     })
     .post('/:thread_id/runs', async (c) => {
