@@ -187,6 +187,7 @@ export const assistantStreamMachine = setup({
   },
 }).createMachine({
   id: 'assistantStream',
+  // A factory: a literal object would be one set of maps shared by every stream of the process.
   context: () => ({
     runs: new Map(),
     runSteps: new Map(),
