@@ -12,8 +12,9 @@ import {
   type MessageDeltaWireEvent,
   type MessageWireEvent,
   type Text,
+  type TextDelta,
 } from '../src/wire/index.ts';
-import { announceEvent } from './announce.ts';
+import { announceEvent, toStreamEvent } from './announce.ts';
 import { noop } from './callbacks.ts';
 
 /** What a message actor knows: its accumulated snapshot and which content block is open. */
@@ -33,7 +34,17 @@ export interface BlockDeltaEvent {
   delta: MessageContentDelta;
 }
 
-export type MessageEvent = MessageWireEvent | MessageDeltaWireEvent | BlockDeltaEvent;
+/**
+ * A run of consecutive text fragments that all continue the open text block, as the stream
+ * facade batches them (see `sourceActor`): the same effect as sending each delta in turn, in
+ * one transition instead of one per fragment. A batch that does not fit is refused.
+ */
+export interface TextFragmentsEvent {
+  type: 'text.fragments';
+  fragments: MessageDeltaWireEvent[];
+}
+
+export type MessageEvent = MessageWireEvent | MessageDeltaWireEvent | BlockDeltaEvent | TextFragmentsEvent;
 
 const blockDelta = (event: MessageEvent) => (event as BlockDeltaEvent).delta;
 
@@ -66,10 +77,8 @@ export const messageMachine = setup({
   guards: {
     deltaFits: ({ context, event }) => messageDeltaFault(context, event as MessageDeltaWireEvent) === undefined,
     // Exactly one more piece of the open text and nothing else: the merge is a plain append.
-    growsOpenText: ({ context, event }) => {
-      const { data } = event as MessageDeltaWireEvent;
-      return isTextFragment(data) && data.delta.content![0]!.index === context.block && typeof textAt(context.message, context.block).value === 'string';
-    },
+    growsOpenText: ({ context, event }) => growsText(context, event as MessageDeltaWireEvent),
+    allGrowOpenText: ({ context, event }) => (event as TextFragmentsEvent).fragments.every((fragment) => growsText(context, fragment)),
     continuesBlock: ({ context, event }) => blockDelta(event).index === context.block,
     opensText: ({ context, event }) => blockAt(context.message, blockDelta(event).index)?.type === 'text',
     opensImageFile: ({ context, event }) => blockAt(context.message, blockDelta(event).index)?.type === 'image_file',
@@ -77,10 +86,25 @@ export const messageMachine = setup({
   actions: {
     adoptCreated: assign({ message: ({ event }) => structuredClone((event as MessageWireEvent).data) }),
     adoptFinal: assign({ message: ({ event }) => (event as MessageWireEvent).data }),
-    appendText: ({ context, event }) => {
-      const entry = (event as MessageDeltaWireEvent).data.delta.content![0] as Extract<MessageContentDelta, { type: 'text' }>;
-      textAt(context.message, context.block).value += entry.text!.value!;
-    },
+    appendText: appendText as (args: unknown, params: { text: Text; value: string }) => void,
+    // Each fragment exactly as its own `thread.message.delta` transition would do it, in order.
+    growTextByEach: enqueueActions(({ context, event, enqueue }) => {
+      const text = textAt(context.message, context.block);
+      for (const fragment of (event as TextFragmentsEvent).fragments) {
+        const delta = fragmentText(fragment);
+        enqueue({ type: 'event', params: { event: toStreamEvent(fragment) } });
+        enqueue({ type: 'appendText', params: { text, value: delta.value! } });
+        enqueue({ type: 'messageDelta', params: { delta: fragment.data.delta, snapshot: context.message } });
+        enqueue({ type: 'textDelta', params: { delta, snapshot: text } });
+      }
+    }),
+    refuseFragments: sendParent(({ event }) => ({
+      type: 'child.fault',
+      error: new AssistantStreamError('lifecycle', 'a batch of text fragments that does not continue the open text block', {
+        eventIndex: (event as TextFragmentsEvent).fragments[0]?.seq,
+        eventName: 'thread.message.delta',
+      }),
+    })),
     // Deltas merge in place: copying the snapshot per fragment would make a stream O(n²).
     applyDelta: ({ context, event }) => applyDelta(context.message, (event as MessageDeltaWireEvent).data.delta),
     raiseBlockDeltas: enqueueActions(({ event, enqueue }) => {
@@ -110,7 +134,10 @@ export const messageMachine = setup({
   context: ({ input }) => ({ message: structuredClone(input.message), block: -1 }),
   initial: 'new',
   // Only deltas reach here: the stream checks every other event against this chart first.
-  on: { 'thread.message.delta': { actions: 'reportFault' } },
+  on: {
+    'thread.message.delta': { actions: 'reportFault' },
+    'text.fragments': { actions: 'refuseFragments' },
+  },
   states: {
     new: {
       on: {
@@ -147,17 +174,18 @@ export const messageMachine = setup({
               guard: 'growsOpenText',
               actions: [
                 announceEvent,
-                'appendText',
+                {
+                  type: 'appendText',
+                  params: ({ context, event }) => ({ text: textAt(context.message, context.block), value: fragmentText(event as MessageDeltaWireEvent).value! }),
+                },
                 announceMessageDelta,
                 {
                   type: 'textDelta',
-                  params: ({ context, event }) => {
-                    const entry = (event as MessageDeltaWireEvent).data.delta.content![0] as Extract<MessageContentDelta, { type: 'text' }>;
-                    return { delta: entry.text!, snapshot: textAt(context.message, context.block) };
-                  },
+                  params: ({ context, event }) => ({ delta: fragmentText(event as MessageDeltaWireEvent), snapshot: textAt(context.message, context.block) }),
                 },
               ],
             },
+            'text.fragments': [{ guard: 'allGrowOpenText', actions: 'growTextByEach' }, { actions: 'refuseFragments' }],
             'block.delta': { guard: 'continuesBlock', actions: 'announceTextDelta' },
           },
           exit: {
@@ -211,6 +239,19 @@ export function messageDeltaFault(context: MessageContext, event: MessageDeltaWi
     open = index;
   }
   return checkDelta(context.message, event.data.delta, 'data.delta');
+}
+
+function appendText(_: unknown, { text, value }: { text: Text; value: string }): void {
+  text.value += value;
+}
+
+function growsText(context: MessageContext, event: MessageDeltaWireEvent): boolean {
+  return isTextFragment(event.data) && event.data.delta.content![0]!.index === context.block && typeof textAt(context.message, context.block).value === 'string';
+}
+
+/** The `text` of a fragment that passed {@link growsText}. */
+function fragmentText(event: MessageDeltaWireEvent): TextDelta {
+  return (event.data.delta.content![0] as Extract<MessageContentDelta, { type: 'text' }>).text!;
 }
 
 /** The error a refused delta fails the stream with. */

@@ -83,18 +83,18 @@ export class StreamSink {
   noteEvent(event: StreamEvent): void {
     this.#currentEvent = event;
     this.#eventCount++;
+    if (this.#eventQueues.size > 0) for (const queue of this.#eventQueues) this.#enqueue(queue, event);
     const { event: name } = event;
     if (name.startsWith('thread.run.step.')) {
       if (name === 'thread.run.step.in_progress') this.currentRunStep = event.data as RunStep;
     } else if (name.startsWith('thread.run.')) {
       this.currentRun = event.data as Run;
     }
-    for (const queue of this.#eventQueues) this.#enqueue(queue, event);
   }
 
   /** @internal Feeds the text iterators. */
   noteText(text: string): void {
-    for (const queue of this.#textQueues) this.#enqueue(queue, text);
+    if (this.#textQueues.size > 0) for (const queue of this.#textQueues) this.#enqueue(queue, text);
   }
 
   #enqueue<T>(queue: EventQueue<T>, item: T): void {

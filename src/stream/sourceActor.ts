@@ -11,7 +11,7 @@ import {
   type TextReader,
 } from '../wire/index.ts';
 import { sessionOf, type StreamSession } from './session.ts';
-import type { WireEvent } from '../wire/index.ts';
+import { isTextFragment, type MessageDeltaWireEvent, type WireEvent } from '../wire/index.ts';
 
 /**
  * The stream's `source` actor: reads the session's bytes, decodes frames (SSE or NDJSON),
@@ -47,8 +47,28 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     sendBack({ type: 'source.connected' });
     if (stopped) return;
     let seq = 0;
+    // Consecutive text fragments for one block of one open message go as one batch: the
+    // message handles them exactly as one by one, with one transition instead of N.
+    let fragments: MessageDeltaWireEvent[] = [];
+    let fragmentsTo: ReturnType<typeof openChildFor>;
+    const flushFragments = () => {
+      if (fragments.length === 0 || stopped) return;
+      const batch = fragments;
+      fragments = [];
+      fragmentsTo!.send(batch.length === 1 ? batch[0]! : { type: 'text.fragments', fragments: batch });
+    };
     const deliver = (event: WireEvent) => {
       const child = openChildFor(session, event);
+      if (child !== undefined && event.type === 'thread.message.delta' && isTextFragment(event.data)) {
+        if (fragments.length > 0 && (child !== fragmentsTo || blockOf(fragments[0]!) !== blockOf(event))) flushFragments();
+        if (fragments.length > 0 || continuesOpenText(child, event)) {
+          fragmentsTo = child;
+          fragments.push(event);
+          return;
+        }
+      }
+      flushFragments();
+      if (stopped) return;
       if (child !== undefined) child.send(event);
       else sendBack(event);
     };
@@ -67,9 +87,12 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
       armIdleTimer();
       if (text === undefined) {
         decoder.finish();
+        flushFragments();
         break;
       }
-      if (decoder.feed(text)) {
+      const sawDone = decoder.feed(text);
+      flushFragments();
+      if (sawDone) {
         reader.cancel();
         break;
       }
@@ -108,4 +131,14 @@ function openChildFor(session: StreamSession, event: WireEvent) {
   const { messages, runSteps } = session.root.getSnapshot().context;
   const child = event.type === 'thread.message.delta' ? messages.get(event.data.id) : runSteps.get(event.data.id);
   return child?.getSnapshot().status === 'active' ? child : undefined;
+}
+
+function blockOf(event: MessageDeltaWireEvent): number {
+  return event.data.delta.content![0]!.index;
+}
+
+/** Whether the message is in its text block state with this fragment's block open. */
+function continuesOpenText(child: NonNullable<ReturnType<typeof openChildFor>>, event: MessageDeltaWireEvent): boolean {
+  const snapshot = child.getSnapshot() as { context: { block?: number }; matches(state: object): boolean };
+  return snapshot.context.block === blockOf(event) && snapshot.matches({ in_progress: 'text' });
 }
