@@ -11,3 +11,4 @@ export * from './message.ts';
 export * from './run.ts';
 export * from './runStep.ts';
 export * from './toolCall.ts';
+export * from './poll.ts';
