@@ -176,13 +176,15 @@ export const assistantStreamMachine = setup({
   },
 }).createMachine({
   id: 'assistantStream',
-  context: {
+  // A factory: a context object literal is shared by every actor of the machine, and these
+  // Maps are mutated in place, so each stream needs its own.
+  context: () => ({
     runs: new Map(),
     runSteps: new Map(),
     messages: new Map(),
     finalRun: undefined,
     error: undefined,
-  },
+  }),
   invoke: { id: 'source', src: 'source' },
   initial: 'connecting',
   on: {
