@@ -12,7 +12,7 @@ import {
   RateLimitError,
   type Thread,
 } from '../src/index.ts';
-import { apiError, drain, json, leftoverHandles, startLoopback, type Loopback, type Responder } from './helpers/loopback.ts';
+import { apiError, drain, json, handlesLeftAfterClose, startLoopback, type Loopback, type Responder } from './helpers/loopback.ts';
 
 // A loopback server injects one fault per test; each asserts the exact number of requests the
 // client sent (1 + retries) and the class of what it threw.
@@ -201,8 +201,7 @@ test('a refused connection is retried, then APIConnectionError', async () => {
 
 test('nothing is left running: no timers, no sockets', async () => {
   await Promise.all(open.splice(0).map((server) => server.close()));
-  await drain();
-  assert.equal(leftoverHandles(baseline), []);
+  assert.equal(await handlesLeftAfterClose(baseline), []);
 });
 
 test.run();

@@ -89,5 +89,28 @@ export function leftoverHandles(baseline: string[]): string[] {
   return remaining;
 }
 
-/** Waits for sockets destroyed on one side to close on the other (no simulated time involved). */
+/** Lets pending I/O callbacks run (no simulated time involved). */
 export const drain = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+
+/**
+ * The handles still alive once closing sockets have had up to `withinMs` to finish closing
+ * (a socket destroyed on one side closes on the other a few ms later): empty when clean.
+ */
+export async function handlesLeftAfterClose(baseline: string[], withinMs = 2000): Promise<string[]> {
+  const until = performance.now() + withinMs;
+  let left = leftoverHandles(baseline);
+  while (left.length > 0 && performance.now() < until) {
+    await new Promise<void>((resolve) => setTimeout(resolve, 10));
+    left = leftoverHandles(baseline);
+  }
+  return left;
+}
+
+/** `promise`, or a rejection saying what did not happen within `ms` (so a test fails, not hangs). */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
