@@ -176,8 +176,6 @@ export const assistantStreamMachine = setup({
   },
 }).createMachine({
   id: 'assistantStream',
-  // A factory: a context object literal is shared by every actor of the machine, and these
-  // Maps are mutated in place, so each stream needs its own.
   context: () => ({
     runs: new Map(),
     runSteps: new Map(),

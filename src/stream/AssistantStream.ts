@@ -184,29 +184,17 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
 
   /** The newest run object seen, whatever its status. @example `stream.currentRun()?.status` */
   currentRun(): Run | undefined {
-    let run: Run | undefined;
-    for (const actor of this.#context().runs.values()) run = actor.getSnapshot().context.run;
-    return run;
+    return this.#sink.currentRun;
   }
 
-  /** The message still being written, if any. @example `stream.currentMessageSnapshot()?.content` */
+  /** The message being written, until its `messageDone`. @example `stream.currentMessageSnapshot()?.content` */
   currentMessageSnapshot(): Message | undefined {
-    let open: Message | undefined;
-    for (const actor of this.#context().messages.values()) {
-      const snapshot = actor.getSnapshot();
-      if (snapshot.status !== 'done' && !snapshot.matches('new')) open = snapshot.context.message;
-    }
-    return open;
+    return this.#sink.currentMessage;
   }
 
-  /** The run step still open, if any. @example `stream.currentRunStepSnapshot()?.step_details` */
+  /** The run step being streamed, until its `runStepDone`. @example `stream.currentRunStepSnapshot()?.step_details` */
   currentRunStepSnapshot(): RunStep | undefined {
-    let open: RunStep | undefined;
-    for (const actor of this.#context().runSteps.values()) {
-      const snapshot = actor.getSnapshot();
-      if (snapshot.status !== 'done' && !snapshot.matches('new')) open = snapshot.context.step;
-    }
-    return open;
+    return this.#sink.currentRunStep;
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { StreamCallbackName, StreamCallbackParams } from '../../machines/callbacks.ts';
-import { AssistantStreamError, type AssistantStreamEvent, type UnknownStreamEvent } from '../wire/index.ts';
+import { AssistantStreamError, type AssistantStreamEvent, type Message, type Run, type RunStep, type UnknownStreamEvent } from '../wire/index.ts';
 import type { AssistantEventHandler } from './AssistantEventHandler.ts';
 import { EventQueue, MAX_QUEUED_ITEMS } from './eventQueue.ts';
 import { Listeners } from './listeners.ts';
@@ -24,6 +24,11 @@ export class StreamSink {
   readonly #textQueues = new Set<EventQueue<string>>();
   #currentEvent: StreamEvent | undefined;
   #eventCount = 0;
+  // What the callbacks have announced so far: the accessors must agree with the callback
+  // that is running, and the actors' snapshots only update once their transition is over.
+  /** @internal */ currentRun: Run | undefined;
+  /** @internal */ currentMessage: Message | undefined;
+  /** @internal */ currentRunStep: RunStep | undefined;
   #handlerError: AssistantStreamError | undefined;
   #settled = false;
 
@@ -78,6 +83,12 @@ export class StreamSink {
   noteEvent(event: StreamEvent): void {
     this.#currentEvent = event;
     this.#eventCount++;
+    const { event: name } = event;
+    if (name.startsWith('thread.run.step.')) {
+      if (name === 'thread.run.step.in_progress') this.currentRunStep = event.data as RunStep;
+    } else if (name.startsWith('thread.run.')) {
+      this.currentRun = event.data as Run;
+    }
     for (const queue of this.#eventQueues) this.#enqueue(queue, event);
   }
 
@@ -141,16 +152,23 @@ const DELIVERIES: { [Name in StreamCallbackName]: Delivery<Name> } = {
   },
   run: (sink, { run }) => sink.listeners.emit('run', run),
   messageCreated: (sink, { message }, handler) => {
+    sink.currentMessage = message;
     handler?.onMessageCreated(message);
     sink.listeners.emit('messageCreated', message);
   },
   messageDelta: (sink, { delta, snapshot }, handler) => {
+    sink.currentMessage = snapshot;
     handler?.onMessageDelta(delta, snapshot);
     sink.listeners.emit('messageDelta', delta, snapshot);
   },
   messageDone: (sink, { message }, handler) => {
-    handler?.onMessageDone(message);
-    sink.listeners.emit('messageDone', message);
+    sink.currentMessage = message;
+    try {
+      handler?.onMessageDone(message);
+      sink.listeners.emit('messageDone', message);
+    } finally {
+      sink.currentMessage = undefined;
+    }
   },
   textCreated: (sink, { text }, handler) => {
     handler?.onTextCreated(text);
@@ -170,16 +188,23 @@ const DELIVERIES: { [Name in StreamCallbackName]: Delivery<Name> } = {
     sink.listeners.emit('imageFileDone', imageFile, message);
   },
   runStepCreated: (sink, { runStep }, handler) => {
+    sink.currentRunStep = runStep;
     handler?.onRunStepCreated(runStep);
     sink.listeners.emit('runStepCreated', runStep);
   },
   runStepDelta: (sink, { delta, snapshot }, handler) => {
+    sink.currentRunStep = snapshot;
     handler?.onRunStepDelta(delta, snapshot);
     sink.listeners.emit('runStepDelta', delta, snapshot);
   },
   runStepDone: (sink, { runStep, snapshot }, handler) => {
-    handler?.onRunStepDone(runStep, snapshot);
-    sink.listeners.emit('runStepDone', runStep, snapshot);
+    sink.currentRunStep = runStep;
+    try {
+      handler?.onRunStepDone(runStep, snapshot);
+      sink.listeners.emit('runStepDone', runStep, snapshot);
+    } finally {
+      sink.currentRunStep = undefined;
+    }
   },
   toolCallCreated: (sink, { toolCall }, handler) => {
     handler?.onToolCallCreated(toolCall);

@@ -30,10 +30,19 @@ export function createSSEDecoder(onFrame: FrameListener): FrameDecoder {
   let done = false;
   let frames = 0;
   let fault: AssistantStreamError | undefined;
+  let finishing = false;
   const parser = createParser({
     onEvent(message) {
       if (done || fault !== undefined) return;
       frames++;
+      if (finishing && message.data !== DONE_MARKER) {
+        // Only the blank line we added completed this frame: the input stopped inside it.
+        fault = new AssistantStreamError('truncated', 'the stream ended in the middle of an event', {
+          eventIndex: frames,
+          eventName: message.event,
+        });
+        return;
+      }
       if (message.data === DONE_MARKER) {
         done = true;
         return;
@@ -41,6 +50,7 @@ export function createSSEDecoder(onFrame: FrameListener): FrameDecoder {
       onFrame(message.event, message.data);
     },
     onError(error) {
+      if (done) return;
       // The parser's own message quotes the offending line; ours must not carry payload.
       fault ??= new AssistantStreamError('sse', `malformed server-sent event stream (${error.type})`, {
         eventIndex: frames + 1,
@@ -55,14 +65,10 @@ export function createSSEDecoder(onFrame: FrameListener): FrameDecoder {
     },
     finish() {
       if (done) return;
-      const before = frames;
-      // A blank line completes whatever frame is pending; if that dispatches anything, the
-      // input stopped inside it.
+      finishing = true;
+      // A blank line completes whatever frame is pending, which is then reported as cut off.
       parser.feed('\n\n');
       if (fault !== undefined) throw fault;
-      if (frames > before && !done) {
-        throw new AssistantStreamError('truncated', 'the stream ended in the middle of an event', { eventIndex: frames });
-      }
     },
   };
 }
