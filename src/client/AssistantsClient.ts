@@ -138,12 +138,13 @@ export class AssistantsClient {
   }
 
   /** Sends a list call: a page, also iterable over every item across pages. @internal */
-  requestList<Item extends { id?: string | null | undefined }>(spec: RequestSpec, options: RequestOptions = {}): PagePromise<Item> {
-    const fetchPage = async (query: Readonly<Record<string, unknown>> | undefined): Promise<Page<Item>> => {
-      const { data } = await this.requestJSON<ListResponse<Item>>({ ...spec, query }, options, expectList);
-      return new Page(data, (after) => fetchPage({ ...query, after }));
+  requestList<Item extends { id?: string | null | undefined }>(buildSpec: () => RequestSpec, options: RequestOptions = {}): PagePromise<Item> {
+    const fetchPage = async (spec: RequestSpec): Promise<Page<Item>> => {
+      const { data } = await this.requestJSON<ListResponse<Item>>(spec, options, expectList);
+      return new Page(data, (after) => fetchPage({ ...spec, query: { ...spec.query, after } }));
     };
-    return new PagePromise(fetchPage(spec.query));
+    // Built inside the promise, so a bad id rejects the page instead of throwing here.
+    return new PagePromise(Promise.resolve().then(() => fetchPage(buildSpec())));
   }
 
   /**

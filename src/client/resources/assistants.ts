@@ -10,27 +10,27 @@ export class Assistants extends APIResource {
    *
    * @example `const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });`
    */
-  create(body: AssistantCreateParams, options?: RequestOptions): Promise<Assistant> {
+  async create(body: AssistantCreateParams, options?: RequestOptions): Promise<Assistant> {
     return this._client.request({ method: 'POST', path: '/assistants', body }, options);
   }
 
   /** Retrieves an assistant. @example `const assistant = await client.beta.assistants.retrieve('asst_123');` */
-  retrieve(assistantId: string, options?: RequestOptions): Promise<Assistant> {
+  async retrieve(assistantId: string, options?: RequestOptions): Promise<Assistant> {
     return this._client.request({ method: 'GET', path: path`/assistants/${assistantId}` }, options);
   }
 
   /** Modifies an assistant. @example `await client.beta.assistants.update('asst_123', { name: 'Tutor' });` */
-  update(assistantId: string, body: AssistantUpdateParams, options?: RequestOptions): Promise<Assistant> {
+  async update(assistantId: string, body: AssistantUpdateParams, options?: RequestOptions): Promise<Assistant> {
     return this._client.request({ method: 'POST', path: path`/assistants/${assistantId}`, body }, options);
   }
 
   /** Lists assistants. @example `for await (const assistant of client.beta.assistants.list()) console.log(assistant.name);` */
   list(query: AssistantListParams = {}, options?: RequestOptions): PagePromise<Assistant> {
-    return this._client.requestList({ method: 'GET', path: '/assistants', query: { ...query } }, options);
+    return this._client.requestList(() => ({ method: 'GET', path: '/assistants', query: { ...query } }), options);
   }
 
   /** Deletes an assistant. @example `await client.beta.assistants.delete('asst_123');` */
-  delete(assistantId: string, options?: RequestOptions): Promise<AssistantDeleted> {
+  async delete(assistantId: string, options?: RequestOptions): Promise<AssistantDeleted> {
     return this._client.request({ method: 'DELETE', path: path`/assistants/${assistantId}` }, options);
   }
 }

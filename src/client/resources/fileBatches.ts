@@ -31,17 +31,17 @@ export class FileBatches extends APIResource {
    *
    * @example `const batch = await client.vectorStores.fileBatches.create('vs_123', { file_ids: ['file-a', 'file-b'] });`
    */
-  create(vectorStoreId: string, body: FileBatchCreateParams, options?: RequestOptions): Promise<VectorStoreFileBatch> {
+  async create(vectorStoreId: string, body: FileBatchCreateParams, options?: RequestOptions): Promise<VectorStoreFileBatch> {
     return this._client.request({ method: 'POST', path: path`/vector_stores/${vectorStoreId}/file_batches`, body }, options);
   }
 
   /** Retrieves a batch. @example `await client.vectorStores.fileBatches.retrieve('vsfb_1', { vector_store_id: 'vs_123' });` */
-  retrieve(batchId: string, params: FileBatchRetrieveParams, options?: RequestOptions): Promise<VectorStoreFileBatch> {
+  async retrieve(batchId: string, params: FileBatchRetrieveParams, options?: RequestOptions): Promise<VectorStoreFileBatch> {
     return this._client.request({ method: 'GET', path: path`/vector_stores/${params.vector_store_id}/file_batches/${batchId}` }, options);
   }
 
   /** Cancels the processing of a batch. @example `await client.vectorStores.fileBatches.cancel('vsfb_1', { vector_store_id: 'vs_123' });` */
-  cancel(batchId: string, params: FileBatchCancelParams, options?: RequestOptions): Promise<VectorStoreFileBatch> {
+  async cancel(batchId: string, params: FileBatchCancelParams, options?: RequestOptions): Promise<VectorStoreFileBatch> {
     return this._client.request({ method: 'POST', path: path`/vector_stores/${params.vector_store_id}/file_batches/${batchId}/cancel` }, options);
   }
 
@@ -52,7 +52,7 @@ export class FileBatches extends APIResource {
    */
   listFiles(batchId: string, params: FileBatchListFilesParams, options?: RequestOptions): PagePromise<VectorStoreFile> {
     const { vector_store_id, ...query } = params;
-    return this._client.requestList({ method: 'GET', path: path`/vector_stores/${vector_store_id}/file_batches/${batchId}/files`, query }, options);
+    return this._client.requestList(() => ({ method: 'GET', path: path`/vector_stores/${vector_store_id}/file_batches/${batchId}/files`, query }), options);
   }
 
   /**
@@ -60,7 +60,7 @@ export class FileBatches extends APIResource {
    *
    * @example `const batch = await client.vectorStores.fileBatches.createAndPoll('vs_123', { file_ids });`
    */
-  createAndPoll(vectorStoreId: string, body: FileBatchCreateParams, options: PollOptions = {}): Promise<VectorStoreFileBatch> {
+  async createAndPoll(vectorStoreId: string, body: FileBatchCreateParams, options: PollOptions = {}): Promise<VectorStoreFileBatch> {
     return this.#createAndPoll(vectorStoreId, body, options, Date.now());
   }
 
@@ -69,7 +69,7 @@ export class FileBatches extends APIResource {
    *
    * @example `const batch = await client.vectorStores.fileBatches.poll('vs_123', 'vsfb_1');`
    */
-  poll(vectorStoreId: string, batchId: string, options: PollOptions = {}): Promise<VectorStoreFileBatch> {
+  async poll(vectorStoreId: string, batchId: string, options: PollOptions = {}): Promise<VectorStoreFileBatch> {
     return pollUntilDone<VectorStoreFileBatch>(this._client, { resource: 'vectorStoreFileBatch', vectorStoreId, batchId }, options);
   }
 

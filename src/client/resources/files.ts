@@ -14,24 +14,24 @@ export class Files extends APIResource {
    * const file = await client.files.create({ file: new File([text], 'notes.md'), purpose: 'assistants' });
    * ```
    */
-  create(body: FileCreateParams, options?: RequestOptions): Promise<FileObject> {
+  async create(body: FileCreateParams, options?: RequestOptions): Promise<FileObject> {
     const { file, ...fields } = body;
     const form = toFormData(fields, checkUploadable(file, 'body.file'));
     return this._client.request({ method: 'POST', path: '/files', form }, options);
   }
 
   /** Retrieves a file's metadata. @example `const file = await client.files.retrieve('file-abc');` */
-  retrieve(fileId: string, options?: RequestOptions): Promise<FileObject> {
+  async retrieve(fileId: string, options?: RequestOptions): Promise<FileObject> {
     return this._client.request({ method: 'GET', path: path`/files/${fileId}` }, options);
   }
 
   /** Lists files. @example `for await (const file of client.files.list({ purpose: 'assistants' })) console.log(file.filename);` */
   list(query: FileListParams = {}, options?: RequestOptions): PagePromise<FileObject> {
-    return this._client.requestList({ method: 'GET', path: '/files', query: { ...query } }, options);
+    return this._client.requestList(() => ({ method: 'GET', path: '/files', query: { ...query } }), options);
   }
 
   /** Deletes a file (and detaches it from every vector store). @example `await client.files.delete('file-abc');` */
-  delete(fileId: string, options?: RequestOptions): Promise<FileDeleted> {
+  async delete(fileId: string, options?: RequestOptions): Promise<FileDeleted> {
     return this._client.request({ method: 'DELETE', path: path`/files/${fileId}` }, options);
   }
 
@@ -40,7 +40,7 @@ export class Files extends APIResource {
    *
    * @example `const text = await (await client.files.content('file-abc')).text();`
    */
-  content(fileId: string, options?: RequestOptions): Promise<Response> {
+  async content(fileId: string, options?: RequestOptions): Promise<Response> {
     return this._client.requestResponse({ method: 'GET', path: path`/files/${fileId}/content`, headers: { Accept: 'application/binary' } }, options);
   }
 }

@@ -18,17 +18,17 @@ export class Messages extends APIResource {
    *
    * @example `await client.beta.threads.messages.create(threadId, { role: 'user', content: 'What is 3 * 7?' });`
    */
-  create(threadId: string, body: MessageCreateParams, options?: RequestOptions): Promise<Message> {
+  async create(threadId: string, body: MessageCreateParams, options?: RequestOptions): Promise<Message> {
     return this._client.request({ method: 'POST', path: path`/threads/${threadId}/messages`, body }, options);
   }
 
   /** Retrieves a message. @example `await client.beta.threads.messages.retrieve(messageId, { thread_id: threadId });` */
-  retrieve(messageId: string, params: MessageRetrieveParams, options?: RequestOptions): Promise<Message> {
+  async retrieve(messageId: string, params: MessageRetrieveParams, options?: RequestOptions): Promise<Message> {
     return this._client.request({ method: 'GET', path: path`/threads/${params.thread_id}/messages/${messageId}` }, options);
   }
 
   /** Modifies a message's metadata. @example `await client.beta.threads.messages.update(messageId, { thread_id, metadata: { seen: 'yes' } });` */
-  update(messageId: string, params: MessageUpdateParams, options?: RequestOptions): Promise<Message> {
+  async update(messageId: string, params: MessageUpdateParams, options?: RequestOptions): Promise<Message> {
     const { thread_id, ...body } = params;
     return this._client.request({ method: 'POST', path: path`/threads/${thread_id}/messages/${messageId}`, body }, options);
   }
@@ -42,11 +42,11 @@ export class Messages extends APIResource {
    * ```
    */
   list(threadId: string, query: MessageListParams = {}, options?: RequestOptions): PagePromise<Message> {
-    return this._client.requestList({ method: 'GET', path: path`/threads/${threadId}/messages`, query: { ...query } }, options);
+    return this._client.requestList(() => ({ method: 'GET', path: path`/threads/${threadId}/messages`, query: { ...query } }), options);
   }
 
   /** Deletes a message. @example `await client.beta.threads.messages.delete(messageId, { thread_id: threadId });` */
-  delete(messageId: string, params: MessageDeleteParams, options?: RequestOptions): Promise<MessageDeleted> {
+  async delete(messageId: string, params: MessageDeleteParams, options?: RequestOptions): Promise<MessageDeleted> {
     return this._client.request({ method: 'DELETE', path: path`/threads/${params.thread_id}/messages/${messageId}` }, options);
   }
 }

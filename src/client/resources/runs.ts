@@ -34,7 +34,7 @@ export class Runs extends APIResource {
    *
    * @example `const run = await client.beta.threads.runs.create(threadId, { assistant_id: 'asst_123' });`
    */
-  create(threadId: string, params: RunCreateParams, options?: RequestOptions): Promise<Run> {
+  async create(threadId: string, params: RunCreateParams, options?: RequestOptions): Promise<Run> {
     const { include, ...body } = params;
     refuseStreamFlag(body, 'runs.create', 'runs.stream');
     return this._client.request({ method: 'POST', path: path`/threads/${threadId}/runs`, query: { include }, body }, options);
@@ -58,23 +58,23 @@ export class Runs extends APIResource {
   }
 
   /** Retrieves a run. @example `const run = await client.beta.threads.runs.retrieve(runId, { thread_id: threadId });` */
-  retrieve(runId: string, params: RunRetrieveParams, options?: RequestOptions): Promise<Run> {
+  async retrieve(runId: string, params: RunRetrieveParams, options?: RequestOptions): Promise<Run> {
     return this._client.request({ method: 'GET', path: path`/threads/${params.thread_id}/runs/${runId}` }, options);
   }
 
   /** Modifies a run's metadata. @example `await client.beta.threads.runs.update(runId, { thread_id, metadata: { ticket: '42' } });` */
-  update(runId: string, params: RunUpdateParams, options?: RequestOptions): Promise<Run> {
+  async update(runId: string, params: RunUpdateParams, options?: RequestOptions): Promise<Run> {
     const { thread_id, ...body } = params;
     return this._client.request({ method: 'POST', path: path`/threads/${thread_id}/runs/${runId}`, body }, options);
   }
 
   /** Lists a thread's runs. @example `for await (const run of client.beta.threads.runs.list(threadId)) console.log(run.status);` */
   list(threadId: string, query: RunListParams = {}, options?: RequestOptions): PagePromise<Run> {
-    return this._client.requestList({ method: 'GET', path: path`/threads/${threadId}/runs`, query: { ...query } }, options);
+    return this._client.requestList(() => ({ method: 'GET', path: path`/threads/${threadId}/runs`, query: { ...query } }), options);
   }
 
   /** Cancels a run (it goes `cancelling`, then `cancelled`). @example `await client.beta.threads.runs.cancel(runId, { thread_id: threadId });` */
-  cancel(runId: string, params: RunCancelParams, options?: RequestOptions): Promise<Run> {
+  async cancel(runId: string, params: RunCancelParams, options?: RequestOptions): Promise<Run> {
     return this._client.request({ method: 'POST', path: path`/threads/${params.thread_id}/runs/${runId}/cancel` }, options);
   }
 
@@ -84,7 +84,7 @@ export class Runs extends APIResource {
    *
    * @example `const run = await client.beta.threads.runs.poll(runId, { thread_id: threadId }, { signal });`
    */
-  poll(runId: string, params: RunRetrieveParams, options: PollOptions = {}): Promise<Run> {
+  async poll(runId: string, params: RunRetrieveParams, options: PollOptions = {}): Promise<Run> {
     return pollUntilDone<Run>(this._client, { resource: 'run', threadId: params.thread_id, runId }, options);
   }
 
@@ -121,7 +121,7 @@ export class Runs extends APIResource {
    * await client.beta.threads.runs.submitToolOutputs(run.id, { thread_id: run.thread_id, tool_outputs: [{ tool_call_id, output: '21' }] });
    * ```
    */
-  submitToolOutputs(runId: string, params: RunSubmitToolOutputsParams, options?: RequestOptions): Promise<Run> {
+  async submitToolOutputs(runId: string, params: RunSubmitToolOutputsParams, options?: RequestOptions): Promise<Run> {
     const { thread_id, ...body } = params;
     refuseStreamFlag(body, 'runs.submitToolOutputs', 'runs.submitToolOutputsStream');
     return this._client.request({ method: 'POST', path: path`/threads/${thread_id}/runs/${runId}/submit_tool_outputs`, body }, options);

@@ -10,7 +10,7 @@ export class Steps extends APIResource {
    *
    * @example `await client.beta.threads.runs.steps.retrieve(stepId, { thread_id: threadId, run_id: runId });`
    */
-  retrieve(stepId: string, params: StepRetrieveParams, options?: RequestOptions): Promise<RunStep> {
+  async retrieve(stepId: string, params: StepRetrieveParams, options?: RequestOptions): Promise<RunStep> {
     const { thread_id, run_id, include } = params;
     return this._client.request({ method: 'GET', path: path`/threads/${thread_id}/runs/${run_id}/steps/${stepId}`, query: { include } }, options);
   }
@@ -22,6 +22,6 @@ export class Steps extends APIResource {
    */
   list(runId: string, params: StepListParams, options?: RequestOptions): PagePromise<RunStep> {
     const { thread_id, ...query } = params;
-    return this._client.requestList({ method: 'GET', path: path`/threads/${thread_id}/runs/${runId}/steps`, query }, options);
+    return this._client.requestList(() => ({ method: 'GET', path: path`/threads/${thread_id}/runs/${runId}/steps`, query }), options);
   }
 }

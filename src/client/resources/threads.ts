@@ -28,22 +28,22 @@ export class Threads extends APIResource {
   }
 
   /** Creates a thread, optionally with messages. @example `const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Hi' }] });` */
-  create(body: ThreadCreateParams = {}, options?: RequestOptions): Promise<Thread> {
+  async create(body: ThreadCreateParams = {}, options?: RequestOptions): Promise<Thread> {
     return this._client.request({ method: 'POST', path: '/threads', body }, options);
   }
 
   /** Retrieves a thread. @example `const thread = await client.beta.threads.retrieve(threadId);` */
-  retrieve(threadId: string, options?: RequestOptions): Promise<Thread> {
+  async retrieve(threadId: string, options?: RequestOptions): Promise<Thread> {
     return this._client.request({ method: 'GET', path: path`/threads/${threadId}` }, options);
   }
 
   /** Modifies a thread. @example `await client.beta.threads.update(threadId, { metadata: { user: 'u_1' } });` */
-  update(threadId: string, body: ThreadUpdateParams, options?: RequestOptions): Promise<Thread> {
+  async update(threadId: string, body: ThreadUpdateParams, options?: RequestOptions): Promise<Thread> {
     return this._client.request({ method: 'POST', path: path`/threads/${threadId}`, body }, options);
   }
 
   /** Deletes a thread. @example `await client.beta.threads.delete(threadId);` */
-  delete(threadId: string, options?: RequestOptions): Promise<ThreadDeleted> {
+  async delete(threadId: string, options?: RequestOptions): Promise<ThreadDeleted> {
     return this._client.request({ method: 'DELETE', path: path`/threads/${threadId}` }, options);
   }
 
@@ -52,7 +52,7 @@ export class Threads extends APIResource {
    *
    * @example `const run = await client.beta.threads.createAndRun({ assistant_id, thread: { messages } });`
    */
-  createAndRun(body: ThreadCreateAndRunParams, options?: RequestOptions): Promise<Run> {
+  async createAndRun(body: ThreadCreateAndRunParams, options?: RequestOptions): Promise<Run> {
     refuseStreamFlag(body, 'threads.createAndRun', 'threads.createAndRunStream');
     return this._client.request({ method: 'POST', path: '/threads/runs', body }, options);
   }

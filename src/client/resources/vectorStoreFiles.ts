@@ -21,28 +21,28 @@ export class VectorStoreFiles extends APIResource {
    *
    * @example `await client.vectorStores.files.create('vs_123', { file_id: 'file-abc' });`
    */
-  create(vectorStoreId: string, body: VectorStoreFileCreateParams, options?: RequestOptions): Promise<VectorStoreFile> {
+  async create(vectorStoreId: string, body: VectorStoreFileCreateParams, options?: RequestOptions): Promise<VectorStoreFile> {
     return this._client.request({ method: 'POST', path: path`/vector_stores/${vectorStoreId}/files`, body }, options);
   }
 
   /** Retrieves a vector store file. @example `await client.vectorStores.files.retrieve('file-abc', { vector_store_id: 'vs_123' });` */
-  retrieve(fileId: string, params: VectorStoreFileRetrieveParams, options?: RequestOptions): Promise<VectorStoreFile> {
+  async retrieve(fileId: string, params: VectorStoreFileRetrieveParams, options?: RequestOptions): Promise<VectorStoreFile> {
     return this._client.request({ method: 'GET', path: path`/vector_stores/${params.vector_store_id}/files/${fileId}` }, options);
   }
 
   /** Sets a vector store file's attributes. @example `await client.vectorStores.files.update('file-abc', { vector_store_id, attributes: { lang: 'en' } });` */
-  update(fileId: string, params: VectorStoreFileUpdateParams, options?: RequestOptions): Promise<VectorStoreFile> {
+  async update(fileId: string, params: VectorStoreFileUpdateParams, options?: RequestOptions): Promise<VectorStoreFile> {
     const { vector_store_id, ...body } = params;
     return this._client.request({ method: 'POST', path: path`/vector_stores/${vector_store_id}/files/${fileId}`, body }, options);
   }
 
   /** Lists a vector store's files. @example `for await (const file of client.vectorStores.files.list('vs_123', { filter: 'failed' })) console.log(file.last_error);` */
   list(vectorStoreId: string, query: VectorStoreFileListParams = {}, options?: RequestOptions): PagePromise<VectorStoreFile> {
-    return this._client.requestList({ method: 'GET', path: path`/vector_stores/${vectorStoreId}/files`, query: { ...query } }, options);
+    return this._client.requestList(() => ({ method: 'GET', path: path`/vector_stores/${vectorStoreId}/files`, query: { ...query } }), options);
   }
 
   /** Detaches a file from a vector store (the file itself stays). @example `await client.vectorStores.files.delete('file-abc', { vector_store_id: 'vs_123' });` */
-  delete(fileId: string, params: VectorStoreFileDeleteParams, options?: RequestOptions): Promise<VectorStoreFileDeleted> {
+  async delete(fileId: string, params: VectorStoreFileDeleteParams, options?: RequestOptions): Promise<VectorStoreFileDeleted> {
     return this._client.request({ method: 'DELETE', path: path`/vector_stores/${params.vector_store_id}/files/${fileId}` }, options);
   }
 
@@ -64,7 +64,7 @@ export class VectorStoreFiles extends APIResource {
    *
    * @example `const file = await client.vectorStores.files.poll('vs_123', 'file-abc', { pollIntervalMs: 1000 });`
    */
-  poll(vectorStoreId: string, fileId: string, options: PollOptions = {}): Promise<VectorStoreFile> {
+  async poll(vectorStoreId: string, fileId: string, options: PollOptions = {}): Promise<VectorStoreFile> {
     return pollUntilDone<VectorStoreFile>(this._client, { resource: 'vectorStoreFile', vectorStoreId, fileId }, options);
   }
 

@@ -18,27 +18,27 @@ export class VectorStores extends APIResource {
   }
 
   /** Creates a vector store. @example `const store = await client.vectorStores.create({ name: 'Handbook' });` */
-  create(body: VectorStoreCreateParams, options?: RequestOptions): Promise<VectorStore> {
+  async create(body: VectorStoreCreateParams, options?: RequestOptions): Promise<VectorStore> {
     return this._client.request({ method: 'POST', path: '/vector_stores', body }, options);
   }
 
   /** Retrieves a vector store. @example `const store = await client.vectorStores.retrieve('vs_123');` */
-  retrieve(vectorStoreId: string, options?: RequestOptions): Promise<VectorStore> {
+  async retrieve(vectorStoreId: string, options?: RequestOptions): Promise<VectorStore> {
     return this._client.request({ method: 'GET', path: path`/vector_stores/${vectorStoreId}` }, options);
   }
 
   /** Modifies a vector store. @example `await client.vectorStores.update('vs_123', { name: 'Handbook v2' });` */
-  update(vectorStoreId: string, body: VectorStoreUpdateParams, options?: RequestOptions): Promise<VectorStore> {
+  async update(vectorStoreId: string, body: VectorStoreUpdateParams, options?: RequestOptions): Promise<VectorStore> {
     return this._client.request({ method: 'POST', path: path`/vector_stores/${vectorStoreId}`, body }, options);
   }
 
   /** Lists vector stores. @example `for await (const store of client.vectorStores.list()) console.log(store.name);` */
   list(query: VectorStoreListParams = {}, options?: RequestOptions): PagePromise<VectorStore> {
-    return this._client.requestList({ method: 'GET', path: '/vector_stores', query: { ...query } }, options);
+    return this._client.requestList(() => ({ method: 'GET', path: '/vector_stores', query: { ...query } }), options);
   }
 
   /** Deletes a vector store (its files stay). @example `await client.vectorStores.delete('vs_123');` */
-  delete(vectorStoreId: string, options?: RequestOptions): Promise<VectorStoreDeleted> {
+  async delete(vectorStoreId: string, options?: RequestOptions): Promise<VectorStoreDeleted> {
     return this._client.request({ method: 'DELETE', path: path`/vector_stores/${vectorStoreId}` }, options);
   }
 }
