@@ -134,7 +134,7 @@ export function nextPollDelayMs(pollIntervalMs: number | null, pollAfterHeader: 
   return Number.isNaN(fromServer) ? DEFAULT_POLL_INTERVAL_MS : fromServer;
 }
 
-/** The status of a retrieved object (undefined when it has none). */
+/** The status of a retrieved object (undefined when it has none). @example `statusOf({ status: 'queued' }) // 'queued'` */
 export function statusOf(object: unknown): unknown {
   return typeof object === 'object' && object !== null ? (object as { status?: unknown }).status : undefined;
 }

@@ -68,6 +68,8 @@ test('an error status becomes its class, built from the envelope, with the reque
       'bad-request', 400, 'limit', 'integer_below_min_value', 'invalid_request_error', 'req_abc', "400 Invalid 'limit'",
     ]);
     assert.is(bad.headers?.get('x-request-id'), 'req_abc');
+    const kind: 'bad-request' = bad.kind; // each class narrows its kind
+    assert.is(kind, 'bad-request');
   }
 });
 

@@ -126,6 +126,7 @@ type StatusErrorClass = new (status: number, error: APIErrorBody | undefined, me
 /** 400: the request is malformed (a missing field, a wrong type). */
 export class BadRequestError extends APIError {
   override readonly name: string = 'BadRequestError';
+  declare readonly kind: 'bad-request';
   constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
     super(status, error, message, headers, { kind: 'bad-request' });
   }
@@ -134,6 +135,7 @@ export class BadRequestError extends APIError {
 /** 401: the API key is missing or wrong. */
 export class AuthenticationError extends APIError {
   override readonly name: string = 'AuthenticationError';
+  declare readonly kind: 'authentication';
   constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
     super(status, error, message, headers, { kind: 'authentication' });
   }
@@ -142,6 +144,7 @@ export class AuthenticationError extends APIError {
 /** 403: the key may not do this. */
 export class PermissionDeniedError extends APIError {
   override readonly name: string = 'PermissionDeniedError';
+  declare readonly kind: 'permission-denied';
   constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
     super(status, error, message, headers, { kind: 'permission-denied' });
   }
@@ -150,6 +153,7 @@ export class PermissionDeniedError extends APIError {
 /** 404: no such thread, run, file, … */
 export class NotFoundError extends APIError {
   override readonly name: string = 'NotFoundError';
+  declare readonly kind: 'not-found';
   constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
     super(status, error, message, headers, { kind: 'not-found' });
   }
@@ -158,6 +162,7 @@ export class NotFoundError extends APIError {
 /** 409: the object is busy (e.g. a thread with an active run); retried before it is thrown. */
 export class ConflictError extends APIError {
   override readonly name: string = 'ConflictError';
+  declare readonly kind: 'conflict';
   constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
     super(status, error, message, headers, { kind: 'conflict' });
   }
@@ -166,6 +171,7 @@ export class ConflictError extends APIError {
 /** 422: well-formed but not acceptable. */
 export class UnprocessableEntityError extends APIError {
   override readonly name: string = 'UnprocessableEntityError';
+  declare readonly kind: 'unprocessable-entity';
   constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
     super(status, error, message, headers, { kind: 'unprocessable-entity' });
   }
@@ -174,6 +180,7 @@ export class UnprocessableEntityError extends APIError {
 /** 429: too many requests or out of quota; retried (honouring `Retry-After`) before it is thrown. */
 export class RateLimitError extends APIError {
   override readonly name: string = 'RateLimitError';
+  declare readonly kind: 'rate-limit';
   constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
     super(status, error, message, headers, { kind: 'rate-limit' });
   }
@@ -182,6 +189,7 @@ export class RateLimitError extends APIError {
 /** ≥500: the server failed; retried before it is thrown. */
 export class InternalServerError extends APIError {
   override readonly name: string = 'InternalServerError';
+  declare readonly kind: 'internal-server';
   constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
     super(status, error, message, headers, { kind: 'internal-server' });
   }
@@ -205,6 +213,7 @@ const STATUS_CLASSES = new Map<number, StatusErrorClass>([
  */
 export class APIConnectionError extends APIError {
   override readonly name: string = 'APIConnectionError';
+  declare readonly kind: 'connection' | 'connection-timeout';
   constructor({ message, cause, kind }: { message?: string | undefined; cause?: unknown; kind?: 'connection' | 'connection-timeout' } = {}) {
     super(undefined, undefined, message ?? 'Connection error.', undefined, { kind: kind ?? 'connection', cause });
   }
@@ -213,6 +222,7 @@ export class APIConnectionError extends APIError {
 /** An attempt took longer than the `timeoutMs` (after every retry). */
 export class APIConnectionTimeoutError extends APIConnectionError {
   override readonly name: string = 'APIConnectionTimeoutError';
+  declare readonly kind: 'connection-timeout';
   constructor({ message }: { message?: string | undefined } = {}) {
     super({ message: message ?? 'Request timed out.', kind: 'connection-timeout' });
   }
@@ -221,6 +231,7 @@ export class APIConnectionTimeoutError extends APIConnectionError {
 /** The caller's `signal` aborted the request or the poll; `cause` is the signal's reason. */
 export class APIUserAbortError extends APIError {
   override readonly name: string = 'APIUserAbortError';
+  declare readonly kind: 'user-abort';
   constructor({ message, cause }: { message?: string | undefined; cause?: unknown } = {}) {
     super(undefined, undefined, message ?? 'Request was aborted.', undefined, { kind: 'user-abort', cause });
   }
@@ -234,6 +245,7 @@ export class APIUserAbortError extends APIError {
  */
 export class InvalidArgumentError extends AssistantsClientError {
   override readonly name: string = 'InvalidArgumentError';
+  declare readonly kind: 'invalid-argument';
   /** The argument at fault, e.g. `threadId` or `options.maxConcurrency`. */
   readonly argument: string;
   constructor(argument: string, what: string) {
@@ -245,6 +257,7 @@ export class InvalidArgumentError extends AssistantsClientError {
 /** A 2xx response whose body is not the JSON the call expects. Not retried. */
 export class InvalidResponseError extends AssistantsClientError {
   override readonly name: string = 'InvalidResponseError';
+  declare readonly kind: 'invalid-response';
   readonly status: number;
   readonly requestID: string | null;
   constructor(what: string, response: Response, cause?: unknown) {
@@ -267,6 +280,7 @@ export class InvalidResponseError extends AssistantsClientError {
  */
 export class DeadlineExceededError<T = unknown> extends AssistantsClientError {
   override readonly name: string = 'DeadlineExceededError';
+  declare readonly kind: 'deadline-exceeded';
   readonly lastObject: T | undefined;
   readonly deadlineAt: number;
   constructor(deadlineAt: number, lastObject: T | undefined) {
@@ -282,6 +296,7 @@ export class DeadlineExceededError<T = unknown> extends AssistantsClientError {
  */
 export class UnknownPollStatusError<T = unknown> extends AssistantsClientError {
   override readonly name: string = 'UnknownPollStatusError';
+  declare readonly kind: 'unknown-poll-status';
   /** The status of the last object, as received (not necessarily a string). */
   readonly status: unknown;
   readonly lastObject: T | undefined;
@@ -319,6 +334,7 @@ export interface FileUploadFailure {
  */
 export class BatchUploadError extends AssistantsClientError {
   override readonly name: string = 'BatchUploadError';
+  declare readonly kind: 'batch-upload';
   readonly failures: FileUploadFailure[];
   readonly uploadedFileIds: string[];
   constructor(failures: FileUploadFailure[], uploadedFileIds: string[], total: number) {

@@ -94,6 +94,7 @@ export class PagePromise<Item extends { id?: string | null | undefined }> implem
     this.#page = page;
   }
 
+  /** The first page. @example `const page = await client.beta.assistants.list();` */
   then<Fulfilled = Page<Item>, Rejected = never>(
     onfulfilled?: ((page: Page<Item>) => Fulfilled | PromiseLike<Fulfilled>) | null,
     onrejected?: ((reason: unknown) => Rejected | PromiseLike<Rejected>) | null,
@@ -101,14 +102,17 @@ export class PagePromise<Item extends { id?: string | null | undefined }> implem
     return this.#page.then(onfulfilled, onrejected);
   }
 
+  /** @example `client.files.list().catch((error) => console.error(error));` */
   catch<Rejected = never>(onrejected?: ((reason: unknown) => Rejected | PromiseLike<Rejected>) | null): Promise<Page<Item> | Rejected> {
     return this.#page.catch(onrejected);
   }
 
+  /** @example `client.files.list().finally(() => spinner.stop());` */
   finally(onfinally?: (() => void) | null): Promise<Page<Item>> {
     return this.#page.finally(onfinally);
   }
 
+  /** Every item across pages. @example `for await (const file of client.files.list()) console.log(file.id);` */
   async *[Symbol.asyncIterator](): AsyncIterator<Item> {
     yield* await this.#page;
   }
