@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor } from 'xstate';
-import { AssistantsClient, createPollMachine, restorePollActor, settlePoll, InvalidArgumentError, type PollActor, type Run } from '../src/index.ts';
+import { APIUserAbortError, AssistantsClient, createPollMachine, restorePollActor, settlePoll, InvalidArgumentError, type PollActor, type Run } from '../src/index.ts';
 import { makeRun } from '../src/testing/index.ts';
 import { handlesLeftAfterClose, json, startLoopback, within } from './helpers/loopback.ts';
 
@@ -93,6 +93,16 @@ test('a poll persisted mid-retrieve retrieves again when restored', async () => 
   } finally {
     await server.close();
   }
+});
+
+test('settlePoll: a poll actor stopped from outside rejects with APIUserAbortError', async () => {
+  const client = new AssistantsClient({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0 });
+  const actor = createActor(createPollMachine(client), { input: { target, pollIntervalMs: 0 } });
+  const settling = settlePoll<Run>(actor);
+  actor.stop();
+  const error = await settling.then(() => undefined, (thrown: unknown) => thrown);
+  assert.instance(error, APIUserAbortError);
+  assert.match((error as Error).message, 'stopped');
 });
 
 test('restorePollActor rejects something that is not a persisted snapshot', () => {

@@ -95,17 +95,18 @@ export function settlePoll<T>(actor: PollActor, signal?: AbortSignal): Promise<T
     let settled = false;
     // An actor that already ended calls `complete` inside subscribe(), before this is assigned.
     let subscription: Subscription | undefined;
-    const settle = () => {
+    const settle = (thrown?: unknown) => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
       subscription?.unsubscribe();
-      const output = actor.getSnapshot().output;
-      if (output === undefined) reject(new InvalidArgumentError('actor', 'stopped before its poll ended'));
-      else if (output.outcome === 'done') resolve(output.object as T);
-      else reject(errorOf(output));
+      const snapshot = actor.getSnapshot();
+      if (snapshot.status === 'error') reject(thrown ?? snapshot.error);
+      else if (snapshot.output === undefined) reject(new APIUserAbortError({ message: 'The poll actor was stopped before its poll ended.' }));
+      else if (snapshot.output.outcome === 'done') resolve(snapshot.output.object as T);
+      else reject(errorOf(snapshot.output));
     };
-    subscription = actor.subscribe({ complete: settle, error: settle });
+    subscription = actor.subscribe({ complete: () => settle(), error: (error) => settle(error) });
     if (settled) subscription.unsubscribe();
     actor.start();
     if (actor.getSnapshot().status !== 'active') {
