@@ -84,6 +84,15 @@ test('the handler option receives the callbacks', async () => {
   assert.equal(calls, ['messageDone:msg_1', 'end']);
 });
 
+test('the inspect option observes the stream’s actors', async () => {
+  const { client } = await serve((_, response) => sse(response, toSSE(textRun)));
+  const actorIds = new Set<string>();
+  await client.beta.threads.runs.stream('thread_1', { assistant_id: 'asst_1' }, { inspect: (event) => {
+    if (event.type === '@xstate.actor') actorIds.add((event.actorRef as { id?: string }).id ?? '');
+  } }).done();
+  for (const id of ['run:run_1', 'runStep:step_1', 'message:msg_1']) assert.ok(actorIds.has(id), `saw ${id}`);
+});
+
 test('createAndRunStream and submitToolOutputsStream hit their endpoints; thread_id is not in the body', async () => {
   const { server, client } = await serve((_, response) => sse(response, toSSE(textRun)));
   await client.beta.threads.createAndRunStream({ assistant_id: 'asst_1', thread: { messages: [{ role: 'user', content: 'hi' }] } }).done();

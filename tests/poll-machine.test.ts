@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, fromPromise, SimulatedClock } from 'xstate';
+import { toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
 import {
   createWakeUpTimer,
   nextPollDelayMs,
@@ -231,6 +232,23 @@ test('a run status of the file sets (queued is not a file status) is unknown for
   actor.start();
   for (let i = 0; i < 4; i++) await settle();
   assert.equal((actor.getSnapshot().output as Extract<PollOutput, { outcome: 'failed' }>).failure, { reason: 'unknown-status', status: 'queued', attempts: 2 });
+});
+
+test('the statechart, as xstate/graph draws it: every transition of the documented sketch, no other', () => {
+  const edges = (node: DirectedGraphNode): string[] => [
+    ...node.edges.map((edge) => `${edge.source.id} --${edge.label.text}--> ${edge.target.id}`),
+    ...node.children.flatMap(edges),
+  ];
+  assert.equal(edges(toDirectedGraph(pollMachine)), [
+    'poll.polling --abort--> poll.failed',
+    'poll.polling --xstate.done.actor.deadline--> poll.failed',
+    'poll.polling.fetching --xstate.done.actor.fetch--> poll.done',
+    'poll.polling.fetching --xstate.done.actor.fetch--> poll.polling.waiting',
+    'poll.polling.fetching --xstate.done.actor.fetch--> poll.polling.fetching',
+    'poll.polling.fetching --xstate.done.actor.fetch--> poll.failed',
+    'poll.polling.fetching --xstate.error.actor.fetch--> poll.failed',
+    'poll.polling.waiting --xstate.done.actor.wait--> poll.polling.fetching',
+  ]);
 });
 
 test.run();
