@@ -4,7 +4,6 @@ import {
   MESSAGE_EVENTS,
   RUN_EVENTS,
   RUN_STEP_EVENTS,
-  type AssistantStreamEvent,
   type ErrorWireEvent,
   type MessageDeltaWireEvent,
   type MessageWireEvent,
@@ -12,9 +11,9 @@ import {
   type RunStepDeltaWireEvent,
   type RunStepWireEvent,
   type RunWireEvent,
-  type UnknownStreamEvent,
   type WireEvent,
 } from '../src/wire/index.ts';
+import { announceEvent } from './announce.ts';
 import { noop } from './callbacks.ts';
 import { messageDeltaFault, messageMachine } from './message.ts';
 import { runMachine } from './run.ts';
@@ -31,6 +30,8 @@ export type SourceEvent =
 export type AssistantStreamMachineEvent =
   | WireEvent
   | SourceEvent
+  /** A child refused a delta it was given (it does not fit the snapshot, or its state). */
+  | { type: 'child.fault'; error: AssistantStreamError }
   | { type: 'abort'; error: AssistantStreamError }
   /** A handler or listener threw while the machines announced something. */
   | { type: 'handler.exception'; error: AssistantStreamError };
@@ -54,10 +55,25 @@ type RunEvent = RunWireEvent;
 type RunStepEvent = RunStepWireEvent | RunStepDeltaWireEvent;
 type MessageEvent = MessageWireEvent | MessageDeltaWireEvent;
 
-const announceEvent = {
-  type: 'event',
-  params: ({ event }: { event: AssistantStreamMachineEvent }) => ({ event: toStreamEvent(event as WireEvent) }),
-} as const;
+const reject = { target: 'failed', actions: 'recordRejection' } as const;
+const runTransitions = [
+  { guard: 'isNewRun', actions: [announceEvent, 'spawnRun', 'forwardToRun', 'recordFinalRun', 'closeOpenSteps'] },
+  { guard: 'runAccepts', actions: [announceEvent, 'forwardToRun', 'recordFinalRun', 'closeOpenSteps'] },
+  reject,
+] as const;
+const runStepTransitions = [
+  { guard: 'isNewRunStep', actions: [announceEvent, 'spawnRunStep', 'forwardToRunStep'] },
+  { guard: 'runStepAccepts', actions: [announceEvent, 'forwardToRunStep'] },
+  reject,
+] as const;
+// A delta is announced by the child that accepts it (see `announceEvent`).
+const runStepDeltaTransitions = [{ guard: 'runStepIsOpen', actions: 'forwardToRunStep' }, reject] as const;
+const messageTransitions = [
+  { guard: 'isNewMessage', actions: [announceEvent, 'spawnMessage', 'forwardToMessage'] },
+  { guard: 'messageAccepts', actions: [announceEvent, 'forwardToMessage'] },
+  reject,
+] as const;
+const messageDeltaTransitions = [{ guard: 'messageIsOpen', actions: 'forwardToMessage' }, reject] as const;
 
 const isRunEnding = (event: RunEvent) =>
   event.type === 'thread.run.requires_action' || ['cancelled', 'failed', 'completed', 'incomplete', 'expired'].includes(event.data.status);
@@ -66,7 +82,10 @@ const isRunEnding = (event: RunEvent) =>
  * A whole assistant stream: the parent that spawns one child actor per run, run step and
  * message (steps spawn their tool calls) and routes each wire event to the child it names.
  * An event that names nothing this stream created, or that its child's current state does not
- * allow, fails the stream with an error that says which event and why.
+ * allow, fails the stream with an error that says which event and why. Deltas — nearly every
+ * event of a stream — go to their open child, which checks and announces them itself; the
+ * facade delivers them straight there (the same effect as this chart's forwarding transition,
+ * one macrostep less per delta).
  *
  * The byte source is the invoked `source` actor (provided by the stream facade); the user's
  * callbacks are the named actions here and in the children (no-ops until provided).
@@ -92,29 +111,27 @@ export const assistantStreamMachine = setup({
     // Reads the bytes and sends wire events back; the facade provides the real one.
     source: fromCallback<AssistantStreamMachineEvent>(() => {}),
   },
+  // Lifecycle events (rare) are checked against the child's statechart before they are
+  // announced; deltas (the bulk of a stream) only need an open child, which checks the delta
+  // itself and reports a misfit as `child.fault`.
   guards: {
-    runAccepts: ({ context, event }) => {
-      const run = context.runs.get((event as RunEvent).data.id);
-      return run === undefined || run.getSnapshot().can(event as RunEvent);
-    },
-    runStepAccepts: ({ context, event }) => {
-      const step = context.runSteps.get((event as RunStepEvent).data.id);
-      if (step === undefined) return event.type !== 'thread.run.step.delta';
-      return step.getSnapshot().can(event as RunStepEvent);
-    },
-    messageAccepts: ({ context, event }) => {
-      const message = context.messages.get((event as MessageEvent).data.id);
-      if (message === undefined) return event.type === 'thread.message.created';
-      return message.getSnapshot().can(event as MessageEvent);
-    },
+    isNewRun: ({ context, event }) => !context.runs.has((event as RunEvent).data.id),
+    runAccepts: ({ context, event }) => context.runs.get((event as RunEvent).data.id)!.getSnapshot().can(event as RunEvent),
+    isNewRunStep: ({ context, event }) => !context.runSteps.has((event as RunStepEvent).data.id),
+    runStepAccepts: ({ context, event }) =>
+      context.runSteps.get((event as RunStepEvent).data.id)?.getSnapshot().can(event as RunStepEvent) ?? false,
+    runStepIsOpen: ({ context, event }) => context.runSteps.get((event as RunStepEvent).data.id)?.getSnapshot().status === 'active',
+    isNewMessage: ({ context, event }) => event.type === 'thread.message.created' && !context.messages.has((event as MessageEvent).data.id),
+    messageAccepts: ({ context, event }) =>
+      context.messages.get((event as MessageEvent).data.id)?.getSnapshot().can(event as MessageEvent) ?? false,
+    messageIsOpen: ({ context, event }) => context.messages.get((event as MessageEvent).data.id)?.getSnapshot().status === 'active',
     hasFinalRun: ({ context }) => context.finalRun !== undefined,
   },
   actions: {
     spawnRun: assign({
       runs: ({ context, event, spawn }) => {
         const { data } = event as RunEvent;
-        if (!context.runs.has(data.id)) context.runs.set(data.id, spawn('run', { id: `run:${data.id}`, input: { run: data } }));
-        return context.runs;
+        return context.runs.set(data.id, spawn('run', { id: `run:${data.id}`, input: { run: data } }));
       },
     }),
     forwardToRun: ({ context, event }) => context.runs.get((event as RunEvent).data.id)!.send(event as RunEvent),
@@ -133,20 +150,14 @@ export const assistantStreamMachine = setup({
     spawnRunStep: assign({
       runSteps: ({ context, event, spawn }) => {
         const { data } = event as RunStepWireEvent;
-        if (!context.runSteps.has(data.id)) {
-          context.runSteps.set(data.id, spawn('runStep', { id: `runStep:${data.id}`, input: { step: data } }));
-        }
-        return context.runSteps;
+        return context.runSteps.set(data.id, spawn('runStep', { id: `runStep:${data.id}`, input: { step: data } }));
       },
     }),
     forwardToRunStep: ({ context, event }) => context.runSteps.get((event as RunStepEvent).data.id)!.send(event as RunStepEvent),
     spawnMessage: assign({
       messages: ({ context, event, spawn }) => {
         const { data } = event as MessageWireEvent;
-        if (!context.messages.has(data.id)) {
-          context.messages.set(data.id, spawn('message', { id: `message:${data.id}`, input: { message: data } }));
-        }
-        return context.messages;
+        return context.messages.set(data.id, spawn('message', { id: `message:${data.id}`, input: { message: data } }));
       },
     }),
     forwardToMessage: ({ context, event }) => context.messages.get((event as MessageEvent).data.id)!.send(event as MessageEvent),
@@ -176,6 +187,7 @@ export const assistantStreamMachine = setup({
   },
 }).createMachine({
   id: 'assistantStream',
+  // A factory: a literal object would be one set of maps shared by every stream of the process.
   context: () => ({
     runs: new Map(),
     runSteps: new Map(),
@@ -204,33 +216,10 @@ export const assistantStreamMachine = setup({
         'wire.unknown': { actions: announceEvent },
         error: { target: 'failed', actions: [announceEvent, 'recordApiError'] },
         'source.end': 'settling',
-        ...Object.fromEntries(
-          RUN_EVENTS.map((name) => [
-            name,
-            [
-              { guard: 'runAccepts', actions: [announceEvent, 'spawnRun', 'forwardToRun', 'recordFinalRun', 'closeOpenSteps'] },
-              { target: 'failed', actions: 'recordRejection' },
-            ],
-          ]),
-        ),
-        ...Object.fromEntries(
-          RUN_STEP_EVENTS.map((name) => [
-            name,
-            [
-              { guard: 'runStepAccepts', actions: [announceEvent, 'spawnRunStep', 'forwardToRunStep'] },
-              { target: 'failed', actions: 'recordRejection' },
-            ],
-          ]),
-        ),
-        ...Object.fromEntries(
-          MESSAGE_EVENTS.map((name) => [
-            name,
-            [
-              { guard: 'messageAccepts', actions: [announceEvent, 'spawnMessage', 'forwardToMessage'] },
-              { target: 'failed', actions: 'recordRejection' },
-            ],
-          ]),
-        ),
+        'child.fault': { target: 'failed', actions: 'recordError' },
+        ...Object.fromEntries(RUN_EVENTS.map((name) => [name, runTransitions])),
+        ...Object.fromEntries(RUN_STEP_EVENTS.map((name) => [name, name === 'thread.run.step.delta' ? runStepDeltaTransitions : runStepTransitions])),
+        ...Object.fromEntries(MESSAGE_EVENTS.map((name) => [name, name === 'thread.message.delta' ? messageDeltaTransitions : messageTransitions])),
       },
     },
     settling: {
@@ -285,7 +274,4 @@ export function stateName(value: unknown): string {
     .join(', ');
 }
 
-/** The SDK-shaped `{ event, data }` the `event` callback and iterators receive. */
-function toStreamEvent(event: WireEvent): AssistantStreamEvent | UnknownStreamEvent {
-  return event.type === 'wire.unknown' ? { event: event.event, data: event.data } : ({ event: event.type, data: event.data } as AssistantStreamEvent);
-}
+

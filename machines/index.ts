@@ -11,4 +11,5 @@ export * from './message.ts';
 export * from './run.ts';
 export * from './runStep.ts';
 export * from './toolCall.ts';
+export * from './announce.ts';
 export * from './poll.ts';

@@ -1,7 +1,9 @@
-import { assign, enqueueActions, setup } from 'xstate';
+import { assign, enqueueActions, sendParent, setup } from 'xstate';
 import {
   applyDelta,
+  AssistantStreamError,
   checkDelta,
+  isTextFragment,
   type DeltaFault,
   type ImageFile,
   type Message,
@@ -11,6 +13,7 @@ import {
   type MessageWireEvent,
   type Text,
 } from '../src/wire/index.ts';
+import { announceEvent } from './announce.ts';
 import { noop } from './callbacks.ts';
 
 /** What a message actor knows: its accumulated snapshot and which content block is open. */
@@ -34,6 +37,14 @@ export type MessageEvent = MessageWireEvent | MessageDeltaWireEvent | BlockDelta
 
 const blockDelta = (event: MessageEvent) => (event as BlockDeltaEvent).delta;
 
+const announceMessageDelta = {
+  type: 'messageDelta',
+  params: ({ context, event }: { context: MessageContext; event: MessageEvent }) => ({
+    delta: (event as MessageDeltaWireEvent).data.delta,
+    snapshot: context.message,
+  }),
+} as const;
+
 /**
  * One message and its content blocks. Each delta is merged into the snapshot, announced as a
  * `messageDelta`, then split into one `block.delta` per content entry; the `blocks` region
@@ -53,7 +64,12 @@ export const messageMachine = setup({
     input: MessageInput;
   },
   guards: {
-    deltaFits: ({ context, event }) => event.type === 'thread.message.delta' && messageDeltaFault(context, event) === undefined,
+    deltaFits: ({ context, event }) => messageDeltaFault(context, event as MessageDeltaWireEvent) === undefined,
+    // Exactly one more piece of the open text and nothing else: the merge is a plain append.
+    growsOpenText: ({ context, event }) => {
+      const { data } = event as MessageDeltaWireEvent;
+      return isTextFragment(data) && data.delta.content![0]!.index === context.block && typeof textAt(context.message, context.block).value === 'string';
+    },
     continuesBlock: ({ context, event }) => blockDelta(event).index === context.block,
     opensText: ({ context, event }) => blockAt(context.message, blockDelta(event).index)?.type === 'text',
     opensImageFile: ({ context, event }) => blockAt(context.message, blockDelta(event).index)?.type === 'image_file',
@@ -61,12 +77,17 @@ export const messageMachine = setup({
   actions: {
     adoptCreated: assign({ message: ({ event }) => structuredClone((event as MessageWireEvent).data) }),
     adoptFinal: assign({ message: ({ event }) => (event as MessageWireEvent).data }),
+    appendText: ({ context, event }) => {
+      const entry = (event as MessageDeltaWireEvent).data.delta.content![0] as Extract<MessageContentDelta, { type: 'text' }>;
+      textAt(context.message, context.block).value += entry.text!.value!;
+    },
     // Deltas merge in place: copying the snapshot per fragment would make a stream O(n²).
     applyDelta: ({ context, event }) => applyDelta(context.message, (event as MessageDeltaWireEvent).data.delta),
     raiseBlockDeltas: enqueueActions(({ event, enqueue }) => {
       for (const delta of (event as MessageDeltaWireEvent).data.delta.content ?? []) enqueue.raise({ type: 'block.delta', delta });
     }),
     keepSnapshot: () => {},
+    reportFault: sendParent(({ context, event }) => ({ type: 'child.fault', error: explainDeltaFault(context, event as MessageDeltaWireEvent) })),
     moveToBlock: assign({ block: ({ event }) => blockDelta(event).index }),
     // A text entry without a `text` field (only `index` and `type`) grows nothing to report.
     announceTextDelta: enqueueActions(({ context, event, enqueue }) => {
@@ -82,11 +103,14 @@ export const messageMachine = setup({
     textDelta: noop<'textDelta'>(),
     textDone: noop<'textDone'>(),
     imageFileDone: noop<'imageFileDone'>(),
+    event: noop<'event'>(),
   },
 }).createMachine({
   id: 'message',
   context: ({ input }) => ({ message: structuredClone(input.message), block: -1 }),
   initial: 'new',
+  // Only deltas reach here: the stream checks every other event against this chart first.
+  on: { 'thread.message.delta': { actions: 'reportFault' } },
   states: {
     new: {
       on: {
@@ -101,17 +125,10 @@ export const messageMachine = setup({
       on: {
         // The accumulated snapshot is the better record (the official SDK keeps it too).
         'thread.message.in_progress': { actions: 'keepSnapshot' },
-        'thread.message.delta': {
-          guard: 'deltaFits',
-          actions: [
-            'applyDelta',
-            {
-              type: 'messageDelta',
-              params: ({ context, event }) => ({ delta: (event as MessageDeltaWireEvent).data.delta, snapshot: context.message }),
-            },
-            'raiseBlockDeltas',
-          ],
-        },
+        'thread.message.delta': [
+          { guard: 'deltaFits', actions: [announceEvent, 'applyDelta', announceMessageDelta, 'raiseBlockDeltas'] },
+          { actions: 'reportFault' },
+        ],
         'block.delta': [
           { guard: 'opensText', target: '.text', reenter: true, actions: 'moveToBlock' },
           { guard: 'opensImageFile', target: '.image_file', reenter: true, actions: 'moveToBlock' },
@@ -125,6 +142,22 @@ export const messageMachine = setup({
         text: {
           entry: [{ type: 'textCreated', params: ({ context }) => ({ text: textAt(context.message, context.block) }) }, 'announceTextDelta'],
           on: {
+            // The bulk of every stream: one more fragment of the open text, in one step.
+            'thread.message.delta': {
+              guard: 'growsOpenText',
+              actions: [
+                announceEvent,
+                'appendText',
+                announceMessageDelta,
+                {
+                  type: 'textDelta',
+                  params: ({ context, event }) => {
+                    const entry = (event as MessageDeltaWireEvent).data.delta.content![0] as Extract<MessageContentDelta, { type: 'text' }>;
+                    return { delta: entry.text!, snapshot: textAt(context.message, context.block) };
+                  },
+                },
+              ],
+            },
             'block.delta': { guard: 'continuesBlock', actions: 'announceTextDelta' },
           },
           exit: {
@@ -178,6 +211,14 @@ export function messageDeltaFault(context: MessageContext, event: MessageDeltaWi
     open = index;
   }
   return checkDelta(context.message, event.data.delta, 'data.delta');
+}
+
+/** The error a refused delta fails the stream with. */
+function explainDeltaFault(context: MessageContext, event: MessageDeltaWireEvent): AssistantStreamError {
+  const where = { eventIndex: event.seq, eventName: event.type };
+  const fault = messageDeltaFault(context, event);
+  if (fault === undefined) return new AssistantStreamError('lifecycle', 'the message is not open for deltas', where);
+  return new AssistantStreamError(fault.kind, fault.detail, { ...where, path: fault.path });
 }
 
 /**

@@ -1,7 +1,9 @@
-import { assign, setup, type ActorRefFrom } from 'xstate';
+import { assign, sendParent, setup, type ActorRefFrom } from 'xstate';
 import {
   applyDelta,
+  AssistantStreamError,
   checkDelta,
+  isToolCallFragment,
   type DeltaFault,
   type RunStep,
   type RunStepDeltaWireEvent,
@@ -9,6 +11,7 @@ import {
   type ToolCall,
   type ToolCallDelta,
 } from '../src/wire/index.ts';
+import { announceEvent } from './announce.ts';
 import { noop } from './callbacks.ts';
 import { toolCallMachine } from './toolCall.ts';
 
@@ -43,6 +46,14 @@ const end = Object.fromEntries(
   Object.entries(TERMINAL).map(([event, target]) => [event, { target, actions: ['finishToolCalls', 'adoptFinal'] as const }]),
 ) as { [Event in keyof typeof TERMINAL]: { target: (typeof TERMINAL)[Event]; actions: readonly ['finishToolCalls', 'adoptFinal'] } };
 
+const announceRunStepDelta = {
+  type: 'runStepDelta',
+  params: ({ context, event }: { context: RunStepContext; event: RunStepEvent }) => ({
+    delta: (event as RunStepDeltaWireEvent).data.delta,
+    snapshot: context.step,
+  }),
+} as const;
+
 const done = {
   type: 'final',
   entry: {
@@ -72,11 +83,26 @@ export const runStepMachine = setup({
   },
   actors: { toolCall: toolCallMachine },
   guards: {
-    deltaFits: ({ context, event }) => event.type === 'thread.run.step.delta' && runStepDeltaFault(context, event) === undefined,
+    deltaFits: ({ context, event }) => runStepDeltaFault(context, event as RunStepDeltaWireEvent) === undefined,
+    // Exactly one more piece of a known call's arguments or code: the merge is a plain append.
+    growsKnownToolCall: ({ context, event }) => {
+      const { data } = event as RunStepDeltaWireEvent;
+      if (!isToolCallFragment(data)) return false;
+      const delta = toolCallDeltas(event)[0]!;
+      return context.toolCalls.has(delta.index) && typeof growingText(toolCallAt(context.step, delta.index), delta.type) === 'string';
+    },
+    growsKnownToolCalls: ({ context, event }) =>
+      toolCallDeltas(event).every((delta) => context.toolCalls.has(delta.index)) && runStepDeltaFault(context, event as RunStepDeltaWireEvent) === undefined,
   },
   actions: {
     adopt: assign({ step: ({ event }) => structuredClone((event as RunStepWireEvent).data) }),
     adoptFinal: assign({ step: ({ event }) => (event as RunStepWireEvent).data }),
+    appendToolCallText: ({ context, event }) => {
+      const delta = toolCallDeltas(event)[0]!;
+      const call = toolCallAt(context.step, delta.index);
+      if (delta.type === 'function' && call.type === 'function') call.function.arguments += delta.function!.arguments!;
+      if (delta.type === 'code_interpreter' && call.type === 'code_interpreter') call.code_interpreter.input += delta.code_interpreter!.input!;
+    },
     // Deltas merge in place: copying the snapshot per fragment would make a stream O(n²).
     applyDelta: ({ context, event }) => applyDelta(context.step, (event as RunStepDeltaWireEvent).data.delta),
     spawnToolCalls: assign({
@@ -99,6 +125,7 @@ export const runStepMachine = setup({
         toolCall.send({ type: 'toolCall.delta', delta });
       }
     },
+    reportFault: sendParent(({ context, event }) => ({ type: 'child.fault', error: explainDeltaFault(context, event as RunStepDeltaWireEvent) })),
     finishToolCalls: ({ context }) => {
       for (const index of [...context.toolCalls.keys()].sort((a, b) => a - b)) {
         context.toolCalls.get(index)!.send({ type: 'toolCall.finish' });
@@ -107,11 +134,15 @@ export const runStepMachine = setup({
     runStepCreated: noop<'runStepCreated'>(),
     runStepDelta: noop<'runStepDelta'>(),
     runStepDone: noop<'runStepDone'>(),
+    event: noop<'event'>(),
   },
 }).createMachine({
   id: 'runStep',
   context: ({ input }) => ({ step: structuredClone(input.step), toolCalls: new Map() }),
   initial: 'new',
+  // Only deltas reach here (once no state takes them, e.g. while awaiting tool outputs): the
+  // stream checks every other event against this chart first.
+  on: { 'thread.run.step.delta': { actions: 'reportFault' } },
   states: {
     new: {
       on: {
@@ -128,18 +159,12 @@ export const runStepMachine = setup({
       states: {
         streaming: {
           on: {
-            'thread.run.step.delta': {
-              guard: 'deltaFits',
-              actions: [
-                'applyDelta',
-                'spawnToolCalls',
-                'forwardToolCallDeltas',
-                {
-                  type: 'runStepDelta',
-                  params: ({ context, event }) => ({ delta: (event as RunStepDeltaWireEvent).data.delta, snapshot: context.step }),
-                },
-              ],
-            },
+            'thread.run.step.delta': [
+              { guard: 'growsKnownToolCall', actions: [announceEvent, 'appendToolCallText', 'forwardToolCallDeltas', announceRunStepDelta] },
+              { guard: 'growsKnownToolCalls', actions: [announceEvent, 'applyDelta', 'forwardToolCallDeltas', announceRunStepDelta] },
+              { guard: 'deltaFits', actions: [announceEvent, 'applyDelta', 'spawnToolCalls', 'forwardToolCallDeltas', announceRunStepDelta] },
+              { actions: 'reportFault' },
+            ],
             'run.requires_action': { target: 'awaiting_tool_outputs', actions: 'finishToolCalls' },
             'run.finished': { target: 'abandoned', actions: 'finishToolCalls' },
           },
@@ -168,10 +193,26 @@ export function runStepDeltaFault(context: RunStepContext, event: RunStepDeltaWi
   return checkDelta(context.step, event.data.delta, 'data.delta');
 }
 
+/** The error a refused delta fails the stream with. */
+function explainDeltaFault(context: RunStepContext, event: RunStepDeltaWireEvent): AssistantStreamError {
+  const where = { eventIndex: event.seq, eventName: event.type };
+  const fault = runStepDeltaFault(context, event);
+  if (fault === undefined) return new AssistantStreamError('lifecycle', 'the run step is not streaming, so it takes no deltas', where);
+  return new AssistantStreamError(fault.kind, fault.detail, { ...where, path: fault.path });
+}
+
 function toolCallDeltas(event: RunStepEvent): ToolCallDelta[] {
   if (event.type !== 'thread.run.step.delta') return [];
   const details = event.data.delta.step_details;
   return details?.type === 'tool_calls' ? (details.tool_calls ?? []) : [];
+}
+
+/** The string a fragment of `type` grows in `call`: its arguments or its code. */
+function growingText(call: ToolCall | undefined, type: string): unknown {
+  if (call?.type !== type) return undefined;
+  if (call.type === 'function') return call.function.arguments;
+  if (call.type === 'code_interpreter') return call.code_interpreter.input;
+  return undefined;
 }
 
 function toolCallAt(step: RunStep, index: number): ToolCall {

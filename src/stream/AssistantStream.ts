@@ -58,7 +58,7 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
     }
     this.#sink = new StreamSink(options.handler, (error) => this.actor.send({ type: 'handler.exception', error }));
     this.actor = createActor(streamMachine, options.inspect === undefined ? {} : { inspect: options.inspect });
-    attachSession(this.actor.system, { input, sink: this.#sink });
+    attachSession(this.actor.system, { input, sink: this.#sink, root: this.actor });
 
     this.#settled = new Promise<void>((resolve, reject) => {
       this.actor.subscribe({

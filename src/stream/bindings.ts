@@ -32,6 +32,7 @@ export const streamMachine = assistantStreamMachine.provide({
         textDelta: toSink('textDelta'),
         textDone: toSink('textDone'),
         imageFileDone: toSink('imageFileDone'),
+        event: toSink('event'),
       },
     }),
     runStep: runStepMachine.provide({
@@ -48,6 +49,7 @@ export const streamMachine = assistantStreamMachine.provide({
         runStepCreated: toSink('runStepCreated'),
         runStepDelta: toSink('runStepDelta'),
         runStepDone: toSink('runStepDone'),
+        event: toSink('event'),
       },
     }),
   },

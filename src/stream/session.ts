@@ -2,6 +2,8 @@ import type { ActorSystem } from 'xstate';
 
 type AnyActorSystem = ActorSystem<any>;
 import type { PendingByteSource } from '../wire/index.ts';
+import type { AnyActorRef } from 'xstate';
+import type { AssistantStreamContext } from '../../machines/assistantStream.ts';
 import type { StreamSink } from './sink.ts';
 
 /** What one running stream reads from. */
@@ -15,6 +17,8 @@ export interface StreamInput {
 export interface StreamSession {
   input: StreamInput;
   sink: StreamSink;
+  /** The stream's root actor, whose children take the deltas directly. */
+  root: AnyActorRef & { getSnapshot(): { context: AssistantStreamContext } };
 }
 
 // The machines are provided once per process (provide() rebuilds a machine, ≈1 ms); each

@@ -10,7 +10,8 @@ import {
   type FrameDecoder,
   type TextReader,
 } from '../wire/index.ts';
-import { sessionOf } from './session.ts';
+import { sessionOf, type StreamSession } from './session.ts';
+import type { WireEvent } from '../wire/index.ts';
 
 /**
  * The stream's `source` actor: reads the session's bytes, decodes frames (SSE or NDJSON),
@@ -46,13 +47,18 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     sendBack({ type: 'source.connected' });
     if (stopped) return;
     let seq = 0;
+    const deliver = (event: WireEvent) => {
+      const child = openChildFor(session, event);
+      if (child !== undefined) child.send(event);
+      else sendBack(event);
+    };
     const decoder: FrameDecoder =
       session.input.format === 'sse'
         ? createSSEDecoder((name, data) => {
-            if (!stopped) sendBack(decodeWireEvent(name, data, ++seq));
+            if (!stopped) deliver(decodeWireEvent(name, data, ++seq));
           })
         : createNDJSONDecoder((name, data, line) => {
-            if (!stopped) sendBack(toWireEvent(name, data, ++seq, line));
+            if (!stopped) deliver(toWireEvent(name, data, ++seq, line));
           });
     armIdleTimer();
     for (;;) {
@@ -91,3 +97,15 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     reader?.cancel();
   };
 });
+
+/**
+ * The open message or run step a delta belongs to. Handing it the delta directly has the same
+ * effect as the stream actor's forwarding transition, without a macrostep of the stream actor
+ * per delta (≈3 µs, most of a stream's events); anything else goes through the stream actor.
+ */
+function openChildFor(session: StreamSession, event: WireEvent) {
+  if (event.type !== 'thread.message.delta' && event.type !== 'thread.run.step.delta') return undefined;
+  const { messages, runSteps } = session.root.getSnapshot().context;
+  const child = event.type === 'thread.message.delta' ? messages.get(event.data.id) : runSteps.get(event.data.id);
+  return child?.getSnapshot().status === 'active' ? child : undefined;
+}

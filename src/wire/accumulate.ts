@@ -35,7 +35,8 @@ type JSONObject = Record<string, unknown>;
  * Pure: reads both, mutates neither.
  */
 export function checkDelta(snapshot: object, delta: object, path = 'delta'): DeltaFault | undefined {
-  return mergeObject(snapshot as JSONObject, delta as JSONObject, path, false);
+  const fault = mergeObject(snapshot as JSONObject, delta as JSONObject, false);
+  return fault === undefined ? undefined : { ...fault, path: path + fault.path };
 }
 
 /**
@@ -43,7 +44,7 @@ export function checkDelta(snapshot: object, delta: object, path = 'delta'): Del
  * fails the check the result is unspecified.
  */
 export function applyDelta(snapshot: object, delta: object): void {
-  mergeObject(snapshot as JSONObject, delta as JSONObject, 'delta', true);
+  mergeObject(snapshot as JSONObject, delta as JSONObject, true);
 }
 
 /**
@@ -67,16 +68,18 @@ export function accumulateDelta<T extends object>(snapshot: T, delta: object): T
 // One walk serves both passes: with `apply` false it only looks, with `apply` true it writes.
 // In the check pass a missing target (`undefined`) stands for the fresh object or array the
 // apply pass will create, so new subtrees are validated exactly as merges into empties.
+// Every delta of a stream passes through here twice, so the walk allocates nothing on
+// success: a fault's path is assembled only while returning it (`at` prepends a segment).
 
-function mergeObject(target: JSONObject | undefined, delta: JSONObject, path: string, apply: boolean): DeltaFault | undefined {
-  for (const key of Object.keys(delta)) {
-    if (UNSAFE_KEYS.has(key)) return { kind: 'unsafe-key', detail: 'delta contains an unsafe key', path: `${path}.${key}` };
+function mergeObject(target: JSONObject | undefined, delta: JSONObject, apply: boolean): DeltaFault | undefined {
+  for (const key in delta) {
+    if (!Object.hasOwn(delta, key)) continue;
+    if (UNSAFE_KEYS.has(key)) return { kind: 'unsafe-key', detail: 'delta contains an unsafe key', path: `.${key}` };
     const value = delta[key];
-    const keyPath = `${path}.${fieldName(key)}`;
     const current = target !== undefined && Object.hasOwn(target, key) ? target[key] : undefined;
     if (current === undefined || current === null || key === 'index' || key === 'type') {
-      const fault = validateFresh(value, keyPath);
-      if (fault !== undefined) return fault;
+      const fault = validateFresh(value);
+      if (fault !== undefined) return at(`.${fieldName(key)}`, fault);
       if (apply) target![key] = freshCopy(value);
       continue;
     }
@@ -85,19 +88,19 @@ function mergeObject(target: JSONObject | undefined, delta: JSONObject, path: st
     } else if (typeof current === 'number' && typeof value === 'number') {
       if (apply) target![key] = current + value;
     } else if (Array.isArray(current) && Array.isArray(value)) {
-      const fault = mergeArray(current, value, keyPath, apply);
-      if (fault !== undefined) return fault;
+      const fault = mergeArray(current, value, apply);
+      if (fault !== undefined) return at(`.${fieldName(key)}`, fault);
     } else if (isPlainObject(current) && isPlainObject(value)) {
-      const fault = mergeObject(current, value, keyPath, apply);
-      if (fault !== undefined) return fault;
+      const fault = mergeObject(current, value, apply);
+      if (fault !== undefined) return at(`.${fieldName(key)}`, fault);
     } else {
-      return { kind: 'type-mismatch', detail: `cannot merge ${kindOf(value)} into ${kindOf(current)}`, path: keyPath };
+      return { kind: 'type-mismatch', detail: `cannot merge ${kindOf(value)} into ${kindOf(current)}`, path: `.${fieldName(key)}` };
     }
   }
   return undefined;
 }
 
-function mergeArray(target: unknown[] | undefined, delta: unknown[], path: string, apply: boolean): DeltaFault | undefined {
+function mergeArray(target: unknown[] | undefined, delta: unknown[], apply: boolean): DeltaFault | undefined {
   if (delta.every(isPrimitiveEntry) && (target === undefined || target.every(isPrimitiveEntry))) {
     if (apply) target!.push(...delta);
     return undefined;
@@ -109,23 +112,22 @@ function mergeArray(target: unknown[] | undefined, delta: unknown[], path: strin
   const seen = delta.length > 1 ? new Set<number>() : undefined;
   for (let i = 0; i < delta.length; i++) {
     const entry = delta[i];
-    const entryPath = `${path}[${i}]`;
-    if (!isPlainObject(entry)) return { kind: 'type-mismatch', detail: 'array delta entry is not an object', path: entryPath };
+    if (!isPlainObject(entry)) return { kind: 'type-mismatch', detail: 'array delta entry is not an object', path: `[${i}]` };
     const index = entry['index'];
     if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) {
-      return { kind: 'invalid-index', detail: 'array delta entry has no valid index', path: `${entryPath}.index` };
+      return { kind: 'invalid-index', detail: 'array delta entry has no valid index', path: `[${i}].index` };
     }
     if (index >= baseLength + MAX_INDEX_JUMP || index >= MAX_ARRAY_LENGTH) {
-      return { kind: 'invalid-index', detail: `index ${index} is out of range`, path: `${entryPath}.index` };
+      return { kind: 'invalid-index', detail: `index ${index} is out of range`, path: `[${i}].index` };
     }
     if (seen !== undefined) {
-      if (seen.has(index)) return { kind: 'invalid-index', detail: `index ${index} appears twice in one delta`, path: `${entryPath}.index` };
+      if (seen.has(index)) return { kind: 'invalid-index', detail: `index ${index} appears twice in one delta`, path: `[${i}].index` };
       seen.add(index);
     }
     furthest = Math.max(furthest, index);
     const slot = target !== undefined && Object.hasOwn(target, index) ? target[index] : undefined;
     if (slot !== undefined && slot !== null && !isPlainObject(slot)) {
-      return { kind: 'type-mismatch', detail: `cannot merge an object into ${kindOf(slot)}`, path: entryPath };
+      return { kind: 'type-mismatch', detail: `cannot merge an object into ${kindOf(slot)}`, path: `[${i}]` };
     }
   }
   if (furthest > baseLength && target !== undefined) {
@@ -134,7 +136,7 @@ function mergeArray(target: unknown[] | undefined, delta: unknown[], path: strin
     for (const key of Object.keys(target)) populated.add(Number(key));
     for (const entry of delta) populated.add((entry as JSONObject)['index'] as number);
     if (furthest + 1 - populated.size > MAX_INDEX_JUMP) {
-      return { kind: 'invalid-index', detail: `index ${furthest} leaves too many empty slots`, path };
+      return { kind: 'invalid-index', detail: `index ${furthest} leaves too many empty slots`, path: '' };
     }
   }
   for (let i = 0; i < delta.length; i++) {
@@ -146,19 +148,23 @@ function mergeArray(target: unknown[] | undefined, delta: unknown[], path: strin
         // defineProperty, not assignment: a numeric setter on Array.prototype must never run.
         Object.defineProperty(target, index, { value: {}, writable: true, enumerable: true, configurable: true });
       }
-      mergeObject(target![index] as JSONObject, entry, `${path}[${i}]`, true);
+      mergeObject(target![index] as JSONObject, entry, true);
     } else {
-      const fault = mergeObject(slot ?? undefined, entry, `${path}[${i}]`, false);
-      if (fault !== undefined) return fault;
+      const fault = mergeObject(slot ?? undefined, entry, false);
+      if (fault !== undefined) return at(`[${i}]`, fault);
     }
   }
   return undefined;
 }
 
+function at(segment: string, fault: DeltaFault): DeltaFault {
+  return { ...fault, path: segment + fault.path };
+}
+
 /** A value about to be copied in whole must itself be mergeable into an empty container. */
-function validateFresh(value: unknown, path: string): DeltaFault | undefined {
-  if (Array.isArray(value)) return mergeArray(undefined, value, path, false);
-  if (isPlainObject(value)) return mergeObject(undefined, value, path, false);
+function validateFresh(value: unknown): DeltaFault | undefined {
+  if (Array.isArray(value)) return mergeArray(undefined, value, false);
+  if (isPlainObject(value)) return mergeObject(undefined, value, false);
   return undefined;
 }
 
@@ -166,17 +172,16 @@ function freshCopy(value: unknown): unknown {
   if (Array.isArray(value)) {
     if (value.every(isPrimitiveEntry)) return [...value];
     const copy: unknown[] = [];
-    mergeArray(copy, value, '', true);
+    mergeArray(copy, value, true);
     return copy;
   }
   if (isPlainObject(value)) {
     const copy: JSONObject = {};
-    mergeObject(copy, value, '', true);
+    mergeObject(copy, value, true);
     return copy;
   }
   return value;
 }
-
 function isPrimitiveEntry(value: unknown): boolean {
   return typeof value === 'string' || typeof value === 'number';
 }

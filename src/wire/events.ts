@@ -4,6 +4,7 @@ import { ErrorObjectSchema, ThreadSchema, type ErrorObject, type Thread } from '
 import { MessageDeltaEventSchema, MessageSchema, type Message, type MessageDeltaEvent } from './schemas/message.ts';
 import { RunSchema, type Run } from './schemas/run.ts';
 import { RunStepDeltaSchema, RunStepSchema, type RunStep, type RunStepDeltaEvent } from './schemas/step.ts';
+import { isTextFragment, isToolCallFragment } from './fastPath.ts';
 import { findUnsafeKey } from './unsafeKeys.ts';
 
 /** The ten run events, one per status change (`created` enters `queued`). */
@@ -160,6 +161,9 @@ export function decodeWireEvent(name: string | undefined, text: string, seq: num
  */
 export function toWireEvent(eventName: string, json: unknown, seq: number, rawText?: string): WireEvent {
   if (eventName === 'error') return { type: 'error', data: toErrorObject(json), seq };
+  if (eventName === 'thread.message.delta' ? isTextFragment(json) : eventName === 'thread.run.step.delta' && isToolCallFragment(json)) {
+    return { type: eventName, data: json, seq } as WireEvent;
+  }
   const schema = DATA_SCHEMAS[eventName];
   if (schema === undefined) return { type: 'wire.unknown', event: eventName, data: json, seq };
   if (DELTA_EVENTS.has(eventName) && (rawText === undefined || rawText.includes('__proto__'))) {

@@ -10,3 +10,4 @@ export * from './schemas/run.ts';
 export * from './schemas/step.ts';
 export * from './schemas/message.ts';
 export * from './encode.ts';
+export { isTextFragment, isToolCallFragment } from './fastPath.ts';

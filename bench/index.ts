@@ -1,0 +1,83 @@
+// `npm run bench`: throughput of the floor, the official SDK and ours on the same long run,
+// each measurement in its own process, rounds alternating; then peak heap on a 1,000,000-delta
+// stream. Prints a table and writes it into the README between the bench markers.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { buildBenchRun } from './fixture.ts';
+import { serveSSE } from './server.ts';
+
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
+const TEXT_DELTAS = 100_000;
+const CONTENDERS = ['floor', 'official', 'ours'] as const;
+type Name = (typeof CONTENDERS)[number];
+
+// Async, so this process's loopback server keeps serving while a worker reads from it.
+const runWorker = async (args: string[]) => {
+  const { stdout } = await promisify(execFile)(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+};
+
+const run = buildBenchRun({ textDeltas: TEXT_DELTAS });
+const megabytes = Buffer.byteLength(run.sse) / 1e6;
+console.log(`stream: ${run.events.toLocaleString('en')} events, ${megabytes.toFixed(1)} MB of SSE; ${ROUNDS} rounds`);
+
+const server = await serveSSE(run.sse);
+const times: Record<Name, number[]> = { floor: [], official: [], ours: [] };
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    // Rotate the order so no contender always runs first (or last) in a round.
+    const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length]!);
+    for (const name of order) {
+      const result = (await runWorker(['--import', 'tsx', 'bench/worker.ts', name, server.baseURL])) as { ms: number; chars: number };
+      if (result.chars !== run.text.length) throw new Error(`${name} saw ${result.chars} characters, expected ${run.text.length}`);
+      times[name].push(result.ms);
+    }
+  }
+} finally {
+  await server.close();
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const rows = CONTENDERS.map((name) => {
+  const ms = median(times[name]);
+  return { name, ms, usPerEvent: (ms * 1000) / run.events, eventsPerSecond: run.events / (ms / 1000) };
+});
+const official = rows.find((row) => row.name === 'official')!;
+const ours = rows.find((row) => row.name === 'ours')!;
+
+const heap = (await runWorker(['--expose-gc', '--import', 'tsx', 'bench/heap-worker.ts', '1000000'])) as {
+  deltas: number;
+  textMB: number;
+  peakHeapMB: number;
+  baselineMB: number;
+};
+const heapGoal = 3 * heap.textMB + 20;
+
+const LABELS: Record<Name, string> = {
+  floor: 'floor (fetch + eventsource-parser + JSON.parse)',
+  official: 'official SDK `runs.stream` (openai 7.57)',
+  ours: 'assistant-machines `AssistantStream.fromSSE`',
+};
+const table = [
+  `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}, ${ROUNDS} rounds, median, one process per measurement): one run of ${run.events.toLocaleString('en')} events (${megabytes.toFixed(1)} MB of SSE: a code_interpreter step, then one message of ${TEXT_DELTAS.toLocaleString('en')} text deltas), a \`textDelta\` listener attached.`,
+  '',
+  '| contender | median | µs / event | events / s | vs official SDK |',
+  '|---|---:|---:|---:|---:|',
+  ...rows.map(
+    (row) =>
+      `| ${LABELS[row.name]} | ${row.ms.toFixed(0)} ms | ${row.usPerEvent.toFixed(2)} | ${Math.round(row.eventsPerSecond).toLocaleString('en')} | ${(official.ms / row.ms).toFixed(2)}× |`,
+  ),
+  '',
+  `Peak heap on a ${heap.deltas.toLocaleString('en')}-delta stream through ours: ${heap.peakHeapMB.toFixed(1)} MB above a ${heap.baselineMB.toFixed(1)} MB baseline, for ${heap.textMB.toFixed(1)} MB of final text (goal ≤ 3 × text + 20 MB = ${heapGoal.toFixed(1)} MB).`,
+].join('\n');
+console.log(`\n${table}\n`);
+console.log(`ours vs official: ${(official.ms / ours.ms).toFixed(2)}× throughput (required ≥ 1.5×)`);
+
+const readme = readFileSync('README.md', 'utf8');
+const start = '<!-- bench:start -->';
+const end = '<!-- bench:end -->';
+if (readme.includes(start) && readme.includes(end)) {
+  writeFileSync('README.md', `${readme.slice(0, readme.indexOf(start) + start.length)}\n${table}\n${readme.slice(readme.indexOf(end))}`);
+  console.log('README.md updated');
+}

@@ -1,0 +1,71 @@
+import { formatSSEFrame } from '../../wire/index.ts';
+
+/** One event of a run, framed once for every stream that carries it. */
+export interface LoggedEvent {
+  readonly event: string;
+  /** The SSE frame: `event: <name>\ndata: <json>\n\n`. */
+  readonly frame: string;
+  /** A stream ends after this event (`requires_action` or a terminal run status). */
+  readonly endsStream: boolean;
+}
+
+/** Receives a run's events: first the replay from a position, then each new one. */
+export interface EventLogSubscriber {
+  event(entry: LoggedEvent): void;
+  /** The log will never grow again (the server is closing). */
+  close(): void;
+}
+
+/**
+ * Every event of one run, in order, with the streams that follow it. A stream subscribes from
+ * a position — 0 for the stream of the request that created the run, the current length for a
+ * tool-outputs stream — and gets the events from there on whether they were emitted before or
+ * after it connected; so a run never waits for its stream, and a stream that dropped can be
+ * picked up again from where it stopped.
+ *
+ * @example
+ * ```ts
+ * const unsubscribe = log.subscribe(0, { event: (entry) => write(entry.frame), close: end });
+ * ```
+ */
+export class RunEventLog {
+  readonly #entries: LoggedEvent[] = [];
+  readonly #subscribers = new Set<EventLogSubscriber>();
+  #closed = false;
+
+  /** How many events the run emitted so far; the position the next one will take. */
+  get length(): number {
+    return this.#entries.length;
+  }
+
+  /** The event names so far, in order. */
+  eventNames(): string[] {
+    return this.#entries.map((entry) => entry.event);
+  }
+
+  /** Frames `data` (its state now: later changes to the object do not alter the event) and delivers it. */
+  append(event: string, data: unknown, endsStream = false): void {
+    if (this.#closed) return;
+    const entry: LoggedEvent = { event, frame: formatSSEFrame(event, data), endsStream };
+    this.#entries.push(entry);
+    for (const subscriber of this.#subscribers) subscriber.event(entry);
+  }
+
+  /** Replays the events from `from` on, then follows the log; returns the unsubscribe function. */
+  subscribe(from: number, subscriber: EventLogSubscriber): () => void {
+    for (let index = from; index < this.#entries.length; index += 1) subscriber.event(this.#entries[index]!);
+    if (this.#closed) {
+      subscriber.close();
+      return () => {};
+    }
+    this.#subscribers.add(subscriber);
+    return () => this.#subscribers.delete(subscriber);
+  }
+
+  /** Ends every stream following this log; nothing is appended after this. */
+  close(): void {
+    this.#closed = true;
+    for (const subscriber of this.#subscribers) subscriber.close();
+    this.#subscribers.clear();
+  }
+}

@@ -1,0 +1,561 @@
+import { createActor, type Actor } from 'xstate';
+import { runMachine } from '../../../machines/run.ts';
+import {
+  RUN_TERMINAL_STATUSES,
+  type CodeInterpreterToolCall,
+  type FileSearchToolCall,
+  type FunctionToolCall,
+  type Message,
+  type Metadata,
+  type Run,
+  type RunEventName,
+  type RunStatus,
+  type RunStep,
+  type RunStepEventName,
+  type ToolCallDelta,
+  type Usage,
+} from '../../wire/index.ts';
+import { estimateTokens, newAssistantMessage, newRunStep, presentStep } from '../builders.ts';
+import { ApiError } from '../errors.ts';
+import { newId, nowSeconds } from '../ids.ts';
+import type { ModelCitation, ModelRequest, ModelStep, ModelToolCall } from '../model/model.ts';
+import type { SearchHit } from '../search.ts';
+import { Collection, type RunHandle, type ThreadRecord } from '../store.ts';
+import { runPython } from '../tools/codeInterpreter.ts';
+import { RunEventLog } from './eventLog.ts';
+import { SLOW_DELTA_DELAY_MS, type Scenario } from './scenario.ts';
+import type { ExecutorEnvironment } from './environment.ts';
+
+/** A model that keeps calling tools without answering is stopped after this many steps. */
+export const MAX_MODEL_STEPS = 16;
+
+const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'in_progress', 'requires_action', 'cancelling'];
+const STREAM_ENDING_EVENTS = new Set<string>(['thread.run.requires_action', ...RUN_TERMINAL_STATUSES.map((status) => `thread.run.${status}`)]);
+
+/** Why the run stopped before its model finished: the executor's own timers end with it. */
+type Interruption = 'cancelled' | 'expired' | 'shutdown';
+
+class RunInterrupted extends Error {
+  constructor(readonly reason: Interruption) {
+    super(`the run was interrupted (${reason})`);
+  }
+}
+
+class ModelFailure extends Error {}
+
+/**
+ * A status change the run statechart refused: the executor tried something the run lifecycle
+ * does not allow — a server bug, never a client error.
+ */
+export class RunTransitionError extends Error {
+  override readonly name = 'RunTransitionError';
+  constructor(runId: string, from: string, event: string) {
+    super(`run ${runId}: the run statechart in state '${from}' refuses ${event}`);
+  }
+}
+
+/** What a run is created with. */
+export interface RunExecutorInput {
+  /** The new run, `queued`. */
+  run: Run;
+  /** Its thread: the executor adds the run's messages there. */
+  thread: ThreadRecord<RunExecutor>;
+  /** The vector stores file_search searches (the assistant's and the thread's). */
+  vectorStoreIds: readonly string[];
+  scenario: Scenario | undefined;
+  /** Whether step events carry file_search result text (`include[]` on create). */
+  includeSearchContent: boolean;
+  /** Events that precede the run's own in its stream: `thread.created` for create-and-run. */
+  prelude?: ReadonlyArray<{ event: string; data: unknown }>;
+}
+
+/**
+ * Runs one run in the background, from `queued` to a final status, whether or not anyone
+ * streams it: it asks the model for each next step, streams text and tool calls into the run's
+ * event log at the configured pace, runs the hosted tools, waits for function outputs, and
+ * answers cancellation and expiry.
+ *
+ * The run's status lives in its own root actor of the `run` statechart (`machines/run.ts`):
+ * every status change is the wire event sent to that actor, and one it refuses throws a
+ * {@link RunTransitionError}. `executor.run` is the statechart's context.
+ *
+ * @example
+ * ```ts
+ * const executor = new RunExecutor({ run, thread, vectorStoreIds: [], scenario: undefined, includeSearchContent: false }, environment);
+ * executor.log.subscribe(0, { event: (entry) => write(entry.frame), close: end });
+ * ```
+ */
+export class RunExecutor implements RunHandle {
+  readonly id: string;
+  readonly steps = new Collection<RunStep>('run step');
+  readonly log = new RunEventLog();
+  readonly #actor: Actor<typeof runMachine>;
+  readonly #input: RunExecutorInput;
+  readonly #environment: ExecutorEnvironment;
+  readonly #stop = new AbortController();
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  #expiry: ReturnType<typeof setTimeout> | undefined;
+  #toolOutputsArrived: (() => void) | undefined;
+  #openStep: RunStep | undefined;
+  #openMessage: Message | undefined;
+  #metadata: Metadata | undefined;
+  #usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+
+  constructor(input: RunExecutorInput, environment: ExecutorEnvironment) {
+    this.id = input.run.id;
+    this.#input = input;
+    this.#environment = environment;
+    this.#actor = createActor(runMachine, { input: { run: input.run } });
+    this.#actor.start();
+    for (const { event, data } of input.prelude ?? []) this.log.append(event, data);
+    this.#emitRun('thread.run.created', {});
+    this.#emitRun('thread.run.queued', {});
+    void this.#drive();
+  }
+
+  /** The run as it stands: the run statechart's context (with metadata as last modified). */
+  get run(): Run {
+    const { run } = this.#actor.getSnapshot().context;
+    return this.#metadata === undefined ? run : { ...run, metadata: this.#metadata };
+  }
+
+  /**
+   * Replaces the run's metadata (`POST …/runs/{id}`): not a status change, so not a statechart
+   * event; the next event and every read carry it.
+   */
+  setMetadata(metadata: Metadata): void {
+    this.#metadata = metadata;
+  }
+
+  /** Whether the run still blocks its thread (queued, in_progress, requires_action, cancelling). */
+  get isActive(): boolean {
+    return ACTIVE_STATUSES.includes(this.run.status);
+  }
+
+  /** Whether step objects this run shows carry file_search result text. */
+  get includeSearchContent(): boolean {
+    return this.#input.includeSearchContent;
+  }
+
+  /**
+   * Starts cancelling: the run is `cancelling` at once (the answer of `POST …/cancel`), and
+   * `cancelled` a moment later, after the step and message in flight are closed.
+   */
+  cancel(): Run {
+    const { status } = this.run;
+    if (status !== 'queued' && status !== 'in_progress' && status !== 'requires_action') {
+      throw new ApiError(400, `Cannot cancel run with status '${status}'.`);
+    }
+    this.#emitRun('thread.run.cancelling', { required_action: null });
+    this.#interrupt('cancelled');
+    return this.run;
+  }
+
+  /**
+   * Takes the outputs of the calls the run waits for — all of them, in one request — and
+   * resumes the run: the tool step completes with the outputs, and the run is `queued` again.
+   */
+  submitToolOutputs(outputs: ReadonlyArray<{ tool_call_id?: string | undefined; output?: string | undefined }>): Run {
+    const run = this.run;
+    if (run.status !== 'requires_action' || run.required_action == null || this.#openStep === undefined) {
+      throw new ApiError(400, `Runs in status "${run.status}" do not accept tool outputs.`);
+    }
+    const pending = run.required_action.submit_tool_outputs.tool_calls.map((call) => call.id);
+    const byId = new Map<string, string>();
+    for (const [index, output] of outputs.entries()) {
+      if (output.tool_call_id === undefined) {
+        throw new ApiError(400, `Missing required parameter: 'tool_outputs[${index}].tool_call_id'.`, { param: `tool_outputs[${index}].tool_call_id` });
+      }
+      if (!pending.includes(output.tool_call_id)) {
+        throw new ApiError(400, `No tool call found with id '${output.tool_call_id}'.`, { param: `tool_outputs[${index}].tool_call_id` });
+      }
+      if (byId.has(output.tool_call_id)) {
+        throw new ApiError(400, `Duplicate tool output for tool call '${output.tool_call_id}'.`, { param: `tool_outputs[${index}].tool_call_id` });
+      }
+      byId.set(output.tool_call_id, output.output ?? '');
+    }
+    const missing = pending.filter((id) => !byId.has(id));
+    if (missing.length > 0) {
+      throw new ApiError(400, `Expected tool outputs for call_ids [${pending.map((id) => `'${id}'`).join(', ')}], got [${[...byId.keys()].map((id) => `'${id}'`).join(', ')}].`, {
+        param: 'tool_outputs',
+      });
+    }
+
+    const step = this.#openStep;
+    if (step.step_details.type === 'tool_calls') {
+      for (const call of step.step_details.tool_calls) {
+        if (call.type === 'function') call.function.output = byId.get(call.id) ?? '';
+      }
+    }
+    clearTimeout(this.#expiry);
+    this.#finishStep('thread.run.step.completed', { completed_at: nowSeconds() });
+    this.#emitRun('thread.run.queued', { required_action: null });
+    this.#toolOutputsArrived?.();
+    return this.run;
+  }
+
+  /** Stops every timer and ends the streams following this run (the server is closing). */
+  dispose(): void {
+    this.#interrupt('shutdown');
+    clearTimeout(this.#expiry);
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    this.log.close();
+    this.#actor.stop();
+  }
+
+  // The run's life, from queued to final. Every wait is a timer this executor owns.
+  async #drive(): Promise<void> {
+    try {
+      await this.#wait(this.#environment.pace.stepDelayMs);
+      this.#emitRun('thread.run.in_progress', { started_at: nowSeconds() });
+      for (let count = 0; count < MAX_MODEL_STEPS; count += 1) {
+        const step = await this.#askModel();
+        if (step.type === 'message') return await this.#writeAnswer(step.text, step.annotations ?? []);
+        await this.#callTools(step.toolCalls);
+      }
+      this.#failRun(`The model called tools ${MAX_MODEL_STEPS} times without answering.`);
+    } catch (error) {
+      this.#settle(error);
+    }
+  }
+
+  #settle(error: unknown): void {
+    try {
+      if (error instanceof RunInterrupted) this.#wrapUp(error.reason);
+      else if (error instanceof ModelFailure) this.#failRun(error.message);
+      else {
+        this.#environment.onInternalError(error);
+        this.#failRun('The server had an error while processing the run.');
+      }
+    } catch (secondError) {
+      this.#environment.onInternalError(secondError);
+    }
+  }
+
+  async #askModel(): Promise<ModelStep> {
+    const run = this.run;
+    const messages = this.#input.thread.messages.values();
+    const request: ModelRequest = {
+      run,
+      tools: run.tools ?? [],
+      messages,
+      steps: this.steps.values().filter((step) => step.status === 'completed'),
+      vectorStoreIds: this.#input.vectorStoreIds,
+      signal: this.#stop.signal,
+    };
+    this.#count('prompt', [run.instructions ?? '', ...messages.map(messageText)].join('\n'));
+    let step: ModelStep;
+    try {
+      step = await this.#untilInterrupted(Promise.resolve().then(() => this.#environment.model.nextStep(request)));
+    } catch (error) {
+      if (error instanceof RunInterrupted) throw error;
+      throw new ModelFailure(`The model failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (step.type === 'tool_calls' && step.toolCalls.length === 0) throw new ModelFailure('The model asked for a tool step without tool calls.');
+    return step;
+  }
+
+  async #callTools(calls: readonly ModelToolCall[]): Promise<void> {
+    const toolCalls: Array<FunctionToolCall | CodeInterpreterToolCall | FileSearchToolCall> = [];
+    const step = this.#startStep({ type: 'tool_calls', tool_calls: toolCalls });
+    const waitingFor: FunctionToolCall[] = [];
+    for (const [index, call] of calls.entries()) {
+      await this.#wait(this.#environment.pace.stepDelayMs);
+      const id = newId('call_');
+      switch (call.type) {
+        case 'function': {
+          const toolCall: FunctionToolCall = { id, type: 'function', function: { name: call.name, arguments: '', output: null } };
+          toolCalls.push(toolCall);
+          this.#stepDelta(step, { index, id, type: 'function', function: { name: call.name, arguments: '', output: null } });
+          for (const fragment of fragments(call.arguments, 8)) {
+            await this.#wait(this.#deltaDelay());
+            toolCall.function.arguments += fragment;
+            this.#stepDelta(step, { index, type: 'function', function: { arguments: fragment } });
+          }
+          this.#count('completion', call.name + call.arguments);
+          waitingFor.push(toolCall);
+          break;
+        }
+        case 'code_interpreter': {
+          const toolCall: CodeInterpreterToolCall = { id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } };
+          toolCalls.push(toolCall);
+          this.#stepDelta(step, { index, id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } });
+          for (const fragment of fragments(call.input, 8)) {
+            await this.#wait(this.#deltaDelay());
+            toolCall.code_interpreter.input += fragment;
+            this.#stepDelta(step, { index, type: 'code_interpreter', code_interpreter: { input: fragment } });
+          }
+          this.#count('completion', call.input);
+          await this.#wait(this.#environment.pace.stepDelayMs);
+          const logs = runPython(call.input);
+          toolCall.code_interpreter.outputs.push({ type: 'logs', logs });
+          this.#stepDelta(step, { index, type: 'code_interpreter', code_interpreter: { outputs: [{ index: 0, type: 'logs', logs }] } });
+          break;
+        }
+        case 'file_search': {
+          const toolCall: FileSearchToolCall = { id, type: 'file_search', file_search: {} };
+          toolCalls.push(toolCall);
+          this.#stepDelta(step, { index, id, type: 'file_search', file_search: {} });
+          this.#count('completion', call.query);
+          await this.#wait(this.#environment.pace.stepDelayMs);
+          const ranking = this.#fileSearchRanking();
+          const hits = this.#environment.searchVectorStores(this.#input.vectorStoreIds, call.query, ranking);
+          toolCall.file_search = {
+            ranking_options: { ranker: 'default_2024_08_21', score_threshold: ranking.scoreThreshold },
+            results: hits.map(toSearchResult),
+          };
+          break;
+        }
+      }
+    }
+    await this.#wait(this.#environment.pace.stepDelayMs);
+    if (waitingFor.length === 0) {
+      this.#finishStep('thread.run.step.completed', { completed_at: nowSeconds() });
+      return;
+    }
+    const arrived = new Promise<void>((resolve) => {
+      this.#toolOutputsArrived = resolve;
+    });
+    this.#emitRun('thread.run.requires_action', {
+      required_action: {
+        type: 'submit_tool_outputs',
+        submit_tool_outputs: {
+          tool_calls: waitingFor.map((call) => ({ id: call.id, type: 'function', function: { name: call.function.name, arguments: call.function.arguments } })),
+        },
+      },
+    });
+    const expiresInMs = Math.max(0, ((this.run.expires_at ?? nowSeconds()) - nowSeconds()) * 1000);
+    this.#expiry = setTimeout(() => this.#interrupt('expired'), expiresInMs);
+    await this.#untilInterrupted(arrived);
+    this.#toolOutputsArrived = undefined;
+    await this.#wait(this.#environment.pace.stepDelayMs);
+    this.#emitRun('thread.run.in_progress', {});
+  }
+
+  #fileSearchRanking(): { maxResults: number; scoreThreshold: number } {
+    const tool = (this.run.tools ?? []).find((candidate) => candidate.type === 'file_search');
+    const options = tool?.type === 'file_search' ? tool.file_search : undefined;
+    return { maxResults: options?.max_num_results ?? 20, scoreThreshold: options?.ranking_options?.score_threshold ?? 0 };
+  }
+
+  async #writeAnswer(text: string, annotations: readonly ModelCitation[]): Promise<void> {
+    const message = newAssistantMessage(this.run);
+    this.#startStep({ type: 'message_creation', message_creation: { message_id: message.id } });
+    this.#input.thread.messages.set(message.id, message);
+    this.#openMessage = message;
+    this.log.append('thread.message.created', message);
+    this.log.append('thread.message.in_progress', message);
+
+    const scenario = this.#input.scenario;
+    const pieces = fragmentsOfText(text);
+    // A run that fails, expires or runs out of tokens does so halfway through its answer.
+    const stopAfter = scenario === 'failed' || scenario === 'incomplete' || scenario === 'expired' ? Math.ceil(pieces.length / 2) : pieces.length;
+    const content = { type: 'text' as const, text: { value: '', annotations: [] as ModelCitation[] } };
+    for (const piece of pieces.slice(0, stopAfter)) {
+      await this.#wait(this.#deltaDelay());
+      const first = content.text.value === '';
+      if (first) message.content.push(content);
+      const start = content.text.value.length;
+      content.text.value += piece;
+      const completed = annotations.filter((annotation) => annotation.end_index > start && annotation.end_index <= content.text.value.length);
+      const annotationDeltas = completed.map((annotation) => ({ index: content.text.annotations.length + completed.indexOf(annotation), ...annotation }));
+      content.text.annotations.push(...completed);
+      const textDelta = first || annotationDeltas.length > 0 ? { value: piece, annotations: annotationDeltas } : { value: piece };
+      this.log.append('thread.message.delta', {
+        id: message.id,
+        object: 'thread.message.delta',
+        delta: { content: [{ index: 0, type: 'text', text: textDelta }] },
+      });
+    }
+    this.#count('completion', content.text.value);
+    await this.#wait(this.#environment.pace.stepDelayMs);
+    const now = nowSeconds();
+    switch (scenario) {
+      case 'failed':
+        return this.#failRun('The scripted scenario "failed" ended this run.');
+      case 'expired':
+        return this.#wrapUp('expired');
+      case 'incomplete':
+        this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'max_tokens' } });
+        this.#finishStep('thread.run.step.completed', { completed_at: now });
+        this.#emitRun('thread.run.incomplete', { incomplete_details: { reason: 'max_completion_tokens' } });
+        return;
+      default:
+        this.#finishMessage('thread.message.completed', { completed_at: now });
+        this.#finishStep('thread.run.step.completed', { completed_at: now });
+        this.#emitRun('thread.run.completed', { completed_at: now });
+    }
+  }
+
+  // Ends a run the model or the server could not finish: what was in flight closes as failed.
+  #failRun(message: string): void {
+    const now = nowSeconds();
+    const lastError = { code: 'server_error', message };
+    this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_failed' } });
+    this.#finishStep('thread.run.step.failed', { failed_at: now, last_error: lastError });
+    if (this.#actor.getSnapshot().can(this.#runEvent('thread.run.failed', {}))) {
+      this.#emitRun('thread.run.failed', { failed_at: now, last_error: lastError, required_action: null });
+    }
+  }
+
+  // Cancellation and expiry close the message and the step in flight, then the run.
+  #wrapUp(reason: Interruption): void {
+    if (reason === 'shutdown') return;
+    const now = nowSeconds();
+    if (reason === 'cancelled') {
+      this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_cancelled' } });
+      this.#finishStep('thread.run.step.cancelled', { cancelled_at: now });
+      this.#emitRun('thread.run.cancelled', { cancelled_at: now });
+    } else {
+      this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_expired' } });
+      this.#finishStep('thread.run.step.expired', { expired_at: now });
+      this.#emitRun('thread.run.expired', { required_action: null });
+    }
+  }
+
+  #startStep(details: RunStep['step_details']): RunStep {
+    const step = newRunStep(this.run, details);
+    this.steps.set(step.id, step);
+    this.#openStep = step;
+    this.#emitStep('thread.run.step.created', step);
+    this.#emitStep('thread.run.step.in_progress', step);
+    return step;
+  }
+
+  #stepDelta(step: RunStep, toolCall: ToolCallDelta): void {
+    this.log.append('thread.run.step.delta', {
+      id: step.id,
+      object: 'thread.run.step.delta',
+      delta: { step_details: { type: 'tool_calls', tool_calls: [toolCall] } },
+    });
+  }
+
+  #finishStep(event: Exclude<RunStepEventName, 'thread.run.step.created' | 'thread.run.step.in_progress' | 'thread.run.step.delta'>, changes: Partial<RunStep>): void {
+    const step = this.#openStep;
+    if (step === undefined) return;
+    this.#openStep = undefined;
+    Object.assign(step, changes, { status: event.slice('thread.run.step.'.length), usage: this.#stepUsage(step) });
+    this.#emitStep(event, step);
+  }
+
+  #finishMessage(event: 'thread.message.completed' | 'thread.message.incomplete', changes: Partial<Message>): void {
+    const message = this.#openMessage;
+    if (message === undefined) return;
+    this.#openMessage = undefined;
+    Object.assign(message, changes, { status: event === 'thread.message.completed' ? 'completed' : 'incomplete' });
+    this.log.append(event, message);
+  }
+
+  #emitStep(event: RunStepEventName, step: RunStep): void {
+    this.log.append(event, presentStep(step, this.#input.includeSearchContent));
+  }
+
+  #runEvent(type: RunEventName, changes: Partial<Run>): { type: RunEventName; data: Run; seq: number } {
+    const status: RunStatus = type === 'thread.run.created' ? 'queued' : (type.slice('thread.run.'.length) as RunStatus);
+    const terminal = (RUN_TERMINAL_STATUSES as readonly string[]).includes(status);
+    const data: Run = {
+      ...this.run,
+      ...changes,
+      status,
+      // `usage` appears once the run is final; `expires_at` only matters while it can still expire.
+      ...(terminal ? { usage: { ...this.#usage }, expires_at: status === 'expired' ? (this.run.expires_at ?? null) : null } : {}),
+    };
+    return { type, data, seq: this.log.length + 1 };
+  }
+
+  // The one way the run's status changes: through the run statechart, then onto the wire.
+  #emitRun(type: RunEventName, changes: Partial<Run>): void {
+    const event = this.#runEvent(type, changes);
+    const snapshot = this.#actor.getSnapshot();
+    if (!snapshot.can(event)) throw new RunTransitionError(this.id, String(snapshot.value), type);
+    this.#actor.send(event);
+    this.log.append(type, event.data, STREAM_ENDING_EVENTS.has(type));
+  }
+
+  #count(kind: 'prompt' | 'completion', text: string): void {
+    const tokens = estimateTokens(text);
+    if (kind === 'prompt') this.#usage.prompt_tokens += tokens;
+    else this.#usage.completion_tokens += tokens;
+    this.#usage.total_tokens = this.#usage.prompt_tokens + this.#usage.completion_tokens;
+  }
+
+  #stepUsage(step: RunStep): Usage {
+    const details = step.step_details;
+    const produced =
+      details.type === 'message_creation'
+        ? (this.#openMessage ?? this.#input.thread.messages.get(details.message_creation.message_id))?.content.map(contentText).join('') ?? ''
+        : details.tool_calls.map((call) => JSON.stringify(call)).join('');
+    const completion = estimateTokens(produced);
+    return { prompt_tokens: this.#usage.prompt_tokens, completion_tokens: completion, total_tokens: this.#usage.prompt_tokens + completion };
+  }
+
+  #deltaDelay(): number {
+    return this.#input.scenario === 'slow' ? Math.max(SLOW_DELTA_DELAY_MS, this.#environment.pace.deltaDelayMs) : this.#environment.pace.deltaDelayMs;
+  }
+
+  #interrupt(reason: Interruption): void {
+    if (!this.#stop.signal.aborted) this.#stop.abort(new RunInterrupted(reason));
+  }
+
+  // A pause between two events; rejects with the interruption if the run is stopped meanwhile.
+  // A zero pause still yields to the event loop, so a thousand runs take turns.
+  #wait(ms: number): Promise<void> {
+    return this.#untilInterrupted(
+      new Promise<void>((resolve) => {
+        if (ms <= 0) {
+          setImmediate(resolve);
+          return;
+        }
+        const timer = setTimeout(() => {
+          this.#timers.delete(timer);
+          resolve();
+        }, ms);
+        this.#timers.add(timer);
+      }),
+    );
+  }
+
+  #untilInterrupted<Value>(work: Promise<Value>): Promise<Value> {
+    const signal = this.#stop.signal;
+    if (signal.aborted) return Promise.reject(signal.reason as RunInterrupted);
+    return new Promise<Value>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason as RunInterrupted);
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+}
+
+function toSearchResult(hit: SearchHit): NonNullable<FileSearchToolCall['file_search']['results']>[number] {
+  return { file_id: hit.fileId, file_name: hit.filename, score: hit.score, content: [{ type: 'text', text: hit.text }] };
+}
+
+/** Cuts a string into pieces of `size` characters (JSON arguments, code). */
+function fragments(text: string, size: number): string[] {
+  const pieces: string[] = [];
+  for (let start = 0; start < text.length; start += size) pieces.push(text.slice(start, start + size));
+  return pieces;
+}
+
+/** Cuts an answer into word-sized deltas, each word with the spacing after it (a marker stays whole). */
+function fragmentsOfText(text: string): string[] {
+  return text.match(/\s*\S+\s*/g) ?? (text === '' ? [] : [text]);
+}
+
+function contentText(part: Message['content'][number]): string {
+  return part.type === 'text' ? part.text.value : '';
+}
+
+function messageText(message: Message): string {
+  return message.content.map(contentText).join('\n');
+}

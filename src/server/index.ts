@@ -1,0 +1,143 @@
+/**
+ * An Assistants v2 compatible server, embedded: the official `openai` package (or our own
+ * client), pointed at its URL, works for every Assistants call it makes — with no network and
+ * no API key. Runs are executed by the `run` statechart, with a deterministic scripted model
+ * by default. Node only.
+ *
+ * @packageDocumentation
+ */
+import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type RateLimitOptions } from './app.ts';
+import type { ServerContext } from './context.ts';
+import type { Pace } from './executor/environment.ts';
+import type { RunExecutor } from './executor/runExecutor.ts';
+import { FileIndexer } from './indexing.ts';
+import type { Model } from './model/model.ts';
+import { scriptedModel } from './model/scriptedModel.ts';
+import { Store } from './store.ts';
+
+export type { Pace } from './executor/environment.ts';
+export type { RateLimitOptions } from './app.ts';
+export type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall } from './model/model.ts';
+export { scriptedModel } from './model/scriptedModel.ts';
+export { SCENARIOS, SLOW_DELTA_DELAY_MS, type Scenario } from './executor/scenario.ts';
+export { RunTransitionError } from './executor/runExecutor.ts';
+export { evaluateArithmetic, formatPythonNumber, EvaluationError, type PythonNumber } from './evaluate.ts';
+
+/** Options of {@link createServer}; every one has a default. */
+export interface ServerOptions {
+  /** The port to listen on; default: a free one (read it from `url`). */
+  port?: number;
+  /** The address to listen on; default `127.0.0.1` (loopback only). */
+  host?: string;
+  /** What decides each run's steps; default {@link scriptedModel}. */
+  model?: Model;
+  /**
+   * How fast runs and file processing go: `deltaDelayMs` before each text or argument delta,
+   * `stepDelayMs` before each step, status change, tool result or processed file. Default
+   * `{ deltaDelayMs: 20, stepDelayMs: 50 }` (a visible pace for demos); tests use 0.
+   */
+  pace?: Partial<Pace>;
+  /** Bodies larger than this are refused with 413; default 32 MiB. */
+  maxBodyBytes?: number;
+  /** Answer every `every`-th request with 429 and `Retry-After` (for clients' retry tests); default off. */
+  rateLimit?: RateLimitOptions;
+  /** The `openai-poll-after-ms` header on runs, vector store files and batches; default 250. */
+  pollAfterMs?: number;
+  /**
+   * Called with every server bug (a status change the run statechart refuses, a throw in a
+   * route or the executor); the request gets a 500 or the run fails. Default: `console.error`.
+   */
+  onInternalError?: (error: unknown) => void;
+}
+
+/** A running server. */
+export interface AssistantsServer {
+  /** The base URL to give a client, ending in `/v1`: `http://127.0.0.1:PORT/v1`. */
+  readonly url: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** Ends every open stream, stops every run and timer, and frees the port. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_PACE: Pace = { deltaDelayMs: 20, stepDelayMs: 50 };
+const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+const DEFAULT_POLL_AFTER_MS = 250;
+const CLOSE_GRACE_MS = 100;
+
+/**
+ * Starts an Assistants-compatible server on the loopback interface.
+ *
+ * @example
+ * ```ts
+ * import OpenAI from 'openai';
+ * import { createServer } from 'assistant-machines/server';
+ *
+ * const server = await createServer({ pace: { deltaDelayMs: 0, stepDelayMs: 0 } });
+ * const openai = new OpenAI({ baseURL: server.url, apiKey: 'unused' });
+ * const assistant = await openai.beta.assistants.create({ model: 'scripted' });
+ * const run = await openai.beta.threads.createAndRunPoll({
+ *   assistant_id: assistant.id,
+ *   thread: { messages: [{ role: 'user', content: 'Hello!' }] },
+ * });
+ * console.log(run.status); // 'completed'
+ * await server.close();
+ * ```
+ */
+export async function createServer(options: ServerOptions = {}): Promise<AssistantsServer> {
+  const pace: Pace = { ...DEFAULT_PACE, ...options.pace };
+  const onInternalError = options.onInternalError ?? ((error: unknown) => console.error('assistant-machines server:', error));
+  const store = new Store<RunExecutor>();
+  const indexer = new FileIndexer(store, pace.stepDelayMs);
+  const context: ServerContext = {
+    store,
+    indexer,
+    pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
+    environment: {
+      model: options.model ?? scriptedModel,
+      pace,
+      searchVectorStores: (ids, query, searchOptions) => indexer.search(ids, query, searchOptions),
+      onInternalError,
+    },
+  };
+  const app = createApp(context, {
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    rateLimit: options.rateLimit,
+    onInternalError,
+  });
+  const host = options.host ?? '127.0.0.1';
+
+  const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
+    // Our own process's globals stay as they are: the server must not swap the Request and
+    // Response classes of the application embedding it.
+    const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host, overrideGlobalObjects: false }, (info: AddressInfo) =>
+      resolve({ server: started as Server, port: info.port }),
+    );
+    started.once('error', reject);
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        // Ending the runs ends their streams gracefully; connections that are still busy a
+        // moment later (a client that never reads) are cut.
+        for (const thread of store.threads.values()) for (const run of thread.runs.values()) run.dispose();
+        indexer.dispose();
+        const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close((error) => {
+          clearTimeout(cut);
+          if (error === undefined) resolve();
+          else reject(error);
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

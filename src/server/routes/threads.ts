@@ -1,0 +1,57 @@
+import { Hono } from 'hono';
+import { newMessage } from '../builders.ts';
+import type { ServerContext } from '../context.ts';
+import type { RunExecutor } from '../executor/runExecutor.ts';
+import { newId, nowSeconds } from '../ids.ts';
+import type { ThreadObject } from '../objects.ts';
+import { CreateThreadRequest, ModifyThreadRequest, type CreateThreadInput } from '../requests.ts';
+import { Collection, type ThreadRecord } from '../store.ts';
+import { resolveToolResources } from '../toolResources.ts';
+import { readJsonBody } from '../validation.ts';
+
+/**
+ * Creates a thread with its initial messages.
+ *
+ * @example `const record = createThread(context, { messages: [{ role: 'user', content: 'Hi' }] });`
+ */
+export function createThread(context: ServerContext, body: CreateThreadInput): ThreadRecord<RunExecutor> {
+  const toolResources = resolveToolResources(context, body.tool_resources);
+  const thread: ThreadObject = {
+    id: newId('thread_'),
+    object: 'thread',
+    created_at: nowSeconds(),
+    tool_resources: toolResources ?? {},
+    metadata: body.metadata ?? {},
+  };
+  const record: ThreadRecord<RunExecutor> = {
+    thread,
+    messages: new Collection('message'),
+    runs: new Collection('run'),
+  };
+  for (const input of body.messages ?? []) {
+    const message = newMessage(thread.id, input);
+    record.messages.set(message.id, message);
+  }
+  return context.store.threads.set(thread.id, record);
+}
+
+/** `/threads`: create, retrieve, modify, delete (create-and-run lives with the runs). */
+export function threadRoutes(context: ServerContext): Hono {
+  const { threads } = context.store;
+  return new Hono()
+    .post('/', async (c) => c.json(createThread(context, await readJsonBody(c, CreateThreadRequest)).thread))
+    .get('/:thread_id', (c) => c.json(threads.require(c.req.param('thread_id')).thread))
+    .post('/:thread_id', async (c) => {
+      const record = threads.require(c.req.param('thread_id'));
+      const body = await readJsonBody(c, ModifyThreadRequest);
+      if (body.tool_resources !== undefined) record.thread.tool_resources = resolveToolResources(context, body.tool_resources);
+      if (body.metadata !== undefined) record.thread.metadata = body.metadata;
+      return c.json(record.thread);
+    })
+    .delete('/:thread_id', (c) => {
+      const record = threads.require(c.req.param('thread_id'));
+      for (const run of record.runs.values()) run.dispose();
+      threads.delete(record.thread.id);
+      return c.json({ id: record.thread.id, object: 'thread.deleted', deleted: true });
+    });
+}
