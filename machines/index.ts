@@ -12,3 +12,4 @@ export * from './run.ts';
 export * from './runStep.ts';
 export * from './toolCall.ts';
 export * from './announce.ts';
+export * from './poll.ts';

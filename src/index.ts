@@ -5,3 +5,4 @@
  */
 export * from './stream/index.ts';
 export * from './wire/index.ts';
+export * from './client/index.ts';

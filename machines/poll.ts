@@ -1,0 +1,270 @@
+import { assign, fromPromise, setup, type DoneActorEvent, type ErrorActorEvent } from 'xstate';
+
+/** What can be polled: each kind has its own retrieve endpoint and status sets. */
+export type PollResource = 'run' | 'vectorStoreFile' | 'vectorStoreFileBatch';
+
+/**
+ * The statuses that mean "wait and retrieve again" and those that end the poll, per resource
+ * (the official SDK's sets). Anything else is unknown: retrieved again at once, a few times.
+ * A run's `requires_action` ends the poll: the caller has tool outputs to submit.
+ */
+export const POLL_STATUSES = {
+  run: {
+    waiting: ['queued', 'in_progress', 'cancelling'],
+    final: ['requires_action', 'incomplete', 'cancelled', 'completed', 'failed', 'expired'],
+  },
+  vectorStoreFile: { waiting: ['in_progress'], final: ['completed', 'failed', 'cancelled'] },
+  vectorStoreFileBatch: { waiting: ['in_progress'], final: ['completed', 'failed', 'cancelled'] },
+} as const satisfies Record<PollResource, { waiting: readonly string[]; final: readonly string[] }>;
+
+/** Which object a poll retrieves; plain JSON, so a persisted snapshot carries it. */
+export type PollTarget =
+  | { resource: 'run'; threadId: string; runId: string }
+  | { resource: 'vectorStoreFile'; vectorStoreId: string; fileId: string }
+  | { resource: 'vectorStoreFileBatch'; vectorStoreId: string; batchId: string };
+
+/** How many times in a row an unknown status is retrieved again before the poll fails. */
+export const DEFAULT_MAX_UNKNOWN_STATUS_REFETCHES = 3;
+/** The wait between retrieves when neither `pollIntervalMs` nor the server says otherwise. */
+export const DEFAULT_POLL_INTERVAL_MS = 5_000;
+
+/** The input of a poll actor. */
+export interface PollInput {
+  target: PollTarget;
+  /** The wait between retrieves, 0 included; overrides the `openai-poll-after-ms` header. */
+  pollIntervalMs?: number | null | undefined;
+  /** When (epoch ms) to give up with `deadline-exceeded`; absolute, so it survives a restore. */
+  deadlineAt?: number | null | undefined;
+  maxUnknownStatusRefetches?: number | undefined;
+}
+
+/** The input of the `fetch` actor: what to retrieve, and the custom interval to announce. */
+export interface PollFetchInput {
+  target: PollTarget;
+  pollIntervalMs: number | null;
+}
+
+/** What the `fetch` actor resolves with. */
+export interface PollFetchOutput {
+  /** The retrieved object. */
+  object: unknown;
+  /** The raw `openai-poll-after-ms` response header, if any. */
+  pollAfterMs: string | null;
+  /** When (epoch ms, on the actor's clock) the response arrived: the wait counts from here. */
+  receivedAt: number;
+}
+
+/** The input of the `timer` actor: when to wake up (epoch ms), or never (`null`). */
+export interface TimerInput {
+  wakeAt: number | null;
+}
+
+/** Why a poll ended in `failed`. */
+export type PollFailure =
+  /** A retrieve failed (after the client's retries); `error` is what it threw, unchanged. */
+  | { reason: 'fetch-failed'; error: unknown }
+  /** The status was unknown (or missing) this many retrieves in a row. */
+  | { reason: 'unknown-status'; status: unknown; attempts: number }
+  | { reason: 'deadline-exceeded'; deadlineAt: number }
+  | { reason: 'aborted'; cause: unknown };
+
+export interface PollContext {
+  target: PollTarget;
+  pollIntervalMs: number | null;
+  deadlineAt: number | null;
+  maxUnknownStatusRefetches: number;
+  /** The last object retrieved (null before the first). */
+  lastObject: unknown;
+  unknownStatusCount: number;
+  /** When the current wait ends (epoch ms). */
+  wakeAt: number | null;
+  failure: PollFailure | null;
+}
+
+/** The one event from outside: stop polling now (the client sends it when the signal fires). */
+export type PollEvent = { type: 'abort'; reason?: unknown };
+
+/** The result of a poll actor: the object in its final status, or why it failed. */
+export type PollOutput =
+  | { outcome: 'done'; object: unknown }
+  | { outcome: 'failed'; failure: PollFailure; lastObject: unknown };
+
+/** A clock the timer reads and schedules on: the real one, or XState's `SimulatedClock`. */
+export interface PollClock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+}
+
+/** `Date.now` and the global timers. */
+export const realClock: PollClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * The `timer` actor: resolves at `wakeAt` on `clock`, at once if that has passed, never if it is
+ * null. Its input is an absolute time, so an actor restored from a persisted snapshot — which
+ * restarts its invoked promise actors with their saved input — wakes when the original would
+ * have (XState does not restore pending `after` timers).
+ *
+ * @example `pollMachine.provide({ actors: { timer: createWakeUpTimer(new SimulatedClock()) } })`
+ */
+export function createWakeUpTimer(clock: PollClock = realClock) {
+  return fromPromise<void, TimerInput>(
+    ({ input, signal }) =>
+      new Promise<void>((resolve) => {
+        if (input.wakeAt === null) return;
+        const id = clock.setTimeout(resolve, Math.max(0, input.wakeAt - clock.now()));
+        signal.addEventListener('abort', () => clock.clearTimeout(id), { once: true });
+      }),
+  );
+}
+
+/**
+ * The wait before the next retrieve: `pollIntervalMs` when given (0 included), else the
+ * server's `openai-poll-after-ms` header read as a decimal integer, else 5 s.
+ *
+ * @example `nextPollDelayMs(null, '250') // 250`
+ */
+export function nextPollDelayMs(pollIntervalMs: number | null, pollAfterHeader: string | null): number {
+  if (pollIntervalMs !== null) return pollIntervalMs;
+  const fromServer = pollAfterHeader === null ? Number.NaN : Number.parseInt(pollAfterHeader, 10);
+  return Number.isNaN(fromServer) ? DEFAULT_POLL_INTERVAL_MS : fromServer;
+}
+
+/** The status of a retrieved object (undefined when it has none). @example `statusOf({ status: 'queued' }) // 'queued'` */
+export function statusOf(object: unknown): unknown {
+  return typeof object === 'object' && object !== null ? (object as { status?: unknown }).status : undefined;
+}
+
+function hasStatusIn(statuses: readonly string[], object: unknown): boolean {
+  const status = statusOf(object);
+  return typeof status === 'string' && statuses.includes(status);
+}
+
+const fetched = (event: unknown) => (event as DoneActorEvent<PollFetchOutput>).output;
+
+/**
+ * Polling, as a statechart: retrieve the object, and while its status says "not yet", wait and
+ * retrieve again, until a final status (`done`, output: the object) or a failure (`failed`).
+ * The retrieve (`fetch`) and the wait (`timer`) are invoked actors, provided by the client; the
+ * fetch gets an AbortSignal that fires when its state is left (a deadline or an abort).
+ *
+ * ```
+ * polling ──────────────────────────────────────────────────────────────────────────────────┐
+ * │ fetching ─(final status)────────────────────────────────────────────────────────► done  │
+ * │   │  ├─(waiting status)─► waiting ─(timer: wakeAt)─► fetching                           │
+ * │   │  └─(unknown status, refetches left)─► fetching                                     │
+ * │   └─(retrieve failed | unknown status, no refetches left)──────────────────────► failed │
+ * ├─(deadline timer: deadlineAt)──────────────────────────────────────────────────► failed │
+ * └─(abort)───────────────────────────────────────────────────────────────────────► failed ┘
+ * ```
+ *
+ * Every bit of context is plain JSON and every wait is an invoked timer with an absolute
+ * wake-up time, so `getPersistedSnapshot()` can be stored and restored with
+ * `createActor(machine, { snapshot })` in another process, which carries on where it stopped.
+ */
+export const pollMachine = setup({
+  types: {} as {
+    context: PollContext;
+    events: PollEvent;
+    input: PollInput;
+    output: PollOutput;
+  },
+  actors: {
+    fetch: fromPromise<PollFetchOutput, PollFetchInput>(async () => {
+      throw new Error('the poll machine has no `fetch` actor: provide one (the client does: see createPollMachine)');
+    }),
+    timer: createWakeUpTimer(),
+  },
+  guards: {
+    hasFinalStatus: ({ context, event }) => hasStatusIn(POLL_STATUSES[context.target.resource].final, fetched(event).object),
+    hasWaitingStatus: ({ context, event }) => hasStatusIn(POLL_STATUSES[context.target.resource].waiting, fetched(event).object),
+    mayRefetchUnknownStatus: ({ context }) => context.unknownStatusCount < context.maxUnknownStatusRefetches,
+  },
+  actions: {
+    keepObject: assign({ lastObject: ({ event }) => fetched(event).object }),
+    scheduleNextFetch: assign({
+      unknownStatusCount: 0,
+      wakeAt: ({ context, event }) => {
+        const { receivedAt, pollAfterMs } = fetched(event);
+        return receivedAt + nextPollDelayMs(context.pollIntervalMs, pollAfterMs);
+      },
+    }),
+    countUnknownStatus: assign({ unknownStatusCount: ({ context }) => context.unknownStatusCount + 1 }),
+    failOnUnknownStatus: assign({
+      failure: ({ context, event }) => ({
+        reason: 'unknown-status' as const,
+        status: statusOf(fetched(event).object),
+        attempts: context.unknownStatusCount + 1,
+      }),
+    }),
+    failOnFetchError: assign({
+      failure: ({ event }) => ({ reason: 'fetch-failed' as const, error: (event as unknown as ErrorActorEvent).error }),
+    }),
+    failOnDeadline: assign({
+      failure: ({ context }) => ({ reason: 'deadline-exceeded' as const, deadlineAt: context.deadlineAt ?? 0 }),
+    }),
+    failOnAbort: assign({ failure: ({ event }) => ({ reason: 'aborted' as const, cause: (event as PollEvent).reason }) }),
+  },
+}).createMachine({
+  id: 'poll',
+  context: ({ input }) => ({
+    target: input.target,
+    pollIntervalMs: input.pollIntervalMs ?? null,
+    deadlineAt: input.deadlineAt ?? null,
+    maxUnknownStatusRefetches: input.maxUnknownStatusRefetches ?? DEFAULT_MAX_UNKNOWN_STATUS_REFETCHES,
+    lastObject: null,
+    unknownStatusCount: 0,
+    wakeAt: null,
+    failure: null,
+  }),
+  initial: 'polling',
+  states: {
+    polling: {
+      invoke: {
+        id: 'deadline',
+        src: 'timer',
+        input: ({ context }) => ({ wakeAt: context.deadlineAt }),
+        onDone: { target: 'failed', actions: 'failOnDeadline' },
+      },
+      on: { abort: { target: 'failed', actions: 'failOnAbort' } },
+      initial: 'fetching',
+      states: {
+        fetching: {
+          invoke: {
+            id: 'fetch',
+            src: 'fetch',
+            input: ({ context }) => ({ target: context.target, pollIntervalMs: context.pollIntervalMs }),
+            onDone: [
+              { guard: 'hasFinalStatus', target: '#poll.done', actions: 'keepObject' },
+              { guard: 'hasWaitingStatus', target: 'waiting', actions: ['keepObject', 'scheduleNextFetch'] },
+              { guard: 'mayRefetchUnknownStatus', target: 'fetching', reenter: true, actions: ['keepObject', 'countUnknownStatus'] },
+              { target: '#poll.failed', actions: ['keepObject', 'failOnUnknownStatus'] },
+            ],
+            onError: { target: '#poll.failed', actions: 'failOnFetchError' },
+          },
+        },
+        waiting: {
+          invoke: {
+            id: 'wait',
+            src: 'timer',
+            input: ({ context }) => ({ wakeAt: context.wakeAt }),
+            onDone: 'fetching',
+          },
+        },
+      },
+    },
+    done: { type: 'final' },
+    failed: { type: 'final' },
+  },
+  output: ({ context }): PollOutput =>
+    context.failure === null
+      ? { outcome: 'done', object: context.lastObject }
+      : { outcome: 'failed', failure: context.failure, lastObject: context.lastObject },
+});
+
+/** The states of {@link pollMachine}, as `snapshot.value`. */
+export type PollState = { polling: 'fetching' | 'waiting' } | 'done' | 'failed';

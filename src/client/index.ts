@@ -1,0 +1,27 @@
+export { AssistantsClient, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, type AssistantsClientOptions } from './AssistantsClient.ts';
+export * from './errors.ts';
+export { Page, PagePromise, type ListResponse } from './pagination.ts';
+export {
+  createPollMachine,
+  pollUntilDone,
+  restorePollActor,
+  settlePoll,
+  type ClientPollMachine,
+  type PollActor,
+  type PollMachineOptions,
+  type PollOptions,
+} from './poll.ts';
+export type { HeadersLike, RequestOptions } from './request.ts';
+export { BACKOFF_JITTER, INITIAL_BACKOFF_MS, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS, isRetryable, isRetryableStatus, retryDelayMs } from './retry.ts';
+export type { StreamRequestOptions } from './streaming.ts';
+export type * from './types.ts';
+export { Assistants } from './resources/assistants.ts';
+export { Beta } from './resources/beta.ts';
+export { DEFAULT_UPLOAD_CONCURRENCY, FileBatches, type FileBatchUploadOptions } from './resources/fileBatches.ts';
+export { Files } from './resources/files.ts';
+export { Messages } from './resources/messages.ts';
+export { Runs } from './resources/runs.ts';
+export { Steps } from './resources/steps.ts';
+export { Threads } from './resources/threads.ts';
+export { VectorStoreFiles } from './resources/vectorStoreFiles.ts';
+export { VectorStores } from './resources/vectorStores.ts';

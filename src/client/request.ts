@@ -1,0 +1,306 @@
+import pRetry from 'p-retry';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  AssistantsClientError,
+  InvalidArgumentError,
+  InvalidResponseError,
+} from './errors.ts';
+import { isRetryable, retryDelayMs } from './retry.ts';
+
+/** Headers in any of the shapes `fetch` accepts; a `null` value removes a default header. */
+export type HeadersLike = Headers | ReadonlyArray<readonly [string, string]> | Readonly<Record<string, string | null | undefined>>;
+
+/** Options every call takes as its last argument (the official SDK's `RequestOptions`). */
+export interface RequestOptions {
+  /** Extra headers for this call; they override the client's. */
+  headers?: HeadersLike | undefined;
+  /** Aborts the call (and its retries and waits): it rejects with {@link APIUserAbortError}. */
+  signal?: AbortSignal | undefined;
+  /** How long one attempt may take, in ms (headers and, for JSON answers, the body). */
+  timeoutMs?: number | undefined;
+  /** The official SDK's name for {@link timeoutMs}. */
+  timeout?: number | undefined;
+  /** How many times a retryable failure is retried for this call. */
+  maxRetries?: number | undefined;
+  /** Extra query parameters. */
+  query?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** What a resource method asks the transport to send. */
+export interface RequestSpec {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** The path under the base URL, already encoded (see {@link path}). */
+  path: string;
+  query?: Readonly<Record<string, unknown>> | undefined;
+  /** A JSON body. */
+  body?: unknown;
+  /** A multipart body (uploads). */
+  form?: FormData | undefined;
+  /** Headers the method itself adds (e.g. `X-Stainless-Helper-Method`). */
+  headers?: HeadersLike | undefined;
+}
+
+/** The transport settings of a client, resolved. */
+export interface TransportSettings {
+  baseURL: string;
+  apiKey: string;
+  fetch: typeof fetch;
+  maxRetries: number;
+  timeoutMs: number;
+  defaultHeaders: HeadersLike | undefined;
+}
+
+/** A parsed JSON answer with the response it came in (the poll helpers read its headers). */
+export interface JSONResult<T> {
+  data: T;
+  response: Response;
+}
+
+// setTimeout fires at once for delays past 2^31-1 ms, which would turn a long timeout into none.
+const MAX_TIMER_MS = 2_147_483_647;
+const ASSISTANTS_PATHS = /^\/(assistants|threads|vector_stores)(\/|$)/;
+
+/**
+ * Sends one call with retries: each attempt is a fetch plus, for JSON answers, reading the body,
+ * under its own timeout, so a connection that breaks off mid-body or stalls is retried like one
+ * that never connected. p-retry runs the attempts; the wait between them is ours because it
+ * depends on the response (`Retry-After`), which p-retry's own backoff cannot see.
+ *
+ * @internal
+ */
+export async function sendRequest<R>(
+  settings: TransportSettings,
+  spec: RequestSpec,
+  options: RequestOptions,
+  handle: (response: Response, isLastAttempt: boolean) => Promise<R>,
+  { keepSignalLinked = false }: { keepSignalLinked?: boolean } = {},
+): Promise<R> {
+  const maxRetries = checkMaxRetries(options.maxRetries ?? settings.maxRetries, 'options.maxRetries');
+  const timeoutMs = checkTimeout(options.timeoutMs ?? options.timeout ?? settings.timeoutMs, 'options.timeoutMs');
+  const { signal } = options;
+  if (signal?.aborted) throw new APIUserAbortError({ cause: signal.reason });
+  const url = buildURL(settings.baseURL, spec.path, { ...spec.query, ...options.query });
+  const body = spec.form ?? (spec.body === undefined ? undefined : JSON.stringify(spec.body));
+  const headers = buildHeaders([
+    {
+      Accept: 'application/json',
+      Authorization: `Bearer ${settings.apiKey}`,
+      ...(ASSISTANTS_PATHS.test(spec.path) ? { 'OpenAI-Beta': 'assistants=v2' } : {}),
+      ...(typeof body === 'string' ? { 'Content-Type': 'application/json' } : {}),
+    },
+    settings.defaultHeaders,
+    spec.headers,
+    options.headers,
+  ]);
+  const attempt = (attemptNumber: number) =>
+    attemptOnce(settings.fetch, url, { method: spec.method, headers, ...(body === undefined ? {} : { body }) }, timeoutMs, signal, keepSignalLinked, (response) =>
+      handle(response, attemptNumber > maxRetries),
+    );
+  try {
+    return await pRetry(attempt, {
+      retries: maxRetries,
+      minTimeout: 0,
+      ...(signal === undefined ? {} : { signal }),
+      shouldRetry: async ({ error, retriesConsumed }) => {
+        if (!isRetryable(error)) return false;
+        await sleep(retryDelayMs(error instanceof APIError ? error.headers : undefined, retriesConsumed), signal);
+        return true;
+      },
+    });
+  } catch (error) {
+    if (signal?.aborted && !(error instanceof APIUserAbortError)) throw new APIUserAbortError({ cause: signal.reason });
+    throw error;
+  }
+}
+
+async function attemptOnce<R>(
+  fetchImpl: typeof fetch,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  callerSignal: AbortSignal | undefined,
+  keepSignalLinked: boolean,
+  handle: (response: Response) => Promise<R>,
+): Promise<R> {
+  const controller = new AbortController();
+  const forwardAbort = () => controller.abort(callerSignal?.reason);
+  callerSignal?.addEventListener('abort', forwardAbort, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  let succeeded = false;
+  try {
+    const response = await fetchImpl(url, { ...init, signal: controller.signal });
+    const result = await handle(response);
+    succeeded = true;
+    return result;
+  } catch (error) {
+    if (callerSignal?.aborted) throw new APIUserAbortError({ cause: callerSignal.reason });
+    if (timedOut) throw new APIConnectionTimeoutError();
+    if (error instanceof AssistantsClientError) throw error;
+    throw new APIConnectionError({ message: `Connection error: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+  } finally {
+    clearTimeout(timer);
+    // A streamed body is read after this attempt returns: the caller's signal must still reach it.
+    if (!(succeeded && keepSignalLinked)) callerSignal?.removeEventListener('abort', forwardAbort);
+  }
+}
+
+/**
+ * Reads a 2xx JSON answer, checking its shape with `validate` (which names what is wrong).
+ * An empty or non-JSON body is an {@link InvalidResponseError}.
+ *
+ * @internal
+ */
+export async function readJSON<T>(response: Response, validate?: (body: unknown) => string | undefined): Promise<JSONResult<T>> {
+  const text = await response.text();
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (cause) {
+    throw new InvalidResponseError(text === '' ? 'the response body is empty, not JSON' : 'the response body is not valid JSON', response, cause);
+  }
+  const problem = validate?.(data);
+  if (problem !== undefined) throw new InvalidResponseError(problem, response);
+  return { data: data as T, response };
+}
+
+/**
+ * The typed error for a non-2xx response, from its error envelope when it has one.
+ *
+ * @internal
+ */
+export async function errorFromResponse(response: Response): Promise<APIError> {
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    // The status still says what happened.
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const fallback = text === '' ? undefined : text.slice(0, 500);
+  return APIError.generate(response.status, body, fallback, response.headers);
+}
+
+/**
+ * Joins the base URL, a path and a query (`undefined` values left out; arrays as `key[]=v`,
+ * objects as `key[sub]=v`, the official SDK's format).
+ *
+ * @internal
+ */
+export function buildURL(baseURL: string, path: string, query: Readonly<Record<string, unknown>>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) appendQuery(search, key, value);
+  const text = search.toString();
+  return `${baseURL.replace(/\/+$/, '')}${path}${text === '' ? '' : `?${text}`}`;
+}
+
+function appendQuery(search: URLSearchParams, key: string, value: unknown): void {
+  if (value === undefined) return;
+  if (value === null) search.append(key, '');
+  else if (Array.isArray(value)) for (const item of value) appendQuery(search, `${key}[]`, item);
+  else if (typeof value === 'object') for (const [sub, item] of Object.entries(value)) appendQuery(search, `${key}[${sub}]`, item);
+  else search.append(key, String(value));
+}
+
+/**
+ * Merges header layers, later ones winning; a `null` value removes the header.
+ *
+ * @internal
+ */
+export function buildHeaders(layers: ReadonlyArray<HeadersLike | undefined>): Headers {
+  const headers = new Headers();
+  for (const layer of layers) {
+    if (layer === undefined) continue;
+    const entries = layer instanceof Headers ? [...layer.entries()] : Array.isArray(layer) ? layer : Object.entries(layer);
+    for (const [name, value] of entries as Iterable<readonly [string, string | null | undefined]>) {
+      if (value === null) headers.delete(name);
+      else if (value !== undefined) headers.set(name, value);
+    }
+  }
+  return headers;
+}
+
+/**
+ * A template tag that percent-encodes path parameters and rejects empty ones (and `.`/`..`), so
+ * a missing id is an {@link InvalidArgumentError} instead of a request to another endpoint.
+ *
+ * @example path`/threads/${threadId}/runs/${runId}`
+ * @internal
+ */
+export function path(strings: TemplateStringsArray, ...params: unknown[]): string {
+  let result = strings[0] ?? '';
+  params.forEach((param, index) => {
+    if (typeof param !== 'string' || param === '' || param === '.' || param === '..') {
+      const segment = (strings[index] ?? '').replace(/\/$/, '').split('/').pop() ?? '';
+      throw new InvalidArgumentError(PATH_ARGUMENTS.get(segment) ?? 'a path parameter', `must be a non-empty id string (got ${param === '' ? 'an empty string' : describeValue(param)})`);
+    }
+    result += encodeURIComponent(param) + (strings[index + 1] ?? '');
+  });
+  return result;
+}
+
+const PATH_ARGUMENTS = new Map([
+  ['assistants', 'assistantId'],
+  ['threads', 'threadId'],
+  ['messages', 'messageId'],
+  ['runs', 'runId'],
+  ['steps', 'stepId'],
+  ['files', 'fileId'],
+  ['vector_stores', 'vectorStoreId'],
+  ['file_batches', 'batchId'],
+]);
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `"${value}"`;
+  return typeof value;
+}
+
+/** @internal */
+export function checkMaxRetries(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(name, `must be a whole number ≥ 0 (got ${value})`);
+  return value;
+}
+
+/** @internal */
+export function checkTimeout(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+    throw new InvalidArgumentError(name, `must be a number of ms between 1 and ${MAX_TIMER_MS} (got ${value})`);
+  }
+  return value;
+}
+
+/**
+ * Resolves after `ms`, or rejects with {@link APIUserAbortError} as soon as `signal` aborts;
+ * either way no timer is left behind.
+ *
+ * @internal
+ */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new APIUserAbortError({ cause: signal.reason }));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new APIUserAbortError({ cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,161 @@
+import type { AssistantStream } from '../../stream/AssistantStream.ts';
+import type { AssistantsClient } from '../AssistantsClient.ts';
+import { InvalidArgumentError } from '../errors.ts';
+import type { PagePromise } from '../pagination.ts';
+import { checkPollOptions, pollUntilDone, type PollOptions } from '../poll.ts';
+import { path, type RequestOptions } from '../request.ts';
+import { startStream, type StreamRequestOptions } from '../streaming.ts';
+import type {
+  Run,
+  RunCancelParams,
+  RunCreateParams,
+  RunCreateParamsStream,
+  RunListParams,
+  RunRetrieveParams,
+  RunSubmitToolOutputsParams,
+  RunSubmitToolOutputsParamsStream,
+  RunUpdateParams,
+} from '../types.ts';
+import { APIResource } from './resource.ts';
+import { Steps } from './steps.ts';
+
+/** `client.beta.threads.runs`: start, stream, poll, cancel runs and answer their tool calls. */
+export class Runs extends APIResource {
+  readonly steps: Steps;
+
+  constructor(client: AssistantsClient) {
+    super(client);
+    this.steps = new Steps(client);
+  }
+
+  /**
+   * Starts a run on a thread and answers with it (usually `queued`). `include` goes into the
+   * query string. For a streamed run use {@link stream}.
+   *
+   * @example `const run = await client.beta.threads.runs.create(threadId, { assistant_id: 'asst_123' });`
+   */
+  async create(threadId: string, params: RunCreateParams, options?: RequestOptions): Promise<Run> {
+    const { include, ...body } = params;
+    refuseStreamFlag(body, 'runs.create', 'runs.stream');
+    return this._client.request({ method: 'POST', path: path`/threads/${threadId}/runs`, query: { include }, body }, options);
+  }
+
+  /**
+   * Starts a run and polls it (the poll statechart) until it completes, fails, expires, is
+   * cancelled, ends incomplete or requires action.
+   *
+   * @example
+   * ```ts
+   * const run = await client.beta.threads.runs.createAndPoll(threadId, { assistant_id }, { pollIntervalMs: 500, deadlineMs: 120_000 });
+   * if (run.status === 'requires_action') answer(run.required_action);
+   * ```
+   */
+  async createAndPoll(threadId: string, body: RunCreateParams, options: PollOptions = {}): Promise<Run> {
+    const startedAt = Date.now();
+    const requestOptions = checkPollOptions(options);
+    const run = await this.create(threadId, body, requestOptions);
+    return pollUntilDone<Run>(this._client, { resource: 'run', threadId, runId: run.id }, options, startedAt);
+  }
+
+  /** Retrieves a run. @example `const run = await client.beta.threads.runs.retrieve(runId, { thread_id: threadId });` */
+  async retrieve(runId: string, params: RunRetrieveParams, options?: RequestOptions): Promise<Run> {
+    return this._client.request({ method: 'GET', path: path`/threads/${params.thread_id}/runs/${runId}` }, options);
+  }
+
+  /** Modifies a run's metadata. @example `await client.beta.threads.runs.update(runId, { thread_id, metadata: { ticket: '42' } });` */
+  async update(runId: string, params: RunUpdateParams, options?: RequestOptions): Promise<Run> {
+    const { thread_id, ...body } = params;
+    return this._client.request({ method: 'POST', path: path`/threads/${thread_id}/runs/${runId}`, body }, options);
+  }
+
+  /** Lists a thread's runs. @example `for await (const run of client.beta.threads.runs.list(threadId)) console.log(run.status);` */
+  list(threadId: string, query: RunListParams = {}, options?: RequestOptions): PagePromise<Run> {
+    return this._client.requestList(() => ({ method: 'GET', path: path`/threads/${threadId}/runs`, query: { ...query } }), options);
+  }
+
+  /** Cancels a run (it goes `cancelling`, then `cancelled`). @example `await client.beta.threads.runs.cancel(runId, { thread_id: threadId });` */
+  async cancel(runId: string, params: RunCancelParams, options?: RequestOptions): Promise<Run> {
+    return this._client.request({ method: 'POST', path: path`/threads/${params.thread_id}/runs/${runId}/cancel` }, options);
+  }
+
+  /**
+   * Polls a run (the poll statechart) until it completes, fails, expires, is cancelled, ends
+   * incomplete or requires action. Each retrieve sends `X-Stainless-Poll-Helper: true`.
+   *
+   * @example `const run = await client.beta.threads.runs.poll(runId, { thread_id: threadId }, { signal });`
+   */
+  async poll(runId: string, params: RunRetrieveParams, options: PollOptions = {}): Promise<Run> {
+    return pollUntilDone<Run>(this._client, { resource: 'run', threadId: params.thread_id, runId }, options);
+  }
+
+  /**
+   * Starts a run and streams it: returns this library's {@link AssistantStream} at once.
+   *
+   * @example
+   * ```ts
+   * const stream = client.beta.threads.runs.stream(threadId, { assistant_id })
+   *   .on('textDelta', (delta) => process.stdout.write(delta.value ?? ''));
+   * const run = await stream.finalRun();
+   * ```
+   */
+  stream(threadId: string, body: RunCreateParamsStream, options?: StreamRequestOptions): AssistantStream {
+    const { include, ...rest } = body;
+    return startStream(this._client, { method: 'POST', path: path`/threads/${threadId}/runs`, query: { include }, body: rest }, options);
+  }
+
+  /**
+   * The official SDK's deprecated name of {@link stream}.
+   *
+   * @deprecated use `stream`
+   * @example `const stream = client.beta.threads.runs.createAndStream(threadId, { assistant_id });`
+   */
+  createAndStream(threadId: string, body: RunCreateParamsStream, options?: StreamRequestOptions): AssistantStream {
+    return this.stream(threadId, body, options);
+  }
+
+  /**
+   * Answers the tool calls of a run that requires action (all outputs in one call).
+   *
+   * @example
+   * ```ts
+   * await client.beta.threads.runs.submitToolOutputs(run.id, { thread_id: run.thread_id, tool_outputs: [{ tool_call_id, output: '21' }] });
+   * ```
+   */
+  async submitToolOutputs(runId: string, params: RunSubmitToolOutputsParams, options?: RequestOptions): Promise<Run> {
+    const { thread_id, ...body } = params;
+    refuseStreamFlag(body, 'runs.submitToolOutputs', 'runs.submitToolOutputsStream');
+    return this._client.request({ method: 'POST', path: path`/threads/${thread_id}/runs/${runId}/submit_tool_outputs`, body }, options);
+  }
+
+  /**
+   * Answers the tool calls, then polls the run until it ends or requires action again.
+   *
+   * @example `const run = await client.beta.threads.runs.submitToolOutputsAndPoll(runId, { thread_id, tool_outputs });`
+   */
+  async submitToolOutputsAndPoll(runId: string, params: RunSubmitToolOutputsParams, options: PollOptions = {}): Promise<Run> {
+    const startedAt = Date.now();
+    const requestOptions = checkPollOptions(options);
+    const run = await this.submitToolOutputs(runId, params, requestOptions);
+    return pollUntilDone<Run>(this._client, { resource: 'run', threadId: params.thread_id, runId: run.id }, options, startedAt);
+  }
+
+  /**
+   * Answers the tool calls and streams the rest of the run: a new {@link AssistantStream}
+   * that starts with the pending tool step's completion.
+   *
+   * @example
+   * ```ts
+   * const rest = client.beta.threads.runs.submitToolOutputsStream(run.id, { thread_id: run.thread_id, tool_outputs });
+   * for await (const text of rest.textDeltas) process.stdout.write(text);
+   * ```
+   */
+  submitToolOutputsStream(runId: string, params: RunSubmitToolOutputsParamsStream, options?: StreamRequestOptions): AssistantStream {
+    const { thread_id, ...body } = params;
+    return startStream(this._client, { method: 'POST', path: path`/threads/${thread_id}/runs/${runId}/submit_tool_outputs`, body }, options);
+  }
+}
+
+/** A JSON call given `stream: true` would get server-sent events back: point at the helper. */
+export function refuseStreamFlag(body: { stream?: unknown }, method: string, instead: string): void {
+  if (body.stream === true) throw new InvalidArgumentError(`${method} body.stream`, `must not be true: use ${instead}() for a streamed run`);
+}

@@ -1,0 +1,45 @@
+import type { InspectionEvent, Observer } from 'xstate';
+import { AssistantStream } from '../stream/AssistantStream.ts';
+import type { AssistantEventHandler } from '../stream/AssistantEventHandler.ts';
+import type { AssistantsClient } from './AssistantsClient.ts';
+import type { RequestOptions, RequestSpec } from './request.ts';
+
+/** Options of the stream helpers: request options plus the stream's own. */
+export interface StreamRequestOptions extends RequestOptions {
+  /** A handler whose `on*` methods run as the machines' actions. */
+  handler?: AssistantEventHandler | undefined;
+  /** An XState inspection observer for every actor of the stream. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
+  /** Fails the stream with `idle-timeout` when no bytes arrive for this long. */
+  idleTimeoutMs?: number | undefined;
+}
+
+/**
+ * POSTs `spec` with `stream: true` and returns the {@link AssistantStream} of its answer at
+ * once (listeners attached right after see every event, `connect` included). Retries happen
+ * before the stream gets any byte. A final non-2xx answer fails the stream with kind
+ * `api-error` and its status; a request that never got an answer fails it with kind `source`,
+ * the client's typed error as `cause`. Aborting the stream, or `signal`, aborts the request.
+ *
+ * @example `const stream = startStream(client, { method: 'POST', path: '/threads/runs', body }, { handler });`
+ * @internal
+ */
+export function startStream(client: AssistantsClient, spec: RequestSpec, options: StreamRequestOptions = {}): AssistantStream {
+  const { handler, inspect, idleTimeoutMs, signal, ...requestOptions } = options;
+  // The request has its own controller, tied to the stream's end rather than to `signal`
+  // directly: the stream sees `signal` first and ends as `aborted`, then the request stops.
+  const request = new AbortController();
+  const response = client.requestResponse(
+    {
+      ...spec,
+      body: { ...(spec.body as object), stream: true },
+      headers: { 'X-Stainless-Helper-Method': 'stream', Accept: 'text/event-stream' },
+    },
+    { ...requestOptions, signal: request.signal },
+    { passErrorResponse: true },
+  );
+  const stream = AssistantStream.fromSSE(response, { handler, inspect, signal, idleTimeoutMs });
+  // `end` follows every outcome (done, error, abort): nothing of the request outlives the stream.
+  stream.on('end', () => request.abort());
+  return stream;
+}

@@ -1,0 +1,254 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createActor, fromPromise, SimulatedClock } from 'xstate';
+import { toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
+import {
+  createWakeUpTimer,
+  nextPollDelayMs,
+  pollMachine,
+  type PollFetchInput,
+  type PollFetchOutput,
+  type PollInput,
+  type PollOutput,
+} from '../machines/index.ts';
+
+// Each test drives the machine on XState's SimulatedClock: the retrieve is an in-test fake that
+// answers from a script and records the simulated time it was called at.
+
+interface Answer {
+  status?: unknown;
+  pollAfterMs?: string;
+  fail?: Error;
+}
+
+function scriptedPoll(clock: SimulatedClock, answers: Answer[]) {
+  const calls: Array<{ at: number; input: PollFetchInput; aborted: () => boolean }> = [];
+  const fetch = fromPromise<PollFetchOutput, PollFetchInput>(async ({ input, signal }) => {
+    calls.push({ at: clock.now(), input, aborted: () => signal.aborted });
+    const answer = answers[Math.min(calls.length - 1, answers.length - 1)]!;
+    if (answer.fail) throw answer.fail;
+    return { object: { id: 'run_1', status: answer.status, n: calls.length }, pollAfterMs: answer.pollAfterMs ?? null, receivedAt: clock.now() };
+  });
+  const machine = pollMachine.provide({ actors: { fetch, timer: createWakeUpTimer(clock) } });
+  return { machine, calls };
+}
+
+const runTarget = { resource: 'run', threadId: 'thread_1', runId: 'run_1' } as const;
+
+/** Lets resolved promise actors report back (a macrotask: no simulated time passes). */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function advance(clock: SimulatedClock, ms: number) {
+  clock.increment(ms);
+  await settle();
+}
+
+function start(machine: ReturnType<typeof scriptedPoll>['machine'], clock: SimulatedClock, input: Partial<PollInput> = {}) {
+  const actor = createActor(machine, { clock, input: { target: runTarget, ...input } });
+  actor.start();
+  return actor;
+}
+
+test('queued → in_progress → completed: retrieves every pollIntervalMs, ends done with the final object', async () => {
+  const clock = new SimulatedClock();
+  const { machine, calls } = scriptedPoll(clock, [{ status: 'queued' }, { status: 'in_progress' }, { status: 'completed' }]);
+  const actor = start(machine, clock, { pollIntervalMs: 1000 });
+  await settle();
+  assert.equal(actor.getSnapshot().value, { polling: 'waiting' });
+  await advance(clock, 999);
+  assert.is(calls.length, 1);
+  await advance(clock, 1);
+  assert.is(calls.length, 2);
+  await advance(clock, 1000);
+  assert.equal(calls.map((call) => call.at), [0, 1000, 2000]);
+  assert.is(actor.getSnapshot().value, 'done');
+  assert.equal(actor.getSnapshot().output, { outcome: 'done', object: { id: 'run_1', status: 'completed', n: 3 } } satisfies PollOutput);
+  assert.equal(calls[0]!.input, { target: runTarget, pollIntervalMs: 1000 });
+});
+
+test('without pollIntervalMs the openai-poll-after-ms header sets the wait, else 5 s', async () => {
+  const clock = new SimulatedClock();
+  const { machine, calls } = scriptedPoll(clock, [{ status: 'in_progress', pollAfterMs: '250' }, { status: 'in_progress' }, { status: 'completed' }]);
+  const actor = start(machine, clock);
+  await settle();
+  await advance(clock, 250);
+  await advance(clock, 4999);
+  assert.is(calls.length, 2);
+  await advance(clock, 1);
+  assert.equal(calls.map((call) => call.at), [0, 250, 5250]);
+  assert.is(actor.getSnapshot().value, 'done');
+});
+
+test('pollIntervalMs 0 overrides the header and retrieves again at once', async () => {
+  const clock = new SimulatedClock();
+  const { machine, calls } = scriptedPoll(clock, [{ status: 'queued', pollAfterMs: '9000' }, { status: 'in_progress' }, { status: 'requires_action' }]);
+  const actor = start(machine, clock, { pollIntervalMs: 0 });
+  for (let i = 0; i < 4; i++) await advance(clock, 0);
+  assert.equal(calls.map((call) => call.at), [0, 0, 0]);
+  assert.is(actor.getSnapshot().value, 'done', 'requires_action ends a run poll');
+});
+
+test('nextPollDelayMs: custom interval, else the header as a decimal integer, else 5000', () => {
+  assert.is(nextPollDelayMs(0, '100'), 0);
+  assert.is(nextPollDelayMs(null, '12ms'), 12);
+  assert.is(nextPollDelayMs(null, '0'), 0);
+  assert.is(nextPollDelayMs(null, 'soon'), 5000);
+  assert.is(nextPollDelayMs(null, ''), 5000);
+  assert.is(nextPollDelayMs(null, null), 5000);
+});
+
+test('an unknown status is retrieved again at once, 3 times, then the poll fails with unknown-status', async () => {
+  const clock = new SimulatedClock();
+  const { machine, calls } = scriptedPoll(clock, [{ status: 'thinking' }]);
+  const actor = start(machine, clock, { pollIntervalMs: 1000 });
+  for (let i = 0; i < 6; i++) await settle();
+  assert.equal(calls.map((call) => call.at), [0, 0, 0, 0]);
+  assert.is(actor.getSnapshot().value, 'failed');
+  const output = actor.getSnapshot().output as Extract<PollOutput, { outcome: 'failed' }>;
+  assert.equal(output.failure, { reason: 'unknown-status', status: 'thinking', attempts: 4 });
+  assert.equal(output.lastObject, { id: 'run_1', status: 'thinking', n: 4 });
+});
+
+test('a known status resets the unknown-status count', async () => {
+  const clock = new SimulatedClock();
+  const { machine, calls } = scriptedPoll(clock, [
+    { status: 'new' }, { status: 'new' }, { status: 'new' }, { status: 'queued' },
+    { status: 'new' }, { status: 'new' }, { status: 'new' }, { status: 'completed' },
+  ]);
+  const actor = start(machine, clock, { pollIntervalMs: 10 });
+  for (let i = 0; i < 6; i++) await settle();
+  await advance(clock, 10);
+  for (let i = 0; i < 6; i++) await settle();
+  assert.is(calls.length, 8);
+  assert.is(actor.getSnapshot().value, 'done');
+});
+
+test('a missing status counts as unknown', async () => {
+  const clock = new SimulatedClock();
+  const { machine } = scriptedPoll(clock, [{}]);
+  const actor = start(machine, clock, { maxUnknownStatusRefetches: 0 });
+  await settle();
+  const output = actor.getSnapshot().output as Extract<PollOutput, { outcome: 'failed' }>;
+  assert.equal(output.failure, { reason: 'unknown-status', status: undefined, attempts: 1 });
+});
+
+test('a failed retrieve ends the poll with that very error', async () => {
+  const clock = new SimulatedClock();
+  const boom = new Error('boom');
+  const { machine } = scriptedPoll(clock, [{ status: 'queued' }, { fail: boom }]);
+  const actor = start(machine, clock, { pollIntervalMs: 100 });
+  await settle();
+  await advance(clock, 100);
+  const output = actor.getSnapshot().output as Extract<PollOutput, { outcome: 'failed' }>;
+  assert.is(output.failure.reason, 'fetch-failed');
+  assert.is((output.failure as { error: unknown }).error, boom);
+  assert.equal(output.lastObject, { id: 'run_1', status: 'queued', n: 1 });
+});
+
+test('the deadline ends a poll that never finishes, in the middle of a wait, with the last object', async () => {
+  const clock = new SimulatedClock();
+  const { machine, calls } = scriptedPoll(clock, [{ status: 'in_progress' }]);
+  const actor = start(machine, clock, { pollIntervalMs: 5000, deadlineAt: 12_000 });
+  await settle();
+  for (let t = 0; t < 12_000; t += 1000) await advance(clock, 1000);
+  assert.equal(calls.map((call) => call.at), [0, 5000, 10_000]);
+  assert.is(actor.getSnapshot().value, 'failed');
+  const output = actor.getSnapshot().output as Extract<PollOutput, { outcome: 'failed' }>;
+  assert.equal(output.failure, { reason: 'deadline-exceeded', deadlineAt: 12_000 });
+  assert.equal(output.lastObject, { id: 'run_1', status: 'in_progress', n: 3 });
+  await advance(clock, 60_000);
+  assert.is(calls.length, 3, 'nothing runs after the end');
+});
+
+test('the deadline aborts a retrieve in flight', async () => {
+  const clock = new SimulatedClock();
+  let signal: AbortSignal | undefined;
+  const fetch = fromPromise<PollFetchOutput, PollFetchInput>(({ signal: given }) => {
+    signal = given;
+    return new Promise(() => {});
+  });
+  const machine = pollMachine.provide({ actors: { fetch, timer: createWakeUpTimer(clock) } });
+  const actor = start(machine, clock, { deadlineAt: 3000 });
+  await advance(clock, 3000);
+  assert.is(actor.getSnapshot().value, 'failed');
+  assert.ok(signal?.aborted, 'the retrieve was told to stop');
+});
+
+test('abort during a wait ends the poll at once and clears its timers', async () => {
+  const clock = new SimulatedClock();
+  const { machine, calls } = scriptedPoll(clock, [{ status: 'queued' }]);
+  const actor = start(machine, clock, { pollIntervalMs: 5000, deadlineAt: 60_000 });
+  await settle();
+  actor.send({ type: 'abort', reason: 'user left' });
+  assert.is(actor.getSnapshot().value, 'failed');
+  assert.equal((actor.getSnapshot().output as Extract<PollOutput, { outcome: 'failed' }>).failure, { reason: 'aborted', cause: 'user left' });
+  assert.is((clock as unknown as { timeouts: Map<number, unknown> }).timeouts.size, 0, 'no timer left armed');
+  await advance(clock, 120_000);
+  assert.is(calls.length, 1);
+});
+
+test('a persisted snapshot, restored into a new actor, wakes at the original time and finishes', async () => {
+  const clock = new SimulatedClock();
+  const first = scriptedPoll(clock, [{ status: 'in_progress' }]);
+  const actor = start(first.machine, clock, { pollIntervalMs: 3000, deadlineAt: 100_000 });
+  await settle();
+  await advance(clock, 1000);
+  const persisted = JSON.parse(JSON.stringify(actor.getPersistedSnapshot()));
+  actor.stop();
+  assert.is(persisted.context.wakeAt, 3000);
+
+  const second = scriptedPoll(clock, [{ status: 'completed' }]);
+  // XState's types ask for `input` whenever a machine declares one; a snapshot overrides it.
+  const restored = createActor(second.machine, { clock, snapshot: persisted, input: { target: runTarget } });
+  restored.start();
+  await settle();
+  assert.equal(restored.getSnapshot().value, { polling: 'waiting' });
+  await advance(clock, 1999);
+  assert.is(second.calls.length, 0);
+  await advance(clock, 1);
+  assert.equal(second.calls.map((call) => call.at), [3000]);
+  assert.is(restored.getSnapshot().value, 'done');
+  assert.equal((restored.getSnapshot().output as PollOutput & { outcome: 'done' }).object, { id: 'run_1', status: 'completed', n: 1 });
+});
+
+test('the status sets per resource: a vector store file stops on cancelled, keeps polling on in_progress', async () => {
+  const clock = new SimulatedClock();
+  const { machine, calls } = scriptedPoll(clock, [{ status: 'in_progress' }, { status: 'cancelled' }]);
+  const actor = createActor(machine, { clock, input: { target: { resource: 'vectorStoreFile', vectorStoreId: 'vs_1', fileId: 'file-1' }, pollIntervalMs: 10 } });
+  actor.start();
+  await settle();
+  await advance(clock, 10);
+  assert.is(calls.length, 2);
+  assert.is(actor.getSnapshot().value, 'done');
+});
+
+test('a run status of the file sets (queued is not a file status) is unknown for a file poll', async () => {
+  const clock = new SimulatedClock();
+  const { machine } = scriptedPoll(clock, [{ status: 'queued' }]);
+  const actor = createActor(machine, {
+    clock,
+    input: { target: { resource: 'vectorStoreFileBatch', vectorStoreId: 'vs_1', batchId: 'vsfb_1' }, maxUnknownStatusRefetches: 1 },
+  });
+  actor.start();
+  for (let i = 0; i < 4; i++) await settle();
+  assert.equal((actor.getSnapshot().output as Extract<PollOutput, { outcome: 'failed' }>).failure, { reason: 'unknown-status', status: 'queued', attempts: 2 });
+});
+
+test('the statechart, as xstate/graph draws it: every transition of the documented sketch, no other', () => {
+  const edges = (node: DirectedGraphNode): string[] => [
+    ...node.edges.map((edge) => `${edge.source.id} --${edge.label.text}--> ${edge.target.id}`),
+    ...node.children.flatMap(edges),
+  ];
+  assert.equal(edges(toDirectedGraph(pollMachine)), [
+    'poll.polling --abort--> poll.failed',
+    'poll.polling --xstate.done.actor.deadline--> poll.failed',
+    'poll.polling.fetching --xstate.done.actor.fetch--> poll.done',
+    'poll.polling.fetching --xstate.done.actor.fetch--> poll.polling.waiting',
+    'poll.polling.fetching --xstate.done.actor.fetch--> poll.polling.fetching',
+    'poll.polling.fetching --xstate.done.actor.fetch--> poll.failed',
+    'poll.polling.fetching --xstate.error.actor.fetch--> poll.failed',
+    'poll.polling.waiting --xstate.done.actor.wait--> poll.polling.fetching',
+  ]);
+});
+
+test.run();
