@@ -3,6 +3,7 @@ import {
   applyDelta,
   AssistantStreamError,
   checkDelta,
+  growString,
   isTextFragment,
   type DeltaFault,
   type ImageFile,
@@ -242,7 +243,7 @@ export function messageDeltaFault(context: MessageContext, event: MessageDeltaWi
 }
 
 function appendText(_: unknown, { text, value }: { text: Text; value: string }): void {
-  text.value += value;
+  growString(text, 'value', value);
 }
 
 function growsText(context: MessageContext, event: MessageDeltaWireEvent): boolean {

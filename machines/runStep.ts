@@ -3,6 +3,7 @@ import {
   applyDelta,
   AssistantStreamError,
   checkDelta,
+  growString,
   isToolCallFragment,
   type DeltaFault,
   type RunStep,
@@ -100,8 +101,8 @@ export const runStepMachine = setup({
     appendToolCallText: ({ context, event }) => {
       const delta = toolCallDeltas(event)[0]!;
       const call = toolCallAt(context.step, delta.index);
-      if (delta.type === 'function' && call.type === 'function') call.function.arguments += delta.function!.arguments!;
-      if (delta.type === 'code_interpreter' && call.type === 'code_interpreter') call.code_interpreter.input += delta.code_interpreter!.input!;
+      if (delta.type === 'function' && call.type === 'function') growString(call.function, 'arguments', delta.function!.arguments!);
+      if (delta.type === 'code_interpreter' && call.type === 'code_interpreter') growString(call.code_interpreter, 'input', delta.code_interpreter!.input!);
     },
     // Deltas merge in place: copying the snapshot per fragment would make a stream O(n²).
     applyDelta: ({ context, event }) => applyDelta(context.step, (event as RunStepDeltaWireEvent).data.delta),

@@ -1,4 +1,5 @@
 import { AssistantStreamError } from './errors.ts';
+import { growString } from './grow.ts';
 import { UNSAFE_KEYS } from './unsafeKeys.ts';
 
 /**
@@ -84,7 +85,7 @@ function mergeObject(target: JSONObject | undefined, delta: JSONObject, apply: b
       continue;
     }
     if (typeof current === 'string' && typeof value === 'string') {
-      if (apply) target![key] = current + value;
+      if (apply) growString(target!, key, value);
     } else if (typeof current === 'number' && typeof value === 'number') {
       if (apply) target![key] = current + value;
     } else if (Array.isArray(current) && Array.isArray(value)) {

@@ -11,3 +11,4 @@ export * from './schemas/step.ts';
 export * from './schemas/message.ts';
 export * from './encode.ts';
 export { isTextFragment, isToolCallFragment } from './fastPath.ts';
+export { growString } from './grow.ts';
