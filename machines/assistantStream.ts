@@ -135,8 +135,10 @@ export const assistantStreamMachine = setup({
       },
     }),
     forwardToRun: ({ context, event }) => context.runs.get((event as RunEvent).data.id)!.send(event as RunEvent),
+    // The run that ends the stream is the last one that ended or paused; a run that moves on
+    // after a pause (a resumed stream) has no final run until it stops again.
     recordFinalRun: assign({
-      finalRun: ({ context, event }) => (isRunEnding(event as RunEvent) ? (event as RunEvent).data : context.finalRun),
+      finalRun: ({ event }) => (isRunEnding(event as RunEvent) ? (event as RunEvent).data : undefined),
     }),
     // Tool calls are done when the run pauses for outputs or ends, even if their step stays open.
     closeOpenSteps: ({ context, event }) => {

@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export * from './objects.ts';
+export * from './model.ts';

@@ -8,7 +8,7 @@
 /** Bytes a rope node costs on a 64-bit V8 heap. */
 const NODE_BYTES = 32;
 /** Strings below this length are never flattened: their nodes are too few to matter. */
-const FLATTEN_FLOOR = 64 * 1024;
+const FLATTEN_FLOOR = 4 * 1024;
 
 const appendsSinceFlatten = new WeakMap<object, number>();
 
