@@ -1,0 +1,78 @@
+// The published shape: `npm run build` produces every file the exports map names, both module
+// formats load and expose the public names, and a strict TypeScript consumer compiles against
+// the emitted declarations through the package's own exports.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const root = resolve(import.meta.dirname, '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string> | string> };
+const require = createRequire(import.meta.url);
+
+const PUBLIC_NAMES: Record<string, string[]> = {
+  '.': ['AssistantStream', 'AssistantEventHandler', 'AssistantStreamError', 'AssistantsClient', 'accumulateDelta'],
+  './machines': ['assistantStreamMachine', 'runMachine', 'runStepMachine', 'messageMachine', 'toolCallMachine', 'pollMachine'],
+  './server': ['createServer'],
+  './testing': ['makeRun', 'makeMessage', 'makeRunStep', 'toSSE', 'runLifecyclePaths'],
+};
+
+test.before(() => {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' });
+});
+
+test('every file of the exports map is built', () => {
+  for (const [subpath, targets] of Object.entries(pkg.exports)) {
+    for (const file of typeof targets === 'string' ? [targets] : Object.values(targets)) {
+      assert.ok(existsSync(join(root, file)), `${subpath} → ${file}`);
+    }
+  }
+  assert.equal(Object.keys(PUBLIC_NAMES).sort(), Object.keys(pkg.exports).filter((key) => key !== './package.json').sort(), 'every entry point is checked below');
+});
+
+test('both module formats load every entry point with its public names', async () => {
+  for (const [subpath, names] of Object.entries(PUBLIC_NAMES)) {
+    const targets = pkg.exports[subpath] as Record<string, string>;
+    const cjs = require(join(root, targets['require']!)) as Record<string, unknown>;
+    const esm = (await import(pathToFileURL(join(root, targets['import']!)).href)) as Record<string, unknown>;
+    for (const name of names) {
+      assert.ok(cjs[name] !== undefined, `require('${subpath}').${name}`);
+      assert.ok(esm[name] !== undefined, `import('${subpath}').${name}`);
+    }
+  }
+});
+
+test('a strict TypeScript consumer compiles against the declarations', () => {
+  const consumer = mkdtempSync(join(tmpdir(), 'assistant-machines-consumer-'));
+  try {
+    mkdirSync(join(consumer, 'node_modules'));
+    symlinkSync(root, join(consumer, 'node_modules', 'assistant-machines'), 'dir');
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, lib: ['ES2022', 'DOM'], types: [] } }),
+    );
+    writeFileSync(
+      join(consumer, 'index.ts'),
+      `import { AssistantStream, AssistantEventHandler, AssistantsClient, type Run, type TextDelta } from 'assistant-machines';
+import { runMachine } from 'assistant-machines/machines';
+import { createServer } from 'assistant-machines/server';
+import { makeRun } from 'assistant-machines/testing';
+class Printer extends AssistantEventHandler {
+  override onTextDelta(delta: TextDelta): void { void delta.value; }
+}
+const stream: AssistantStream = AssistantStream.fromSSE(new Response(''), { handler: new Printer() });
+const run: Promise<Run> = stream.finalRun();
+void run; void runMachine; void createServer; void makeRun({ status: 'completed' }); void AssistantsClient;
+`,
+    );
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', consumer], { stdio: 'pipe' });
+  } finally {
+    rmSync(consumer, { recursive: true, force: true });
+  }
+});
+
+test.run();
