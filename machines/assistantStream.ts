@@ -36,6 +36,7 @@ export type AssistantStreamMachineEvent =
   /** A handler or listener threw while the machines announced something. */
   | { type: 'handler.exception'; error: AssistantStreamError };
 
+/** What the stream actor knows: its children by id, the final run, the error that ended it. */
 export interface AssistantStreamContext {
   runs: Map<string, ActorRefFrom<typeof runMachine>>;
   runSteps: Map<string, ActorRefFrom<typeof runStepMachine>>;

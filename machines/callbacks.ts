@@ -43,6 +43,7 @@ export interface StreamCallbackParams {
   end: Record<string, never>;
 }
 
+/** The name of a callback action (`textDelta`, `runStepDone`, …). */
 export type StreamCallbackName = keyof StreamCallbackParams;
 
 /** A no-op callback action, to be replaced through `provide()`. */

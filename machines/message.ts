@@ -25,6 +25,7 @@ export interface MessageContext {
   block: number;
 }
 
+/** Spawn input: the message of its `thread.message.created` event. */
 export interface MessageInput {
   message: Message;
 }
@@ -45,6 +46,7 @@ export interface TextFragmentsEvent {
   fragments: MessageDeltaWireEvent[];
 }
 
+/** Everything a message actor reacts to. */
 export type MessageEvent = MessageWireEvent | MessageDeltaWireEvent | BlockDeltaEvent | TextFragmentsEvent;
 
 const blockDelta = (event: MessageEvent) => (event as BlockDeltaEvent).delta;

@@ -68,6 +68,7 @@ export type PollFailure =
   | { reason: 'deadline-exceeded'; deadlineAt: number }
   | { reason: 'aborted'; cause: unknown };
 
+/** What a poll actor knows: its target, its timing, and the last object it retrieved. */
 export interface PollContext {
   target: PollTarget;
   pollIntervalMs: number | null;

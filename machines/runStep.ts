@@ -22,10 +22,12 @@ export interface RunStepContext {
   toolCalls: Map<number, ActorRefFrom<typeof toolCallMachine>>;
 }
 
+/** Spawn input: the step object of the first event that named it. */
 export interface RunStepInput {
   step: RunStep;
 }
 
+/** Everything a run-step actor reacts to. */
 export type RunStepEvent =
   | RunStepWireEvent
   | RunStepDeltaWireEvent

@@ -11,11 +11,13 @@ export interface ToolCallContext {
   toolCall: ToolCall;
 }
 
+/** Spawn input: the call's slot in its step and its live entry there. */
 export interface ToolCallInput {
   index: number;
   toolCall: ToolCall;
 }
 
+/** What a tool-call actor reacts to (sent by its step). */
 export type ToolCallEvent =
   /** A fragment for this call, already merged into `toolCall` by the step. */
   | { type: 'toolCall.delta'; delta: ToolCallDelta }

@@ -26,10 +26,12 @@ export interface StreamSession {
 // to the stream's root actor.
 const sessions = new WeakMap<AnyActorSystem, StreamSession>();
 
+/** @internal Makes `session` the one the actors of `system` find. */
 export function attachSession(system: AnyActorSystem, session: StreamSession): void {
   sessions.set(system, session);
 }
 
+/** @internal The session of the stream whose actors run in `system`. */
 export function sessionOf(system: AnyActorSystem): StreamSession | undefined {
   return sessions.get(system);
 }

@@ -46,6 +46,7 @@ export interface AssistantStreamEvents {
   abort: (error: AssistantStreamError) => void;
 }
 
+/** A listener event name: `textDelta`, `end`, … */
 export type AssistantStreamEventName = keyof AssistantStreamEvents;
 
 /** How a stream stands: reading, finished with a final run, failed, or aborted. */

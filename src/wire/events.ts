@@ -41,8 +41,11 @@ export const MESSAGE_EVENTS = [
   'thread.message.incomplete',
 ] as const;
 
+/** A `thread.run.*` event name. */
 export type RunEventName = (typeof RUN_EVENTS)[number];
+/** A `thread.run.step.*` event name. */
 export type RunStepEventName = (typeof RUN_STEP_EVENTS)[number];
+/** A `thread.message.*` event name. */
 export type MessageEventName = (typeof MESSAGE_EVENTS)[number];
 
 /** Every named event of the Assistants stream, as the official SDK types it (no `done`). */
@@ -70,36 +73,43 @@ export interface ThreadCreatedEvent {
   data: Thread;
   seq: number;
 }
+/** A run event, as the machines receive it. */
 export interface RunWireEvent {
   type: RunEventName;
   data: Run;
   seq: number;
 }
+/** A whole-step event (created, in_progress, or an end), as the machines receive it. */
 export interface RunStepWireEvent {
   type: Exclude<RunStepEventName, 'thread.run.step.delta'>;
   data: RunStep;
   seq: number;
 }
+/** A step delta, as the machines receive it. */
 export interface RunStepDeltaWireEvent {
   type: 'thread.run.step.delta';
   data: RunStepDeltaEvent;
   seq: number;
 }
+/** A whole-message event (created, in_progress, or an end), as the machines receive it. */
 export interface MessageWireEvent {
   type: Exclude<MessageEventName, 'thread.message.delta'>;
   data: Message;
   seq: number;
 }
+/** A message delta, as the machines receive it. */
 export interface MessageDeltaWireEvent {
   type: 'thread.message.delta';
   data: MessageDeltaEvent;
   seq: number;
 }
+/** The `error` event, as the machines receive it. */
 export interface ErrorWireEvent {
   type: 'error';
   data: ErrorObject;
   seq: number;
 }
+/** An event this version does not know, as the machines receive it: it is only announced. */
 export interface UnknownWireEvent {
   type: 'wire.unknown';
   event: string;
@@ -107,6 +117,7 @@ export interface UnknownWireEvent {
   seq: number;
 }
 
+/** Every validated event of the stream, in the machines' vocabulary (`type` is the wire name). */
 export type WireEvent =
   | ThreadCreatedEvent
   | RunWireEvent

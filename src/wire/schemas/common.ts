@@ -9,6 +9,7 @@ import { z } from 'zod';
 /** `map<string,string> | null`: up to 16 pairs (not enforced on the way in). */
 export const MetadataSchema = z.record(z.string(), z.string()).nullable();
 
+/** Validates a usage (unknown fields pass through). */
 export const UsageSchema = z.looseObject({
   completion_tokens: z.number(),
   prompt_tokens: z.number(),
@@ -23,6 +24,7 @@ export const ErrorObjectSchema = z.looseObject({
   param: z.string().nullish(),
 });
 
+/** Validates a function definition (unknown fields pass through). */
 export const FunctionDefinitionSchema = z.looseObject({
   name: z.string(),
   description: z.string().optional(),
@@ -30,6 +32,7 @@ export const FunctionDefinitionSchema = z.looseObject({
   strict: z.boolean().nullish(),
 });
 
+/** Validates a assistant tool (unknown fields pass through). */
 export const AssistantToolSchema = z.union([
   z.looseObject({ type: z.literal('code_interpreter') }),
   z.looseObject({
@@ -46,6 +49,7 @@ export const AssistantToolSchema = z.union([
   z.looseObject({ type: z.literal('function'), function: FunctionDefinitionSchema }),
 ]);
 
+/** Validates a thread (unknown fields pass through). */
 export const ThreadSchema = z.looseObject({
   id: z.string(),
   object: z.literal('thread'),

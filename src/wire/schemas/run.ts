@@ -17,6 +17,7 @@ export const RUN_STATUSES = [
 /** Statuses after which a run never changes again. */
 export const RUN_TERMINAL_STATUSES = ['cancelled', 'failed', 'completed', 'incomplete', 'expired'] as const;
 
+/** Validates a run status (unknown fields pass through). */
 export const RunStatusSchema = z.enum(RUN_STATUSES);
 
 /** A function call the run waits for (`required_action.submit_tool_outputs.tool_calls[]`). */
@@ -26,11 +27,13 @@ export const RequiredActionFunctionToolCallSchema = z.looseObject({
   function: z.looseObject({ name: z.string(), arguments: z.string() }),
 });
 
+/** Validates a required action (unknown fields pass through). */
 export const RequiredActionSchema = z.looseObject({
   type: z.literal('submit_tool_outputs'),
   submit_tool_outputs: z.looseObject({ tool_calls: z.array(RequiredActionFunctionToolCallSchema) }),
 });
 
+/** Validates a run (unknown fields pass through). */
 export const RunSchema = z.looseObject({
   id: z.string().min(1),
   object: z.literal('thread.run'),
@@ -68,6 +71,7 @@ export const RunSchema = z.looseObject({
 });
 
 export type RunStatus = z.infer<typeof RunStatusSchema>;
+/** A status after which a run never changes. */
 export type RunTerminalStatus = (typeof RUN_TERMINAL_STATUSES)[number];
 export type RequiredActionFunctionToolCall = z.infer<typeof RequiredActionFunctionToolCallSchema>;
 export type Run = z.infer<typeof RunSchema>;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { MetadataSchema, openUnion, UsageSchema } from './common.ts';
 
+/** Every status a run step can have. */
 export const RUN_STEP_STATUSES = ['in_progress', 'cancelled', 'failed', 'completed', 'expired'] as const;
+/** Validates a run step status (unknown fields pass through). */
 export const RunStepStatusSchema = z.enum(RUN_STEP_STATUSES);
 
 // `index` is any number here: bounds are checked by the accumulator, which reports them as
@@ -11,6 +13,7 @@ const index = z.number();
 // Tool calls as they appear in a step snapshot. `index` is not in the spec's snapshot
 // objects, but accumulation keeps the delta's `index` (as the official SDK does).
 
+/** Validates a code interpreter output (unknown fields pass through). */
 export const CodeInterpreterOutputSchema = openUnion(
   z.discriminatedUnion('type', [
     z.looseObject({ type: z.literal('logs'), logs: z.string() }),
@@ -19,6 +22,7 @@ export const CodeInterpreterOutputSchema = openUnion(
   ['logs', 'image'],
 );
 
+/** Validates a code interpreter tool call (unknown fields pass through). */
 export const CodeInterpreterToolCallSchema = z.looseObject({
   id: z.string(),
   type: z.literal('code_interpreter'),
@@ -28,6 +32,7 @@ export const CodeInterpreterToolCallSchema = z.looseObject({
   }),
 });
 
+/** Validates a file search result (unknown fields pass through). */
 export const FileSearchResultSchema = z.looseObject({
   file_id: z.string(),
   file_name: z.string().optional(),
@@ -35,6 +40,7 @@ export const FileSearchResultSchema = z.looseObject({
   content: z.array(z.looseObject({ type: z.string().optional(), text: z.string().optional() })).optional(),
 });
 
+/** Validates a file search tool call (unknown fields pass through). */
 export const FileSearchToolCallSchema = z.looseObject({
   id: z.string(),
   type: z.literal('file_search'),
@@ -44,6 +50,7 @@ export const FileSearchToolCallSchema = z.looseObject({
   }),
 });
 
+/** Validates a function tool call (unknown fields pass through). */
 export const FunctionToolCallSchema = z.looseObject({
   id: z.string(),
   type: z.literal('function'),
@@ -56,27 +63,32 @@ export const FunctionToolCallSchema = z.looseObject({
 
 const TOOL_TYPES = ['code_interpreter', 'file_search', 'function'];
 
+/** Validates a tool call (unknown fields pass through). */
 export const ToolCallSchema = openUnion(
   z.discriminatedUnion('type', [CodeInterpreterToolCallSchema, FileSearchToolCallSchema, FunctionToolCallSchema]),
   TOOL_TYPES,
   { id: z.string() },
 );
 
+/** Validates a message creation step details (unknown fields pass through). */
 export const MessageCreationStepDetailsSchema = z.looseObject({
   type: z.literal('message_creation'),
   message_creation: z.looseObject({ message_id: z.string() }),
 });
 
+/** Validates a tool calls step details (unknown fields pass through). */
 export const ToolCallsStepDetailsSchema = z.looseObject({
   type: z.literal('tool_calls'),
   tool_calls: z.array(ToolCallSchema),
 });
 
+/** Validates a step details (unknown fields pass through). */
 export const StepDetailsSchema = z.discriminatedUnion('type', [
   MessageCreationStepDetailsSchema,
   ToolCallsStepDetailsSchema,
 ]);
 
+/** Validates a run step (unknown fields pass through). */
 export const RunStepSchema = z.looseObject({
   id: z.string().min(1),
   object: z.literal('thread.run.step'),
@@ -99,6 +111,7 @@ export const RunStepSchema = z.looseObject({
 
 // Deltas (`thread.run.step.delta`).
 
+/** Validates a code interpreter output delta (unknown fields pass through). */
 export const CodeInterpreterOutputDeltaSchema = openUnion(
   z.discriminatedUnion('type', [
     z.looseObject({ index, type: z.literal('logs'), logs: z.string().optional() }),
@@ -112,6 +125,7 @@ export const CodeInterpreterOutputDeltaSchema = openUnion(
   { index },
 );
 
+/** Validates a code interpreter tool call delta (unknown fields pass through). */
 export const CodeInterpreterToolCallDeltaSchema = z.looseObject({
   index,
   type: z.literal('code_interpreter'),
@@ -124,6 +138,7 @@ export const CodeInterpreterToolCallDeltaSchema = z.looseObject({
     .optional(),
 });
 
+/** Validates a file search tool call delta (unknown fields pass through). */
 export const FileSearchToolCallDeltaSchema = z.looseObject({
   index,
   type: z.literal('file_search'),
@@ -132,6 +147,7 @@ export const FileSearchToolCallDeltaSchema = z.looseObject({
   file_search: z.record(z.string(), z.unknown()),
 });
 
+/** Validates a function tool call delta (unknown fields pass through). */
 export const FunctionToolCallDeltaSchema = z.looseObject({
   index,
   type: z.literal('function'),
@@ -145,6 +161,7 @@ export const FunctionToolCallDeltaSchema = z.looseObject({
     .optional(),
 });
 
+/** Validates a tool call delta (unknown fields pass through). */
 export const ToolCallDeltaSchema = openUnion(
   z.discriminatedUnion('type', [
     CodeInterpreterToolCallDeltaSchema,
@@ -155,6 +172,7 @@ export const ToolCallDeltaSchema = openUnion(
   { index, id: z.string().optional() },
 );
 
+/** Validates a run step delta (unknown fields pass through). */
 export const RunStepDeltaSchema = z.looseObject({
   id: z.string().min(1),
   object: z.literal('thread.run.step.delta'),
@@ -181,4 +199,5 @@ export type StepDetails = z.infer<typeof StepDetailsSchema>;
 export type RunStep = z.infer<typeof RunStepSchema>;
 export type ToolCallDelta = z.infer<typeof ToolCallDeltaSchema>;
 export type RunStepDeltaEvent = z.infer<typeof RunStepDeltaSchema>;
+/** The `delta` of a `thread.run.step.delta` event. */
 export type RunStepDelta = RunStepDeltaEvent['delta'];
