@@ -11,7 +11,7 @@ import {
   type TextReader,
 } from '../wire/index.ts';
 import { sessionOf, type StreamSession } from './session.ts';
-import { isTextFragment, type MessageDeltaWireEvent, type WireEvent } from '../wire/index.ts';
+import type { MessageDeltaWireEvent, WireEvent } from '../wire/index.ts';
 
 /**
  * The stream's `source` actor: reads the session's bytes, decodes frames (SSE or NDJSON),
@@ -59,7 +59,7 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     };
     const deliver = (event: WireEvent) => {
       const child = openChildFor(session, event);
-      if (child !== undefined && event.type === 'thread.message.delta' && isTextFragment(event.data)) {
+      if (child !== undefined && event.type === 'thread.message.delta' && event.fragment === true) {
         if (fragments.length > 0 && (child !== fragmentsTo || blockOf(fragments[0]!) !== blockOf(event))) flushFragments();
         if (fragments.length > 0 || continuesOpenText(child, event)) {
           fragmentsTo = child;

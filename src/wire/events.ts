@@ -90,6 +90,8 @@ export interface RunStepDeltaWireEvent {
   type: 'thread.run.step.delta';
   data: RunStepDeltaEvent;
   seq: number;
+  /** Set by the decoder when `data` is exactly a plain arguments or code fragment (a hint). */
+  fragment?: true;
 }
 /** A whole-message event (created, in_progress, or an end), as the machines receive it. */
 export interface MessageWireEvent {
@@ -102,6 +104,11 @@ export interface MessageDeltaWireEvent {
   type: 'thread.message.delta';
   data: MessageDeltaEvent;
   seq: number;
+  /**
+   * Set by the decoder when `data` has exactly the shape of a plain text fragment. A hint for
+   * the facade's batching only: the machines check the shape themselves.
+   */
+  fragment?: true;
 }
 /** The `error` event, as the machines receive it. */
 export interface ErrorWireEvent {
@@ -173,7 +180,7 @@ export function decodeWireEvent(name: string | undefined, text: string, seq: num
 export function toWireEvent(eventName: string, json: unknown, seq: number, rawText?: string): WireEvent {
   if (eventName === 'error') return { type: 'error', data: toErrorObject(json), seq };
   if (eventName === 'thread.message.delta' ? isTextFragment(json) : eventName === 'thread.run.step.delta' && isToolCallFragment(json)) {
-    return { type: eventName, data: json, seq } as WireEvent;
+    return { type: eventName, data: json, seq, fragment: true } as WireEvent;
   }
   const schema = DATA_SCHEMAS[eventName];
   if (schema === undefined) return { type: 'wire.unknown', event: eventName, data: json, seq };

@@ -23,13 +23,14 @@ const appendsSinceFlatten = new WeakMap<object, number>();
  */
 export function growString(holder: Record<string, unknown>, key: string, piece: string): void {
   const grown = (holder[key] as string) + piece;
+  holder[key] = grown;
+  if (grown.length <= FLATTEN_FLOOR) return;
   const appends = (appendsSinceFlatten.get(holder) ?? 0) + 1;
-  if (appends * NODE_BYTES > grown.length && grown.length > FLATTEN_FLOOR) {
+  if (appends * NODE_BYTES > grown.length) {
     // Reading a character makes V8 flatten the rope in place.
     grown.charCodeAt(0);
     appendsSinceFlatten.set(holder, 0);
   } else {
     appendsSinceFlatten.set(holder, appends);
   }
-  holder[key] = grown;
 }
