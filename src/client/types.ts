@@ -5,6 +5,8 @@
 import type { AssistantTool, Message, Metadata, Run, RunStep, Thread } from '../wire/index.ts';
 
 export type { AssistantTool, Message, Metadata, Run, RunStep, Thread };
+// The REST objects, shared with the embedded server.
+export type { Assistant, FileCounts, FileObject, VectorStore, VectorStoreFile, VectorStoreFileBatch } from '../wire/index.ts';
 
 /** Query parameters every cursor-paginated list takes. */
 export interface CursorPageParams {
@@ -25,7 +27,8 @@ export interface DeletedObject<ObjectName extends string = string> {
   deleted: boolean;
 }
 
-export interface ToolResources {
+/** `tool_resources` as a request gives them (a vector store may be created inline). */
+export interface ToolResourcesParam {
   code_interpreter?: { file_ids?: string[] };
   file_search?: {
     vector_store_ids?: string[];
@@ -44,21 +47,6 @@ export interface TruncationStrategy {
 
 // ── Assistants ──────────────────────────────────────────────────────────────────────────────
 
-export interface Assistant {
-  id: string;
-  object: 'assistant';
-  created_at: number;
-  name: string | null;
-  description: string | null;
-  model: string;
-  instructions: string | null;
-  tools: AssistantTool[];
-  tool_resources?: ToolResources | null;
-  metadata: Metadata;
-  temperature?: number | null;
-  top_p?: number | null;
-  response_format?: ResponseFormat | null;
-}
 
 export interface AssistantCreateParams {
   model: string;
@@ -67,7 +55,7 @@ export interface AssistantCreateParams {
   instructions?: string | null;
   reasoning_effort?: string | null;
   tools?: AssistantTool[];
-  tool_resources?: ToolResources | null;
+  tool_resources?: ToolResourcesParam | null;
   metadata?: Metadata;
   temperature?: number | null;
   top_p?: number | null;
@@ -119,12 +107,12 @@ export type MessageDeleted = DeletedObject<'thread.message.deleted'>;
 
 export interface ThreadCreateParams {
   messages?: MessageCreateParams[];
-  tool_resources?: ToolResources | null;
+  tool_resources?: ToolResourcesParam | null;
   metadata?: Metadata;
 }
 
 export interface ThreadUpdateParams {
-  tool_resources?: ToolResources | null;
+  tool_resources?: ToolResourcesParam | null;
   metadata?: Metadata;
 }
 
@@ -166,7 +154,7 @@ export type RunCreateParamsStream = Omit<RunCreateParams, 'stream'>;
 
 export interface ThreadCreateAndRunParams extends RunParamsBase {
   thread?: ThreadCreateParams;
-  tool_resources?: ToolResources | null;
+  tool_resources?: ToolResourcesParam | null;
   stream?: false | null;
 }
 
@@ -219,18 +207,6 @@ export type FilePurpose = 'assistants' | 'batch' | 'fine-tune' | 'vision' | 'use
 /** A web `File`, or a `Blob` with a `name` (the multipart part needs a file name). */
 export type Uploadable = File | (Blob & { readonly name: string });
 
-export interface FileObject {
-  id: string;
-  object: 'file';
-  bytes: number;
-  created_at: number;
-  expires_at?: number;
-  filename: string;
-  purpose: string;
-  /** @deprecated in the API */
-  status?: 'uploaded' | 'processed' | 'error';
-  status_details?: string;
-}
 
 export interface FileCreateParams {
   file: Uploadable;
@@ -253,27 +229,7 @@ export type ChunkingStrategyParam =
   | { type: 'auto' }
   | { type: 'static'; static: { max_chunk_size_tokens: number; chunk_overlap_tokens: number } };
 
-export interface VectorStore {
-  id: string;
-  object: 'vector_store';
-  created_at: number;
-  name: string;
-  usage_bytes: number;
-  file_counts: FileCounts;
-  status: 'expired' | 'in_progress' | 'completed';
-  expires_after?: { anchor: 'last_active_at'; days: number };
-  expires_at?: number | null;
-  last_active_at: number | null;
-  metadata: Metadata;
-}
 
-export interface FileCounts {
-  in_progress: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-  total: number;
-}
 
 export interface VectorStoreCreateParams {
   file_ids?: string[];
@@ -296,17 +252,6 @@ export type VectorStoreDeleted = DeletedObject<'vector_store.deleted'>;
 export type VectorStoreFileStatus = 'in_progress' | 'completed' | 'cancelled' | 'failed';
 export type VectorStoreFileAttributes = Record<string, string | number | boolean>;
 
-export interface VectorStoreFile {
-  id: string;
-  object: 'vector_store.file';
-  usage_bytes: number;
-  created_at: number;
-  vector_store_id: string;
-  status: VectorStoreFileStatus;
-  last_error: { code: 'server_error' | 'unsupported_file' | 'invalid_file'; message: string } | null;
-  chunking_strategy?: { type: 'static'; static: { max_chunk_size_tokens: number; chunk_overlap_tokens: number } } | { type: 'other' };
-  attributes?: VectorStoreFileAttributes | null;
-}
 
 export interface VectorStoreFileCreateParams {
   file_id: string;
@@ -333,14 +278,6 @@ export interface VectorStoreFileDeleteParams {
 
 export type VectorStoreFileDeleted = DeletedObject<'vector_store.file.deleted'>;
 
-export interface VectorStoreFileBatch {
-  id: string;
-  object: 'vector_store.files_batch';
-  created_at: number;
-  vector_store_id: string;
-  status: VectorStoreFileStatus;
-  file_counts: FileCounts;
-}
 
 export interface FileBatchCreateParams {
   file_ids?: string[];

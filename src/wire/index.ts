@@ -12,3 +12,4 @@ export * from './schemas/message.ts';
 export * from './encode.ts';
 export { isTextFragment, isToolCallFragment } from './fastPath.ts';
 export { growString } from './grow.ts';
+export type * from './objects.ts';
