@@ -64,6 +64,7 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
         if (fragments.length > 0 || continuesOpenText(child, event)) {
           fragmentsTo = child;
           fragments.push(event);
+          if (fragments.length === MAX_FRAGMENTS_PER_BATCH) flushFragments();
           return;
         }
       }
@@ -120,6 +121,13 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     reader?.cancel();
   };
 });
+
+/**
+ * Batches stop growing here. The transition's cost is shared well before (measured: 32 and 128
+ * fragments cost the same per fragment), and a batch keeps all its fragments and their actions
+ * alive while it runs; a garbage collection in the middle copies all of them.
+ */
+const MAX_FRAGMENTS_PER_BATCH = 64;
 
 /**
  * The open message or run step a delta belongs to. Handing it the delta directly has the same
