@@ -71,7 +71,9 @@ export class StreamSink {
   }
 
   dispatch<Name extends StreamCallbackName>(name: Name, params: StreamCallbackParams[Name]): void {
-    if (this.#handlerError !== undefined && !SETTLING.has(name)) return;
+    // Once the stream failed, was aborted or ended, the rest of a transition that was running
+    // (the actions after the one that aborted, the rest of a batch) announces nothing more.
+    if ((this.#handlerError !== undefined || this.#settled) && !SETTLING.has(name)) return;
     try {
       (DELIVERIES[name] as Delivery<Name>)(this, params, this.#handler);
     } catch (thrown) {
