@@ -1,7 +1,7 @@
 // The CLI as a process: what `npm start` does in a pipe, exit codes, signals, the built bin.
 // The children start together in `before` (each pays tsx's start-up), the tests read them.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,11 @@ test('demo in a pipe: exit 0, all three tools, the continuation, the summary, no
     assert.ok(at >= 0, `expected after offset ${from}: ${expected}\n--- stdout ---\n${stdout}`);
     from = at + expected.length;
   }
+  // The excerpt the README shows is what the demo prints.
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const excerpt = /<!-- demo-output[^\n]*-->\n```text\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  assert.ok(excerpt !== undefined && stdout.includes(`\n${excerpt}\n`), `README's demo excerpt is not in the demo's output:\n${excerpt}`);
+
   // The machines' states, per stream, as XState inspection reported them.
   assert.match(stdout, /\n {2}run +run_\w+ +unseen → queued → in_progress → requires_action\n/);
   assert.match(stdout, /\n {2}runStep +step_\w+ +new → in_progress\.streaming → in_progress\.awaiting_tool_outputs\n/);
