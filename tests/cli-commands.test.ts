@@ -2,7 +2,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatCommandHelp } from '../src/cli/command.ts';
-import { formatStateValue } from '../src/cli/journal.ts';
 import { COMMANDS, formatHelp, runCli } from '../src/cli/main.ts';
 import { AssistantsClient } from '../src/index.ts';
 import { createServer, type AssistantsServer } from '../src/server/index.ts';
@@ -133,12 +132,6 @@ test('an unknown assistant is a runtime failure (exit 1) with the server\'s mess
   const io = captureIO(env);
   assert.is(await runCli(['run', '--assistant', 'asst_missing', 'Hi'], io), 1);
   assert.match(io.err(), /^stream failed: .*asst_missing/);
-});
-
-test('state values read as dotted paths', () => {
-  assert.is(formatStateValue('queued'), 'queued');
-  assert.is(formatStateValue({ in_progress: 'streaming' }), 'in_progress.streaming');
-  assert.is(formatStateValue({ polling: { fetching: {} } }), 'polling.fetching');
 });
 
 test.run();

@@ -1,4 +1,5 @@
 import type { InspectionEvent } from 'xstate';
+import { stateName } from '../../machines/index.ts';
 
 /** The states one actor of a stream went through, in order, repeats collapsed. */
 export interface ActorHistory {
@@ -39,7 +40,7 @@ export class StateJournal {
       history = { ...describeActor(id, sessionId === event.rootId), states: [] };
       this.#histories.set(sessionId, history);
     }
-    const state = formatStateValue(value);
+    const state = stateName(value);
     if (history.states.at(-1) !== state) history.states.push(state);
   };
 
@@ -55,21 +56,4 @@ function describeActor(id: string, isRoot: boolean): Pick<ActorHistory, 'machine
   const [machine = id, ...rest] = id.split(':');
   if (machine === 'toolCall' && rest.length === 2) return { machine, subject: `${rest[0]}#${rest[1]}` };
   return { machine, subject: rest.join(':') };
-}
-
-/**
- * A state value as one string: `'queued'`, `{ in_progress: 'streaming' }` → `'in_progress.streaming'`
- * (parallel regions, which our machines do not have, would be joined with `+`).
- *
- * @example `formatStateValue({ polling: 'waiting' }) // 'polling.waiting'`
- */
-export function formatStateValue(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value !== 'object' || value === null) return String(value);
-  return Object.entries(value)
-    .map(([key, child]) => {
-      const inner = formatStateValue(child);
-      return typeof child === 'object' && child !== null && Object.keys(child).length === 0 ? key : `${key}.${inner}`;
-    })
-    .join('+');
 }
