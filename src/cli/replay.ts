@@ -33,7 +33,7 @@ export async function replayRecordings(path: string, term: Terminal, options: Re
     if (files.length > 1) term.line(term.colors.dim(`── ${basename(file)}`));
     const recording = await readRecording(file);
     if (recording.offsetsMs === undefined && options.fast !== true) {
-      term.error(term.colors.dim(`(no timing sidecar that fits ${basename(file)}: replaying without pauses)`));
+      term.error(`(no timing sidecar that fits ${basename(file)}: replaying without pauses)`);
     }
     const startedAt = performance.now();
     const journal = new StateJournal();

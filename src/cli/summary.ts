@@ -33,10 +33,10 @@ export async function settleStream(stream: AssistantStream): Promise<StreamOutco
  * @example `process.exitCode = printOutcome(term, await settleStream(stream), startedAt);`
  */
 export function printOutcome(term: Terminal, outcome: StreamOutcome, startedAt: number): number {
-  const { dim, red } = term.colors;
+  const { dim } = term.colors;
   const took = dim(`${outcome.events} events · ${formatSeconds(performance.now() - startedAt)}`);
   if (outcome.error !== undefined || outcome.run === undefined) {
-    term.error(`${red('stream failed:')} ${outcome.error?.message ?? 'no final run'}`);
+    term.error(`stream failed: ${outcome.error?.message ?? 'no final run'}`);
     return 1;
   }
   term.line(`${describeRunEnd(outcome.run, term.colors)} · ${took}`);

@@ -39,7 +39,7 @@ export interface Terminal {
   write(text: string): void;
   /** Writes a line to stdout. */
   line(text?: string): void;
-  /** Writes a line to stderr (errors, warnings). */
+  /** Writes a line to stderr (errors, warnings), never colored: `colors` follow stdout, not stderr. */
   error(text: string): void;
   /** Starts showing a long wait. */
   progress(label: string): Progress;
