@@ -3,7 +3,7 @@
 // so `require('assistant-machines')` works on every Node 20.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const entries = {
@@ -12,7 +12,6 @@ const entries = {
   ...(pkg.exports['./server'] ? { server: 'src/server/index.ts' } : {}),
   ...(pkg.exports['./testing'] ? { testing: 'src/testing/index.ts' } : {}),
   ...(pkg.exports['./inspect'] ? { inspect: 'inspect/index.ts' } : {}),
-  ...(pkg.bin ? { cli: 'src/cli/main.ts' } : {}),
 };
 const ESM_ONLY = new Set(pkg.esmOnlyDependencies ?? []);
 const dependencies = Object.keys(pkg.dependencies ?? {});
@@ -36,4 +35,18 @@ await build({
   outExtension: { '.js': '.cjs' },
   external: dependencies.filter((name) => !ESM_ONLY.has(name)).flatMap((name) => [name, `${name}/*`]),
 });
+// The CLI is Node-only and run, not imported: one ESM file for the `bin` link, with Node's
+// built-ins (node:fs, node:zlib) resolved by the platform and a shebang so the link executes.
+if (pkg.bin) {
+  await build({
+    ...common,
+    platform: 'node',
+    entryPoints: { cli: 'src/cli/main.ts' },
+    format: 'esm',
+    outdir: 'dist/esm',
+    packages: 'external',
+    banner: { js: '#!/usr/bin/env node' },
+  });
+  chmodSync('dist/esm/cli.js', 0o755);
+}
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findArithmeticExpression } from '../src/server/model/expressions.ts';
 import { fillArguments, meaningfulWords, namedFunctionTools } from '../src/server/model/functionTools.ts';
+import { mentionsDocuments } from '../src/server/model/scriptedModel.ts';
 import { functionTool } from './helpers/server.ts';
 
 test('a tool name means its non-generic words', () => {
@@ -47,6 +48,14 @@ test('the arithmetic in a sentence is found, dates and prose are not arithmetic'
   assert.is(findArithmeticExpression('Meet me on 2024-01-05 at 10'), undefined);
   assert.is(findArithmeticExpression('I have 3 apples'), undefined);
   assert.is(findArithmeticExpression('the theme is eee'), undefined);
+});
+
+test('a message asks about the documents when it names them', () => {
+  assert.ok(mentionsDocuments('What does the travel policy say about hotels?'));
+  assert.ok(mentionsDocuments('Check the attached files'));
+  assert.ok(mentionsDocuments('according to the handbook'));
+  assert.not.ok(mentionsDocuments('What is 6 * 7?'));
+  assert.not.ok(mentionsDocuments('Profile the documentary'));
 });
 
 test.run();

@@ -215,4 +215,63 @@ test('file search with nothing relevant says so', async ({ t }) => {
   });
 });
 
+test('one message can need all three tools: the function first, then the code, then the search, then one answer citing all', async ({ t }) => {
+  const policy = await t.openai.files.create({
+    file: await toFile(Buffer.from('Meals are covered up to 45 euros a day.\nHotels in Paris are covered up to 180 euros a night.'), 'policy.md'),
+    purpose: 'assistants',
+  });
+  const store = await t.openai.vectorStores.create({ file_ids: [policy.id] });
+  await t.openai.vectorStores.files.poll(store.id, policy.id, { pollIntervalMs: 5 });
+  const assistant = await t.openai.beta.assistants.create({
+    model: 'scripted',
+    tools: [functionTool('get_weather', 'city'), { type: 'code_interpreter' }, { type: 'file_search' }],
+    tool_resources: { file_search: { vector_store_ids: [store.id] } },
+  });
+  const question = 'Three nights in Paris: the weather, what is 3 * 180 + 3 * 45, and what does the policy say about hotels?';
+  const thread = await t.openai.beta.threads.create({ messages: [{ role: 'user', content: question }] });
+  const paused = await t.openai.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
+  assert.is(paused.status, 'requires_action');
+  const [call] = paused.required_action!.submit_tool_outputs.tool_calls;
+  assert.equal([call!.function.name, call!.function.arguments], ['get_weather', '{"city":"Paris"}']);
+  const run = await t.openai.beta.threads.runs.submitToolOutputsAndPoll(paused.id, {
+    thread_id: thread.id,
+    tool_outputs: [{ tool_call_id: call!.id, output: 'light rain, 14°C' }],
+  });
+  assert.is(run.status, 'completed');
+  const steps = await t.openai.beta.threads.runs.steps.list(run.id, { thread_id: thread.id, order: 'asc' });
+  assert.equal(
+    steps.data.map((step) => (step.step_details.type === 'tool_calls' ? step.step_details.tool_calls.map((c) => c.type).join('+') : 'message')),
+    ['function', 'code_interpreter', 'file_search', 'message'],
+  );
+  const [answer] = (await t.openai.beta.threads.messages.list(thread.id)).data;
+  const text = answer!.content[0]!;
+  assert.ok(text.type === 'text');
+  if (text.type !== 'text') return;
+  assert.is(
+    text.text.value,
+    'get_weather returned: light rain, 14°C\n\nThe result of 3 * 180 + 3 * 45 is 675.\n\n' +
+      'According to policy.md: "Hotels in Paris are covered up to 180 euros a night."【0:0†source】',
+  );
+  assert.equal(text.text.annotations.map((annotation) => annotation.type === 'file_citation' && annotation.file_citation.file_id), [policy.id]);
+});
+
+test('file search stays out of a run another tool answers, unless the message asks about the documents', async ({ t }) => {
+  const notes = await t.openai.files.create({ file: await toFile(Buffer.from('The office opens at nine.'), 'notes.txt'), purpose: 'assistants' });
+  const store = await t.openai.vectorStores.create({ file_ids: [notes.id] });
+  await t.openai.vectorStores.files.poll(store.id, notes.id, { pollIntervalMs: 5 });
+  const assistant = await t.openai.beta.assistants.create({
+    model: 'scripted',
+    tools: [{ type: 'code_interpreter' }, { type: 'file_search' }],
+    tool_resources: { file_search: { vector_store_ids: [store.id] } },
+  });
+  const toolsUsed = async (content: string) => {
+    const run = await t.openai.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content }] } });
+    const steps = await t.openai.beta.threads.runs.steps.list(run.id, { thread_id: run.thread_id, order: 'asc' });
+    return steps.data.flatMap((step) => (step.step_details.type === 'tool_calls' ? step.step_details.tool_calls.map((c) => c.type) : []));
+  };
+  assert.equal(await toolsUsed('What is 6 * 7?'), ['code_interpreter']);
+  assert.equal(await toolsUsed('What is 6 * 7, and when does the office open according to the notes?'), ['code_interpreter', 'file_search']);
+  assert.equal(await toolsUsed('When does the office open?'), ['file_search']);
+});
+
 test.run();

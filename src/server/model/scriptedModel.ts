@@ -8,14 +8,16 @@ import type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall } fro
  * The default model: deterministic rules instead of a language model, so tests and demos get
  * the same run every time, with every kind of step a real run has.
  *
- * For the latest user message, once per run:
+ * For the latest user message it plans the tool calls, then takes them one step at a time:
  * 1. **function tools** whose name's meaningful word the message contains are called, with
  *    arguments filled from the message ("What's the weather in Paris?" with `get_weather(city)`
  *    → `get_weather({"city":"Paris"})`); several named tools are called in parallel in one step
  *    (one per step when `parallel_tool_calls` is false);
- * 2. else, with **code_interpreter**, an arithmetic expression in the message is computed in
- *    Python (`print(2**10 + 3*7)`);
- * 3. else, with **file_search** and a vector store attached, the message is searched for.
+ * 2. with **code_interpreter**, an arithmetic expression in the message is computed in Python
+ *    (`print(2**10 + 3*7)`);
+ * 3. with **file_search** and a vector store attached, the message is searched for — when no
+ *    other tool applies, or when the message asks about the documents ("what does the handbook
+ *    say…", see {@link mentionsDocuments}).
  *
  * Then it answers, quoting what the tools returned: function outputs verbatim, the computed
  * value, the best matching passage with a `file_citation`. Without tools it answers in plain
@@ -29,31 +31,51 @@ import type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall } fro
 export const scriptedModel: Model = {
   nextStep(request: ModelRequest): ModelStep {
     const question = latestUserText(request.messages);
-    const toolCalls = request.steps.flatMap((step) => (step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : []));
-    if (toolCalls.length === 0) {
-      const calls = chooseToolCalls(request, question);
-      if (calls.length > 0) return { type: 'tool_calls', toolCalls: calls };
-      return { type: 'message', text: plainAnswer(question) };
-    }
-    const pending = remainingFunctionCalls(request, question, toolCalls);
-    if (pending.length > 0) return { type: 'tool_calls', toolCalls: pending };
-    return answerFromToolCalls(toolCalls, question);
+    const made = request.steps.flatMap((step) => (step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : []));
+    const pending = plannedToolCalls(request, question).filter((call) => !made.some((done) => sameCall(call, done)));
+    if (pending.length > 0) return { type: 'tool_calls', toolCalls: nextToolStep(request, pending) };
+    return made.length === 0 ? { type: 'message', text: plainAnswer(question) } : answerFromToolCalls(made, question);
   },
 };
 
-function chooseToolCalls(request: ModelRequest, question: string): ModelToolCall[] {
-  const toolChoice = request.run.tool_choice;
-  if (toolChoice === 'none') return [];
-  const functions = forcedFunctions(request.tools, toolChoice, question);
-  if (functions.length > 0) {
-    const calls = functions.map((tool) => functionCall(tool, question));
-    return request.run.parallel_tool_calls === false ? calls.slice(0, 1) : calls;
-  }
+// Every call the message asks for, in the order they are made: functions, code, search.
+function plannedToolCalls(request: ModelRequest, question: string): ModelToolCall[] {
+  if (request.run.tool_choice === 'none') return [];
+  const calls = forcedFunctions(request.tools, request.run.tool_choice, question).map((tool) => functionCall(tool, question));
   const has = (type: AssistantTool['type']) => request.tools.some((tool) => tool.type === type);
   const expression = has('code_interpreter') ? findArithmeticExpression(question) : undefined;
-  if (expression !== undefined) return [{ type: 'code_interpreter', input: `print(${expression})` }];
-  if (has('file_search') && request.vectorStoreIds.length > 0) return [{ type: 'file_search', query: question }];
-  return [];
+  if (expression !== undefined) calls.push({ type: 'code_interpreter', input: `print(${expression})` });
+  if (has('file_search') && request.vectorStoreIds.length > 0 && (calls.length === 0 || mentionsDocuments(question))) {
+    calls.push({ type: 'file_search', query: question });
+  }
+  return calls;
+}
+
+// The functions still to call go together in one step (parallel calls), unless the run says
+// otherwise; a hosted tool gets a step of its own, as the API streams them.
+function nextToolStep(request: ModelRequest, pending: readonly ModelToolCall[]): ModelToolCall[] {
+  const [first] = pending;
+  if (first?.type !== 'function' || request.run.parallel_tool_calls === false) return pending.slice(0, 1);
+  const end = pending.findIndex((call) => call.type !== 'function');
+  return pending.slice(0, end === -1 ? pending.length : end);
+}
+
+// Whether a planned call was already made in this run (a function by name, a hosted tool by kind).
+function sameCall(planned: ModelToolCall, made: ToolCall): boolean {
+  return planned.type === 'function' ? made.type === 'function' && made.function.name === planned.name : made.type === planned.type;
+}
+
+// Nouns that point at the attached documents rather than at a function or a computation.
+const DOCUMENT_WORDS = /\b(?:files?|documents?|docs?|handbooks?|manuals?|guides?|polic(?:y|ies)|notes?|attachments?)\b/i;
+
+/**
+ * Whether a message asks about the attached documents ("what does the handbook say…"): then
+ * file_search runs even when a function or the code interpreter is called too.
+ *
+ * @example `mentionsDocuments('What does the travel policy say about hotels?') // true`
+ */
+export function mentionsDocuments(text: string): boolean {
+  return DOCUMENT_WORDS.test(text);
 }
 
 // The functions to call: the one `tool_choice` names, else those the message names, else —
@@ -68,14 +90,6 @@ function forcedFunctions(tools: readonly AssistantTool[], toolChoice: unknown, q
 
 function isNamedFunctionChoice(value: unknown): value is { type: 'function'; function: { name: string } } {
   return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'function';
-}
-
-// With parallel_tool_calls false, the named functions are called one step at a time.
-function remainingFunctionCalls(request: ModelRequest, question: string, done: readonly ToolCall[]): ModelToolCall[] {
-  if (request.run.parallel_tool_calls !== false || request.run.tool_choice === 'none') return [];
-  const called = new Set(done.flatMap((call) => (call.type === 'function' ? [call.function.name] : [])));
-  const next = forcedFunctions(request.tools, request.run.tool_choice, question).find((tool) => !called.has(tool.function.name));
-  return next === undefined ? [] : [functionCall(next, question)];
 }
 
 function functionCall(tool: FunctionTool, question: string): ModelToolCall {

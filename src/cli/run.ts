@@ -1,0 +1,91 @@
+import { AssistantsClient, type AssistantStream } from '../index.ts';
+import { optionalString, requiredString, UsageError, type Command, type OptionSpec, type ParsedArgs } from './command.ts';
+import { StateJournal } from './journal.ts';
+import { TranscriptPrinter } from './printer.ts';
+import { recordStream, type RecordedFile } from './recording.ts';
+import { formatHistories, printOutcome, settleStream } from './summary.ts';
+import { createTerminal, type CliIO, type Terminal } from './terminal.ts';
+
+/** The options `run` and `record` share. */
+export const RUN_OPTIONS: Record<string, OptionSpec> = {
+  assistant: { type: 'string', value: 'ID', description: 'the assistant to run (required)' },
+  thread: { type: 'string', value: 'ID', description: 'add the message to this thread instead of a new one' },
+  'base-url': { type: 'string', value: 'URL', description: 'the API base URL (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)' },
+  states: { type: 'boolean', description: 'also print the states each statechart went through' },
+};
+
+/** A run request read from the command line and the environment. */
+export interface RunRequest {
+  client: AssistantsClient;
+  assistantId: string;
+  threadId: string | undefined;
+  message: string;
+}
+
+/**
+ * The client and run that `run` and `record` were asked for: `--base-url` or
+ * `OPENAI_BASE_URL`, and `OPENAI_API_KEY` (required: any value works for the embedded server).
+ *
+ * @example `const request = readRunRequest(args, io.env);`
+ */
+export function readRunRequest(args: ParsedArgs, env: CliIO['env']): RunRequest {
+  const assistantId = requiredString(args, 'assistant');
+  const baseURL = optionalString(args, 'base-url') ?? (env['OPENAI_BASE_URL'] || undefined);
+  if (baseURL !== undefined && !/^https?:\/\/[^/]/i.test(baseURL)) throw new UsageError(`--base-url must be an http(s) URL, got ${JSON.stringify(baseURL)}`);
+  const apiKey = env['OPENAI_API_KEY'];
+  if (apiKey === undefined || apiKey === '') {
+    throw new UsageError('OPENAI_API_KEY is not set (any value works for the embedded server: see `assistant-machines serve`)');
+  }
+  const message = args.positionals[0]!;
+  if (message.trim() === '') throw new UsageError('the message is empty');
+  return { client: new AssistantsClient({ apiKey, baseURL }), assistantId, threadId: optionalString(args, 'thread'), message };
+}
+
+/**
+ * Streams one run of `request` — a new thread with the message (`createAndRunStream`), or the
+ * message added to `--thread` (`runs.stream` with `additional_messages`) — and prints it like
+ * the demo. When `recordTo` is given, the stream is also recorded there. Resolves with the
+ * exit code: 0 when the run completed or waits for tool outputs (this CLI runs no functions).
+ *
+ * @example `process.exitCode = await streamRun(request, term, { states: true });`
+ */
+export async function streamRun(
+  request: RunRequest,
+  term: Terminal,
+  options: { states?: boolean; recordTo?: string; signal?: AbortSignal | undefined } = {},
+): Promise<{ exitCode: number; recording: RecordedFile | undefined }> {
+  const { client, assistantId, threadId, message } = request;
+  const startedAt = performance.now();
+  const journal = new StateJournal();
+  const streamOptions = { handler: new TranscriptPrinter(term), inspect: options.states === true ? journal.inspect : undefined, signal: options.signal };
+  const user = { role: 'user' as const, content: message };
+  term.line(`${term.colors.bold('user >')} ${message}`);
+  const stream: AssistantStream =
+    threadId === undefined
+      ? client.beta.threads.createAndRunStream({ assistant_id: assistantId, thread: { messages: [user] } }, streamOptions)
+      : client.beta.threads.runs.stream(threadId, { assistant_id: assistantId, additional_messages: [user] }, streamOptions);
+  const recording = options.recordTo === undefined ? undefined : recordStream(stream, options.recordTo);
+  const exitCode = printOutcome(term, await settleStream(stream), startedAt);
+  if (options.states === true) for (const line of formatHistories(journal.histories(), term.colors)) term.line(`  ${line}`);
+  return { exitCode, recording: await recording };
+}
+
+/** `run`: stream a run against any Assistants-compatible server. */
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'stream a run of an assistant on any compatible server and print it',
+  usage: 'run --assistant ID [--thread ID] [--base-url URL] [--states] MESSAGE',
+  description: [
+    'Sends MESSAGE to the assistant in a new thread (or --thread) and prints the streamed run as',
+    'it arrives. The server is --base-url or $OPENAI_BASE_URL (default the OpenAI API); the key is',
+    '$OPENAI_API_KEY. A run that stops for tool outputs is reported and left waiting: this CLI',
+    'runs no functions. Exit code 0 when the run completed or waits for tool outputs, 1 otherwise.',
+  ].join('\n'),
+  options: RUN_OPTIONS,
+  positionals: { min: 1, max: 1, name: 'MESSAGE' },
+  async run(args, io) {
+    const request = readRunRequest(args, io.env);
+    const { exitCode } = await streamRun(request, createTerminal(io), { states: args.values['states'] === true, signal: io.signal });
+    return exitCode;
+  },
+};

@@ -1,0 +1,47 @@
+import { createServer } from '../server/index.ts';
+import { EXIT, optionalString, UsageError, type Command } from './command.ts';
+import { createTerminal } from './terminal.ts';
+
+const MAX_PORT = 65_535;
+
+/**
+ * A `--port` value: a whole number from 0 (any free port) to 65535.
+ *
+ * @example `parsePort('8080') // 8080`
+ */
+export function parsePort(value: string): number {
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(port) || port > MAX_PORT) throw new UsageError(`--port must be a whole number from 0 to ${MAX_PORT}, got ${JSON.stringify(value)}`);
+  return port;
+}
+
+/** `serve`: the embedded server, standalone. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the embedded Assistants-compatible server until Ctrl+C',
+  usage: 'serve [--port N] [--fast]',
+  description: [
+    'Starts the embedded Assistants API server (scripted model, in memory) on 127.0.0.1 and',
+    'prints the base URL to give any client: this CLI, the official SDKs, curl. Stops on Ctrl+C',
+    '(SIGINT) or SIGTERM.',
+  ].join('\n'),
+  options: {
+    port: { type: 'string', value: 'N', description: 'the port to listen on (default: a free one)' },
+    fast: { type: 'boolean', description: 'no pauses between streamed events (default: a visible pace)' },
+  },
+  positionals: { min: 0, max: 0, name: 'argument' },
+  async run(args, io) {
+    const port = parsePort(optionalString(args, 'port') ?? '0');
+    const term = createTerminal(io);
+    const server = await createServer({ port, ...(args.values['fast'] === true ? { pace: { deltaDelayMs: 0, stepDelayMs: 0 } } : {}) });
+    term.line(`${term.colors.bold('assistant-machines server')} listening on ${term.colors.cyan(server.url)}`);
+    term.line('Give any Assistants client this base URL, and any API key:');
+    term.line(`  OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=anything`);
+    term.line(term.colors.dim('Ctrl+C stops it.'));
+    const signal = io.signal;
+    if (signal !== undefined && !signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    await server.close();
+    term.line('server stopped');
+    return EXIT.ok;
+  },
+};

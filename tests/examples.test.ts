@@ -1,0 +1,85 @@
+// Every example in examples/ runs against the embedded server and does what it says.
+import { readdir } from 'node:fs/promises';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as eventHandler from '../examples/event-handler.ts';
+import * as iterateEvents from '../examples/iterate-events.ts';
+import * as iterateText from '../examples/iterate-text.ts';
+import * as polling from '../examples/polling.ts';
+import * as streamHelpers from '../examples/stream-helpers.ts';
+import { createServer, type AssistantsServer } from '../src/server/index.ts';
+
+const test = suite<{ server: AssistantsServer }>('examples');
+
+test.before(async (context) => {
+  context.server = await createServer({ pace: { deltaDelayMs: 0, stepDelayMs: 0 }, pollAfterMs: 5 });
+});
+test.after(async ({ server }) => {
+  await server.close();
+});
+
+// What an example printed, fragment by fragment.
+function collector(): { print: (text: string) => void; printed: () => string } {
+  let printed = '';
+  return { print: (text) => void (printed += text), printed: () => printed };
+}
+
+const TESTED = ['event-handler.ts', 'iterate-events.ts', 'iterate-text.ts', 'polling.ts', 'stream-helpers.ts'];
+
+test('every example file has a test here', async () => {
+  const files = (await readdir(new URL('../examples/', import.meta.url))).filter((name) => name.endsWith('.ts') && name !== 'support.ts');
+  assert.equal(files.sort(), TESTED);
+});
+
+test("event-handler: the Python quickstart's EventHandler prints the code, its output and the answer", async ({ server }) => {
+  const out = collector();
+  const run = await eventHandler.main(server.url, out.print);
+  assert.is(run.status, 'completed');
+  assert.is(run.instructions, 'Please address the user as Jane Doe. The user has a premium account.');
+  assert.is(
+    out.printed(),
+    '\nassistant > code_interpreter\nprint((14 - 11) / 3)\n\noutput >\n\n1.0\n\nassistant > The result of (14 - 11) / 3 is 1.0.',
+  );
+});
+
+test('iterate-events: every event in order, and the text of the message deltas', async ({ server }) => {
+  const out = collector();
+  const names = await iterateEvents.main(server.url, out.print);
+  const lifecycle = names.filter((name) => name !== 'thread.message.delta');
+  assert.equal(lifecycle, [
+    'thread.created', 'thread.run.created', 'thread.run.queued', 'thread.run.in_progress',
+    'thread.run.step.created', 'thread.run.step.in_progress', 'thread.message.created', 'thread.message.in_progress',
+    'thread.message.completed', 'thread.run.step.completed', 'thread.run.completed',
+  ]);
+  assert.ok(names.filter((name) => name === 'thread.message.delta').length > 10);
+  assert.match(out.printed(), /^You said: "Tell me something about statecharts\."\. I am the scripted model of assistant-machines: .*\n$/);
+});
+
+test('iterate-text: textDeltas yields the answer fragment by fragment', async ({ server }) => {
+  const out = collector();
+  assert.is(await iterateText.main(server.url, out.print), 'The result of 2**10 + 3*7 is 1045.');
+  assert.is(out.printed(), 'The result of 2**10 + 3*7 is 1045.\n');
+});
+
+test('stream-helpers: createAndRunStream, runs.stream to a function call, submitToolOutputsStream to the answer', async ({ server }) => {
+  const out = collector();
+  const { statuses, answers } = await streamHelpers.main(server.url, out.print);
+  assert.equal(statuses, ['completed', 'requires_action', 'completed']);
+  assert.equal(answers, ['The result of 6 * 7 is 42.', 'get_weather returned: {"city":"Paris","forecast":"sunny","temperature_c":22}']);
+  assert.is(out.printed(), `${answers[0]}\nget_weather({"city":"Paris"})\n${answers[1]}\n`);
+});
+
+test('polling: uploads, batches, createAndRunPoll, createAndPoll, submitToolOutputsAndPoll', async ({ server }) => {
+  const out = collector();
+  assert.equal(await polling.main(server.url, out.print), {
+    uploaded: 'completed',
+    batch: { status: 'completed', completed: 2 },
+    createAndRunPoll: 'completed',
+    createAndPoll: 'requires_action',
+    submitToolOutputsAndPoll: 'completed',
+    answer: 'get_weather returned: rain, 8°C',
+  });
+  assert.match(out.printed(), 'threads.createAndRunPoll: completed\n');
+});
+
+test.run();

@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { CliIO } from '../../src/cli/terminal.ts';
+
+/** A CliIO that keeps what was written; `tty: true` makes stdout claim to be a terminal. */
+export interface CapturedIO extends CliIO {
+  out(): string;
+  err(): string;
+}
+
+export function captureIO(env: Record<string, string | undefined> = {}, tty = false): CapturedIO {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (text: string) => (out += text), isTTY: tty },
+    stderr: { write: (text: string) => (err += text) },
+    env,
+    out: () => out,
+    err: () => err,
+  };
+}
+
+/** What a CLI process did. */
+export interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+// The CLI's current source, bundled as scripts/build.mjs bundles the bin: a child starts in a
+// fraction of the time `--import tsx` takes. It sits two folders below the repository, like
+// dist/esm/cli.js, so the demo finds its document the same way.
+const BUNDLE = fileURLToPath(new URL('../.build/cli.mjs', import.meta.url));
+let bundled: Promise<unknown> | undefined;
+
+function bundleCli(): Promise<unknown> {
+  bundled ??= build({
+    entryPoints: [fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))],
+    outfile: BUNDLE,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return bundled;
+}
+
+/**
+ * Runs the CLI (its current source) in a child process with piped (non-TTY) output and `env` on top of
+ * a clean environment (no OPENAI_* variables leak in from the developer's shell).
+ */
+export async function spawnCli(args: string[], env: Record<string, string> = {}, onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<ProcessResult> {
+  await bundleCli();
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPENAI_') && name !== 'NO_COLOR' && name !== 'FORCE_COLOR'));
+  const child = spawn(process.execPath, [BUNDLE, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    stdout += text;
+    onStdout?.(stdout, child);
+  });
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The text without the footer's timing (`· 0.3 s`), which differs between two runs of anything. */
+export function withoutTimes(text: string): string {
+  return text.replace(/ · \d+\.\d s/g, ' · (time)');
+}

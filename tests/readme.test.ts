@@ -1,0 +1,155 @@
+// Every TypeScript example in README.md is a region of a file under examples/readme/ (the
+// comment line before the block names it), equal to it character for character, and each file
+// runs here with its outcome asserted. So the README cannot drift from code that works.
+// (Shell blocks are the commands the CLI tests and .ci/run exercise.)
+import { readdir, readFile } from 'node:fs/promises';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as finals from '../examples/readme/finals.ts';
+import * as handlerClass from '../examples/readme/handler-class.ts';
+import * as iterate from '../examples/readme/iterate.ts';
+import * as listeners from '../examples/readme/listeners.ts';
+import * as setup from '../examples/readme/setup.ts';
+import * as toolOutputs from '../examples/readme/tool-outputs.ts';
+import * as watch from '../examples/readme/watch.ts';
+import { AssistantsClient } from '../src/index.ts';
+import { createServer, type AssistantsServer } from '../src/server/index.ts';
+
+const test = suite<{ server: AssistantsServer; client: AssistantsClient }>('readme');
+
+test.before(async (context) => {
+  context.server = await createServer({ pace: { deltaDelayMs: 0, stepDelayMs: 0 } });
+  context.client = new AssistantsClient({ baseURL: context.server.url, apiKey: 'unused' });
+});
+test.after(async ({ server }) => {
+  await server.close();
+});
+
+const EXAMPLE_MARKER = /^<!-- example: (\S+) -->$/;
+
+/** The README's fenced code blocks: language, text, and the line before the fence. */
+function codeBlocks(markdown: string): Array<{ language: string; code: string; before: string }> {
+  const blocks: Array<{ language: string; code: string; before: string }> = [];
+  const lines = markdown.split('\n');
+  for (let index = 0; index < lines.length; index += 1) {
+    const open = /^```(\w*)$/.exec(lines[index]!);
+    if (!open) continue;
+    const end = lines.indexOf('```', index + 1);
+    blocks.push({ language: open[1]!, code: lines.slice(index + 1, end).join('\n'), before: lines[index - 1] ?? '' });
+    index = end;
+  }
+  return blocks;
+}
+
+/** The `// #region readme` … `// #endregion` parts of a file, each dedented, joined by a blank line. */
+function readmeRegions(source: string): string {
+  const regions = [...source.matchAll(/^[ \t]*\/\/ #region readme\n([\s\S]*?)^[ \t]*\/\/ #endregion$/gm)].map((match) => dedent(match[1]!.replace(/\n$/, '')));
+  return regions.join('\n\n');
+}
+
+function dedent(text: string): string {
+  const lines = text.split('\n');
+  const indent = Math.min(...lines.filter((line) => line.trim() !== '').map((line) => /^ */.exec(line)![0].length));
+  return lines.map((line) => line.slice(indent)).join('\n');
+}
+
+test('every TypeScript block of the README equals the regions of the example file it names, and every example is shown', async () => {
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const shown: string[] = [];
+  for (const block of codeBlocks(readme)) {
+    if (!['ts', 'typescript', 'js', 'javascript'].includes(block.language)) continue;
+    const path = EXAMPLE_MARKER.exec(block.before)?.[1];
+    assert.ok(path !== undefined, `a README code block has no <!-- example: … --> line before it:\n${block.code.slice(0, 200)}`);
+    const regions = readmeRegions(await readFile(new URL(`../${path}`, import.meta.url), 'utf8'));
+    assert.fixture(block.code, regions, `README block for ${path}`);
+    shown.push(path!);
+  }
+  const files = (await readdir(new URL('../examples/readme/', import.meta.url))).map((name) => `examples/readme/${name}`);
+  assert.equal(shown.sort(), files.sort());
+});
+
+// What a snippet prints: it writes to stdout like a user's script would.
+async function printedBy<T>(run: () => Promise<T>): Promise<{ result: T; printed: string }> {
+  const write = process.stdout.write;
+  let printed = '';
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    printed += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { result: await run(), printed };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+async function freshContext(client: AssistantsClient, tools: Array<{ type: 'code_interpreter' }> = [{ type: 'code_interpreter' }]) {
+  const assistant = await client.beta.assistants.create({ model: 'scripted', tools });
+  const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'What is 2**10 + 3*7?' }] });
+  return { client, assistant, thread };
+}
+
+const ANSWER = 'The result of 2**10 + 3*7 is 1045.';
+
+test('setup: an embedded server, a client, an assistant with the code interpreter, a thread with the question', async () => {
+  const { server, client, assistant, thread } = await setup.main();
+  try {
+    assert.equal(assistant.tools, [{ type: 'code_interpreter' }]);
+    const [message] = (await client.beta.threads.messages.list(thread.id)).data;
+    assert.equal(message?.content[0], { type: 'text', text: { value: 'What is 2**10 + 3*7?', annotations: [] } });
+  } finally {
+    await server.close();
+  }
+});
+
+test('a handler class prints the code and the answer as they stream', async ({ client }) => {
+  const { result: stream, printed } = await printedBy(async () => handlerClass.main(await freshContext(client)));
+  assert.is(printed, `\nassistant > code_interpreter\nprint(2**10 + 3*7)\nassistant > ${ANSWER}`);
+  assert.is((await stream.finalRun()).status, 'completed');
+});
+
+test('listeners print the same, and the final run is completed', async ({ client }) => {
+  const { result: run, printed } = await printedBy(async () => listeners.main(await freshContext(client)));
+  assert.is(printed, `\nassistant > code_interpreter\nprint(2**10 + 3*7)\nassistant > ${ANSWER}\ncompleted\n`);
+  assert.is(run.status, 'completed');
+});
+
+test('iterating yields every event, then only the text', async ({ client }) => {
+  const { result: names, printed } = await printedBy(async () => iterate.main(await freshContext(client)));
+  assert.is(names[0], 'thread.run.created');
+  assert.is(names.at(-1), 'thread.run.completed');
+  assert.ok(names.includes('thread.run.step.delta') && names.includes('thread.message.delta'));
+  assert.is(printed, 'The result of 6 * 7 is 42.');
+});
+
+test('the finals: the run, its message, its steps, and a snapshot', async ({ client }) => {
+  const { result, printed } = await printedBy(async () => finals.main(await freshContext(client)));
+  assert.is(result.run.status, 'completed');
+  assert.equal(result.message?.content, [{ type: 'text', text: { value: ANSWER, annotations: [] } }]);
+  assert.equal(result.steps.map((step) => step.type), ['tool_calls', 'message_creation']);
+  assert.equal([result.status, result.error], ['done', undefined]);
+  assert.ok(result.eventCount > 10);
+  // console.log may color what it inspects; the words are what matter.
+  assert.match(printed.replace(/\x1b\[\d+m/g, ''), /^completed \d+ \{\n {2}type: 'text',\n {2}text: \{ value: 'The result of 2\*\*10 \+ 3\*7 is 1045\.', annotations: \[\] \}\n\} 2\n$/);
+});
+
+test('function calls: the run stops for the output, gets it, and answers with it', async ({ client }) => {
+  const { result: run, printed } = await printedBy(async () => toolOutputs.main({ client }));
+  assert.is(run.status, 'completed');
+  assert.is(printed, 'get_weather returned: {"city":"Paris","forecast":"sunny"}');
+});
+
+test('watching: every actor of the stream, each state it entered, in order', async ({ client }) => {
+  const { printed } = await printedBy(async () => watch.main(await freshContext(client)));
+  assert.equal(printed.trim().split('\n'), [
+    'run "unseen"', 'run "queued"', 'run "in_progress"',
+    'runStep "new"', 'runStep {"in_progress":"streaming"}',
+    'toolCall "new"', 'toolCall "in_progress"', 'toolCall "done"', 'runStep "completed"',
+    'runStep "new"', 'runStep {"in_progress":"streaming"}',
+    'message "new"', 'message {"in_progress":"none"}', 'message {"in_progress":"text"}', 'message "completed"', 'runStep "completed"',
+    'run "completed"',
+    'done',
+  ]);
+});
+
+test.run();
