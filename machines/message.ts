@@ -16,7 +16,7 @@ import {
   type TextDelta,
 } from '../src/wire/index.ts';
 import { announceEvent, toStreamEvent } from './announce.ts';
-import { noop } from './callbacks.ts';
+import { noop, type StreamCallbackParams } from './callbacks.ts';
 
 /** What a message actor knows: its accumulated snapshot and which content block is open. */
 export interface MessageContext {
@@ -59,6 +59,27 @@ const announceMessageDelta = {
   }),
 } as const;
 
+/** The callbacks of one text fragment of a batch, in their order. */
+export interface TextFragmentParams {
+  event: StreamCallbackParams['event'];
+  messageDelta: StreamCallbackParams['messageDelta'];
+  textDelta: StreamCallbackParams['textDelta'];
+}
+
+/**
+ * `textFragment`: one fragment of a batch announces `event`, `messageDelta` and `textDelta`.
+ * By default it runs those three named actions, so implementations provided for them see
+ * every fragment. The stream facade provides `textFragment` itself, as one action that calls
+ * the same three callbacks: XState's cost per action is most of a fragment's cost, and a
+ * fragment is most of a stream.
+ */
+const announceTextFragment = enqueueActions(({ enqueue }, params: TextFragmentParams) => {
+  const announce = enqueue as unknown as (action: { type: string; params: unknown }) => void;
+  announce({ type: 'event', params: params.event });
+  announce({ type: 'messageDelta', params: params.messageDelta });
+  announce({ type: 'textDelta', params: params.textDelta });
+}) as unknown as (args: unknown, params: TextFragmentParams) => void;
+
 /**
  * One message and its content blocks. Each delta is merged into the snapshot, announced as a
  * `messageDelta`, then split into one `block.delta` per content entry; the `blocks` region
@@ -90,15 +111,22 @@ export const messageMachine = setup({
     adoptCreated: assign({ message: ({ event }) => structuredClone((event as MessageWireEvent).data) }),
     adoptFinal: assign({ message: ({ event }) => (event as MessageWireEvent).data }),
     appendText: appendText as (args: unknown, params: { text: Text; value: string }) => void,
-    // Each fragment exactly as its own `thread.message.delta` transition would do it, in order.
+    textFragment: announceTextFragment,
+    // Each fragment as its own `thread.message.delta` transition would do it, in order (the
+    // append first, so one action can announce the fragment's three callbacks; see below).
     growTextByEach: enqueueActions(({ context, event, enqueue }) => {
       const text = textAt(context.message, context.block);
       for (const fragment of (event as TextFragmentsEvent).fragments) {
         const delta = fragmentText(fragment);
-        enqueue({ type: 'event', params: { event: toStreamEvent(fragment) } });
         enqueue({ type: 'appendText', params: { text, value: delta.value! } });
-        enqueue({ type: 'messageDelta', params: { delta: fragment.data.delta, snapshot: context.message } });
-        enqueue({ type: 'textDelta', params: { delta, snapshot: text } });
+        enqueue({
+          type: 'textFragment',
+          params: {
+            event: { event: toStreamEvent(fragment) },
+            messageDelta: { delta: fragment.data.delta, snapshot: context.message },
+            textDelta: { delta, snapshot: text },
+          },
+        });
       }
     }),
     refuseFragments: sendParent(({ event }) => ({

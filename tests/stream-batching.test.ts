@@ -2,6 +2,8 @@
 // callbacks may show it: per fragment, in order, each with its own event current.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createActor } from 'xstate';
+import { messageMachine } from '../machines/index.ts';
 import { AssistantStream } from '../src/index.ts';
 import { byteChunks, makeMessage, makeRun, makeRunStep, textSource, toSSE, type ScriptedEvent } from '../src/testing/index.ts';
 
@@ -55,6 +57,24 @@ test('an abort inside a batch stops the callbacks at once', async () => {
   const error = await stream.done().catch((thrown: { kind: string }) => thrown.kind);
   assert.is(error, 'aborted');
   assert.is(deltas, 10);
+});
+
+test('the raw message chart runs the named callbacks for each fragment of a batch when textFragment is not provided', () => {
+  const log: string[] = [];
+  const machine = messageMachine.provide({
+    actions: {
+      event: (_, { event }) => log.push(`event:${(event.data as { delta: { content: Array<{ text: { value: string } }> } }).delta.content[0]!.text.value}`),
+      messageDelta: (_, { snapshot }) => log.push(`messageDelta:${(snapshot.content[0] as { text: { value: string } }).text.value}`),
+      textDelta: (_, { delta, snapshot }) => log.push(`textDelta:${delta.value}|${snapshot.value}`),
+    },
+  });
+  const actor = createActor(machine, { input: { message: makeMessage() } }).start();
+  actor.send({ type: 'thread.message.created', data: makeMessage(), seq: 1 });
+  actor.send({ type: 'thread.message.delta', data: fragment(0, 'a').data as never, seq: 2 });
+  log.length = 0;
+  const batch = ['b', 'c'].map((value, i) => ({ type: 'thread.message.delta' as const, data: fragment(0, value).data as never, seq: 3 + i }));
+  actor.send({ type: 'text.fragments', fragments: batch });
+  assert.equal(log, ['event:b', 'messageDelta:ab', 'textDelta:b|ab', 'event:c', 'messageDelta:abc', 'textDelta:c|abc']);
 });
 
 test.run();

@@ -3,7 +3,7 @@ import type { ActorSystem } from 'xstate';
 type AnyActorSystem = ActorSystem<any>;
 import { assistantStreamMachine } from '../../machines/assistantStream.ts';
 import type { StreamCallbackName, StreamCallbackParams } from '../../machines/callbacks.ts';
-import { messageMachine } from '../../machines/message.ts';
+import { messageMachine, type TextFragmentParams } from '../../machines/message.ts';
 import { runStepMachine } from '../../machines/runStep.ts';
 import { toolCallMachine } from '../../machines/toolCall.ts';
 import { sessionOf } from './session.ts';
@@ -33,6 +33,13 @@ export const streamMachine = assistantStreamMachine.provide({
         textDone: toSink('textDone'),
         imageFileDone: toSink('imageFileDone'),
         event: toSink('event'),
+        // One action for a batched fragment's three callbacks (see `TextFragmentParams`).
+        textFragment: ({ system }: { system: AnyActorSystem }, params: TextFragmentParams) => {
+          const sink = sessionOf(system)?.sink;
+          sink?.dispatch('event', params.event);
+          sink?.dispatch('messageDelta', params.messageDelta);
+          sink?.dispatch('textDelta', params.textDelta);
+        },
       },
     }),
     runStep: runStepMachine.provide({
