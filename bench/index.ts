@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { buildBenchRun } from './fixture.ts';
 import { serveSSE } from './server.ts';
 
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
 const TEXT_DELTAS = 100_000;
 const CONTENDERS = ['floor', 'official', 'ours'] as const;
 type Name = (typeof CONTENDERS)[number];
