@@ -1,7 +1,7 @@
 // Iterating every event of a stream: `for await`, with each event's `event` name and `data`.
 //
 //   npx tsx examples/iterate-events.ts
-import type { MessageDeltaEvent } from 'assistant-machines';
+import { isStreamEvent } from 'assistant-machines';
 import { printToStdout, runIfMain, withClient, type Print } from './support.ts';
 
 /** Prints the text of every message delta; resolves with the names of all events seen. */
@@ -15,10 +15,9 @@ export async function main(baseURL?: string, print: Print = printToStdout): Prom
     const names: string[] = [];
     for await (const event of stream) {
       names.push(event.event);
-      // Print the text from text delta events. The loop also yields events this version does
-      // not know (their data is `unknown`), so the name alone does not narrow `data`: say it.
-      if (event.event === 'thread.message.delta') {
-        const [part] = (event.data as MessageDeltaEvent).delta.content ?? [];
+      // Print the text from text delta events (isStreamEvent narrows `data` by the name).
+      if (isStreamEvent(event, 'thread.message.delta')) {
+        const [part] = event.data.delta.content ?? [];
         if (part?.type === 'text') print(part.text?.value ?? '');
       }
     }

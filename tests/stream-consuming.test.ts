@@ -3,7 +3,7 @@
 import { AssistantStream as OfficialStream } from 'openai/lib/AssistantStream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AssistantStream, AssistantStreamError } from '../src/index.ts';
+import { AssistantStream, AssistantStreamError, isStreamEvent } from '../src/index.ts';
 import { makeMessage, makeRun, makeRunStep, textSource, toSSE, type ScriptedEvent } from '../src/testing/index.ts';
 
 const delta = (value: string) => ({ id: 'msg_1', object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'text', text: { value } }] } });
@@ -30,6 +30,21 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 test('for await yields every event as { event, data }, unchanged by later accumulation', async () => {
   const events = await collect(fromEvents());
   assert.equal(events, EVENTS);
+});
+
+test('isStreamEvent narrows an event by its name, and never matches an unknown one', async () => {
+  const texts: string[] = [];
+  let unknown = 0;
+  const events = [...EVENTS.slice(0, 4), { event: 'thread.future', data: { delta: 1 } }, ...EVENTS.slice(4)];
+  for await (const event of fromEvents(events)) {
+    if (isStreamEvent(event, 'thread.message.delta')) {
+      const [part] = event.data.delta.content ?? [];
+      texts.push(part?.type === 'text' ? (part.text?.value ?? '') : '?');
+    }
+    if (!isStreamEvent(event, event.event as 'thread.run.created') && event.event === 'thread.future') unknown++;
+  }
+  assert.equal(texts, ['Hel', '', 'lo']);
+  assert.is(unknown, 1);
 });
 
 test('textDeltas yields the text of each non-empty delta', async () => {

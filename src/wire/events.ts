@@ -146,6 +146,24 @@ const DATA_SCHEMAS: Record<string, z.ZodType> = {
 
 const DELTA_EVENTS = new Set(['thread.run.step.delta', 'thread.message.delta']);
 
+/**
+ * Narrows a stream event by its name, so its `data` has that event's type. (Comparing
+ * `event.event` alone cannot narrow: events this version does not know have any name.)
+ *
+ * @example
+ * ```ts
+ * for await (const event of stream) {
+ *   if (isStreamEvent(event, 'thread.message.delta')) console.log(event.data.delta.content);
+ * }
+ * ```
+ */
+export function isStreamEvent<Name extends AssistantStreamEvent['event']>(
+  event: AssistantStreamEvent | UnknownStreamEvent,
+  name: Name,
+): event is Extract<AssistantStreamEvent, { event: Name }> {
+  return event.event === name && isKnownEventName(name);
+}
+
 /** Whether `name` is an event this version validates and routes. */
 export function isKnownEventName(name: string): boolean {
   return Object.hasOwn(DATA_SCHEMAS, name) || name === 'error';
