@@ -15,9 +15,9 @@ import {
 } from '../src/wire/index.ts';
 import { announceEvent } from './announce.ts';
 import { noop } from './callbacks.ts';
-import { messageDeltaFault, messageMachine } from './message.ts';
+import { messageMachine } from './message.ts';
 import { runMachine } from './run.ts';
-import { runStepDeltaFault, runStepMachine } from './runStep.ts';
+import { runStepMachine } from './runStep.ts';
 
 /** What the byte source reports besides wire events. */
 export type SourceEvent =
@@ -256,15 +256,9 @@ export function explainRejection(context: AssistantStreamContext, event: WireEve
     context.runs.get(id) ?? context.runSteps.get(id) ?? context.messages.get(id);
   const kind = event.type.startsWith('thread.run.step.') ? 'run step' : event.type.startsWith('thread.message.') ? 'message' : 'run';
   if (child === undefined) return new AssistantStreamError('unknown-id', `no ${kind} with this id was created in this stream`, where);
+  // A delta that reaches an open child is the child's to judge (it reports `child.fault`);
+  // here it names a child that is gone, or a lifecycle event the child's chart refuses.
   const snapshot = child.getSnapshot();
-  if (event.type === 'thread.message.delta' && snapshot.status === 'active') {
-    const fault = messageDeltaFault(snapshot.context, event);
-    if (fault !== undefined) return new AssistantStreamError(fault.kind, fault.detail, { ...where, path: fault.path });
-  }
-  if (event.type === 'thread.run.step.delta' && snapshot.status === 'active') {
-    const fault = runStepDeltaFault(snapshot.context, event);
-    if (fault !== undefined) return new AssistantStreamError(fault.kind, fault.detail, { ...where, path: fault.path });
-  }
   return new AssistantStreamError('lifecycle', `the ${kind} is ${stateName(snapshot.value)}, which does not allow this event`, where);
 }
 

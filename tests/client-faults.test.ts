@@ -12,7 +12,7 @@ import {
   RateLimitError,
   type Thread,
 } from '../src/index.ts';
-import { apiError, drain, json, handlesLeftAfterClose, startLoopback, type Loopback, type Responder } from './helpers/loopback.ts';
+import { type Loopback, type Responder, apiError, drain, handlesLeftAfterClose, json, rejection, startLoopback } from './helpers/loopback.ts';
 
 // A loopback server injects one fault per test; each asserts the exact number of requests the
 // client sent (1 + retries) and the class of what it threw.
@@ -26,15 +26,6 @@ async function serve(respond: Responder, options: { maxRetries?: number; timeout
   open.push(server);
   const client = new AssistantsClient({ apiKey: 'sk-test', baseURL: server.url, ...options });
   return { server, client };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 test.after.each(async () => {

@@ -10,7 +10,7 @@ import {
   type Run,
 } from '../src/index.ts';
 import { makeRun } from '../src/testing/index.ts';
-import { apiError, drain, json, handlesLeftAfterClose, startLoopback, type Loopback, type SeenRequest } from './helpers/loopback.ts';
+import { type Loopback, type SeenRequest, apiError, drain, handlesLeftAfterClose, json, rejection, startLoopback } from './helpers/loopback.ts';
 
 // The poll helpers against a loopback fake of the API whose run goes through scripted statuses.
 // Timing itself is tested on the simulated clock (poll-machine.test.ts); here the waits are 0
@@ -42,15 +42,6 @@ async function runServer(statuses: string[], { pollAfterMs }: { pollAfterMs?: st
 
 const retrievesOf = (server: Loopback) => server.requests.filter((request) => request.method === 'GET');
 const header = (request: SeenRequest, name: string) => request.headers[name.toLowerCase()];
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 test.after.each(async () => {
   await Promise.all(open.splice(0).map((server) => server.close()));

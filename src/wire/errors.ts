@@ -96,18 +96,6 @@ export class AssistantStreamError extends Error {
     this.apiError = options.apiError;
     this.status = options.status;
   }
-
-  /** The same fault, now located at an event (faults found below the event level lack it). */
-  at(position: StreamPosition): AssistantStreamError {
-    return new AssistantStreamError(this.kind, this.detail, {
-      eventIndex: position.eventIndex ?? this.eventIndex,
-      eventName: position.eventName ?? this.eventName,
-      path: this.path ?? position.path,
-      cause: this.cause,
-      apiError: this.apiError,
-      status: this.status,
-    });
-  }
 }
 
 function describe(what: string, { eventIndex, eventName, path }: StreamPosition): string {
