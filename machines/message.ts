@@ -90,6 +90,8 @@ const announceTextFragment = enqueueActions(({ enqueue }, params: TextFragmentPa
  * ```
  * new ─created / messageCreated─► in_progress ─completed|incomplete─► final / messageDone
  *   in_progress.blocks: none ─► text ⇄ image_file ⇄ other  (one block open at a time)
+ *   in text: a plain fragment of this block ⟲ appendText, messageDelta, textDelta (one step)
+ *            text.fragments ⟲ the same for each fragment of a batch
  * ```
  */
 export const messageMachine = setup({
@@ -113,7 +115,7 @@ export const messageMachine = setup({
     appendText: appendText as (args: unknown, params: { text: Text; value: string }) => void,
     textFragment: announceTextFragment,
     // Each fragment as its own `thread.message.delta` transition would do it, in order (the
-    // append first, so one action can announce the fragment's three callbacks; see below).
+    // append first, so one action can announce the fragment's three callbacks; see above).
     growTextByEach: enqueueActions(({ context, event, enqueue }) => {
       const text = textAt(context.message, context.block);
       for (const fragment of (event as TextFragmentsEvent).fragments) {
