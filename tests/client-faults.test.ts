@@ -12,7 +12,7 @@ import {
   RateLimitError,
   type Thread,
 } from '../src/index.ts';
-import { type Loopback, type Responder, apiError, drain, handlesLeftAfterClose, json, rejection, startLoopback } from './helpers/loopback.ts';
+import { type Loopback, type Responder, apiError, handlesLeftAfterClose, json, rejection, startLoopback } from './helpers/loopback.ts';
 
 // A loopback server injects one fault per test; each asserts the exact number of requests the
 // client sent (1 + retries) and the class of what it threw.
