@@ -248,6 +248,21 @@ export const assistantStreamMachine = setup({
   output: ({ context }) => ({ finalRun: context.finalRun, error: context.error }),
 });
 
+/**
+ * The open message or run step a delta names, if any: the child that takes it. Handing it the
+ * delta directly has the same effect as this chart's forwarding transition (`messageIsOpen →
+ * forwardToMessage`), without a macrostep of the stream actor.
+ */
+export function openChildFor(context: AssistantStreamContext, event: MessageDeltaWireEvent): ActorRefFrom<typeof messageMachine> | undefined;
+export function openChildFor(context: AssistantStreamContext, event: RunStepDeltaWireEvent): ActorRefFrom<typeof runStepMachine> | undefined;
+export function openChildFor(
+  context: AssistantStreamContext,
+  event: MessageDeltaWireEvent | RunStepDeltaWireEvent,
+): ActorRefFrom<typeof messageMachine> | ActorRefFrom<typeof runStepMachine> | undefined {
+  const child = event.type === 'thread.message.delta' ? context.messages.get(event.data.id) : context.runSteps.get(event.data.id);
+  return child?.getSnapshot().status === 'active' ? child : undefined;
+}
+
 /** The error for an event the stream refused: which entity, which state, and why. */
 export function explainRejection(context: AssistantStreamContext, event: WireEvent): AssistantStreamError {
   const where = { eventIndex: event.seq, eventName: event.type };

@@ -72,7 +72,13 @@ test('the raw message chart runs the named callbacks for each fragment of a batc
   actor.send({ type: 'thread.message.created', data: makeMessage(), seq: 1 });
   actor.send({ type: 'thread.message.delta', data: fragment(0, 'a').data as never, seq: 2 });
   log.length = 0;
-  const batch = ['b', 'c'].map((value, i) => ({ type: 'thread.message.delta' as const, data: fragment(0, value).data as never, seq: 3 + i }));
+  // Marked as the decoder marks a plain text fragment: a batch holds only those.
+  const batch = ['b', 'c'].map((value, i) => ({
+    type: 'thread.message.delta' as const,
+    data: fragment(0, value).data as never,
+    seq: 3 + i,
+    fragment: true as const,
+  }));
   actor.send({ type: 'text.fragments', fragments: batch });
   assert.equal(log, ['event:b', 'messageDelta:ab', 'textDelta:b|ab', 'event:c', 'messageDelta:abc', 'textDelta:c|abc']);
 });

@@ -1,11 +1,8 @@
+import { STREAM_LISTENER_NAMES } from '../../machines/callbacks.ts';
 import { AssistantStream, type AssistantStreamEvents } from '../../src/index.ts';
 
 /** Every listener event name, in a fixed order, for recording whole callback sequences. */
-export const LISTENER_EVENTS: Array<keyof AssistantStreamEvents> = [
-  'connect', 'event', 'run', 'messageCreated', 'messageDelta', 'messageDone', 'runStepCreated', 'runStepDelta',
-  'runStepDone', 'toolCallCreated', 'toolCallDelta', 'toolCallDone', 'textCreated', 'textDelta', 'textDone',
-  'imageFileDone', 'end', 'error', 'abort',
-];
+export const LISTENER_EVENTS: ReadonlyArray<keyof AssistantStreamEvents> = STREAM_LISTENER_NAMES;
 
 /** Attaches a listener for every event and returns the log, as `name` or `name:summary`. */
 export function recordCallbacks(stream: AssistantStream, summarize: (name: string, args: unknown[]) => string | undefined = defaultSummary): string[] {
