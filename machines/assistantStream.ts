@@ -4,7 +4,6 @@ import {
   MESSAGE_EVENTS,
   RUN_EVENTS,
   RUN_STEP_EVENTS,
-  type ErrorWireEvent,
   type MessageDeltaWireEvent,
   type MessageWireEvent,
   type Run,

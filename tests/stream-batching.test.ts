@@ -32,7 +32,7 @@ for (const [name, source] of [
     const seen: string[] = [];
     let blocks = 0;
     stream.on('textCreated', () => blocks++);
-    stream.on('messageDelta', (delta) => seen.push(`md:${(delta.content?.[0] as { text: { value: string } }).text.value}`));
+    stream.on('messageDelta', (delta) => seen.push(`md:${(delta.content![0] as { text: { value: string } }).text.value}`));
     stream.on('textDelta', (delta, snapshot) => {
       const current = stream.currentEvent()!.data as { delta: { content: Array<{ text: { value: string } }> } };
       assert.is(current.delta.content[0]!.text.value, delta.value, 'the current event is the fragment being announced');

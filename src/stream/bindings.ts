@@ -1,13 +1,12 @@
-import type { ActorSystem, AnyStateMachine } from 'xstate';
+import type { AnyStateMachine } from 'xstate';
 import { assistantStreamMachine } from '../../machines/assistantStream.ts';
 import { isStreamCallbackName, type StreamCallbackName, type StreamCallbackParams } from '../../machines/callbacks.ts';
 import { messageMachine, type TextFragmentParams } from '../../machines/message.ts';
 import { runStepMachine } from '../../machines/runStep.ts';
 import { toolCallMachine } from '../../machines/toolCall.ts';
-import { sessionOf, type StreamSession } from './session.ts';
+import { sessionOf, type AnyActorSystem, type StreamSession } from './session.ts';
 import { sourceLogic } from './sourceActor.ts';
 
-type AnyActorSystem = ActorSystem<any>;
 type CallbackAction = (args: { system: AnyActorSystem }, params: never) => void;
 
 /** The session of the stream an action runs in; an action outside any stream is a bug. */
