@@ -65,6 +65,9 @@ const theFragments = ({ event }: { event: TextFragmentsEvent }) => event.fragmen
 const continuesBlock = { type: 'continuesBlock', params: theBlockDelta } as const;
 const moveToBlock = { type: 'moveToBlock', params: theBlockDelta } as const;
 const adoptFinal = { type: 'adoptFinal', params: ({ event }: { event: MessageWireEvent }) => event.data } as const;
+// The server's final word goes to the callbacks as it came; the chart keeps its own copy, so
+// what a listener does to that object cannot change the finals.
+const announceFinal = { type: 'messageDone', params: ({ event }: { event: MessageWireEvent }) => ({ message: event.data }) } as const;
 
 /** The callbacks of one text fragment of a batch, in their order. */
 export interface TextFragmentParams {
@@ -112,7 +115,7 @@ const messageSetup = setup({
   },
   actions: {
     adoptCreated: assign({ message: (_, message: Message) => structuredClone(message) }),
-    adoptFinal: assign({ message: (_, message: Message) => message }),
+    adoptFinal: assign({ message: (_, message: Message) => structuredClone(message) }),
     appendText,
     refuseFragments: sendParent((_, fragments: MessageDeltaWireEvent[]) => ({
       type: 'child.fault',
@@ -219,8 +222,8 @@ export const messageMachine = messageSetup
           { guard: { type: 'opensImageFile', params: theBlockDelta }, target: '.image_file', reenter: true, actions: moveToBlock },
           { target: '.other', reenter: true, actions: moveToBlock },
         ],
-        'thread.message.completed': { target: 'completed', actions: adoptFinal },
-        'thread.message.incomplete': { target: 'incomplete', actions: adoptFinal },
+        'thread.message.completed': { target: 'completed', actions: [adoptFinal, announceFinal] },
+        'thread.message.incomplete': { target: 'incomplete', actions: [adoptFinal, announceFinal] },
       },
       states: {
         none: {},
@@ -274,14 +277,8 @@ export const messageMachine = messageSetup
         },
       },
     },
-    completed: {
-      type: 'final',
-      entry: { type: 'messageDone', params: ({ context }) => ({ message: context.message }) },
-    },
-    incomplete: {
-      type: 'final',
-      entry: { type: 'messageDone', params: ({ context }) => ({ message: context.message }) },
-    },
+    completed: { type: 'final' },
+    incomplete: { type: 'final' },
   },
 });
 
