@@ -56,6 +56,7 @@ for (const fault of FAULTS) {
     // V8 quotes a few bytes around a JSON fault: even a fragment of the secret must not show.
     assert.not.ok(printed.includes('sk-synth'), printed);
     assert.not.ok(printed.includes('edential'), printed);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this checks for.
     assert.not.ok(/[\u0000-\u0008\u000b-\u001f]/.test(error.message), 'no control characters in the message');
     assert.not.ok(error.path?.includes('\n'), 'no raw newline in the path');
   });
@@ -69,7 +70,7 @@ test('a JSON error keeps where it happened, in a fixed description', async () =>
 
 test('readers are released after a failure, after an abort and after the end', async () => {
   const readable = (text: string) => new Response(text).body!;
-  const failing = readable(toNDJSON(START) + 'not json\n');
+  const failing = readable(`${toNDJSON(START)}not json\n`);
   await failure(AssistantStream.fromReadableStream(failing));
   assert.is(failing.locked, false, 'after a failure');
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AssistantStreamError, safePathSegment, sanitizedJSONError } from './errors.ts';
+import { AssistantStreamError, escapeControl, safePathSegment, sanitizedJSONError } from './errors.ts';
 import { ErrorObjectSchema, ThreadSchema, type ErrorObject, type Thread } from './schemas/common.ts';
 import { MessageDeltaEventSchema, MessageSchema, type Message, type MessageDeltaEvent } from './schemas/message.ts';
 import { RunSchema, type Run } from './schemas/run.ts';
@@ -212,6 +212,7 @@ export function toWireEvent(eventName: string, json: unknown, seq: number, rawTe
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
+    // zod's messages are its own, but one about a key may quote the key.
     throw new AssistantStreamError('schema', `invalid payload: ${escapeControl(issue.message)}`, {
       eventIndex: seq,
       eventName,
@@ -282,10 +283,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-// zod's messages are its own, but a message about a key may quote the key.
-function escapeControl(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 /** `['data', 'delta', 'content', 0, 'index']` → `data.delta.content[0].index`. */
 export function formatPath(path: readonly PropertyKey[]): string {
