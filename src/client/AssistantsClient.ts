@@ -14,11 +14,11 @@ import {
   RateLimitError,
   UnprocessableEntityError,
 } from './errors.ts';
+import { readErrorResponse } from '../wire/envelope.ts';
 import { Page, PagePromise, type ListResponse } from './pagination.ts';
 import {
   checkMaxRetries,
   checkTimeout,
-  errorFromResponse,
   readJSON,
   sendRequest,
   type HeadersLike,
@@ -127,7 +127,7 @@ export class AssistantsClient {
    */
   requestJSON<T>(spec: RequestSpec, options: RequestOptions = {}, validate: (body: unknown) => string | undefined = expectObject): Promise<JSONResult<T>> {
     return sendRequest(this.#settings, spec, options, async (response) => {
-      if (!response.ok) throw await errorFromResponse(response);
+      if (!response.ok) throw APIError.fromResponse(await readErrorResponse(response));
       return readJSON<T>(response, validate);
     });
   }
@@ -163,7 +163,7 @@ export class AssistantsClient {
       async (response, isLastAttempt) => {
         if (response.ok) return response;
         if (passErrorResponse && (isLastAttempt || !isRetryableStatus(response.status))) return response;
-        throw await errorFromResponse(response);
+        throw APIError.fromResponse(await readErrorResponse(response));
       },
       { keepSignalLinked: true },
     );

@@ -171,28 +171,6 @@ export async function readJSON<T>(response: Response, validate?: (body: unknown)
 }
 
 /**
- * The typed error for a non-2xx response, from its error envelope when it has one.
- *
- * @internal
- */
-export async function errorFromResponse(response: Response): Promise<APIError> {
-  let text = '';
-  try {
-    text = await response.text();
-  } catch {
-    // The status still says what happened.
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  const fallback = text === '' ? undefined : text.slice(0, 500);
-  return APIError.generate(response.status, body, fallback, response.headers);
-}
-
-/**
  * Joins the base URL, a path and a query (`undefined` values left out; arrays as `key[]=v`,
  * objects as `key[sub]=v`, the official SDK's format).
  *

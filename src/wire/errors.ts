@@ -1,3 +1,5 @@
+import type { ErrorObject } from './schemas/common.ts';
+
 /**
  * What went wrong with a stream, as a discriminant you can switch on.
  *
@@ -35,14 +37,6 @@ export type AssistantStreamErrorKind =
   | 'source'
   | 'aborted';
 
-/** The error object of the API's error envelope and of the stream's `error` event. */
-export interface APIErrorObject {
-  type?: string | null | undefined;
-  message: string;
-  code?: string | null | undefined;
-  param?: string | null | undefined;
-}
-
 /** Where in the stream a fault happened. */
 export interface StreamPosition {
   /** 1-based number of the event in the stream (counting every SSE/NDJSON event read). */
@@ -57,7 +51,7 @@ export interface StreamPosition {
 export interface AssistantStreamErrorOptions extends StreamPosition {
   cause?: unknown;
   /** The error object the server sent, for `api-error`. */
-  apiError?: APIErrorObject | undefined;
+  apiError?: ErrorObject | undefined;
   /** The HTTP status, for an `api-error` that came as a non-2xx response. */
   status?: number | undefined;
 }
@@ -81,7 +75,7 @@ export class AssistantStreamError extends Error {
   readonly eventIndex: number | undefined;
   readonly eventName: string | undefined;
   readonly path: string | undefined;
-  readonly apiError: APIErrorObject | undefined;
+  readonly apiError: ErrorObject | undefined;
   readonly status: number | undefined;
   /** The message without the location suffix. */
   readonly detail: string;
