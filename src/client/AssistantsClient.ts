@@ -27,7 +27,7 @@ import {
   type RequestSpec,
   type TransportSettings,
 } from './request.ts';
-import { isRetryableStatus } from './retry.ts';
+import { REAL_CLOCK, isRetryableStatus, type RetryClock } from './retry.ts';
 import { Beta } from './resources/beta.ts';
 import { Files } from './resources/files.ts';
 import { VectorStores } from './resources/vectorStores.ts';
@@ -48,6 +48,8 @@ export interface AssistantsClientOptions {
   timeout?: number | undefined;
   /** Headers sent with every request (a `null` value removes one of ours). */
   defaultHeaders?: HeadersLike | undefined;
+  /** How waits between retries pass; defaults to real timers. Tests pass a fake clock. */
+  clock?: RetryClock | undefined;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -113,6 +115,7 @@ export class AssistantsClient {
       maxRetries: this.maxRetries,
       timeoutMs: this.timeoutMs,
       defaultHeaders: options.defaultHeaders,
+      clock: options.clock ?? REAL_CLOCK,
     };
     this.beta = new Beta(this);
     this.files = new Files(this);
