@@ -14,6 +14,8 @@ import type { ErrorObject } from './schemas/common.ts';
  * - `type-mismatch`: a delta's value cannot merge into the snapshot's value at that path.
  * - `no-final-run`: the stream ended before the run reached a terminal state or requires_action.
  * - `api-error`: the server sent an `error` event (or answered with an error status).
+ * - `too-large`: one event (an SSE frame or an NDJSON line) grew past the decoder's cap
+ *   (`MAX_FRAME_LENGTH` characters) without ending; reading stops there.
  * - `truncated`: the connection ended in the middle of an event.
  * - `idle-timeout`: no bytes arrived for `idleTimeoutMs`.
  * - `handler`: a handler method or listener threw; `cause` is what it threw.
@@ -31,6 +33,7 @@ export type AssistantStreamErrorKind =
   | 'type-mismatch'
   | 'no-final-run'
   | 'api-error'
+  | 'too-large'
   | 'truncated'
   | 'idle-timeout'
   | 'handler'
