@@ -67,7 +67,7 @@ test('the client retries a streaming POST whose connection dropped after the ser
         return;
       }
       outgoing.writeHead(upstream.status, Object.fromEntries(upstream.headers));
-      if (upstream.body) for await (const chunk of upstream.body) outgoing.write(chunk);
+      if (upstream.body) for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) outgoing.write(chunk);
       outgoing.end();
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));

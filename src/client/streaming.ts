@@ -20,7 +20,15 @@ export interface StreamRequestOptions extends RequestOptions {
   deadlineMs?: number | undefined;
   /** Count `: ping` heartbeats as progress for the idle timeout (default: they are not). */
   heartbeatsCountAsProgress?: boolean | undefined;
+  /**
+   * Make `abort()` (and `signal`, and leaving an `await using` scope) also cancel the run on
+   * the server when it has not ended. Default false: an aborted stream leaves the run going, as
+   * the official SDK does, so another process can pick it up.
+   */
+  cancelRunOnAbort?: boolean | undefined;
 }
+
+const ENDED: ReadonlySet<string> = new Set(['cancelled', 'completed', 'failed', 'expired', 'incomplete']);
 
 /**
  * POSTs `spec` with `stream: true` and returns the {@link AssistantStream} of its answer at
@@ -33,7 +41,7 @@ export interface StreamRequestOptions extends RequestOptions {
  * @internal
  */
 export function startStream(client: AssistantsClient, spec: RequestSpec, options: StreamRequestOptions = {}): AssistantStream {
-  const { handler, inspect, idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, signal, ...requestOptions } = options;
+  const { handler, inspect, idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, cancelRunOnAbort = false, signal, ...requestOptions } = options;
   // The request has its own controller, tied to the stream's end rather than to `signal`
   // directly: the stream sees `signal` first and ends as `aborted`, then the request stops.
   const request = new AbortController();
@@ -57,5 +65,13 @@ export function startStream(client: AssistantsClient, spec: RequestSpec, options
   });
   // `end` follows every outcome (done, error, abort): nothing of the request outlives the stream.
   stream.on('end', () => request.abort());
+  if (cancelRunOnAbort) {
+    stream.on('abort', () => {
+      const run = stream.currentRun();
+      if (run === undefined || ENDED.has(run.status)) return;
+      // Fire and forget: the abort is already reported; cancelAndPoll is the call that waits.
+      client.beta.threads.runs.cancel(run.id, { thread_id: run.thread_id }).catch(() => {});
+    });
+  }
   return stream;
 }
