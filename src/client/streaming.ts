@@ -48,7 +48,7 @@ export function startStream(client: AssistantsClient, spec: RequestSpec, options
   const response = client.requestResponse(
     {
       ...spec,
-      body: { ...(spec.body as object), stream: true },
+      ...(spec.method === 'POST' ? { body: { ...(spec.body as object), stream: true } } : {}),
       headers: { 'X-Stainless-Helper-Method': 'stream', Accept: 'text/event-stream' },
     },
     { ...requestOptions, signal: request.signal },

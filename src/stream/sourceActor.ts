@@ -103,8 +103,8 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     };
     const decoder: FrameDecoder =
       session.input.format === 'sse'
-        ? createSSEDecoder((name, data) => {
-            if (!stopped) deliver(decodeWireEvent(name, data, ++seq));
+        ? createSSEDecoder((name, data, id) => {
+            if (!stopped) deliver(decodeWireEvent(name, data, ++seq, id));
           })
         : createNDJSONDecoder((name, data, line) => {
             if (!stopped) deliver(toWireEvent(name, data, ++seq, line));
