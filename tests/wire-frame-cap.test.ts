@@ -42,7 +42,7 @@ test('SSE: an event of many data lines and no blank line is too-large too', () =
 test('SSE: events under the cap pass, however they are chunked', () => {
   const frames: string[] = [];
   const decoder = createSSEDecoder((_, data) => frames.push(data), { maxFrameLength: 1000 });
-  const event = `data: ${'z'.repeat(900)}\n\n`;
+  const event = `event: e\ndata: ${'z'.repeat(900)}\n\n`;
   for (let round = 0; round < 5; round++) feedAll(decoder, [event.slice(0, 300), event.slice(300, 600), event.slice(600)]);
   decoder.finish();
   assert.is(frames.length, 5);

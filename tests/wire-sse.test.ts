@@ -41,7 +41,7 @@ test('bare CR line endings decode too', async () => {
 });
 
 test('a leading byte-order mark is ignored', async () => {
-  assert.is(await streamedText(AssistantStream.fromSSE(textSource('\uFEFF' + toSSE(multibyteRun())))), MULTIBYTE);
+  assert.is(await streamedText(AssistantStream.fromSSE(textSource(`\uFEFF${toSSE(multibyteRun())}`))), MULTIBYTE);
 });
 
 test('comments, retry and id fields are ignored', async () => {
@@ -51,7 +51,7 @@ test('comments, retry and id fields are ignored', async () => {
 
 test('data: [DONE] ends the stream whatever follows, and whatever its event name', async () => {
   const events = multibyteRun();
-  const sse = toSSE(events, { done: false }) + 'event: anything\ndata: [DONE]\n\n' + 'garbage that is not SSE\n\nevent: error\ndata: {"message":"late"}\n\n';
+  const sse = `${toSSE(events, { done: false })}event: anything\ndata: [DONE]\n\ngarbage that is not SSE\n\nevent: error\ndata: {"message":"late"}\n\n`;
   let cancelled = false;
   const source = (async function* () {
     try {
@@ -104,7 +104,12 @@ test('unknown fields and unknown content types pass through to the snapshots', a
 test('every source kind reads the same: Response, ReadableStream, async iterable of bytes or strings', async () => {
   const sse = toSSE(multibyteRun());
   const bytes = new TextEncoder().encode(sse);
-  const readable = () => new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(bytes), c.close()) });
+  const readable = () => new ReadableStream<Uint8Array>({
+    start: (c) => {
+      c.enqueue(bytes);
+      c.close();
+    },
+  });
   const sources = [new Response(readable(), { headers: { 'content-type': 'text/event-stream' } }), readable(), byteChunks(sse, 9), textSource(sse), Promise.resolve(readable())];
   for (const source of sources) assert.is(await streamedText(AssistantStream.fromSSE(source)), MULTIBYTE);
 });
@@ -116,11 +121,11 @@ test('a source of the wrong type is refused at once', () => {
 test('the decoder reports frames and [DONE] as it is fed', () => {
   const frames: Array<[string | undefined, string]> = [];
   const decoder = createSSEDecoder((name, data) => frames.push([name, data]));
-  assert.is(decoder.feed('event: a\ndata: 1\n\ndata: 2\nda'), false);
+  assert.is(decoder.feed('event: a\ndata: 1\n\nevent: b\ndata: 2\nda'), false);
   assert.is(decoder.feed('ta: 3\n\n'), false);
-  assert.is(decoder.feed('data: [DONE]\n\nevent: b\ndata: 4\n\n'), true);
+  assert.is(decoder.feed('data: [DONE]\n\nevent: c\ndata: 4\n\n'), true);
   decoder.finish();
-  assert.equal(frames, [['a', '1'], [undefined, '2\n3']]);
+  assert.equal(frames, [['a', '1'], ['b', '2\n3']]);
 });
 
 test.run();

@@ -71,6 +71,11 @@ export function createSSEDecoder(onFrame: FrameListener, { maxFrameLength = MAX_
         done = true;
         return;
       }
+      if (message.event === undefined) {
+        // Every event of the protocol is named; an unnamed frame is only ever the end marker.
+        fault = new AssistantStreamError('sse', 'an unnamed frame that is not the [DONE] marker', { eventIndex: frames });
+        return;
+      }
       onFrame(message.event, message.data);
     },
     onError(error) {
