@@ -5,7 +5,7 @@ import { scenarioOf } from '../executor/scenario.ts';
 import { RunExecutor, type RunExecutorInput } from '../executor/runExecutor.ts';
 import { includesSearchContent, pollable } from '../http.ts';
 import { paginate, parseListQuery } from '../pagination.ts';
-import { CreateRunRequest, CreateThreadAndRunRequest, ModifyMetadataRequest, SubmitToolOutputsRequest, type RunSettingsInput } from '../requests.ts';
+import { CreateRunRequest, CreateThreadAndRunRequest, ModifyMetadataRequest, SubmitToolOutputsRequest, type RunSettingsInput } from '../../wire/requests.ts';
 import type { ThreadRecord } from '../store.ts';
 import { streamRunEvents } from '../streaming.ts';
 import { ApiError } from '../errors.ts';
