@@ -148,7 +148,8 @@ export const AttachmentParam = z.strictObject({
 
 export const CreateMessageRequest = z.strictObject({
   role: z.enum(['user', 'assistant']),
-  content: z.union([z.string(), z.array(MessageContentPart).min(1)]),
+  // The API refuses an empty message, as text or as parts.
+  content: z.union([z.string().min(1), z.array(MessageContentPart).min(1)]),
   attachments: z.array(AttachmentParam).nullable().optional(),
   metadata: MetadataParam.optional(),
 });
