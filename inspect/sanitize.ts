@@ -1,0 +1,138 @@
+/** How much of a value the inspector keeps: everything past these limits is cut, and says so. */
+export interface SanitizeLimits {
+  /** Longest string kept whole; longer ones keep their head and say how much was cut. */
+  maxString: number;
+  /** Most objects, arrays and values visited in one value; the rest become a marker. */
+  maxNodes: number;
+  /** Deepest nesting kept. */
+  maxDepth: number;
+}
+
+/** For event payloads: small, because there are many. */
+export const PAYLOAD_LIMITS: SanitizeLimits = { maxString: 10_000, maxNodes: 2_000, maxDepth: 12 };
+/** For contexts: the streamed text of a message should stay readable. */
+export const CONTEXT_LIMITS: SanitizeLimits = { maxString: 100_000, maxNodes: 5_000, maxDepth: 12 };
+/** For machine definitions: read once per machine. */
+export const DEFINITION_LIMITS: SanitizeLimits = { maxString: 10_000, maxNodes: 20_000, maxDepth: 40 };
+
+/** Strings that look like API keys (`sk-…`, `sk-proj-…`): replaced wherever they appear. */
+const API_KEY = /\bsk-[A-Za-z0-9_-]{8,}/g;
+/** Keys whose values are credentials, whatever they hold. */
+const SECRET_KEYS = new Set(['authorization', 'proxy-authorization', 'api-key', 'apikey', 'api_key', 'x-api-key']);
+/** What replaces a secret. */
+export const REDACTED = '[redacted]';
+
+/**
+ * Redacts what looks like an API key (`sk-…`) in a string.
+ *
+ * @example `redactString('key sk-abcdefghij') // 'key sk-[redacted]'`
+ */
+export function redactString(text: string): string {
+  // Cheap test first: nearly no string contains one, and most strings are short deltas.
+  return text.includes('sk-') ? text.replace(API_KEY, `sk-${REDACTED}`) : text;
+}
+
+/**
+ * A copy of `value` that JSON can carry and a page can show without freezing: BigInts become
+ * strings (`123n`), functions their name (`[function adopt]`), cycles and repeated objects a
+ * marker, DOM-like objects (`nodeType`) their tag, Maps and Sets plain objects and arrays,
+ * strings over the limit their head plus how much was cut; authorization headers and API keys
+ * are redacted. Never throws: a getter that throws becomes a marker too.
+ *
+ * @example `sanitize({ n: 1n, self: undefined }, PAYLOAD_LIMITS) // { n: '1n' }`
+ */
+export function sanitize(value: unknown, limits: SanitizeLimits): unknown {
+  const budget = { nodes: limits.maxNodes };
+  return copy(value, limits, budget, 0, []);
+}
+
+function copy(value: unknown, limits: SanitizeLimits, budget: { nodes: number }, depth: number, path: object[]): unknown {
+  switch (typeof value) {
+    case 'string':
+      return truncate(redactString(value), limits.maxString);
+    case 'number':
+      return Number.isFinite(value) ? value : String(value);
+    case 'boolean':
+      return value;
+    case 'bigint':
+      return `${value}n`;
+    case 'undefined':
+      return undefined;
+    case 'symbol':
+      return `[${String(value)}]`;
+    case 'function':
+      return `[function ${value.name || 'anonymous'}]`;
+  }
+  if (value === null) return null;
+  const object = value as object;
+  if (path.includes(object)) return '[cycle]';
+  if (--budget.nodes < 0) return '[…]';
+  if (depth >= limits.maxDepth) return Array.isArray(object) ? `[array(${object.length})]` : '[object]';
+  try {
+    if (isDomLike(object)) return `[${describeDomLike(object)}]`;
+    if (object instanceof Date) return Number.isNaN(object.getTime()) ? '[invalid date]' : object.toISOString();
+    if (object instanceof Error) return { name: object.name, message: truncate(redactString(object.message), limits.maxString) };
+    if (ArrayBuffer.isView(object)) return `[${object.constructor.name}(${object.byteLength} bytes)]`;
+    path.push(object);
+    try {
+      if (Array.isArray(object)) return copyList(object, limits, budget, depth, path);
+      if (object instanceof Set) return copyList([...object], limits, budget, depth, path);
+      if (object instanceof Map) return copyEntries([...object.entries()].map(([key, entry]) => [String(key), entry]), limits, budget, depth, path);
+      if (isActorRefLike(object)) return `[actor ${String((object as { id?: unknown }).id ?? '')}]`;
+      return copyEntries(Object.entries(object), limits, budget, depth, path);
+    } finally {
+      path.pop();
+    }
+  } catch {
+    return '[unreadable]';
+  }
+}
+
+function copyList(list: readonly unknown[], limits: SanitizeLimits, budget: { nodes: number }, depth: number, path: object[]): unknown[] {
+  const result: unknown[] = [];
+  for (const item of list) {
+    if (budget.nodes <= 0) {
+      result.push(`[… ${list.length - result.length} more]`);
+      break;
+    }
+    const copied = copy(item, limits, budget, depth + 1, path);
+    result.push(copied === undefined ? null : copied);
+  }
+  return result;
+}
+
+function copyEntries(entries: Array<[string, unknown]>, limits: SanitizeLimits, budget: { nodes: number }, depth: number, path: object[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  let index = 0;
+  for (const [key, entry] of entries) {
+    if (budget.nodes <= 0) {
+      result['…'] = `${entries.length - index} more keys`;
+      break;
+    }
+    index += 1;
+    // Own data only: a key like __proto__ must stay a plain property of the copy.
+    const copied = SECRET_KEYS.has(key.toLowerCase()) ? REDACTED : copy(entry, limits, budget, depth + 1, path);
+    if (copied !== undefined) Object.defineProperty(result, key, { value: copied, enumerable: true, writable: true, configurable: true });
+  }
+  return result;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
+}
+
+function isDomLike(object: object): boolean {
+  const node = object as { nodeType?: unknown; nodeName?: unknown };
+  return typeof node.nodeType === 'number' && typeof node.nodeName === 'string';
+}
+
+function describeDomLike(object: object): string {
+  const { nodeName } = object as { nodeName: string };
+  return `${nodeName.toLowerCase()} element`;
+}
+
+// An actor in a context (XState keeps children's refs there): its id says enough.
+function isActorRefLike(object: object): boolean {
+  const actor = object as { sessionId?: unknown; send?: unknown; getSnapshot?: unknown };
+  return typeof actor.sessionId === 'string' && typeof actor.send === 'function' && typeof actor.getSnapshot === 'function';
+}
