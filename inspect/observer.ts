@@ -53,6 +53,14 @@ export function createFrameObserver(sink: (frame: InspectionFrame) => void): Ins
   return (inspection) => {
     switch (inspection.type) {
       case '@xstate.event':
+        if (isFragmentBatch(inspection.event)) {
+          // A batch of text fragments is the stream's own shortcut (docs/design.md): shown as
+          // the deltas it carries, a stream looks the same however its bytes were chunked.
+          const sessionId = idOf(inspection.actorRef);
+          const sourceId = inspection.sourceRef === undefined ? undefined : idOf(inspection.sourceRef);
+          for (const fragment of inspection.event.fragments) sink({ type: '@xstate.event', sessionId, sourceId, event: fragment });
+          return;
+        }
         sink({
           type: '@xstate.event',
           sessionId: idOf(inspection.actorRef),
@@ -82,7 +90,8 @@ export function createFrameObserver(sink: (frame: InspectionFrame) => void): Ins
           rootId: rootOf(actorRef, idOf),
           parentId: parent === undefined ? undefined : idOf(parent),
           name: typeof config?.id === 'string' ? config.id : typeof actorId === 'string' ? actorId : actorRef.sessionId,
-          actorId: typeof actorId === 'string' ? actorId : undefined,
+          // A root's id is its session id (`x:3`): a number, not a name, so it is left out.
+          actorId: typeof actorId === 'string' && actorId !== actorRef.sessionId ? actorId : undefined,
           definition: definitionOf(logic),
         };
         sink(frame);
@@ -96,4 +105,8 @@ function rootOf(actorRef: ActorRefLike, idOf: (actorRef: ActorRefLike) => string
   let root = actorRef;
   for (let parent = (root as { _parent?: ActorRefLike })._parent; parent !== undefined; parent = (root as { _parent?: ActorRefLike })._parent) root = parent;
   return idOf(root);
+}
+
+function isFragmentBatch(event: { type: string }): event is { type: 'text.fragments'; fragments: Array<{ type: string }> } {
+  return event.type === 'text.fragments' && Array.isArray((event as { fragments?: unknown }).fragments);
 }

@@ -1,6 +1,8 @@
 /** The inspector's JSON API and live channel, as the page reaches them (the token is in its URL). */
 import type { ActorStateView, EventPage } from '../store.ts';
 
+export type { ActorView } from '../store.ts';
+
 export type { ActorStateView, EventPage, EventView } from '../store.ts';
 
 const token = new URLSearchParams(location.search).get('token') ?? '';

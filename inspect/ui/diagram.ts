@@ -1,9 +1,10 @@
 import { html } from 'htm/preact';
-import { useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { ActorStateView } from './api.ts';
 import { activePaths, chartOf, lastTransitionOf } from './chart.ts';
 import { layoutChart, type Layout } from './layout.ts';
 
+const DIAGRAM_SCALE = 0.8;
 const layouts = new Map<string, Layout & { chart: ReturnType<typeof chartOf> }>();
 
 function layoutFor(key: string, definition: unknown) {
@@ -22,12 +23,26 @@ function layoutFor(key: string, definition: unknown) {
  */
 export function Diagram({ actor, definition }: { actor: ActorStateView | undefined; definition: unknown }) {
   const layout = useMemo(() => (actor?.definition === undefined || definition === undefined ? undefined : layoutFor(actor.definition, definition)), [actor?.definition, definition]);
+  const svg = useRef<SVGSVGElement>(null);
+  const valueKey = JSON.stringify(actor?.value);
+  useEffect(() => {
+    // Keep the active state in view when the chart is wider than its panel.
+    const active = [...(svg.current?.querySelectorAll('[data-active="true"]') ?? [])].at(-1);
+    const box = svg.current?.parentElement;
+    if (active === undefined || box == null) return;
+    const rect = active.getBoundingClientRect();
+    const frame = box.getBoundingClientRect();
+    box.scrollLeft += rect.left + rect.width / 2 - (frame.left + frame.width / 2);
+    box.scrollTop += rect.top + rect.height / 2 - (frame.top + frame.height / 2);
+  }, [valueKey, actor?.definition]);
   if (actor === undefined) return html`<p class="empty">Select an actor to see its statechart.</p>`;
   if (layout === undefined || layout.states.length === 0) return html`<p class="empty">${actor.name} registered no statechart.</p>`;
   const active = new Set(activePaths(actor.value));
   const last = lastTransitionOf(layout.chart, actor.lastTransition);
   const ordered = [...layout.states].sort((a, b) => a.depth - b.depth);
-  return html`<svg class="diagram" data-machine=${layout.chart.machineId} viewBox=${`0 0 ${Math.ceil(layout.width)} ${Math.ceil(layout.height)}`} preserveAspectRatio="xMidYMin meet" role="img" aria-label=${`statechart of ${actor.name}`}>
+  // Drawn at 80 % of its laid-out size, scrolled (not shrunk) when wider than its panel:
+  // the run chart's 33 labelled transitions would be unreadable squeezed into a column.
+  return html`<svg ref=${svg} class="diagram" data-machine=${layout.chart.machineId} width=${Math.ceil(layout.width * DIAGRAM_SCALE)} height=${Math.ceil(layout.height * DIAGRAM_SCALE)} viewBox=${`0 0 ${Math.ceil(layout.width)} ${Math.ceil(layout.height)}`} role="img" aria-label=${`statechart of ${actor.name}`}>
     <defs>
       <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead" /></marker>
       <marker id="arrow-last" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead-last" /></marker>

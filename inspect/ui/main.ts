@@ -6,7 +6,7 @@
 import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { fetchEvents, fetchState, getJson, listen, type Cursor, type EventView, type StateAt } from './api.ts';
+import { fetchEvents, fetchState, getJson, listen, type ActorView, type Cursor, type EventView, type StateAt } from './api.ts';
 import { Diagram } from './diagram.ts';
 import { JsonView } from './json.ts';
 import { EventLog, type LogFilter } from './log.ts';
@@ -23,6 +23,8 @@ function App() {
   const [filter, setFilter] = useState<LogFilter>({ actor: undefined, type: '' });
   const [filteredTotal, setFilteredTotal] = useState(0);
   const [picked, setPicked] = useState<EventView | undefined>(undefined);
+  // Every actor ever seen, for the log's lanes and names (events after `at` name actors too).
+  const [everyone, setEveryone] = useState<ActorView[]>([]);
   const newest = cursor.nextSeq - 1;
   const at = live ? newest : Math.max(cursor.firstSeq, Math.min(position, newest));
 
@@ -36,8 +38,11 @@ function App() {
     if (inFlight.current) return;
     inFlight.current = true;
     const target = wanted.current;
-    fetchState(target)
-      .then(setState, () => {})
+    Promise.all([fetchState(target), getJson<ActorView[]>('/api/actors')])
+      .then(([next, all]) => {
+        setState(next);
+        setEveryone(all);
+      }, () => {})
       .finally(() => {
         inFlight.current = false;
         if (wanted.current !== target) load();
@@ -85,8 +90,8 @@ function App() {
     return () => document.removeEventListener('keydown', onKey);
   }, [step, cursor.firstSeq]);
 
-  const lanes = useMemo(() => new Map(actors.map((actor, index) => [actor.sessionId, index])), [actors]);
-  const names = useMemo(() => new Map(actors.map((actor) => [actor.sessionId, actor.actorId])), [actors]);
+  const lanes = useMemo(() => new Map(everyone.map((actor, index) => [actor.sessionId, index])), [everyone]);
+  const names = useMemo(() => new Map(everyone.map((actor) => [actor.sessionId, actor.actorId])), [everyone]);
   const total = filtered ? filteredTotal : Math.max(0, cursor.nextSeq - cursor.firstSeq);
   const text = selectedActor === undefined ? undefined : messageText(selectedActor);
 
