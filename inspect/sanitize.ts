@@ -47,6 +47,8 @@ export function sanitize(value: unknown, limits: SanitizeLimits): unknown {
 }
 
 function copy(value: unknown, limits: SanitizeLimits, budget: { nodes: number }, depth: number, path: object[]): unknown {
+  // Every value counts, so a million-number array is cut as surely as a deep object.
+  if (--budget.nodes < 0) return '[…]';
   switch (typeof value) {
     case 'string':
       return truncate(redactString(value), limits.maxString);
@@ -66,7 +68,6 @@ function copy(value: unknown, limits: SanitizeLimits, budget: { nodes: number },
   if (value === null) return null;
   const object = value as object;
   if (path.includes(object)) return '[cycle]';
-  if (--budget.nodes < 0) return '[…]';
   if (depth >= limits.maxDepth) return Array.isArray(object) ? `[array(${object.length})]` : '[object]';
   try {
     if (isDomLike(object)) return `[${describeDomLike(object)}]`;
