@@ -7,7 +7,7 @@ import type { AssistantStreamEvent, UnknownStreamEvent, WireEvent } from '../src
  */
 export const announceEvent = {
   type: 'event',
-  params: ({ event }: { event: unknown }) => ({ event: toStreamEvent(event as WireEvent) }),
+  params: ({ event }: { event: WireEvent }) => ({ event: toStreamEvent(event) }),
 } as const;
 
 /** The SDK-shaped `{ event, data }` of a wire event. */

@@ -79,7 +79,7 @@ test('the demo, live: the run completes, the chart highlights it, scrubbing back
   context.recordingDir = demo.recordingDir;
   await assertCompleted(page);
   await page.waitForSelector('.message-text');
-  assert.match(await page.locator('.tree .message-text').last().innerText(), /hotel/i, 'the streamed answer sits next to its message');
+  assert.match((await page.locator('.tree .message-text').last().textContent()) ?? '', /hotel/i, 'the streamed answer sits next to its message');
   await page.screenshot({ path: join(OUTPUT, 'inspector-live.png') });
 
   await scrubToPause(page, live);

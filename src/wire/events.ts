@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AssistantStreamError } from './errors.ts';
 import { ErrorObjectSchema, ThreadSchema, type ErrorObject, type Thread } from './schemas/common.ts';
 import { MessageDeltaEventSchema, MessageSchema, type Message, type MessageDeltaEvent } from './schemas/message.ts';
