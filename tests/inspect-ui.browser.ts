@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { suite } from 'uvu';
+import { createActor, createMachine } from 'xstate';
 import * as assert from 'uvu/assert';
 import { createInspector, type ActorView, type EventPage, type Inspector } from '../inspect/index.ts';
 import { buildInspectorUi } from '../scripts/build-inspector-ui.mjs';
@@ -122,6 +123,25 @@ test('a replayed recording looks exactly like the live run', async ({ page, live
   await assertCompleted(page);
   await scrubToPause(page, replayed);
   await page.screenshot({ path: join(OUTPUT, 'inspector-replayed-scrubbed.png') });
+});
+
+test('a dropped WebSocket reconnects: the page says so, then follows the restarted inspector', async ({ page }) => {
+  const first = await createInspector({ uiDir: UI_DIR, log: () => {} });
+  const { port } = first;
+  const token = new URL(first.url).searchParams.get('token')!;
+  await page.goto(first.url);
+  await page.waitForSelector('#connection.up');
+  await first.close();
+  await page.waitForSelector('#connection.down');
+  const second = await createInspector({ uiDir: UI_DIR, port, token, log: () => {} });
+  try {
+    await page.waitForSelector('#connection.up', { timeout: 15_000 });
+    const light = createMachine({ id: 'afterReconnect', initial: 'a', states: { a: { on: { GO: 'b' } }, b: {} } });
+    createActor(light, { inspect: second.inspect }).start().send({ type: 'GO' });
+    await page.waitForSelector('.tree [data-actor-name="afterReconnect"][data-value="b"]');
+  } finally {
+    await second.close();
+  }
 });
 
 test('a 100,000-delta stream: the page draws only the rows in view and scrubs through it', async ({ page }) => {
