@@ -121,4 +121,15 @@ test('time travel: /api/state?at= shows every actor as it was then', async ({ in
   assert.not.ok(before.actors.some((actor) => actor.sessionId === runActor.sessionId), 'the run did not exist yet');
 });
 
+test('a poll helper takes the same observer: its poll actor shows with its final state', async ({ inspector, client }) => {
+  const assistant = await client.beta.assistants.create({ model: 'scripted', tools: [{ type: 'code_interpreter' }] });
+  const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'What is 1 + 1?' }] });
+  const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id }, { pollIntervalMs: 5, inspect: inspector.inspect });
+  assert.is(run.status, 'completed');
+  const polls = (await json<ActorView[]>(inspector, '/api/actors')).filter((actor) => actor.name === 'poll');
+  assert.is(polls.length, 1);
+  assert.is(polls[0]!.status, 'done');
+  assert.ok(polls[0]!.definition, 'the poll chart is drawn from its definition');
+});
+
 test.run();
