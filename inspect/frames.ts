@@ -1,3 +1,5 @@
+import { redactString } from './sanitize.ts';
+
 /**
  * The inspection frames the inspector takes: the JSON objects `@statelyai/inspect` sends over
  * its WebSocket (`_version` 0.7.x), which our own observer produces too. One WebSocket message
@@ -124,6 +126,7 @@ export function checkFrame(item: unknown, where: string): InspectionFrame | Fram
   return frame as unknown as InspectionFrame;
 }
 
+// What a rejection quotes of a bad frame: its head, with anything like an API key redacted.
 function preview(text: string): string {
-  return text.length <= 80 ? text : `${text.slice(0, 80)}…`;
+  return redactString(text.length <= 80 ? text : `${text.slice(0, 80)}…`);
 }

@@ -1,5 +1,5 @@
 import type { ActorFrame, EventFrame, FrameRejection, InspectionFrame, SnapshotFrame } from './frames.ts';
-import { CONTEXT_LIMITS, DEFINITION_LIMITS, PAYLOAD_LIMITS, sanitize } from './sanitize.ts';
+import { CONTEXT_LIMITS, DEFINITION_LIMITS, PAYLOAD_LIMITS, redactString, sanitize } from './sanitize.ts';
 
 /** How much the inspector keeps in memory; past these the oldest goes first. */
 export interface StoreLimits {
@@ -157,7 +157,8 @@ export class InspectorStore {
    * makes them unique), `ws1` makes `x:0` into `ws1/x:0` so two processes never collide.
    */
   ingest(frame: InspectionFrame, origin = ''): void {
-    const key = (id: string) => (origin === '' ? id : `${origin}/${id}`);
+    // Ids and names are shown and logged too: nothing that looks like a key gets through them.
+    const key = (id: string) => redactString(origin === '' ? id : `${origin}/${id}`);
     switch (frame.type) {
       case '@xstate.actor':
         this.#addActor(frame, key);
@@ -227,7 +228,7 @@ export class InspectorStore {
   #addActor(frame: ActorFrame, key: (id: string) => string): void {
     const sessionId = key(frame.sessionId);
     const existing = this.#actors.get(sessionId);
-    const name = frame.name ?? frame.actorId ?? frame.sessionId;
+    const name = redactString(frame.name ?? frame.actorId ?? frame.sessionId);
     const definition = frame.definition === undefined ? undefined : this.#addDefinition(name, frame.definition);
     if (existing !== undefined) {
       // A sender that reconnects announces its actors again: keep their history.
@@ -238,7 +239,7 @@ export class InspectorStore {
       sessionId,
       rootId: key(frame.rootId ?? frame.sessionId),
       parentId: frame.parentId == null ? undefined : key(frame.parentId),
-      actorId: frame.actorId ?? name,
+      actorId: frame.actorId === undefined ? name : redactString(frame.actorId),
       name,
       definition,
       createdSeq: this.#nextSeq,
@@ -276,7 +277,7 @@ export class InspectorStore {
       sessionId,
       rootId: actor.rootId,
       sourceId: frame.sourceId == null ? undefined : key(frame.sourceId),
-      type: frame.event.type,
+      type: redactString(frame.event.type),
       payload: sanitize(frame.event, PAYLOAD_LIMITS),
     });
     this.#nextSeq += 1;
@@ -292,13 +293,13 @@ export class InspectorStore {
     const sessionId = key(frame.sessionId);
     const actor = this.#actors.get(sessionId) ?? this.#placeholder(sessionId, frame.rootId, key);
     const event = frame.event as { type?: unknown } | undefined;
-    this.#record(actor, frame.snapshot, typeof event?.type === 'string' ? event.type : '');
+    this.#record(actor, frame.snapshot, typeof event?.type === 'string' ? redactString(event.type) : '');
   }
 
   #record(actor: ActorRecord, snapshot: SnapshotFrame['snapshot'], eventType: string): void {
     const seq = Math.max(actor.createdSeq, this.#nextSeq - 1);
-    const value = snapshot.value;
-    const status = typeof snapshot.status === 'string' ? snapshot.status : 'active';
+    const value = typeof snapshot.value === 'string' ? redactString(snapshot.value) : snapshot.value;
+    const status = typeof snapshot.status === 'string' ? redactString(snapshot.status) : 'active';
     const valueKey = typeof value === 'string' ? value : JSON.stringify(sanitize(value, PAYLOAD_LIMITS)) ?? '';
     const last = actor.history.at(-1);
     const changed = last === undefined || last.valueKey !== valueKey || last.status !== status;

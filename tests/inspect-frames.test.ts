@@ -134,6 +134,27 @@ test('a flood of 10,000 frames in a second: every one counted, the log summed up
   socket.close();
 });
 
+test('keys and Authorization headers in frames reach no API answer and no log line', async ({ inspector, logged }) => {
+  const socket = await connect(inspector.wsUrl);
+  socket.send(JSON.stringify({ type: '@xstate.actor', sessionId: 'sk-abcdefghijkl1', name: 'sk-abcdefghijkl2' }));
+  socket.send(JSON.stringify({ type: '@xstate.event', sessionId: 'sk-abcdefghijkl1', event: { type: 'sk-abcdefghijkl3', headers: { Authorization: 'Bearer secret-token' } } }));
+  socket.send(JSON.stringify({ type: '@xstate.snapshot', sessionId: 'sk-abcdefghijkl1', snapshot: { value: 'sk-abcdefghijkl4', context: { apiKey: 'sk-abcdefghijkl5' } } }));
+  socket.send('{"bad": "sk-abcdefghijkl6"');
+  await until(() => api<RejectionView[]>(inspector, '/api/rejections'), (list) => list.some((rejection) => rejection.kind === 'not-json' && rejection.message.includes('bad')), 'the bad frame');
+  await until(() => api<EventPage>(inspector, '/api/events?type=sk-'), (page) => page.total === 1, 'the event');
+  const everything = JSON.stringify([
+    await api(inspector, '/api/actors'),
+    await api(inspector, '/api/events?limit=1000&offset=0'),
+    await api(inspector, `/api/events?limit=1000&offset=${(await api<EventPage>(inspector, '/api/events?limit=0')).total - 1000}`),
+    await api(inspector, '/api/state'),
+    await api(inspector, '/api/rejections'),
+    logged,
+  ]);
+  assert.not.match(everything, /sk-abcdefghijkl/, everything.slice(Math.max(0, everything.indexOf('sk-abcdefghijkl') - 300), everything.indexOf('sk-abcdefghijkl') + 50));
+  assert.not.match(everything, /secret-token/);
+  socket.close();
+});
+
 test('a WebSocket without the token, or to an unknown path, is refused', async ({ inspector }) => {
   const url = new URL(inspector.wsUrl);
   for (const [target, status] of [[`ws://${url.host}/ws`, 401], [`ws://${url.host}/ws?token=wrong`, 401], [`ws://${url.host}/elsewhere${url.search}`, 404]] as const) {

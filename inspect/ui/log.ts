@@ -38,7 +38,9 @@ export function EventLog(props: {
   const pages = useRef(new Map<number, EventView[]>());
   const loading = useRef(new Set<number>());
   const [, redraw] = useState(0);
-  const filterKey = `${filter.actor ?? ''}|${filter.type}`;
+  // Pages are cached by offset; dropping the oldest events shifts every offset, so a new
+  // firstSeq empties the cache as a new filter does.
+  const filterKey = `${filter.actor ?? ''}|${filter.type}|${firstSeq}`;
   const lastFilter = useRef(filterKey);
   if (lastFilter.current !== filterKey) {
     lastFilter.current = filterKey;

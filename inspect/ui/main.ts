@@ -20,7 +20,8 @@ function App() {
   const [state, setState] = useState<StateAt | undefined>(undefined);
   const [selected, setSelected] = useState<string | undefined>(undefined);
   const [definitions, setDefinitions] = useState(new Map<string, unknown>());
-  const [filter, setFilter] = useState<LogFilter>({ actor: undefined, type: '' });
+  const [onlySelected, setOnlySelected] = useState(false);
+  const [typeFilter, setTypeFilter] = useState('');
   const [filteredTotal, setFilteredTotal] = useState(0);
   const [picked, setPicked] = useState<EventView | undefined>(undefined);
   // Every actor ever seen, for the log's lanes and names (events after `at` name actors too).
@@ -50,15 +51,16 @@ function App() {
   }, []);
   useEffect(load, [at, cursor.nextSeq]);
 
+  const actors = state?.actors ?? [];
+  // Until the user picks one, follow the newest run (the actor most people came to watch).
+  const selectedActor = actors.find((actor) => actor.sessionId === selected) ?? [...actors].reverse().find((actor) => actor.name === 'run') ?? actors[0];
+  const filter: LogFilter = { actor: onlySelected ? selectedActor?.sessionId : undefined, type: typeFilter };
   const filtered = filter.actor !== undefined || filter.type !== '';
   useEffect(() => {
     if (!filtered) return;
     void fetchEvents({ offset: 0, limit: 0, actor: filter.actor, type: filter.type }).then((page) => setFilteredTotal(page.total), () => {});
   }, [filter.actor, filter.type, cursor.nextSeq]);
 
-  const actors = state?.actors ?? [];
-  // Until the user picks one, follow the newest run (the actor most people came to watch).
-  const selectedActor = actors.find((actor) => actor.sessionId === selected) ?? [...actors].reverse().find((actor) => actor.name === 'run') ?? actors[0];
   const definitionKey = selectedActor?.definition;
   useEffect(() => {
     if (definitionKey === undefined || definitions.has(definitionKey)) return;
@@ -120,8 +122,8 @@ function App() {
       <section class="panel log-panel" aria-label="events">
         <h2>Events</h2>
         <div class="filters">
-          <label><input type="checkbox" id="filter-actor" checked=${filter.actor !== undefined} onChange=${(e: Event) => setFilter({ ...filter, actor: (e.currentTarget as HTMLInputElement).checked ? selectedActor?.sessionId : undefined })} /> only ${selectedActor?.actorId ?? 'the selected actor'}</label>
-          <input type="text" id="filter-type" placeholder="event type contains…" value=${filter.type} onInput=${(e: Event) => setFilter({ ...filter, type: (e.currentTarget as HTMLInputElement).value })} />
+          <label><input type="checkbox" id="filter-actor" checked=${onlySelected} onChange=${(e: Event) => setOnlySelected((e.currentTarget as HTMLInputElement).checked)} /> only ${selectedActor?.actorId ?? 'the selected actor'}</label>
+          <input type="text" id="filter-type" placeholder="event type contains…" value=${typeFilter} onInput=${(e: Event) => setTypeFilter((e.currentTarget as HTMLInputElement).value)} />
         </div>
         <${EventLog} filter=${filter} total=${total} version=${cursor.nextSeq} at=${at} firstSeq=${cursor.firstSeq} lanes=${lanes} names=${names} follow=${live} onPick=${(event: EventView) => {
           setPicked(event);
