@@ -76,7 +76,10 @@ async function watchLikeTheUi(inspector: Inspector): Promise<WebSocket> {
     if (busy) return;
     const { nextSeq } = JSON.parse(String(data)) as { nextSeq: number };
     busy = true;
-    void Promise.all([get(`/api/state?at=${nextSeq - 1}`), get('/api/actors'), get(`/api/events?offset=${Math.max(0, nextSeq - 60)}&limit=60`)]).finally(() => (busy = false));
+    // A fetch cut off by the inspector closing at the end is expected: nothing to report.
+    Promise.all([get(`/api/state?at=${nextSeq - 1}`), get('/api/actors'), get(`/api/events?offset=${Math.max(0, nextSeq - 60)}&limit=60`)])
+      .catch(() => {})
+      .finally(() => (busy = false));
   });
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   return socket;

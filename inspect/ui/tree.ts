@@ -27,6 +27,13 @@ export function messageText(actor: ActorStateView): string | undefined {
     .join('\n');
 }
 
+/** Characters of a message shown in the tree: the newest ones, as they stream. */
+const TEXT_TAIL = 600;
+
+function tail(text: string): string {
+  return text.length <= TEXT_TAIL ? text : `…${text.slice(-TEXT_TAIL)}`;
+}
+
 interface TreeNode {
   actor: ActorStateView;
   children: TreeNode[];
@@ -66,7 +73,7 @@ export function ActorTree({ actors, selected, onSelect }: { actors: readonly Act
         <span class="actor-value">${formatValue(actor.value)}</span>
         <span class=${`status status-${actor.status}`}>${actor.status}</span>
       </button>
-      ${text !== undefined && text !== '' && html`<div class="message-text" style=${`margin-left:${22 + depth * 14}px`} data-message-text=${actor.sessionId}>${text}</div>`}
+      ${text !== undefined && text !== '' && html`<div class="message-text" style=${`margin-left:${22 + depth * 14}px`} data-message-text=${actor.sessionId}>${tail(text)}</div>`}
       ${node.children.length > 0 && html`<ul>${node.children.map((child) => row(child, depth + 1))}</ul>`}
     </li>`;
   };
