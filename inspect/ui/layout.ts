@@ -37,8 +37,8 @@ const STATE_HEIGHT = 30;
 
 /**
  * Lays a chart out with dagre (layered, top to bottom), nested states as clusters around their
- * children. dagre draws no edge to a cluster, so a transition to a compound state is laid out
- * to its initial child and one from it from its first child, then drawn to the cluster's box.
+ * children. dagre lays out no edge to a cluster, so a transition to a compound state is laid
+ * out and drawn to its initial child, and one from it from its initial (or first) child.
  *
  * @example `const { states, transitions, width, height } = layoutChart(chartOf(definition));`
  */
