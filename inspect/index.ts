@@ -21,7 +21,7 @@ export { checkFrame, FrameRejection, readFrames } from './frames.ts';
 export type { ActorFrame, EventFrame, FrameRejectionKind, InspectionFrame, SnapshotFrame } from './frames.ts';
 export { createFrameObserver, type InspectionObserver } from './observer.ts';
 export { createFrameSender, type FrameSender } from './sender.ts';
-export { redactString, sanitize, type SanitizeLimits } from './sanitize.ts';
+export { redactString, sanitize, sanitizeEvent, type SanitizeLimits } from './sanitize.ts';
 export { DEFAULT_STORE_LIMITS, InspectorStore } from './store.ts';
 export type { ActorStateView, ActorView, EventPage, EventQuery, EventView, RejectionView, StoreLimits } from './store.ts';
 

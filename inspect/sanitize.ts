@@ -1,3 +1,5 @@
+import { isTextFragment } from '../src/wire/fastPath.ts';
+
 /** How much of a value the inspector keeps: everything past these limits is cut, and says so. */
 export interface SanitizeLimits {
   /** Longest string kept whole; longer ones keep their head and say how much was cut. */
@@ -44,6 +46,37 @@ export function redactString(text: string): string {
 export function sanitize(value: unknown, limits: SanitizeLimits): unknown {
   const budget = { nodes: limits.maxNodes };
   return copy(value, limits, budget, 0, []);
+}
+
+/**
+ * {@link sanitize} for an event, with a shortcut for the one shape nearly every event of a
+ * stream has — a text fragment, `{ type: 'thread.message.delta', data: { id, object, delta:
+ * { content: [{ index, type: 'text', text: { value } }] } }, seq }` — copied by hand with the
+ * same result: the generic copy's recursion was a third of the inspector's cost per event.
+ *
+ * @example `sanitizeEvent({ type: 'go' }, PAYLOAD_LIMITS) // { type: 'go' }`
+ */
+export function sanitizeEvent(event: object, limits: SanitizeLimits): unknown {
+  const { type, data, seq, fragment } = event as { type?: unknown; data?: unknown; seq?: unknown; fragment?: unknown };
+  if (type !== 'thread.message.delta' || !isTextFragment(data) || !hasOnlyFragmentKeys(event)) return sanitize(event, limits);
+  const fragmentData = data as { id: string; object: string; delta: { content: [{ index: number; text: { value: string } }] } };
+  const entry = fragmentData.delta.content[0];
+  const copied: Record<string, unknown> = {
+    type,
+    data: {
+      id: truncate(redactString(fragmentData.id), limits.maxString),
+      object: fragmentData.object,
+      delta: { content: [{ index: Number.isFinite(entry.index) ? entry.index : String(entry.index), type: 'text', text: { value: truncate(redactString(entry.text.value), limits.maxString) } }] },
+    },
+  };
+  if (seq !== undefined) copied['seq'] = copy(seq, limits, { nodes: 1 }, 0, []);
+  if (fragment !== undefined) copied['fragment'] = copy(fragment, limits, { nodes: 1 }, 0, []);
+  return copied;
+}
+
+function hasOnlyFragmentKeys(event: object): boolean {
+  for (const key of Object.keys(event)) if (key !== 'type' && key !== 'data' && key !== 'seq' && key !== 'fragment') return false;
+  return true;
 }
 
 function copy(value: unknown, limits: SanitizeLimits, budget: { nodes: number }, depth: number, path: object[]): unknown {

@@ -1,5 +1,5 @@
 import type { ActorFrame, EventFrame, FrameRejection, InspectionFrame, SnapshotFrame } from './frames.ts';
-import { CONTEXT_LIMITS, DEFINITION_LIMITS, PAYLOAD_LIMITS, redactString, sanitize } from './sanitize.ts';
+import { CONTEXT_LIMITS, DEFINITION_LIMITS, PAYLOAD_LIMITS, redactString, sanitize, sanitizeEvent } from './sanitize.ts';
 
 /** How much the inspector keeps in memory; past these the oldest goes first. */
 export interface StoreLimits {
@@ -157,8 +157,7 @@ export class InspectorStore {
    * makes them unique), `ws1` makes `x:0` into `ws1/x:0` so two processes never collide.
    */
   ingest(frame: InspectionFrame, origin = ''): void {
-    // Ids and names are shown and logged too: nothing that looks like a key gets through them.
-    const key = (id: string) => redactString(origin === '' ? id : `${origin}/${id}`);
+    const key = origin === '' ? ownId : (this.#keys.get(origin) ?? this.#keyFor(origin));
     switch (frame.type) {
       case '@xstate.actor':
         this.#addActor(frame, key);
@@ -225,6 +224,14 @@ export class InspectorStore {
     this.#withPending.clear();
   }
 
+  // One function per origin, made once: ingest runs for every event.
+  readonly #keys = new Map<string, (id: string) => string>();
+  #keyFor(origin: string): (id: string) => string {
+    const key = (id: string) => redactString(`${origin}/${id}`);
+    this.#keys.set(origin, key);
+    return key;
+  }
+
   #addActor(frame: ActorFrame, key: (id: string) => string): void {
     const sessionId = key(frame.sessionId);
     const existing = this.#actors.get(sessionId);
@@ -278,7 +285,7 @@ export class InspectorStore {
       rootId: actor.rootId,
       sourceId: frame.sourceId == null ? undefined : key(frame.sourceId),
       type: redactString(frame.event.type),
-      payload: sanitize(frame.event, PAYLOAD_LIMITS),
+      payload: sanitizeEvent(frame.event, PAYLOAD_LIMITS),
     });
     this.#nextSeq += 1;
     if (this.#events.length > this.limits.maxEvents) {
@@ -363,6 +370,11 @@ export class InspectorStore {
   #changed(): void {
     for (const listener of this.#listeners) listener();
   }
+}
+
+// Ids and names are shown and logged too: nothing that looks like a key gets through them.
+function ownId(id: string): string {
+  return redactString(id);
 }
 
 function viewOf(actor: ActorRecord, entry: HistoryEntry | undefined, lastTransition: ActorView['lastTransition']): ActorView {

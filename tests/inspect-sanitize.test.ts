@@ -3,7 +3,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, createMachine } from 'xstate';
-import { InspectorStore, createFrameObserver, redactString, sanitize, type ActorStateView } from '../inspect/index.ts';
+import { InspectorStore, createFrameObserver, redactString, sanitize, sanitizeEvent, type ActorStateView } from '../inspect/index.ts';
+import { PAYLOAD_LIMITS } from '../inspect/sanitize.ts';
 
 const test = suite('inspect-sanitize');
 const LIMITS = { maxString: 1000, maxNodes: 100, maxDepth: 5 };
@@ -60,6 +61,21 @@ test('an actor whose context holds all of that: the store shows it sanitized, an
   const everything = JSON.stringify({ events: store.events({ limit: 1000 }), state: store.stateAt(store.cursor.nextSeq - 1), actors: store.actors() });
   assert.not.match(everything, /sk-abcdefghij/);
   assert.not.match(everything, /Bearer/);
+});
+
+test('sanitizeEvent: a text fragment copied by hand equals the generic copy; other shapes take the generic one', () => {
+  const fragment = (value: string, extra: object = {}) => ({
+    type: 'thread.message.delta',
+    data: { id: 'msg_1', object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'text', text: { value } }] } },
+    seq: 7,
+    fragment: true,
+    ...extra,
+  });
+  for (const event of [fragment('hello'), fragment('key sk-abcdefghijklmnop'), fragment('z'.repeat(20_000)), fragment('x', { extra: 1n })]) {
+    assert.equal(sanitizeEvent(event, PAYLOAD_LIMITS), sanitize(event, PAYLOAD_LIMITS));
+  }
+  const notText = { type: 'thread.message.delta', data: { id: 'msg_1', object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'image_file', image_file: { file_id: 'f' } }] } } };
+  assert.equal(sanitizeEvent(notText, PAYLOAD_LIMITS), notText);
 });
 
 test.run();
