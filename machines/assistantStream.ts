@@ -1,4 +1,4 @@
-import { assertEvent, assign, fromCallback, setup, type ActorRefFrom, type AnyActorRef } from 'xstate';
+import { assertEvent, assign, fromCallback, setup, type ActorRefFrom, type AnyActorRef, type ErrorActorEvent } from 'xstate';
 import {
   AssistantStreamError,
   MESSAGE_EVENTS,
@@ -33,7 +33,9 @@ export type AssistantStreamMachineEvent =
   | { type: 'child.fault'; error: AssistantStreamError }
   | { type: 'abort'; error: AssistantStreamError }
   /** A handler or listener threw while the machines announced something. */
-  | { type: 'handler.exception'; error: AssistantStreamError };
+  | { type: 'handler.exception'; error: AssistantStreamError }
+  /** A child's own guard or action threw (XState reports it so). */
+  | ErrorActorEvent;
 
 /** What the stream actor knows: its children by id, the final run, the error that ended it. */
 export interface AssistantStreamContext {
@@ -226,6 +228,9 @@ export const assistantStreamMachine = setup({
         return context.error ?? event.error;
       },
     }),
+    recordChildFailure: assign({
+      error: ({ context }, failure: ErrorActorEvent) => context.error ?? chartFailure(failure.error, failure.type.slice('xstate.error.actor.'.length)),
+    }),
     recordMissingFinalRun: assign({
       error: () => new AssistantStreamError('no-final-run', 'the stream ended before the run completed, failed or required action'),
     }),
@@ -258,6 +263,8 @@ export const assistantStreamMachine = setup({
       actions: ['recordError', { type: 'timeout', params: ({ event }) => ({ error: event.error }) }],
     },
     abort: { target: '.aborted', actions: 'recordError' },
+    // A child whose own guard or action threw is dead; the stream ends with that, typed.
+    'xstate.error.actor.*': { target: '.failed', actions: { type: 'recordChildFailure', params: ({ event }) => event } },
   },
   states: {
     connecting: {
@@ -280,7 +287,8 @@ export const assistantStreamMachine = setup({
     },
     done: {
       type: 'final',
-      entry: [{ type: 'run', params: ({ context }) => ({ run: context.finalRun! }) }, { type: 'end', params: {} }],
+      // Listeners get their own copy of the final run; `finalRun()` keeps the stream's.
+      entry: [{ type: 'run', params: ({ context }) => ({ run: structuredClone(context.finalRun!) }) }, { type: 'end', params: {} }],
     },
     failed: {
       type: 'final',
@@ -311,6 +319,14 @@ export function openChildFor(
 ): ActorRefFrom<typeof messageMachine> | ActorRefFrom<typeof runStepMachine> | undefined {
   const child = event.type === 'thread.message.delta' ? context.messages.get(event.data.id) : context.runSteps.get(event.data.id);
   return child?.getSnapshot().status === 'active' ? child : undefined;
+}
+
+/** The stream's error for a chart (this one, or the child `actorId`) whose guard or action threw. */
+export function chartFailure(thrown: unknown, actorId?: string): AssistantStreamError {
+  const what = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : 'a non-error value';
+  return new AssistantStreamError('internal', `${actorId === undefined ? 'the stream chart' : `the ${actorId.split(':')[0]} chart`} failed (${what})`, {
+    cause: thrown,
+  });
 }
 
 /** The error for an event the stream refused: which entity, which state, and why. */

@@ -65,6 +65,9 @@ const theFragments = ({ event }: { event: TextFragmentsEvent }) => event.fragmen
 const continuesBlock = { type: 'continuesBlock', params: theBlockDelta } as const;
 const moveToBlock = { type: 'moveToBlock', params: theBlockDelta } as const;
 const adoptFinal = { type: 'adoptFinal', params: ({ event }: { event: MessageWireEvent }) => event.data } as const;
+// The server's final word goes to the callbacks as it came; the chart keeps its own copy, so
+// what a listener does to that object cannot change the finals.
+const announceFinal = { type: 'messageDone', params: ({ event }: { event: MessageWireEvent }) => ({ message: event.data }) } as const;
 
 /** The callbacks of one text fragment of a batch, in their order. */
 export interface TextFragmentParams {
@@ -112,7 +115,7 @@ const messageSetup = setup({
   },
   actions: {
     adoptCreated: assign({ message: (_, message: Message) => structuredClone(message) }),
-    adoptFinal: assign({ message: (_, message: Message) => message }),
+    adoptFinal: assign({ message: (_, message: Message) => structuredClone(message) }),
     appendText,
     refuseFragments: sendParent((_, fragments: MessageDeltaWireEvent[]) => ({
       type: 'child.fault',
@@ -150,7 +153,7 @@ export const messageMachine = messageSetup
       }),
     raiseBlockDeltas: enqueueActions(({ event, enqueue }) => {
       assertEvent(event, 'thread.message.delta');
-      for (const delta of event.data.delta.content ?? []) enqueue.raise({ type: 'block.delta', delta });
+      for (const delta of event.data.delta.content ?? []) enqueue.raise({ type: 'block.delta', delta: { ...delta } });
     }),
     announceTextDelta: enqueueActions(({ context, event, enqueue }) => {
       // Also the entry action of the text state, where the event is the block delta that opened it.
@@ -170,16 +173,8 @@ export const messageMachine = messageSetup
       assertEvent(event, 'text.fragments');
       const text = textAt(context.message, context.block);
       for (const fragment of event.fragments) {
-        const delta = fragmentText(fragment);
-        enqueue({ type: 'appendText', params: { text, value: delta.value! } });
-        enqueue({
-          type: 'textFragment',
-          params: {
-            event: { event: toStreamEvent(fragment) },
-            messageDelta: { delta: fragment.data.delta, snapshot: context.message },
-            textDelta: { delta, snapshot: text },
-          },
-        });
+        enqueue({ type: 'appendText', params: { text, value: fragmentText(fragment).value! } });
+        enqueue({ type: 'textFragment', params: fragmentCallbacks(context, fragment, text) });
       }
     }),
     },
@@ -210,7 +205,9 @@ export const messageMachine = messageSetup
         'thread.message.delta': [
           {
             guard: { type: 'deltaFits', params: theDelta },
-            actions: [announceEvent, { type: 'applyDelta', params: theDelta }, announceMessageDelta, 'raiseBlockDeltas'],
+            // The block deltas are raised (taken after this transition) before any listener sees
+            // the delta, each as its own copy: what a listener does to the delta cannot steer them.
+            actions: [announceEvent, { type: 'applyDelta', params: theDelta }, 'raiseBlockDeltas', announceMessageDelta],
           },
           { actions: { type: 'reportFault', params: theDelta } },
         ],
@@ -219,8 +216,8 @@ export const messageMachine = messageSetup
           { guard: { type: 'opensImageFile', params: theBlockDelta }, target: '.image_file', reenter: true, actions: moveToBlock },
           { target: '.other', reenter: true, actions: moveToBlock },
         ],
-        'thread.message.completed': { target: 'completed', actions: adoptFinal },
-        'thread.message.incomplete': { target: 'incomplete', actions: adoptFinal },
+        'thread.message.completed': { target: 'completed', actions: [adoptFinal, announceFinal] },
+        'thread.message.incomplete': { target: 'incomplete', actions: [adoptFinal, announceFinal] },
       },
       states: {
         none: {},
@@ -230,17 +227,14 @@ export const messageMachine = messageSetup
             // The bulk of every stream: one more fragment of the open text, in one step.
             'thread.message.delta': {
               guard: { type: 'growsOpenText', params: theDelta },
+              // As one fragment of a batch: appended first, then its three callbacks from params
+              // taken together, so a listener of one cannot change what the next one is given.
               actions: [
-                announceEvent,
                 {
                   type: 'appendText',
                   params: ({ context, event }) => ({ text: textAt(context.message, context.block), value: fragmentText(event).value! }),
                 },
-                announceMessageDelta,
-                {
-                  type: 'textDelta',
-                  params: ({ context, event }) => ({ delta: fragmentText(event), snapshot: textAt(context.message, context.block) }),
-                },
+                { type: 'textFragment', params: ({ context, event }) => fragmentCallbacks(context, event, textAt(context.message, context.block)) },
               ],
             },
             'text.fragments': [
@@ -274,14 +268,8 @@ export const messageMachine = messageSetup
         },
       },
     },
-    completed: {
-      type: 'final',
-      entry: { type: 'messageDone', params: ({ context }) => ({ message: context.message }) },
-    },
-    incomplete: {
-      type: 'final',
-      entry: { type: 'messageDone', params: ({ context }) => ({ message: context.message }) },
-    },
+    completed: { type: 'final' },
+    incomplete: { type: 'final' },
   },
 });
 
@@ -320,6 +308,15 @@ function growsText(context: MessageContext, event: MessageDeltaWireEvent): boole
   // The decoder marks the exact shape of a plain text fragment; an unmarked delta (built by
   // hand, or of any other shape) takes the general path, which checks everything.
   return event.fragment === true && event.data.delta.content![0]!.index === context.block && typeof textAt(context.message, context.block).value === 'string';
+}
+
+/** What one text fragment announces: the event, the message delta and the text delta. */
+function fragmentCallbacks(context: MessageContext, fragment: MessageDeltaWireEvent, text: Text): TextFragmentParams {
+  return {
+    event: { event: toStreamEvent(fragment) },
+    messageDelta: { delta: fragment.data.delta, snapshot: context.message },
+    textDelta: { delta: fragmentText(fragment), snapshot: text },
+  };
 }
 
 /** The `text` of a fragment that passed {@link growsText}. */

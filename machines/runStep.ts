@@ -46,8 +46,14 @@ const TERMINAL = {
 // does); the tool calls are finished first, so they report what was streamed.
 const theStep = ({ event }: { event: RunStepWireEvent }) => event.data;
 const theDelta = ({ event }: { event: RunStepDeltaWireEvent }) => event;
+// The server's final word goes to the callbacks as it came (both arguments, as the SDK does);
+// the chart keeps its own copy, so what a listener does to that object cannot change the finals.
+const announceFinal = {
+  type: 'runStepDone',
+  params: ({ event }: { event: RunStepWireEvent }) => ({ runStep: event.data, snapshot: event.data }),
+} as const;
 const endAs = <Target extends (typeof TERMINAL)[keyof typeof TERMINAL]>(target: Target) =>
-  ({ target, actions: ['finishToolCalls', { type: 'adoptFinal', params: theStep }] }) as const;
+  ({ target, actions: ['finishToolCalls', { type: 'adoptFinal', params: theStep }, announceFinal] }) as const;
 const end = {
   'thread.run.step.completed': endAs(TERMINAL['thread.run.step.completed']),
   'thread.run.step.failed': endAs(TERMINAL['thread.run.step.failed']),
@@ -64,13 +70,7 @@ const announceRunStepDelta = {
   }),
 } as const;
 
-const done = {
-  type: 'final',
-  entry: {
-    type: 'runStepDone',
-    params: ({ context }: { context: RunStepContext }) => ({ runStep: context.step, snapshot: context.step }),
-  },
-} as const;
+const done = { type: 'final' } as const;
 
 /**
  * One run step: a `message_creation` step or a `tool_calls` step with its tool-call actors.
@@ -106,7 +106,7 @@ export const runStepMachine = setup({
   },
   actions: {
     adopt: assign({ step: (_, step: RunStep) => structuredClone(step) }),
-    adoptFinal: assign({ step: (_, step: RunStep) => step }),
+    adoptFinal: assign({ step: (_, step: RunStep) => structuredClone(step) }),
     appendToolCallText: ({ context }, event: RunStepDeltaWireEvent) => {
       const delta = toolCallDeltas(event)[0]!;
       const call = toolCallAt(context.step, delta.index);

@@ -1,5 +1,5 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
-import type { AssistantStreamOutput } from '../../machines/assistantStream.ts';
+import { chartFailure, type AssistantStreamOutput } from '../../machines/assistantStream.ts';
 import {
   AssistantStreamError,
   isPendingByteSource,
@@ -14,7 +14,8 @@ import type { AssistantEventHandler } from './AssistantEventHandler.ts';
 import { streamMachine } from './bindings.ts';
 import { attachSession, type StreamInput } from './session.ts';
 import { StreamSink } from './sink.ts';
-import type { AssistantStreamEvents, AssistantStreamSnapshot, AssistantStreamStatus } from './types.ts';
+import { EventQueue } from './eventQueue.ts';
+import type { AssistantStreamEventName, AssistantStreamEvents, AssistantStreamSnapshot, AssistantStreamStatus, EmittedValue } from './types.ts';
 
 /** Options of {@link AssistantStream.fromSSE} and {@link AssistantStream.fromReadableStream}. */
 export interface AssistantStreamOptions {
@@ -26,6 +27,19 @@ export interface AssistantStreamOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   /** Fails the stream with `idle-timeout` (after `onTimeout`) when no bytes arrive for this long. */
   idleTimeoutMs?: number | undefined;
+  /** Fails the stream with `deadline-exceeded` (after `onTimeout`) if it has not ended this long after it was created. */
+  deadlineMs?: number | undefined;
+  /** Count `: ping` comment lines as progress for `idleTimeoutMs` (by default they are not). */
+  heartbeatsCountAsProgress?: boolean | undefined;
+  /**
+   * Describes a failure of the connection while reading (the stream's error keeps it as
+   * `cause`); the client makes it its `APIConnectionError`.
+   */
+  readErrorCause?: ((thrown: unknown) => unknown) | undefined;
+}
+
+function sourceOptions({ idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, readErrorCause }: AssistantStreamOptions) {
+  return { idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, readErrorCause };
 }
 
 /** The root actor of a stream: `stream.actor`. */
@@ -51,6 +65,13 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
   readonly actor: AssistantStreamActor;
   readonly #sink: StreamSink;
   readonly #settled: Promise<void>;
+  /**
+   * Aborting it aborts the stream (as `abort()` does, which also aborts it): the official SDK's
+   * handle for code that cancels through a controller.
+   */
+  readonly controller = new AbortController();
+  /** Set when the stream chart itself threw: its actor is dead, so the facade ends the stream. */
+  #chartFailure: AssistantStreamError | undefined;
 
   private constructor(input: StreamInput, options: AssistantStreamOptions) {
     if (!isPendingByteSource(input.source)) {
@@ -68,7 +89,16 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
           if (failure === undefined) resolve();
           else reject(failure);
         },
-        error: (thrown) => reject(new AssistantStreamError('source', 'the stream actor failed', { cause: thrown })),
+        error: (thrown) => {
+          // XState stopped the actor and its children (the source among them, which cancels
+          // the read); the callbacks its final state would have run are ours to run.
+          const failure = chartFailure(thrown);
+          this.#chartFailure = failure;
+          this.#sink.dispatch('exception', { error: failure });
+          this.#sink.dispatch('error', { error: failure });
+          this.#sink.dispatch('end', {});
+          reject(failure);
+        },
       });
     });
     // Failures are reported through done(), listeners, onException and snapshot(); an
@@ -76,6 +106,7 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
     this.#settled.catch(() => {});
 
     this.actor.start();
+    this.controller.signal.addEventListener('abort', () => this.#sendAbort(this.controller.signal.reason), { once: true });
     const { signal } = options;
     if (signal !== undefined) {
       if (signal.aborted) this.abort(signal.reason);
@@ -105,7 +136,7 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
    * ```
    */
   static fromSSE(source: PendingByteSource, options: AssistantStreamOptions = {}): AssistantStream {
-    return new AssistantStream({ source, format: 'sse', idleTimeoutMs: options.idleTimeoutMs }, options);
+    return new AssistantStream({ ...sourceOptions(options), source, format: 'sse' }, options);
   }
 
   /**
@@ -119,7 +150,7 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
    * ```
    */
   static fromReadableStream(ndjson: PendingByteSource, options: AssistantStreamOptions = {}): AssistantStream {
-    return new AssistantStream({ source: ndjson, format: 'ndjson', idleTimeoutMs: options.idleTimeoutMs }, options);
+    return new AssistantStream({ ...sourceOptions(options), source: ndjson, format: 'ndjson' }, options);
   }
 
   /** Adds a listener; chainable. @example `stream.on('textDelta', (d) => out.write(d.value ?? ''))` */
@@ -211,13 +242,14 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
       finalRun: context.finalRun,
       messages: this.#messages(),
       runSteps: this.#runSteps(),
-      error: context.error ?? this.#sink.handlerError,
+      error: context.error ?? this.#chartFailure ?? this.#sink.handlerError,
       eventCount: this.#sink.eventCount,
     };
   }
 
   /** Where the stream stands. @example `stream.status === 'done'` */
   get status(): AssistantStreamStatus {
+    if (this.#chartFailure !== undefined) return 'failed';
     const snapshot = this.actor.getSnapshot();
     for (const status of ['connecting', 'streaming', 'done', 'failed', 'aborted'] as const) {
       if (snapshot.matches(status)) return status;
@@ -231,10 +263,141 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
    * @example `setTimeout(() => stream.abort(), 5_000);`
    */
   abort(reason?: unknown): void {
+    this.#sendAbort(reason);
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  /**
+   * `await using stream = …` aborts the stream when the scope ends, unless it has ended already
+   * (Python's `with … as stream:`). Resolves once the stream has settled.
+   *
+   * @example
+   * ```ts
+   * {
+   *   await using stream = client.beta.threads.runs.stream(threadId, { assistant_id });
+   *   for await (const text of stream.textDeltas) if (text.includes('STOP')) break;
+   * } // aborted here if still running
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.ended) this.abort();
+    await this.#settled.catch(() => {});
+  }
+
+  #sendAbort(reason: unknown): void {
     this.actor.send({
       type: 'abort',
       error: new AssistantStreamError('aborted', 'the stream was aborted', reason === undefined ? {} : { cause: reason }),
     });
+  }
+
+  /** Whether the stream has finished: with a final run, a failure or an abort. @example `if (stream.ended) …` */
+  get ended(): boolean {
+    const { status } = this;
+    return status === 'done' || status === 'failed' || status === 'aborted';
+  }
+
+  /** Whether the stream failed or was aborted (as the official SDK counts an abort). @example `stream.errored` */
+  get errored(): boolean {
+    const { status } = this;
+    return status === 'failed' || status === 'aborted';
+  }
+
+  /** Whether the stream was aborted. @example `stream.aborted` */
+  get aborted(): boolean {
+    return this.status === 'aborted';
+  }
+
+  /**
+   * A promise of the next `name` event: its argument, or the tuple of its arguments when it
+   * has several. It rejects with the stream's error if the stream fails or is aborted first
+   * (unless `name` is `error` or `abort`), and with a `lifecycle` error if the stream ends
+   * without one — where the official SDK leaves it pending.
+   *
+   * @example
+   * ```ts
+   * const [delta, snapshot] = await stream.emitted('textDelta');
+   * const run = await stream.emitted('run');
+   * ```
+   */
+  emitted<Name extends AssistantStreamEventName>(name: Name): Promise<EmittedValue<Name>> {
+    return new Promise((resolve, reject) => {
+      const ending = this.#ending();
+      if (ending !== undefined) return reject(ending);
+      const stop = this.#watch(name, {
+        event: (args) => {
+          stop();
+          resolve((args.length === 0 ? undefined : args.length === 1 ? args[0] : args) as EmittedValue<Name>);
+        },
+        failure: (error) => {
+          stop();
+          reject(error);
+        },
+        end: () => {
+          stop();
+          reject(new AssistantStreamError('lifecycle', `the stream ended without a ${name} event`));
+        },
+      });
+    });
+  }
+
+  /**
+   * Every `name` event from now on, as the tuple of its arguments, in order. It ends with the
+   * stream; on a failure or abort it yields what was buffered, then rejects with the error
+   * (iterating `error` or `abort` yields it instead). `return()` (a `break`) removes its
+   * listener and leaves the stream running.
+   *
+   * @example
+   * ```ts
+   * for await (const [delta] of stream.events('textDelta')) process.stdout.write(delta.value ?? '');
+   * ```
+   */
+  events<Name extends AssistantStreamEventName>(name: Name): AsyncIterableIterator<Parameters<AssistantStreamEvents[Name]>> {
+    const queue = new EventQueue<Parameters<AssistantStreamEvents[Name]>>(() => stop());
+    const ending = this.#ending();
+    if (ending !== undefined) {
+      queue.fail(ending);
+      return queue;
+    }
+    const stop = this.#watch(name, {
+      event: (args) => queue.push(args),
+      failure: (error) => {
+        stop();
+        queue.fail(error);
+      },
+      end: () => {
+        stop();
+        queue.end();
+      },
+    });
+    return queue;
+  }
+
+  /** Why nothing more will come: the failure, or a lifecycle error once ended; undefined while running. */
+  #ending(): AssistantStreamError | undefined {
+    if (!this.ended) return undefined;
+    return this.snapshot().error ?? new AssistantStreamError('lifecycle', 'the stream has already ended');
+  }
+
+  /** Listens for `name`, for a failure first (unless `name` is one) and for the end; returns the unsubscribe. */
+  #watch<Name extends AssistantStreamEventName>(
+    name: Name,
+    on: { event: (args: Parameters<AssistantStreamEvents[Name]>) => void; failure: (error: AssistantStreamError) => void; end: () => void },
+  ): () => void {
+    const listeners = this.#sink.listeners;
+    const onEvent = ((...args: Parameters<AssistantStreamEvents[Name]>) => on.event(args)) as AssistantStreamEvents[Name];
+    const onFailure = (error: AssistantStreamError) => on.failure(error);
+    const onEnd = () => on.end();
+    listeners.on(name, onEvent);
+    if (name !== 'error') listeners.on('error', onFailure);
+    if (name !== 'abort') listeners.on('abort', onFailure);
+    if (name !== 'end') listeners.on('end', onEnd);
+    return () => {
+      listeners.off(name, onEvent);
+      listeners.off('error', onFailure);
+      listeners.off('abort', onFailure);
+      listeners.off('end', onEnd);
+    };
   }
 
   /**

@@ -1,9 +1,11 @@
 export * from './errors.ts';
+export * from './envelope.ts';
 export * from './events.ts';
 export * from './accumulate.ts';
 export * from './sse.ts';
 export * from './ndjson.ts';
 export * from './source.ts';
+export * from './listenerCopy.ts';
 export { findUnsafeKey, UNSAFE_KEYS } from './unsafeKeys.ts';
 export * from './schemas/common.ts';
 export * from './schemas/run.ts';
