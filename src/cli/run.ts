@@ -1,5 +1,7 @@
+import type { InspectionEvent } from 'xstate';
 import { AssistantsClient, type AssistantStream } from '../index.ts';
 import { optionalString, requiredString, UsageError, type Command, type OptionSpec, type ParsedArgs } from './command.ts';
+import { both, INSPECT_OPTION, startInspection } from './inspection.ts';
 import { StateJournal } from './journal.ts';
 import { TranscriptPrinter } from './printer.ts';
 import { recordStream, type RecordedFile } from './recording.ts';
@@ -12,6 +14,7 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
   thread: { type: 'string', value: 'ID', description: 'add the message to this thread instead of a new one' },
   'base-url': { type: 'string', value: 'URL', description: 'the API base URL (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)' },
   states: { type: 'boolean', description: 'also print the states each statechart went through' },
+  inspect: INSPECT_OPTION,
 };
 
 /** A run request read from the command line and the environment. */
@@ -52,12 +55,12 @@ export function readRunRequest(args: ParsedArgs, env: CliIO['env']): RunRequest 
 export async function streamRun(
   request: RunRequest,
   term: Terminal,
-  options: { states?: boolean; recordTo?: string; signal?: AbortSignal | undefined } = {},
+  options: { states?: boolean; recordTo?: string; signal?: AbortSignal | undefined; inspect?: ((event: InspectionEvent) => void) | undefined } = {},
 ): Promise<{ exitCode: number; recording: RecordedFile | undefined }> {
   const { client, assistantId, threadId, message } = request;
   const startedAt = performance.now();
   const journal = new StateJournal();
-  const streamOptions = { handler: new TranscriptPrinter(term), inspect: options.states === true ? journal.inspect : undefined, signal: options.signal };
+  const streamOptions = { handler: new TranscriptPrinter(term), inspect: both(options.states === true ? journal.inspect : undefined, options.inspect), signal: options.signal };
   const user = { role: 'user' as const, content: message };
   term.line(`${term.colors.bold('user >')} ${message}`);
   const stream: AssistantStream =
@@ -74,7 +77,7 @@ export async function streamRun(
 export const runCommand: Command = {
   name: 'run',
   summary: 'stream a run of an assistant on any compatible server and print it',
-  usage: 'run --assistant ID [--thread ID] [--base-url URL] [--states] MESSAGE',
+  usage: 'run --assistant ID [--thread ID] [--base-url URL] [--states] [--inspect [WS_URL]] MESSAGE',
   description: [
     'Sends MESSAGE to the assistant in a new thread (or --thread) and prints the streamed run as',
     'it arrives. The server is --base-url or $OPENAI_BASE_URL (default the OpenAI API); the key is',
@@ -85,7 +88,10 @@ export const runCommand: Command = {
   positionals: { min: 1, max: 1, name: 'MESSAGE' },
   async run(args, io) {
     const request = readRunRequest(args, io.env);
-    const { exitCode } = await streamRun(request, createTerminal(io), { states: args.values['states'] === true, signal: io.signal });
+    const term = createTerminal(io);
+    const inspection = await startInspection(optionalString(args, 'inspect'), term);
+    const { exitCode } = await streamRun(request, term, { states: args.values['states'] === true, signal: io.signal, inspect: inspection?.inspect });
+    await inspection?.finish(io.signal);
     return exitCode;
   },
 };
