@@ -363,7 +363,15 @@ export const assistantRunMachine = setup({
     })),
     failOnRequest: assign(({ context, event }) => ({ failure: { reason: 'error' as const, error: (event as unknown as ErrorActorEvent).error, run: context.run } })),
     failAsLost: assign(({ context }) => ({
-      failure: { reason: 'error' as const, error: new Error(`no run of this actor (metadata.${RUN_KEY_METADATA} = ${context.runKey}) exists on thread ${context.threadId}`), run: null },
+      failure: {
+        reason: 'error' as const,
+        error: new Error(
+          context.runId === null
+            ? `no run of this actor (metadata.${RUN_KEY_METADATA} = ${context.runKey}) exists on thread ${context.threadId}`
+            : `run ${context.runId} does not exist on thread ${context.threadId}`,
+        ),
+        run: null,
+      },
     })),
     failAsRefusedSubmission: assign(({ context }) => ({
       failure: { reason: 'error' as const, error: new Error(`the server refused the tool outputs of ${context.outputs?.pauseKey} ${MAX_SUBMIT_ATTEMPTS} times while the run kept waiting for them`), run: context.run },
