@@ -3,6 +3,7 @@ import { RUN_KEY_METADATA } from '../../machines/assistantRun.ts';
 import type { AssistantsClient } from '../client/AssistantsClient.ts';
 import { BadRequestError, NotFoundError } from '../client/errors.ts';
 import { retrieveSpec } from '../client/poll.ts';
+import { path } from '../client/request.ts';
 import type { RunCreateParamsStream } from '../client/types.ts';
 import type { Message, Run } from '../wire/index.ts';
 
@@ -72,8 +73,8 @@ export async function requestCancel(client: AssistantsClient, locator: RunLocato
   const runId = locator.runId ?? (await findRunByKey(client, locator.threadId, locator.runKey, signal))?.id;
   if (runId === undefined) return { run: null, pollAfterMs: null, receivedAt: Date.now() };
   try {
-    const run = await client.beta.threads.runs.cancel(runId, { thread_id: locator.threadId }, { signal });
-    return { run, pollAfterMs: null, receivedAt: Date.now() };
+    const { data, response } = await client.requestJSON<Run>({ method: 'POST', path: path`/threads/${locator.threadId}/runs/${runId}/cancel` }, { signal });
+    return { run: data, pollAfterMs: response.headers.get('openai-poll-after-ms'), receivedAt: Date.now() };
   } catch (error) {
     if (error instanceof BadRequestError) return retrieveRun(client, { ...locator, runId }, signal);
     throw error;
