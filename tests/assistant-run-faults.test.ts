@@ -31,8 +31,8 @@ async function oneRun(ts: TestServer, proxy: CuttingProxy, assistantId: string, 
   };
   const { output } = await within(
     runToEnd(
-      // Any stream that goes quiet for long is broken too: a cut may leave a socket half open.
-      { client: clientOf(proxy.url), tools: { get_weather: count('weather', '22C'), get_time: count('time', '14:00') }, idleTimeoutMs: 2000 },
+      // A stream that goes quiet for long counts as broken too (a safety net; cuts close the socket).
+      { client: clientOf(proxy.url), tools: { get_weather: count('weather', '22C'), get_time: count('time', '14:00') }, idleTimeoutMs: 10_000 },
       { threadId: thread.id, assistantId, additionalMessages: ASK, pollIntervalMs: 5 },
     ),
     10_000,

@@ -81,8 +81,9 @@ export async function startCuttingProxy(upstream: string): Promise<CuttingProxy>
     // Forward whole events only, so a cut falls exactly between two events.
     const decoder = new TextDecoder();
     let buffered = '';
-    for await (const chunk of answer.body) {
-      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+    const reader = answer.body.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      buffered += decoder.decode(read.value, { stream: true });
       let end: number;
       while ((end = buffered.indexOf('\n\n')) !== -1) {
         const event = buffered.slice(0, end + 2);
@@ -91,9 +92,9 @@ export async function startCuttingProxy(upstream: string): Promise<CuttingProxy>
         counter.forwarded++;
         if (!counter.cut && counter.forwarded >= counter.cutAt) {
           counter.cut = true;
-          await new Promise<void>((resolve) => outgoing.write('', () => resolve()));
-          outgoing.socket?.destroy();
-          await answer.body.cancel().catch(() => {});
+          // The event is flushed, then the connection closes without ending the response.
+          outgoing.socket?.destroySoon();
+          await reader.cancel().catch(() => {});
           return;
         }
       }
