@@ -1,4 +1,4 @@
-import { fromCallback, fromPromise, type ActorRefFrom } from 'xstate';
+import { createActor, fromCallback, fromPromise, type Actor, type ActorRefFrom } from 'xstate';
 import {
   assistantRunMachine,
   isTerminalRunStatus,
@@ -10,7 +10,7 @@ import {
 } from '../../machines/assistantRun.ts';
 import { createWakeUpTimer, realClock, type PollClock } from '../../machines/poll.ts';
 import type { AssistantsClient } from '../client/AssistantsClient.ts';
-import { DeadlineExceededError } from '../client/errors.ts';
+import { DeadlineExceededError, InvalidArgumentError } from '../client/errors.ts';
 import type { Message, Run } from '../wire/index.ts';
 import { RunNotStartedError } from './errors.ts';
 import { listRunMessages, requestCancel, retrieveRun } from './requests.ts';
@@ -108,4 +108,20 @@ function cancelIfStopped(client: AssistantsClient, owner: { status: string; cont
   const { status, context } = owner;
   if (status !== 'stopped' || context.runId === null || isTerminalRunStatus(context.run?.status)) return;
   client.beta.threads.runs.cancel(context.runId, { thread_id: context.threadId }).catch(() => {});
+}
+
+/**
+ * An actor of `logic` restored from a persisted snapshot (parsed JSON) — what
+ * `createActor(logic, { snapshot })` does, with the snapshot checked first. Start it: it carries
+ * on where the persisted actor was.
+ *
+ * @example `const actor = restoreAssistantRun(createAssistantRun({ client, tools }), JSON.parse(saved)).start();`
+ */
+export function restoreAssistantRun(logic: AssistantRunLogic, snapshot: unknown): Actor<AssistantRunLogic> {
+  const context = typeof snapshot === 'object' && snapshot !== null ? (snapshot as { context?: unknown }).context : undefined;
+  if (typeof context !== 'object' || context === null || typeof (context as { threadId?: unknown }).threadId !== 'string' || !('value' in (snapshot as object))) {
+    throw new InvalidArgumentError('snapshot', 'is not a persisted assistantRun snapshot (an object with `value` and a `context` with a `threadId`)');
+  }
+  // XState's types ask for an input whenever a machine declares one; a snapshot replaces it.
+  return createActor(logic, { snapshot: snapshot as never, input: undefined as never });
 }

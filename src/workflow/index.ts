@@ -1,4 +1,4 @@
-export { createAssistantRun, type AssistantRunActor, type AssistantRunLogic, type AssistantRunOptions } from './createAssistantRun.ts';
+export { createAssistantRun, restoreAssistantRun, type AssistantRunActor, type AssistantRunLogic, type AssistantRunOptions } from './createAssistantRun.ts';
 export { RunNotStartedError } from './errors.ts';
 export type { ToolContext, ToolFunction, ToolFunctions } from './tools.ts';
 export type {
