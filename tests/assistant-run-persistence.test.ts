@@ -3,6 +3,7 @@
 // or while it streams), restored in another. In-process restores cover the other states.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, toPromise, waitFor } from 'xstate';
@@ -13,7 +14,18 @@ import { within } from './helpers/loopback.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 const test = suite<{ ts: TestServer; proxy: CuttingProxy; assistantId: string }>('assistantRun persistence');
-const childScript = fileURLToPath(new URL('./helpers/assistant-run-child.ts', import.meta.url));
+// The child's source bundled once (esbuild, as the CLI tests do): it starts far faster than tsx.
+const childBundle = fileURLToPath(new URL('./.build/assistant-run-child.mjs', import.meta.url));
+const bundled = build({
+  entryPoints: [fileURLToPath(new URL('./helpers/assistant-run-child.ts', import.meta.url))],
+  outfile: childBundle,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
 const ASK = [{ role: 'user' as const, content: "What's the weather and the time in Paris?" }];
 const ANSWER = 'The tools returned:\n- get_weather: 22C\n- get_time: 14:00';
 
@@ -29,9 +41,10 @@ test.after(async ({ ts, proxy }) => {
   await ts.close();
 });
 
-function runChild(env: Record<string, string>, stdin = ''): Promise<string> {
+async function runChild(env: Record<string, string>, stdin = ''): Promise<string> {
+  await bundled;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', childScript], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [childBundle], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
