@@ -1,4 +1,4 @@
-import { and, assign, enqueueActions, fromCallback, fromPromise, setup, type DoneActorEvent, type ErrorActorEvent } from 'xstate';
+import { assign, enqueueActions, fromCallback, fromPromise, setup, type DoneActorEvent, type ErrorActorEvent } from 'xstate';
 import type { AssistantStreamEvent, Message, RequiredActionFunctionToolCall, Run, UnknownStreamEvent } from '../src/wire/index.ts';
 import { createWakeUpTimer, nextPollDelayMs, type TimerInput } from './poll.ts';
 
@@ -268,7 +268,10 @@ export const assistantRunMachine = setup({
     streamEndedRequiringAction: ({ event }) => event.type === 'stream.ended' && event.run?.status === 'requires_action',
     streamFailureIsRecoverable: ({ event }) => event.type === 'stream.failed' && event.failure.recoverable,
     noRunRetrieved: ({ event }) => doneOutput<RetrievedRun>(event).run === null,
-    mayCreateAgain: ({ context }) => context.params !== null && context.runId === null && context.createAttempts < MAX_CREATE_ATTEMPTS,
+    noRunAndCancelRequested: ({ context, event }) => doneOutput<RetrievedRun>(event).run === null && context.cancelReason !== null,
+    // Only a run whose id was never seen may be created again: its create may never have arrived.
+    noRunAndMayCreateAgain: ({ context, event }) =>
+      doneOutput<RetrievedRun>(event).run === null && context.params !== null && context.runId === null && context.createAttempts < MAX_CREATE_ATTEMPTS,
     retrievedRunIsTerminal: ({ event }) => isTerminalRunStatus(doneOutput<RetrievedRun>(event).run?.status),
     retrievedRunRequiresAction: ({ event }) => doneOutput<RetrievedRun>(event).run?.status === 'requires_action',
     mayRetryRequest: ({ context }) => context.requestFailures + 1 < MAX_REQUEST_FAILURES,
@@ -453,8 +456,8 @@ export const assistantRunMachine = setup({
                 src: 'retrieveRun',
                 input: ({ context }): RunLocator => ({ threadId: context.threadId, runId: context.runId, runKey: context.runKey }),
                 onDone: [
-                  { guard: and(['noRunRetrieved', 'cancelWasRequested']), target: '#assistantRun.failed', actions: 'failNotStarted' },
-                  { guard: and(['noRunRetrieved', 'mayCreateAgain']), target: 'creating' },
+                  { guard: 'noRunAndCancelRequested', target: '#assistantRun.failed', actions: 'failNotStarted' },
+                  { guard: 'noRunAndMayCreateAgain', target: 'creating' },
                   { guard: 'noRunRetrieved', target: '#assistantRun.failed', actions: 'failAsLost' },
                   { guard: 'retrievedRunIsTerminal', target: '#assistantRun.active.finishing', actions: ['keepRetrievedRun', 'announceRun'] },
                   { guard: 'retrievedRunRequiresAction', target: 'actionRequired', actions: ['keepRetrievedRun', 'announceRun'] },

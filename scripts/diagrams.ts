@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AnyStateMachine } from 'xstate';
-import { assistantStreamMachine, messageMachine, pollMachine, runMachine, runStepMachine, toolCallMachine } from '../machines/index.ts';
+import { assistantRunMachine, assistantStreamMachine, messageMachine, pollMachine, runMachine, runStepMachine, toolCallMachine } from '../machines/index.ts';
 
 /** Every machine that is drawn, by the name its markers use. */
 export const DRAWN_MACHINES: Readonly<Record<string, AnyStateMachine>> = {
@@ -17,6 +17,7 @@ export const DRAWN_MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   message: messageMachine,
   assistantStream: assistantStreamMachine,
   poll: pollMachine,
+  assistantRun: assistantRunMachine,
 };
 
 /** The files whose statechart regions are generated. */
