@@ -58,7 +58,7 @@ export async function runConcurrentWorkflows(baseURL: string, runs: number): Pro
     tools: {
       get_weather: async ({ city }: { city: string }) => (toolExecutions++, { city, temp: '22C' }),
       get_time: async () => (toolExecutions++, '14:00'),
-    } as never,
+    },
   });
   const workflow = setup({
     types: {} as { input: { threadId: string; city: string }; context: { threadId: string; city: string; result: AssistantRunOutput | null }; output: AssistantRunOutput },

@@ -11,8 +11,13 @@ export interface ToolContext {
   run: Run;
 }
 
-/** A function tool: its result (non-strings JSON-encoded) is the call's output. */
-export type ToolFunction = (args: unknown, context: ToolContext) => unknown | Promise<unknown>;
+/**
+ * A function tool: gets the call's parsed JSON arguments; its result (non-strings JSON-encoded)
+ * is the call's output. `args` is `never` so an implementation may type its arguments
+ * (`({ city }: { city: string }) => …`): they are the model's JSON, unchecked — validate them
+ * if a wrong shape matters (a throw becomes an error string the model reads).
+ */
+export type ToolFunction = (args: never, context: ToolContext) => unknown;
 
 /** The tool implementations, by function name. */
 export type ToolFunctions = Readonly<Record<string, ToolFunction>>;
@@ -57,7 +62,7 @@ async function callTool(toolCall: RequiredActionFunctionToolCall, tools: ToolFun
     return `Error: the arguments of ${name} are not valid JSON (${error instanceof Error ? error.message : String(error)}).`;
   }
   try {
-    const result = await tool(args, context);
+    const result = await (tool as (args: unknown, context: ToolContext) => unknown)(args, context);
     return typeof result === 'string' ? result : (JSON.stringify(result) ?? '');
   } catch (error) {
     return `Error: ${name} failed: ${error instanceof Error ? error.message : String(error)}`;
