@@ -3,6 +3,7 @@ import { optionalString, requiredString, UsageError, type Command, type OptionSp
 import { StateJournal } from './journal.ts';
 import { TranscriptPrinter } from './printer.ts';
 import { recordStream, type RecordedFile } from './recording.ts';
+import { loopRun, loadTools, parseDuration } from './runLoop.ts';
 import { formatHistories, printOutcome, settleStream } from './summary.ts';
 import { createTerminal, type CliIO, type Terminal } from './terminal.ts';
 
@@ -74,17 +75,32 @@ export async function streamRun(
 export const runCommand: Command = {
   name: 'run',
   summary: 'stream a run of an assistant on any compatible server and print it',
-  usage: 'run --assistant ID [--thread ID] [--base-url URL] [--states] MESSAGE',
+  usage: 'run --assistant ID [--thread ID] [--base-url URL] [--states] [--tools FILE.mjs] [--deadline DURATION] MESSAGE',
   description: [
     'Sends MESSAGE to the assistant in a new thread (or --thread) and prints the streamed run as',
     'it arrives. The server is --base-url or $OPENAI_BASE_URL (default the OpenAI API); the key is',
-    '$OPENAI_API_KEY. A run that stops for tool outputs is reported and left waiting: this CLI',
-    'runs no functions. Exit code 0 when the run completed or waits for tool outputs, 1 otherwise.',
+    '$OPENAI_API_KEY. A run that stops for tool outputs is reported and left waiting, unless',
+    '--tools names a module whose exported functions answer the calls: then the run is an',
+    'assistantRun actor that loops until the run ends, --deadline cancels it when too slow, and',
+    'Ctrl+C cancels it on the server and waits for the confirmation (a second Ctrl+C exits at',
+    'once). Exit code 0 when the run completed (or, without --tools, waits for tool outputs), 1',
+    'otherwise.',
   ].join('\n'),
-  options: RUN_OPTIONS,
+  options: {
+    ...RUN_OPTIONS,
+    tools: { type: 'string', value: 'FILE.mjs', description: 'run the function tools this module exports until the run ends (Ctrl+C cancels the run)' },
+    deadline: { type: 'string', value: 'DURATION', description: 'cancel the run past this long (90s, 2m): runs it like --tools' },
+  },
   positionals: { min: 1, max: 1, name: 'MESSAGE' },
   async run(args, io) {
     const request = readRunRequest(args, io.env);
+    const toolsFile = optionalString(args, 'tools');
+    const deadline = optionalString(args, 'deadline');
+    if (toolsFile !== undefined || deadline !== undefined) {
+      const tools = toolsFile === undefined ? undefined : await loadTools(toolsFile);
+      const deadlineMs = deadline === undefined ? undefined : parseDuration(deadline, '--deadline');
+      return loopRun(request, createTerminal(io), { tools, deadlineMs, signal: io.signal });
+    }
     const { exitCode } = await streamRun(request, createTerminal(io), { states: args.values['states'] === true, signal: io.signal });
     return exitCode;
   },
