@@ -56,8 +56,14 @@ export async function runConcurrentWorkflows(baseURL: string, runs: number): Pro
   const logic = createAssistantRun({
     client,
     tools: {
-      get_weather: async ({ city }: { city: string }) => (toolExecutions++, { city, temp: '22C' }),
-      get_time: async () => (toolExecutions++, '14:00'),
+      get_weather: async ({ city }: { city: string }) => {
+        toolExecutions++;
+        return { city, temp: '22C' };
+      },
+      get_time: async () => {
+        toolExecutions++;
+        return '14:00';
+      },
     },
   });
   const workflow = setup({

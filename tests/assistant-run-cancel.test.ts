@@ -54,7 +54,10 @@ test('cancel while the tools run: their signal aborts, nothing is submitted, the
   const thread = await ts.openai.beta.threads.create();
   const aborted: string[] = [];
   const hang = (name: string) => (_args: unknown, { signal }: { signal: AbortSignal }) =>
-    new Promise((_resolve, reject) => signal.addEventListener('abort', () => (aborted.push(name), reject(new Error('aborted')))));
+    new Promise((_resolve, reject) => signal.addEventListener('abort', () => {
+      aborted.push(name);
+      reject(new Error('aborted'));
+    }));
   const { actor, progress } = started(createAssistantRun({ client: clientOf(ts.server.url), tools: { get_weather: hang('get_weather'), get_time: hang('get_time') } }), {
     threadId: thread.id,
     assistantId,

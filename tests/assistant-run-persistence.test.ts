@@ -86,7 +86,11 @@ for (const [name, stateOf] of [
   test(`persisted ${name}, restored: the same end, one run, one accepted submission`, async ({ ts, proxy, assistantId }) => {
     const thread = await ts.openai.beta.threads.create();
     const executions: string[] = [];
-    const counting: ToolFunctions = { get_weather: () => (executions.push('get_weather'), '22C'), get_time: () => (executions.push('get_time'), '14:00') };
+    const counted = (name: string, output: string) => () => {
+      executions.push(name);
+      return output;
+    };
+    const counting: ToolFunctions = { get_weather: counted('get_weather', '22C'), get_time: counted('get_time', '14:00') };
     const actor = createActor(createAssistantRun({ client: clientOf(proxy.url), tools: counting }), { input: { threadId: thread.id, assistantId, additionalMessages: ASK, pollIntervalMs: 5 } });
     actor.start();
     await waitFor(actor, () => stateOf(actor), { timeout: 5000 });

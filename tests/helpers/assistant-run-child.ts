@@ -35,10 +35,13 @@ if (env['CHILD_MODE'] === 'persist') {
 } else {
   let input = '';
   for await (const chunk of process.stdin) input += chunk;
-  const tools: ToolFunctions = {
-    get_weather: (_args, { toolCall }) => (executions.push(toolCall.function.name), '22C'),
-    get_time: (_args, { toolCall }) => (executions.push(toolCall.function.name), '14:00'),
-  };
+  const answer =
+    (output: string): ToolFunctions[string] =>
+    (_args, { toolCall }) => {
+      executions.push(toolCall.function.name);
+      return output;
+    };
+  const tools: ToolFunctions = { get_weather: answer('22C'), get_time: answer('14:00') };
   const actor = restoreAssistantRun(createAssistantRun({ client, tools }), JSON.parse(input));
   const restoredState = JSON.stringify(actor.getSnapshot().value);
   actor.start();

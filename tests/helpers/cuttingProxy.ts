@@ -84,8 +84,7 @@ export async function startCuttingProxy(upstream: string): Promise<CuttingProxy>
     const reader = answer.body.getReader();
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
       buffered += decoder.decode(read.value, { stream: true });
-      let end: number;
-      while ((end = buffered.indexOf('\n\n')) !== -1) {
+      for (let end = buffered.indexOf('\n\n'); end !== -1; end = buffered.indexOf('\n\n')) {
         const event = buffered.slice(0, end + 2);
         buffered = buffered.slice(end + 2);
         outgoing.write(event);
