@@ -127,10 +127,40 @@ function lettersOf(index: number): string {
   return letters;
 }
 
+/**
+ * The same workload written by hand, the way SDK users write it: stream the run, and while it
+ * requires action, run the tools and submit with a stream. No re-attach, no cancel, no
+ * persistence: the floor the actor's bookkeeping is measured against.
+ */
+async function runHandWrittenLoops(baseURL: string, runs: number): Promise<{ wallMs: number; completed: number }> {
+  const client = new AssistantsClient({ baseURL, apiKey: 'bench' });
+  const assistant = await client.beta.assistants.create({ model: 'scripted', tools: TOOLS });
+  const startedAt = performance.now();
+  const cities = Array.from({ length: runs }, (_, index) => `Town${lettersOf(index)}`);
+  const threads = await Promise.all(cities.map(() => client.beta.threads.create()));
+  const statuses = await Promise.all(
+    cities.map(async (city, index) => {
+      const threadId = threads[index]!.id;
+      let run = await client.beta.threads.runs.stream(threadId, { assistant_id: assistant.id, additional_messages: [{ role: 'user', content: `What's the weather and the time in ${city}?` }] }).finalRun();
+      while (run.status === 'requires_action') {
+        const tool_outputs = (run.required_action?.submit_tool_outputs.tool_calls ?? []).map((call) => ({
+          tool_call_id: call.id,
+          output: call.function.name === 'get_weather' ? JSON.stringify({ city, temp: '22C' }) : '14:00',
+        }));
+        run = await client.beta.threads.runs.submitToolOutputsStream(run.id, { thread_id: threadId, tool_outputs }).finalRun();
+      }
+      await client.beta.threads.messages.list(threadId, { run_id: run.id, order: 'asc' });
+      return run.status;
+    }),
+  );
+  return { wallMs: performance.now() - startedAt, completed: statuses.filter((status) => status === 'completed').length };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '100' } } });
   const server = await createServer({ pace: { deltaDelayMs: 0, stepDelayMs: 0 }, pollAfterMs: 5 });
   try {
+    const baseline = await runHandWrittenLoops(server.url, Number(values.runs));
     const report = await runConcurrentWorkflows(server.url, Number(values.runs));
     const twice = [...report.acceptedSubmissions.values()].filter((count) => count !== 1).length;
     const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -138,6 +168,7 @@ async function main(): Promise<void> {
     console.log(`  completed ${report.completed}/${report.runs}, expected answer ${report.correct}/${report.runs}`);
     console.log(`  accepted submissions: ${[...report.acceptedSubmissions.values()].reduce((a, b) => a + b, 0)} for ${report.acceptedSubmissions.size} runs (runs not submitted exactly once: ${twice}); tool executions ${report.toolExecutions}`);
     console.log(`  wall ${(report.wallMs / 1000).toFixed(2)} s (${(report.runs / (report.wallMs / 1000)).toFixed(1)} workflows/s), peak RSS ${mib(report.peakRssBytes)}, peak heap ${mib(report.peakHeapBytes)}`);
+    console.log(`  the same runs as hand-written stream/submit loops: ${(baseline.wallMs / 1000).toFixed(2)} s (${baseline.completed} completed): the actors take ${(report.wallMs / baseline.wallMs).toFixed(2)}× as long`);
     if (report.completed !== report.runs || report.correct !== report.runs || twice > 0 || report.acceptedSubmissions.size !== report.runs) process.exitCode = 1;
   } finally {
     await server.close();
