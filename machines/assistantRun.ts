@@ -431,7 +431,10 @@ export const assistantRunMachine = setup({
                   { guard: 'cancelWasRequested', target: '#assistantRun.failed', actions: 'failNotStarted' },
                   { target: 'creating' },
                 ],
-                cancel: { target: '#assistantRun.failed', actions: ['noteCancelRequested', 'failNotStarted'] },
+                cancel: [
+                  { guard: 'runIsKnown', target: '#assistantRun.active.cancelling', actions: 'noteCancelRequested' },
+                  { target: '#assistantRun.failed', actions: ['noteCancelRequested', 'failNotStarted'] },
+                ],
               },
             },
             /** Creating the run with a stream (or, restored, finding it by its key) and streaming it. */
