@@ -38,6 +38,7 @@ export class StreamSink {
   /** @internal */ currentRunStep: RunStep | undefined;
   #handlerError: AssistantStreamError | undefined;
   #settled = false;
+  #failure: AssistantStreamError | undefined;
 
   constructor(handler: AssistantEventHandler | undefined, reportHandlerError: (error: AssistantStreamError) => void) {
     this.#handler = handler;
@@ -72,7 +73,9 @@ export class StreamSink {
       queues.delete(queue);
       onReturn();
     });
-    if (this.#settled) queue.end();
+    // An iterator opened after the end finishes at once; after a failure it rejects with it.
+    if (this.#failure !== undefined) queue.fail(this.#failure);
+    else if (this.#settled) queue.end();
     else queues.add(queue);
     return queue;
   }
@@ -131,6 +134,7 @@ export class StreamSink {
   settle(error: AssistantStreamError | undefined): void {
     if (this.#settled) return;
     this.#settled = true;
+    this.#failure = error;
     for (const queues of [this.#eventQueues, this.#textQueues] as Array<Set<EventQueue<unknown>>>) {
       for (const queue of queues) {
         if (error === undefined) queue.end();

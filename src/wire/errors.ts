@@ -108,3 +108,33 @@ function describe(what: string, { eventIndex, eventName, path }: StreamPosition)
   if (path !== undefined) where.push(path);
   return where.length === 0 ? what : `${what} (at ${where.join(', ')})`;
 }
+
+/**
+ * A JSON parse error without the input: V8's own message quotes the bytes around the fault,
+ * which may be a credential. Keeps the position when V8 gave one, in a fixed description.
+ */
+export function sanitizedJSONError(thrown: unknown): SyntaxError {
+  const message = thrown instanceof Error ? thrown.message : '';
+  const position = /at position (\d+)/.exec(message)?.[1];
+  const what = /end of (JSON )?input/i.test(message) ? 'unexpected end of input' : 'unexpected character';
+  return new SyntaxError(`invalid JSON: ${what}${position === undefined ? '' : ` at position ${position}`}`);
+}
+
+const MAX_SEGMENT_LENGTH = 16;
+
+/**
+ * A key from the wire as it may appear in an error's path: identifier-like keys as they are,
+ * anything else quoted with its control characters escaped and cut to a few characters. A key
+ * may be untrusted metadata, and error messages travel into logs and terminals.
+ */
+export function safePathSegment(key: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(key)) return key;
+  const cut = key.length > MAX_SEGMENT_LENGTH ? `${key.slice(0, MAX_SEGMENT_LENGTH)}…` : key;
+  return JSON.stringify(cut).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** `text` with its control characters written as `\uXXXX`, so it cannot drive a terminal. */
+export function escapeControl(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this finds.
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

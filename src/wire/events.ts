@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AssistantStreamError } from './errors.ts';
+import { AssistantStreamError, escapeControl, safePathSegment, sanitizedJSONError } from './errors.ts';
 import { ErrorObjectSchema, ThreadSchema, type ErrorObject, type Thread } from './schemas/common.ts';
 import { MessageDeltaEventSchema, MessageSchema, type Message, type MessageDeltaEvent } from './schemas/message.ts';
 import { RunSchema, type Run } from './schemas/run.ts';
@@ -186,7 +186,7 @@ export function decodeWireEvent(name: string | undefined, text: string, seq: num
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new AssistantStreamError('json', 'event data is not valid JSON', { eventIndex: seq, eventName, cause });
+    throw new AssistantStreamError('json', 'event data is not valid JSON', { eventIndex: seq, eventName, cause: sanitizedJSONError(cause) });
   }
   return toWireEvent(eventName, json, seq, text);
 }
@@ -212,7 +212,8 @@ export function toWireEvent(eventName: string, json: unknown, seq: number, rawTe
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new AssistantStreamError('schema', `invalid payload: ${issue.message}`, {
+    // zod's messages are its own, but one about a key may quote the key.
+    throw new AssistantStreamError('schema', `invalid payload: ${escapeControl(issue.message)}`, {
       eventIndex: seq,
       eventName,
       path: formatPath(['data', ...issue.path]),
@@ -282,12 +283,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+
 /** `['data', 'delta', 'content', 0, 'index']` → `data.delta.content[0].index`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
+  let previous: PropertyKey | undefined;
   for (const key of path) {
+    const underMetadata = previous === 'metadata';
+    previous = key;
     if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
+    else if (underMetadata) out += '[<key>]'; // a metadata key is the user's data, never printed
+    else {
+      const segment = safePathSegment(String(key));
+      out += segment.startsWith('"') ? `[${segment}]` : out === '' ? segment : `.${segment}`;
+    }
   }
   return out;
 }

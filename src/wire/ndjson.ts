@@ -1,4 +1,4 @@
-import { AssistantStreamError } from './errors.ts';
+import { AssistantStreamError, sanitizedJSONError } from './errors.ts';
 import type { FrameDecoder } from './sse.ts';
 
 /** Called once per NDJSON line: the event name, its parsed data and the raw line. */
@@ -28,7 +28,7 @@ export function createNDJSONDecoder(onFrame: JSONFrameListener): FrameDecoder {
     try {
       frame = JSON.parse(line);
     } catch (cause) {
-      throw new AssistantStreamError('json', `line ${lineNumber} is not valid JSON`, { cause });
+      throw new AssistantStreamError('json', `line ${lineNumber} is not valid JSON`, { cause: sanitizedJSONError(cause) });
     }
     if (typeof frame !== 'object' || frame === null || Array.isArray(frame) || typeof (frame as { event?: unknown }).event !== 'string' || !('data' in frame)) {
       throw new AssistantStreamError('schema', `line ${lineNumber} is not an {"event", "data"} object`);
@@ -60,7 +60,7 @@ export function createNDJSONDecoder(onFrame: JSONFrameListener): FrameDecoder {
       try {
         JSON.parse(rest);
       } catch (cause) {
-        throw new AssistantStreamError('truncated', `the stream ended in the middle of line ${lineNumber + 1}`, { cause });
+        throw new AssistantStreamError('truncated', `the stream ended in the middle of line ${lineNumber + 1}`, { cause: sanitizedJSONError(cause) });
       }
       decodeLine(rest);
     },

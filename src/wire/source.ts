@@ -89,6 +89,7 @@ function streamReader(stream: ReadableStream<Uint8Array>): TextReader {
       const { done, value } = await reader.read();
       if (done) {
         finished = true;
+        reader.releaseLock();
         const rest = flush(decoder);
         return rest === '' ? undefined : rest;
       }
@@ -97,7 +98,11 @@ function streamReader(stream: ReadableStream<Uint8Array>): TextReader {
     cancel() {
       if (finished) return;
       finished = true;
-      reader.cancel().catch(() => {});
+      // Released once the cancel settles, so the caller's stream is never left locked.
+      reader
+        .cancel()
+        .catch(() => {})
+        .finally(() => reader.releaseLock());
     },
   };
 }

@@ -47,6 +47,11 @@ export function createSSEDecoder(onFrame: FrameListener): FrameDecoder {
         done = true;
         return;
       }
+      if (message.event === undefined) {
+        // Every event of the protocol is named; an unnamed frame is only ever the end marker.
+        fault = new AssistantStreamError('sse', 'an unnamed frame that is not the [DONE] marker', { eventIndex: frames });
+        return;
+      }
       onFrame(message.event, message.data);
     },
     onError(error) {
