@@ -105,6 +105,24 @@ for (const [name, stateOf] of [
   });
 }
 
+test('persisted while waiting on a cancel, restored: the cancel is confirmed and the actor ends with the cancelled run', async ({ ts, proxy, assistantId }) => {
+  const thread = await ts.openai.beta.threads.create();
+  const actor = createActor(createAssistantRun({ client: clientOf(proxy.url) }), {
+    input: { threadId: thread.id, assistantId, metadata: { scenario: 'slow' }, additionalMessages: [{ role: 'user', content: 'Tell me a story' }], pollIntervalMs: 5 },
+  });
+  const progress: string[] = [];
+  actor.on('assistantRun.textDelta', ({ text }) => progress.push(text));
+  actor.start();
+  await waitFor(actor, () => progress.length > 0, { timeout: 5000 });
+  actor.send({ type: 'cancel' });
+  assert.ok(actor.getSnapshot().matches({ active: 'cancelling' }));
+  const snapshot = actor.getPersistedSnapshot();
+  actor.stop();
+  const { run } = await restoreAndFinish(snapshot, proxy.url, {});
+  assert.is(run.status, 'cancelled');
+  assert.is((await ts.openai.beta.threads.runs.retrieve(run.id, { thread_id: thread.id })).status, 'cancelled');
+});
+
 test('restoreAssistantRun refuses what is not a persisted assistantRun snapshot', () => {
   const logic = createAssistantRun({ client: clientOf('http://127.0.0.1:9/v1') });
   for (const bad of [null, 'text', { value: 'done' }, { value: 'done', context: { threadId: 7 } }]) {
