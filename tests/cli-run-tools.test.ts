@@ -74,6 +74,22 @@ test('Ctrl+C cancels the run on the server and waits for the confirmation', asyn
   assert.match(io.out(), new RegExp(`run ${run!.id} cancelled`));
 });
 
+test('without --tools too, Ctrl+C cancels the streamed run on the server and waits for the confirmation', async ({ slow }) => {
+  const { client, id, env } = await assistantOn(slow);
+  const thread = await client.beta.threads.create();
+  const stop = new AbortController();
+  const io = { ...captureIO(env), signal: stop.signal };
+  const exit = runCli(['run', '--assistant', id, '--thread', thread.id, 'Tell me a story'], io);
+  // Ctrl+C once the run is in progress: its stream has carried `created` and `queued` by then.
+  while ((await client.beta.threads.runs.list(thread.id)).data[0]?.status !== 'in_progress') await new Promise((resolve) => setTimeout(resolve, 10));
+  stop.abort('SIGINT');
+  assert.is(await exit, 1);
+  const [run] = (await client.beta.threads.runs.list(thread.id)).data;
+  assert.is(run!.status, 'cancelled');
+  assert.match(io.err(), 'cancelling the run on the server… (Ctrl+C again to exit at once)');
+  assert.match(io.out(), new RegExp(`run ${run!.id} cancelled`));
+});
+
 test('--deadline cancels a run that takes too long, and says so', async ({ slow }) => {
   const { id, env } = await assistantOn(slow);
   const io = captureIO(env);
