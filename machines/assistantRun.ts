@@ -388,6 +388,7 @@ export const assistantRunMachine = setup({
 }).createMachine({
   id: 'assistantRun',
   context: ({ input }) => {
+    checkAssistantRunInput(input);
     const { threadId, deadlineMs } = input;
     const params = 'runId' in input ? null : paramsOf(input);
     return {
@@ -597,6 +598,45 @@ export const assistantRunMachine = setup({
   },
   output: ({ context }): AssistantRunOutput => ({ run: context.run!, messages: context.messages }),
 });
+
+/**
+ * An `assistantRun` actor was given input it cannot run: the message names the field. The actor
+ * fails with it as it starts, before any request.
+ */
+export class AssistantRunInputError extends TypeError {
+  override readonly name = 'AssistantRunInputError';
+  readonly kind = 'invalid-input';
+  /** The field, as `input.deadlineMs`. */
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`assistantRun ${message}`);
+    this.field = field;
+  }
+}
+
+const describeValue = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+
+/** Throws {@link AssistantRunInputError} for input an actor cannot run (the context factory calls it). */
+export function checkAssistantRunInput(input: unknown): asserts input is AssistantRunInput {
+  if (typeof input !== 'object' || input === null) throw new AssistantRunInputError('input', 'input must be an object with a threadId');
+  const fields = input as Record<string, unknown>;
+  const isId = (value: unknown) => typeof value === 'string' && value !== '';
+  if (!isId(fields['threadId'])) throw new AssistantRunInputError('input.threadId', `input.threadId must be a non-empty string (got ${describeValue(fields['threadId'])})`);
+  if ('runId' in fields) {
+    if (!isId(fields['runId'])) throw new AssistantRunInputError('input.runId', `input.runId must be a non-empty string (got ${describeValue(fields['runId'])})`);
+  } else if (!isId(fields['assistantId'])) {
+    throw new AssistantRunInputError(
+      'input.assistantId',
+      `input.assistantId must be a non-empty string (got ${describeValue(fields['assistantId'])}); or give input.runId to attach to a run`,
+    );
+  }
+  for (const name of ['deadlineMs', 'pollIntervalMs']) {
+    const value = fields[name];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+      throw new AssistantRunInputError(`input.${name}`, `input.${name} must be a number of ms ≥ 0 (got ${describeValue(value)})`);
+    }
+  }
+}
 
 function paramsOf(input: AssistantRunStartInput): AssistantRunCreateParams {
   const { threadId: _threadId, deadlineMs: _deadlineMs, pollIntervalMs: _pollIntervalMs, ...params } = input;

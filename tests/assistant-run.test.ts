@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, toPromise, waitFor } from 'xstate';
-import { createAssistantRun, type AssistantRunProgress } from '../src/index.ts';
+import { AssistantRunInputError, createAssistantRun, type AssistantRunProgress } from '../src/index.ts';
 import { clientOf, runToEnd, WEATHER_AND_TIME } from './helpers/assistantRun.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -21,6 +21,26 @@ test.after(async ({ ts }) => {
 });
 
 const textOf = (message: { content: unknown[] }) => (message.content as Array<{ text?: { value: string } }>).map((part) => part.text?.value ?? '').join('');
+
+test('malformed input fails the actor at once with an AssistantRunInputError that says which field', async ({ ts }) => {
+  const logic = createAssistantRun({ client: clientOf(ts.server.url) });
+  const cases: Array<[unknown, string]> = [
+    [undefined, 'assistantRun input must be an object with a threadId'],
+    [{ assistantId: 'asst_1' }, 'assistantRun input.threadId must be a non-empty string (got undefined)'],
+    [{ threadId: 'thread_1' }, 'assistantRun input.assistantId must be a non-empty string (got undefined); or give input.runId to attach to a run'],
+    [{ threadId: 'thread_1', runId: '' }, 'assistantRun input.runId must be a non-empty string (got "")'],
+    [{ threadId: 'thread_1', assistantId: 'asst_1', deadlineMs: -5 }, 'assistantRun input.deadlineMs must be a number of ms ≥ 0 (got -5)'],
+    [{ threadId: 'thread_1', runId: 'run_1', pollIntervalMs: Number.NaN }, 'assistantRun input.pollIntervalMs must be a number of ms ≥ 0 (got NaN)'],
+  ];
+  for (const [input, message] of cases) {
+    const actor = createActor(logic, { input: input as never });
+    const ending = toPromise(actor).then(() => undefined, (error: unknown) => error);
+    actor.start();
+    const error = await ending;
+    assert.instance(error, AssistantRunInputError, message);
+    assert.is((error as Error).message, message);
+  }
+});
 
 test('tool loop: parallel calls run at once, their outputs are submitted together, the run completes', async ({ ts, assistantId }) => {
   const thread = await ts.openai.beta.threads.create();
