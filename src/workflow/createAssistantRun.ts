@@ -16,7 +16,7 @@ import { RunNotStartedError } from './errors.ts';
 import { listRunMessages, requestCancel, retrieveRun } from './requests.ts';
 import { createRunStreamActor } from './streamActor.ts';
 import { acquireThread } from './threadLock.ts';
-import { runToolCalls, type ToolCallRegistry, type ToolFunctions } from './tools.ts';
+import { forgetRunToolCalls, runToolCalls, type ToolCallRegistry, type ToolFunctions } from './tools.ts';
 
 /** Options of {@link createAssistantRun}. */
 export interface AssistantRunOptions {
@@ -75,7 +75,10 @@ export function createAssistantRun({ client, tools, cancelOnStop = false, idleTi
       retrieveRun: fromPromise<RetrievedRun, RunLocator>(({ input, signal }) => retrieveRun(client, input, signal)),
       requestCancel: fromPromise<RetrievedRun, RunLocator>(({ input, signal }) => requestCancel(client, input, signal)),
       runTools: fromPromise<AssistantRunToolOutput[], { run: Run }>(({ input, signal }) => runToolCalls(input.run, tools ?? {}, registry, signal)),
-      listMessages: fromPromise<Message[], { threadId: string; runId: string }>(({ input, signal }) => listRunMessages(client, input.threadId, input.runId, signal)),
+      listMessages: fromPromise<Message[], { threadId: string; runId: string }>(({ input, signal }) => {
+        forgetRunToolCalls(registry, input.runId);
+        return listRunMessages(client, input.threadId, input.runId, signal);
+      }),
       timer: createWakeUpTimer(clock),
     },
     guards: { hasTools: () => tools !== undefined },

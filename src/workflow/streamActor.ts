@@ -5,7 +5,7 @@ import { APIError } from '../client/errors.ts';
 import type { AssistantStream } from '../stream/AssistantStream.ts';
 import { AssistantStreamError } from '../wire/index.ts';
 import { createRunBody, findRunByKey } from './requests.ts';
-import type { ToolCallRegistry } from './tools.ts';
+import { toolCallKey, type ToolCallRegistry } from './tools.ts';
 
 /** Options of the `stream` actor. */
 export interface RunStreamOptions {
@@ -38,7 +38,7 @@ export function createRunStreamActor(client: AssistantsClient, registry: ToolCal
           stream = client.beta.threads.runs.submitToolOutputsStream(input.runId, { thread_id: input.threadId, tool_outputs: input.toolOutputs }, { signal, idleTimeoutMs });
           // The first event means the server took the outputs: the calls are answered for good.
           stream.once('event', () => {
-            for (const output of input.toolOutputs) registry.delete(output.tool_call_id);
+            for (const output of input.toolOutputs) registry.delete(toolCallKey(input.runId, output.tool_call_id));
             sendBack({ type: 'stream.accepted', pauseKey: input.pauseKey });
           });
         }

@@ -23,11 +23,20 @@ export type ToolFunction = (args: never, context: ToolContext) => unknown;
 export type ToolFunctions = Readonly<Record<string, ToolFunction>>;
 
 /**
- * The calls already started in this process, by tool call id: a call is executed at most once
- * per process, even when the state that runs it is entered again (a restored snapshot).
- * Entries leave once the server took the outputs.
+ * The calls already started in this process, by {@link toolCallKey}: a call is executed at most
+ * once per process, even when the state that runs it is entered again (a restored snapshot).
+ * Entries leave once the server took the outputs, or the run ended.
  */
 export type ToolCallRegistry = Map<string, Promise<string>>;
+
+/** A call's key in the registry: its run, then its id. @example `toolCallKey('run_1', 'call_a') // 'run_1/call_a'` */
+export const toolCallKey = (runId: string, toolCallId: string) => `${runId}/${toolCallId}`;
+
+/** Forgets every call of `runId` (its run ended: nothing of it runs again). */
+export function forgetRunToolCalls(registry: ToolCallRegistry, runId: string): void {
+  const prefix = toolCallKey(runId, '');
+  for (const key of registry.keys()) if (key.startsWith(prefix)) registry.delete(key);
+}
 
 /**
  * Runs every function call a paused run waits for, in parallel, and resolves with their
@@ -40,10 +49,11 @@ export async function runToolCalls(run: Run, tools: ToolFunctions, registry: Too
   const calls = pendingToolCalls(run);
   const outputs = await Promise.all(
     calls.map((toolCall) => {
-      let output = registry.get(toolCall.id);
+      const key = toolCallKey(run.id, toolCall.id);
+      let output = registry.get(key);
       if (output === undefined) {
         output = callTool(toolCall, tools, { signal, toolCall, run });
-        registry.set(toolCall.id, output);
+        registry.set(key, output);
       }
       return output;
     }),
