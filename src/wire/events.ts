@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { AssistantStreamError, escapeControl, safePathSegment, sanitizedJSONError } from './errors.ts';
-import { ErrorObjectSchema, ThreadSchema, type ErrorObject, type Thread } from './schemas/common.ts';
+import { ThreadSchema, type ErrorObject, type Thread } from './schemas/common.ts';
+import { errorObjectOf } from './envelope.ts';
 import { MessageDeltaEventSchema, MessageSchema, type Message, type MessageDeltaEvent } from './schemas/message.ts';
 import { RunSchema, type Run } from './schemas/run.ts';
 import { RunStepDeltaSchema, RunStepSchema, type RunStep, type RunStepDeltaEvent } from './schemas/step.ts';
@@ -72,24 +73,32 @@ export interface ThreadCreatedEvent {
   type: 'thread.created';
   data: Thread;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
 }
 /** A run event, as the machines receive it. */
 export interface RunWireEvent {
   type: RunEventName;
   data: Run;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
 }
 /** A whole-step event (created, in_progress, or an end), as the machines receive it. */
 export interface RunStepWireEvent {
   type: Exclude<RunStepEventName, 'thread.run.step.delta'>;
   data: RunStep;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
 }
 /** A step delta, as the machines receive it. */
 export interface RunStepDeltaWireEvent {
   type: 'thread.run.step.delta';
   data: RunStepDeltaEvent;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
   /** Set by the decoder when `data` is exactly a plain arguments or code fragment (a hint). */
   fragment?: true;
 }
@@ -98,12 +107,16 @@ export interface MessageWireEvent {
   type: Exclude<MessageEventName, 'thread.message.delta'>;
   data: Message;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
 }
 /** A message delta, as the machines receive it. */
 export interface MessageDeltaWireEvent {
   type: 'thread.message.delta';
   data: MessageDeltaEvent;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
   /**
    * Set by the decoder when `data` has exactly the shape of a plain text fragment. A hint for
    * the facade's batching only: the machines check the shape themselves.
@@ -115,6 +128,8 @@ export interface ErrorWireEvent {
   type: 'error';
   data: ErrorObject;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
 }
 /** An event this version does not know, as the machines receive it: it is only announced. */
 export interface UnknownWireEvent {
@@ -122,6 +137,8 @@ export interface UnknownWireEvent {
   event: string;
   data: unknown;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
 }
 
 /** Every validated event of the stream, in the machines' vocabulary (`type` is the wire name). */
@@ -179,7 +196,13 @@ export function isKnownEventName(name: string): boolean {
  * decodeWireEvent('thread.run.completed', '{"id":"run_1",...}', 7); // { type: 'thread.run.completed', data, seq: 7 }
  * ```
  */
-export function decodeWireEvent(name: string | undefined, text: string, seq: number): WireEvent {
+export function decodeWireEvent(name: string | undefined, text: string, seq: number, id?: string): WireEvent {
+  const event = decodeWireEventData(name, text, seq);
+  if (id !== undefined) event.id = id;
+  return event;
+}
+
+function decodeWireEventData(name: string | undefined, text: string, seq: number): WireEvent {
   const eventName = name ?? 'message';
   if (!isKnownEventName(eventName)) return { type: 'wire.unknown', event: eventName, data: parseLenient(text), seq };
   let json: unknown;
@@ -265,10 +288,7 @@ function announcedStatus(eventName: string): string | undefined {
 
 /** The server may send a bare error object or wrap it as `{ error }` (the SDK accepts both). */
 function toErrorObject(json: unknown): ErrorObject {
-  const candidate = isRecord(json) && isRecord(json['error']) ? json['error'] : json;
-  const parsed = ErrorObjectSchema.safeParse(candidate);
-  if (parsed.success) return parsed.data;
-  return { message: isRecord(candidate) && typeof candidate['message'] === 'string' ? candidate['message'] : 'the server sent an error event without a message' };
+  return errorObjectOf(json) ?? { message: 'the server sent an error event without a message' };
 }
 
 function parseLenient(text: string): unknown {
@@ -278,11 +298,6 @@ function parseLenient(text: string): unknown {
     return text;
   }
 }
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 
 /** `['data', 'delta', 'content', 0, 'index']` → `data.delta.content[0].index`. */
 export function formatPath(path: readonly PropertyKey[]): string {
