@@ -5,6 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import * as assistantRun from '../examples/readme/assistant-run.ts';
 import * as finals from '../examples/readme/finals.ts';
 import * as handlerClass from '../examples/readme/handler-class.ts';
 import * as inspectorExample from '../examples/readme/inspector.ts';
@@ -142,6 +143,13 @@ test('function calls: the run stops for the output, gets it, and answers with it
   const { result: run, printed } = await printedBy(async () => toolOutputs.main({ client }));
   assert.is(run.status, 'completed');
   assert.is(printed, 'get_weather returned: {"city":"Paris","forecast":"sunny"}');
+});
+
+test('a run as an actor: the tools answer, the run completes, the answer streams and is in the messages', async ({ client }) => {
+  const { result, printed } = await printedBy(async () => assistantRun.main({ client }));
+  assert.is(result.run.status, 'completed');
+  assert.is(printed, 'get_weather returned: {"city":"Paris","forecast":"sunny"}');
+  assert.equal(result.messages.map((message) => message.content), [[{ type: 'text', text: { value: printed, annotations: [] } }]]);
 });
 
 test('a scoped stream: leaving the block aborts it, and the run it started goes on without it', async ({ client }) => {

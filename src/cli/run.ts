@@ -1,10 +1,12 @@
 import type { InspectionEvent } from 'xstate';
-import { AssistantsClient, type AssistantStream } from '../index.ts';
+import { AssistantsClient, RUN_TERMINAL_STATUSES, type AssistantStream, type Run } from '../index.ts';
+import { describeRunEnd } from './printer.ts';
 import { optionalString, requiredString, UsageError, type Command, type OptionSpec, type ParsedArgs } from './command.ts';
 import { both, INSPECT_OPTION, startInspection } from './inspection.ts';
 import { StateJournal } from './journal.ts';
 import { TranscriptPrinter } from './printer.ts';
 import { recordStream, type RecordedFile } from './recording.ts';
+import { loopRun, loadTools, parseDuration } from './runLoop.ts';
 import { formatHistories, printOutcome, settleStream } from './summary.ts';
 import { createTerminal, type CliIO, type Terminal } from './terminal.ts';
 
@@ -68,27 +70,63 @@ export async function streamRun(
       ? client.beta.threads.createAndRunStream({ assistant_id: assistantId, thread: { messages: [user] } }, streamOptions)
       : client.beta.threads.runs.stream(threadId, { assistant_id: assistantId, additional_messages: [user] }, streamOptions);
   const recording = options.recordTo === undefined ? undefined : recordStream(stream, options.recordTo);
-  const exitCode = printOutcome(term, await settleStream(stream), startedAt);
+  const outcome = await settleStream(stream);
+  const interrupted = stream.currentRun();
+  if (options.signal?.aborted === true && interrupted !== undefined && !(RUN_TERMINAL_STATUSES as readonly string[]).includes(interrupted.status)) {
+    return { exitCode: await cancelOnServer(client, interrupted, term), recording: await recording };
+  }
+  const exitCode = printOutcome(term, outcome, startedAt);
   if (options.states === true) for (const line of formatHistories(journal.histories(), term.colors)) term.line(`  ${line}`);
   return { exitCode, recording: await recording };
+}
+
+/**
+ * Ctrl+C stopped the stream of a run that is still going: cancel it on the server and wait until
+ * the server confirms a terminal status (a second Ctrl+C exits at once). Resolves with exit code 1.
+ */
+async function cancelOnServer(client: AssistantsClient, run: Run, term: Terminal): Promise<number> {
+  term.error(`\ncancelling the run on the server… (Ctrl+C again to exit at once)`);
+  try {
+    await client.beta.threads.runs.cancel(run.id, { thread_id: run.thread_id }).catch(() => undefined);
+    const final = await client.beta.threads.runs.poll(run.id, { thread_id: run.thread_id });
+    term.line(describeRunEnd(final, term.colors));
+  } catch (error) {
+    term.error(`could not confirm the cancellation: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return 1;
 }
 
 /** `run`: stream a run against any Assistants-compatible server. */
 export const runCommand: Command = {
   name: 'run',
   summary: 'stream a run of an assistant on any compatible server and print it',
-  usage: 'run --assistant ID [--thread ID] [--base-url URL] [--states] [--inspect [WS_URL]] MESSAGE',
+  usage: 'run --assistant ID [--thread ID] [--base-url URL] [--states] [--inspect [WS_URL]] [--tools FILE.mjs] [--deadline DURATION] MESSAGE',
   description: [
     'Sends MESSAGE to the assistant in a new thread (or --thread) and prints the streamed run as',
     'it arrives. The server is --base-url or $OPENAI_BASE_URL (default the OpenAI API); the key is',
-    '$OPENAI_API_KEY. A run that stops for tool outputs is reported and left waiting: this CLI',
-    'runs no functions. Exit code 0 when the run completed or waits for tool outputs, 1 otherwise.',
+    '$OPENAI_API_KEY. A run that stops for tool outputs is reported and left waiting, unless',
+    '--tools names a module whose exported functions answer the calls: then the run is an',
+    'assistantRun actor that loops until the run ends, and --deadline cancels it when too slow.',
+    'Ctrl+C cancels the run on the server and waits for the confirmation (a second Ctrl+C exits',
+    'at once). Exit code 0 when the run completed (or, without --tools, waits for tool outputs),',
+    '1 otherwise.',
   ].join('\n'),
-  options: RUN_OPTIONS,
+  options: {
+    ...RUN_OPTIONS,
+    tools: { type: 'string', value: 'FILE.mjs', description: 'run the function tools this module exports until the run ends (Ctrl+C cancels the run)' },
+    deadline: { type: 'string', value: 'DURATION', description: 'cancel the run past this long (90s, 2m): runs it like --tools' },
+  },
   positionals: { min: 1, max: 1, name: 'MESSAGE' },
   async run(args, io) {
     const request = readRunRequest(args, io.env);
     const term = createTerminal(io);
+    const toolsFile = optionalString(args, 'tools');
+    const deadline = optionalString(args, 'deadline');
+    if (toolsFile !== undefined || deadline !== undefined) {
+      const tools = toolsFile === undefined ? undefined : await loadTools(toolsFile);
+      const deadlineMs = deadline === undefined ? undefined : parseDuration(deadline, '--deadline');
+      return loopRun(request, term, { tools, deadlineMs, signal: io.signal });
+    }
     const inspection = await startInspection(optionalString(args, 'inspect'), term);
     const { exitCode } = await streamRun(request, term, { states: args.values['states'] === true, signal: io.signal, inspect: inspection?.inspect });
     await inspection?.finish(io.signal);
