@@ -1,6 +1,7 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { AssistantStream } from '../stream/AssistantStream.ts';
 import type { AssistantEventHandler } from '../stream/AssistantEventHandler.ts';
+import type { LifecycleMode } from '../../machines/lifecycle.ts';
 import type { AssistantsClient } from './AssistantsClient.ts';
 import type { RequestOptions, RequestSpec } from './request.ts';
 
@@ -12,6 +13,8 @@ export interface StreamRequestOptions extends RequestOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   /** Fails the stream with `idle-timeout` when no bytes arrive for this long. */
   idleTimeoutMs?: number | undefined;
+  /** `tolerant` or `strict` reading of the lifecycle; defaults to the client's `lifecycle`. */
+  lifecycle?: LifecycleMode | undefined;
 }
 
 /**
@@ -25,7 +28,7 @@ export interface StreamRequestOptions extends RequestOptions {
  * @internal
  */
 export function startStream(client: AssistantsClient, spec: RequestSpec, options: StreamRequestOptions = {}): AssistantStream {
-  const { handler, inspect, idleTimeoutMs, signal, ...requestOptions } = options;
+  const { handler, inspect, idleTimeoutMs, signal, lifecycle = client.lifecycle, ...requestOptions } = options;
   // The request has its own controller, tied to the stream's end rather than to `signal`
   // directly: the stream sees `signal` first and ends as `aborted`, then the request stops.
   const request = new AbortController();
@@ -38,7 +41,7 @@ export function startStream(client: AssistantsClient, spec: RequestSpec, options
     { ...requestOptions, signal: request.signal },
     { passErrorResponse: true },
   );
-  const stream = AssistantStream.fromSSE(response, { handler, inspect, signal, idleTimeoutMs });
+  const stream = AssistantStream.fromSSE(response, { handler, inspect, signal, idleTimeoutMs, lifecycle });
   // `end` follows every outcome (done, error, abort): nothing of the request outlives the stream.
   stream.on('end', () => request.abort());
   return stream;
