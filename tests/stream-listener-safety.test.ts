@@ -48,7 +48,7 @@ test('an event listener that renames a created message cannot redirect its delta
     });
     await stream.done();
     const [message] = await stream.finalMessages();
-    assert.is((message?.content[0] as { text: { value: string } }).text.value, 'Hello', make === ours ? 'ours' : 'official');
+    assert.is((message!.content[0] as { text: { value: string } }).text.value, 'Hello', make === ours ? 'ours' : 'official');
   }
   const stream = ours(MESSAGE_RUN);
   stream.on('event', (event) => {
@@ -81,7 +81,7 @@ test('an event listener that rewrites a validated delta changes nothing that was
   await stream.done();
   const [step] = await stream.finalRunSteps();
   assert.equal(created, ['call_1']);
-  assert.equal((step?.step_details as { tool_calls: unknown[] }).tool_calls.length, 0, 'the completed event is the final word');
+  assert.equal((step!.step_details as { tool_calls: unknown[] }).tool_calls.length, 0, 'the completed event is the final word');
 });
 
 test('a listener that breaks the active step snapshot ends the stream with a typed error, not a dead actor', async () => {
@@ -137,7 +137,7 @@ test('a listener that edits a terminal payload does not change the finals', asyn
   });
   await stream.done();
   const [message] = await stream.finalMessages();
-  assert.is((message?.content[0] as { text: { value: string } }).text.value, 'Hello');
+  assert.is((message!.content[0] as { text: { value: string } }).text.value, 'Hello');
 });
 
 test.run();

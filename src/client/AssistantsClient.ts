@@ -15,11 +15,11 @@ import {
   RateLimitError,
   UnprocessableEntityError,
 } from './errors.ts';
+import { readErrorResponse } from '../wire/envelope.ts';
 import { Page, PagePromise, type ListResponse } from './pagination.ts';
 import {
   checkMaxRetries,
   checkTimeout,
-  errorFromResponse,
   readJSON,
   sendRequest,
   type HeadersLike,
@@ -28,7 +28,7 @@ import {
   type RequestSpec,
   type TransportSettings,
 } from './request.ts';
-import { isRetryableStatus } from './retry.ts';
+import { REAL_CLOCK, isRetryableStatus, type RetryClock } from './retry.ts';
 import { Beta } from './resources/beta.ts';
 import { Files } from './resources/files.ts';
 import { VectorStores } from './resources/vectorStores.ts';
@@ -54,6 +54,8 @@ export interface AssistantsClientOptions {
    * intermediate statuses, `strict` rejects every transition the statecharts do not draw.
    */
   lifecycle?: LifecycleMode | undefined;
+  /** How waits between retries pass; defaults to real timers. Tests pass a fake clock. */
+  clock?: RetryClock | undefined;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -123,6 +125,7 @@ export class AssistantsClient {
       maxRetries: this.maxRetries,
       timeoutMs: this.timeoutMs,
       defaultHeaders: options.defaultHeaders,
+      clock: options.clock ?? REAL_CLOCK,
     };
     this.beta = new Beta(this);
     this.files = new Files(this);
@@ -137,7 +140,7 @@ export class AssistantsClient {
    */
   requestJSON<T>(spec: RequestSpec, options: RequestOptions = {}, validate: (body: unknown) => string | undefined = expectObject): Promise<JSONResult<T>> {
     return sendRequest(this.#settings, spec, options, async (response) => {
-      if (!response.ok) throw await errorFromResponse(response);
+      if (!response.ok) throw APIError.fromResponse(await readErrorResponse(response));
       return readJSON<T>(response, validate);
     });
   }
@@ -173,7 +176,7 @@ export class AssistantsClient {
       async (response, isLastAttempt) => {
         if (response.ok) return response;
         if (passErrorResponse && (isLastAttempt || !isRetryableStatus(response.status))) return response;
-        throw await errorFromResponse(response);
+        throw APIError.fromResponse(await readErrorResponse(response));
       },
       { keepSignalLinked: true },
     );

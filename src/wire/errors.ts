@@ -1,3 +1,5 @@
+import type { ErrorObject } from './schemas/common.ts';
+
 /**
  * What went wrong with a stream, as a discriminant you can switch on.
  *
@@ -12,6 +14,8 @@
  * - `type-mismatch`: a delta's value cannot merge into the snapshot's value at that path.
  * - `no-final-run`: the stream ended before the run reached a terminal state or requires_action.
  * - `api-error`: the server sent an `error` event (or answered with an error status).
+ * - `too-large`: one event (an SSE frame or an NDJSON line) grew past the decoder's cap
+ *   (`MAX_FRAME_LENGTH` characters) without ending; reading stops there.
  * - `truncated`: the connection ended in the middle of an event.
  * - `idle-timeout`: no bytes arrived for `idleTimeoutMs`.
  * - `handler`: a handler method or listener threw; `cause` is what it threw.
@@ -31,20 +35,13 @@ export type AssistantStreamErrorKind =
   | 'type-mismatch'
   | 'no-final-run'
   | 'api-error'
+  | 'too-large'
   | 'truncated'
   | 'idle-timeout'
   | 'handler'
   | 'source'
   | 'aborted'
   | 'internal';
-
-/** The error object of the API's error envelope and of the stream's `error` event. */
-export interface APIErrorObject {
-  type?: string | null | undefined;
-  message: string;
-  code?: string | null | undefined;
-  param?: string | null | undefined;
-}
 
 /** Where in the stream a fault happened. */
 export interface StreamPosition {
@@ -60,7 +57,7 @@ export interface StreamPosition {
 export interface AssistantStreamErrorOptions extends StreamPosition {
   cause?: unknown;
   /** The error object the server sent, for `api-error`. */
-  apiError?: APIErrorObject | undefined;
+  apiError?: ErrorObject | undefined;
   /** The HTTP status, for an `api-error` that came as a non-2xx response. */
   status?: number | undefined;
 }
@@ -84,7 +81,7 @@ export class AssistantStreamError extends Error {
   readonly eventIndex: number | undefined;
   readonly eventName: string | undefined;
   readonly path: string | undefined;
-  readonly apiError: APIErrorObject | undefined;
+  readonly apiError: ErrorObject | undefined;
   readonly status: number | undefined;
   /** The message without the location suffix. */
   readonly detail: string;

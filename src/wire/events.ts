@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { AssistantStreamError, escapeControl, safePathSegment, sanitizedJSONError } from './errors.ts';
-import { ErrorObjectSchema, ThreadSchema, type ErrorObject, type Thread } from './schemas/common.ts';
+import { ThreadSchema, type ErrorObject, type Thread } from './schemas/common.ts';
+import { errorObjectOf } from './envelope.ts';
 import { MessageDeltaEventSchema, MessageSchema, type Message, type MessageDeltaEvent } from './schemas/message.ts';
 import { RunSchema, type Run } from './schemas/run.ts';
 import { RunStepDeltaSchema, RunStepSchema, type RunStep, type RunStepDeltaEvent } from './schemas/step.ts';
@@ -265,10 +266,7 @@ function announcedStatus(eventName: string): string | undefined {
 
 /** The server may send a bare error object or wrap it as `{ error }` (the SDK accepts both). */
 function toErrorObject(json: unknown): ErrorObject {
-  const candidate = isRecord(json) && isRecord(json['error']) ? json['error'] : json;
-  const parsed = ErrorObjectSchema.safeParse(candidate);
-  if (parsed.success) return parsed.data;
-  return { message: isRecord(candidate) && typeof candidate['message'] === 'string' ? candidate['message'] : 'the server sent an error event without a message' };
+  return errorObjectOf(json) ?? { message: 'the server sent an error event without a message' };
 }
 
 function parseLenient(text: string): unknown {
@@ -278,11 +276,6 @@ function parseLenient(text: string): unknown {
     return text;
   }
 }
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 
 /** `['data', 'delta', 'content', 0, 'index']` → `data.delta.content[0].index`. */
 export function formatPath(path: readonly PropertyKey[]): string {

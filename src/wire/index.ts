@@ -1,4 +1,5 @@
 export * from './errors.ts';
+export * from './envelope.ts';
 export * from './events.ts';
 export * from './accumulate.ts';
 export * from './sse.ts';

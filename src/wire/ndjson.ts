@@ -1,5 +1,5 @@
 import { AssistantStreamError, sanitizedJSONError } from './errors.ts';
-import type { FrameDecoder } from './sse.ts';
+import { MAX_FRAME_LENGTH, frameTooLarge, type FrameDecoder, type FrameDecoderOptions } from './sse.ts';
 
 /** Called once per NDJSON line: the event name, its parsed data and the raw line. */
 export type JSONFrameListener = (name: string, data: unknown, line: string) => void;
@@ -7,7 +7,8 @@ export type JSONFrameListener = (name: string, data: unknown, line: string) => v
 /**
  * Decodes newline-delimited `{"event": …, "data": …}` JSON, the format of the official SDK's
  * `toReadableStream()` and of our recordings. Blank lines are skipped and CRLF is tolerated;
- * a line that is not JSON, or not an `{event, data}` object, is an error naming its line.
+ * a line that is not JSON, or not an `{event, data}` object, is an error naming its line. A line
+ * that grows past `maxFrameLength` characters is a `too-large` error, before it is held whole.
  *
  * @example
  * ```ts
@@ -15,9 +16,10 @@ export type JSONFrameListener = (name: string, data: unknown, line: string) => v
  * decoder.feed('{"event":"thread.run.created","data":{"id":"run_1"}}\n');
  * ```
  */
-export function createNDJSONDecoder(onFrame: JSONFrameListener): FrameDecoder {
+export function createNDJSONDecoder(onFrame: JSONFrameListener, { maxFrameLength = MAX_FRAME_LENGTH }: FrameDecoderOptions = {}): FrameDecoder {
   // A long line may arrive in many chunks: keep the pieces and join once (no O(n²) concat).
   let pending: string[] = [];
+  let pendingLength = 0;
   let lineNumber = 0;
 
   function decodeLine(raw: string): void {
@@ -42,19 +44,26 @@ export function createNDJSONDecoder(onFrame: JSONFrameListener): FrameDecoder {
       let start = 0;
       let newline = text.indexOf('\n');
       while (newline !== -1) {
+        if (pendingLength + newline - start > maxFrameLength) throw frameTooLarge(maxFrameLength, lineNumber);
         pending.push(text.slice(start, newline));
         const line = pending.join('');
         pending = [];
+        pendingLength = 0;
         decodeLine(line);
         start = newline + 1;
         newline = text.indexOf('\n', start);
       }
-      if (start < text.length) pending.push(text.slice(start));
+      if (start < text.length) {
+        pendingLength += text.length - start;
+        if (pendingLength > maxFrameLength) throw frameTooLarge(maxFrameLength, lineNumber);
+        pending.push(text.slice(start));
+      }
       return false;
     },
     finish() {
       const rest = pending.join('');
       pending = [];
+      pendingLength = 0;
       if (rest.trim() === '') return;
       // The last line may lack its newline; if it still parses it was complete.
       try {

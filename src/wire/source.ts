@@ -1,3 +1,4 @@
+import { readErrorResponse } from './envelope.ts';
 import { AssistantStreamError } from './errors.ts';
 
 /** Anything a stream can be read from. */
@@ -48,31 +49,11 @@ function responseReader(response: Response): TextReader {
   };
 }
 
-/** An `api-error` from a non-2xx response and its JSON error envelope, if it has one. */
+/** An `api-error` from a non-2xx response and its error envelope, if it has one. */
 export async function errorFromResponse(response: Response): Promise<AssistantStreamError> {
-  let text = '';
-  try {
-    text = await response.text();
-  } catch {
-    // The status alone still says what happened.
-  }
-  let apiError: { message: string; type?: string | null; code?: string | null; param?: string | null } | undefined;
-  try {
-    const body = JSON.parse(text) as { error?: unknown };
-    const error = body.error as Record<string, unknown> | undefined;
-    if (error !== undefined && error !== null && typeof error === 'object' && typeof error['message'] === 'string') {
-      apiError = {
-        message: error['message'],
-        type: typeof error['type'] === 'string' ? error['type'] : null,
-        code: typeof error['code'] === 'string' ? error['code'] : null,
-        param: typeof error['param'] === 'string' ? error['param'] : null,
-      };
-    }
-  } catch {
-    // Not JSON: keep the status.
-  }
-  const what = `the server answered ${response.status}${apiError ? `: ${apiError.message}` : ''}`;
-  return new AssistantStreamError('api-error', what, { status: response.status, apiError });
+  const { status, error } = await readErrorResponse(response);
+  const what = `the server answered ${status}${error ? `: ${error.message}` : ''}`;
+  return new AssistantStreamError('api-error', what, { status, apiError: error });
 }
 
 function emptyReader(): TextReader {
