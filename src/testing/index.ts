@@ -6,3 +6,4 @@
  */
 export * from './objects.ts';
 export * from './model.ts';
+export * from './conformance/index.ts';
