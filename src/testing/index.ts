@@ -7,3 +7,5 @@
 export * from './objects.ts';
 export * from './model.ts';
 export * from './conformance/index.ts';
+export * from './chartPaths.ts';
+export * from './playPath.ts';
