@@ -7,7 +7,7 @@ import { runStepMachine } from '../../machines/runStep.ts';
 import { toolCallMachine } from '../../machines/toolCall.ts';
 import { applyDelta, type Message, type MessageDeltaWireEvent, type Run } from '../wire/index.ts';
 import { runLifecyclePaths } from './model.ts';
-import { makeMessage, makeRun, makeRunStep, type ScriptedEvent } from './objects.ts';
+import { makeMessage, makeRun, makeRunStep } from './objects.ts';
 
 /** The charts paths are generated from. */
 export type ChartName = 'run' | 'runStep' | 'toolCall' | 'message' | 'assistantStream';
