@@ -67,6 +67,30 @@ test('the proxy alone changes nothing: the same checks pass through it', async (
   }
 });
 
+test('Azure-style servers: the key in another header, an api-version on every request', async () => {
+  const seen: { url: string; key: string | null; authorization: string | null }[] = [];
+  const report = await runConformance({
+    baseURL: server.server.url,
+    apiKey: 'azure-key',
+    apiKeyHeader: 'api-key',
+    query: { 'api-version': '2024-05-01-preview' },
+    only: ['pagination'],
+    fetch: async (input, init) => {
+      const headers = new Headers(init?.headers);
+      seen.push({ url: String(input), key: headers.get('api-key'), authorization: headers.get('authorization') });
+      return fetch(input, init);
+    },
+  });
+  assert.is(report.ok, true, formatConformanceReport(report));
+  assert.ok(seen.length > 3);
+  for (const request of seen) {
+    assert.is(new URL(request.url).searchParams.get('api-version'), '2024-05-01-preview', request.url);
+    assert.is(request.key, 'azure-key');
+    assert.is(request.authorization, null);
+  }
+  assert.ok(seen.some((request) => new URL(request.url).searchParams.get('after') !== null), 'the after cursor survives the extra query');
+});
+
 test('a capability the server refuses is "not offered", not failed', async () => {
   const proxy = await startMutatingProxy(server.server.url, 'none');
   // A server without code interpreter: creating an assistant with it is a 400.

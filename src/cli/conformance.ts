@@ -6,7 +6,7 @@ import { EXIT, optionalString, requiredString, UsageError, type Command } from '
 export const conformanceCommand: Command = {
   name: 'conformance',
   summary: 'check that a server behaves like the Assistants API (a table, a JSON report)',
-  usage: 'conformance --base-url URL [--api-key KEY] [--model NAME] [--timeout-ms N] [--json FILE] [--only IDS]',
+  usage: 'conformance --base-url URL [--api-key KEY] [--api-key-header NAME] [--api-version V] [--model NAME] [--timeout-ms N] [--json FILE] [--only IDS]',
   description: [
     'Runs a fixed set of checks against any Assistants-compatible server: CRUD and error',
     'envelopes, pagination, streamed event order (read by the statecharts in strict mode),',
@@ -18,6 +18,8 @@ export const conformanceCommand: Command = {
   options: {
     'base-url': { type: 'string', value: 'URL', description: 'the server, e.g. http://127.0.0.1:8080/v1' },
     'api-key': { type: 'string', value: 'KEY', description: 'sent as Bearer token (default: OPENAI_API_KEY, else "unused")' },
+    'api-key-header': { type: 'string', value: 'NAME', description: 'send the key in this header instead of Authorization: Bearer (Azure: api-key)' },
+    'api-version': { type: 'string', value: 'V', description: 'add ?api-version=V to every request (Azure)' },
     model: { type: 'string', value: 'NAME', description: 'the model or deployment for the assistants (default: gpt-4o-mini)' },
     'timeout-ms': { type: 'string', value: 'N', description: 'how long one check may take (default: 60000)' },
     json: { type: 'string', value: 'FILE', description: 'also write the report as JSON to FILE' },
@@ -30,6 +32,7 @@ export const conformanceCommand: Command = {
     const timeoutText = optionalString(args, 'timeout-ms');
     const timeoutMs = timeoutText === undefined ? undefined : Number(timeoutText);
     if (timeoutMs !== undefined && !(/^\d+$/.test(timeoutText!) && timeoutMs > 0)) throw new UsageError(`--timeout-ms must be a positive whole number, got ${JSON.stringify(timeoutText)}`);
+    const apiVersion = optionalString(args, 'api-version');
     const only = optionalString(args, 'only')?.split(',').map((id) => id.trim());
     const unknown = (only ?? []).filter((id) => !CONFORMANCE_CHECKS.some((check) => check.id === id));
     if (unknown.length > 0) throw new UsageError(`unknown check ${unknown.join(', ')} (known: ${CONFORMANCE_CHECKS.map((check) => check.id).join(', ')})`);
@@ -38,6 +41,8 @@ export const conformanceCommand: Command = {
       baseURL,
       apiKey: optionalString(args, 'api-key') ?? io.env['OPENAI_API_KEY'] ?? 'unused',
       model: optionalString(args, 'model'),
+      apiKeyHeader: optionalString(args, 'api-key-header'),
+      query: apiVersion === undefined ? {} : { 'api-version': apiVersion },
       timeoutMs,
     });
     io.stdout.write(formatConformanceReport(report));

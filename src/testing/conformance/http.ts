@@ -15,6 +15,10 @@ export interface CheckContext {
   apiKey: string;
   model: string;
   fetch: typeof fetch;
+  /** The header the key goes in: `authorization` (as `Bearer KEY`, the default) or e.g. `api-key`. */
+  apiKeyHeader: string;
+  /** Query parameters added to every request (Azure's `api-version`). */
+  query: Readonly<Record<string, string>>;
   /** Aborts when the check's time is up. */
   signal: AbortSignal;
   /** Notes that do not fail the check (a skipped status read tolerantly, a missing header). */
@@ -36,16 +40,29 @@ export function expect(condition: unknown, message: string): asserts condition {
   if (!condition) throw new CheckFailure(message);
 }
 
+/** The headers of every request: the key, and the Assistants v2 beta header. */
+function baseHeaders(ctx: CheckContext): Record<string, string> {
+  const key = ctx.apiKeyHeader.toLowerCase() === 'authorization' ? { Authorization: `Bearer ${ctx.apiKey}` } : { [ctx.apiKeyHeader]: ctx.apiKey };
+  return { ...key, 'OpenAI-Beta': 'assistants=v2' };
+}
+
+/** `path` under the base URL, with the extra query parameters. */
+function urlOf(ctx: CheckContext, path: string): string {
+  const url = new URL(`${ctx.baseURL}${path}`);
+  for (const [name, value] of Object.entries(ctx.query)) url.searchParams.set(name, value);
+  return url.href;
+}
+
 /** Sends one JSON request (Assistants v2 headers) and reads the whole answer. */
 export async function call(ctx: CheckContext, method: string, path: string, body?: unknown): Promise<HttpAnswer> {
-  const headers: Record<string, string> = { Authorization: `Bearer ${ctx.apiKey}`, 'OpenAI-Beta': 'assistants=v2' };
+  const headers = baseHeaders(ctx);
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
   else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
   }
-  const response = await ctx.fetch(`${ctx.baseURL}${path}`, { method, headers, body: payload ?? null, signal: ctx.signal });
+  const response = await ctx.fetch(urlOf(ctx, path), { method, headers, body: payload ?? null, signal: ctx.signal });
   const text = await response.text();
   let parsed: unknown = text;
   try {
@@ -88,9 +105,9 @@ export interface StreamedRun {
  * warning (a skipped status); one neither accepts fails with the charts' error.
  */
 export async function streamRun(ctx: CheckContext, path: string, body: Record<string, unknown>): Promise<StreamedRun> {
-  const response = await ctx.fetch(`${ctx.baseURL}${path}`, {
+  const response = await ctx.fetch(urlOf(ctx, path), {
     method: 'POST',
-    headers: { Authorization: `Bearer ${ctx.apiKey}`, 'OpenAI-Beta': 'assistants=v2', 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+    headers: { ...baseHeaders(ctx), 'Content-Type': 'application/json', Accept: 'text/event-stream' },
     body: JSON.stringify({ ...body, stream: true }),
     signal: ctx.signal,
   });

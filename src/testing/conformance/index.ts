@@ -9,6 +9,10 @@ export interface ConformanceOptions {
   baseURL: string;
   /** Sent as `Authorization: Bearer …`; any string for a server without authentication. */
   apiKey?: string | undefined;
+  /** The header the key goes in: `authorization` (as `Bearer KEY`, default) or e.g. Azure's `api-key`. */
+  apiKeyHeader?: string | undefined;
+  /** Query parameters added to every request, e.g. `{ 'api-version': '2024-05-01-preview' }` for Azure. */
+  query?: Readonly<Record<string, string>> | undefined;
   /** The model (deployment) the assistants are created with; default `gpt-4o-mini`. */
   model?: string | undefined;
   /** How long one check may take before it fails; default 60 s. */
@@ -75,7 +79,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   for (const check of checks) {
     const warnings: string[] = [];
     const signal = AbortSignal.timeout(timeoutMs);
-    const ctx: CheckContext = { baseURL, apiKey: options.apiKey ?? 'unused', model: options.model ?? 'gpt-4o-mini', fetch: fetchImpl, signal, warn: (message) => warnings.push(message) };
+    const ctx: CheckContext = { baseURL, apiKey: options.apiKey ?? 'unused', model: options.model ?? 'gpt-4o-mini', fetch: fetchImpl, apiKeyHeader: options.apiKeyHeader ?? 'authorization', query: options.query ?? {}, signal, warn: (message) => warnings.push(message) };
     const checkStarted = Date.now();
     let result: ConformanceCheckResult;
     try {
