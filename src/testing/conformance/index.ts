@@ -100,7 +100,11 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
 function explain(error: unknown, signal: AbortSignal, timeoutMs: number): string {
   if (error instanceof CheckFailure || error instanceof NotOffered) return error.message;
   if (signal.aborted) return `no answer within ${timeoutMs} ms`;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (error instanceof Error) {
+    // fetch's own message ("fetch failed") says nothing; its cause says what (ECONNREFUSED …).
+    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    return `${error.name}: ${error.message}${cause}`;
+  }
   return String(error);
 }
 
