@@ -9,6 +9,7 @@ import * as finals from '../examples/readme/finals.ts';
 import * as handlerClass from '../examples/readme/handler-class.ts';
 import * as iterate from '../examples/readme/iterate.ts';
 import * as listeners from '../examples/readme/listeners.ts';
+import * as scoped from '../examples/readme/scoped.ts';
 import * as setup from '../examples/readme/setup.ts';
 import * as toolOutputs from '../examples/readme/tool-outputs.ts';
 import * as watch from '../examples/readme/watch.ts';
@@ -138,6 +139,14 @@ test('function calls: the run stops for the output, gets it, and answers with it
   const { result: run, printed } = await printedBy(async () => toolOutputs.main({ client }));
   assert.is(run.status, 'completed');
   assert.is(printed, 'get_weather returned: {"city":"Paris","forecast":"sunny"}');
+});
+
+test('a scoped stream: leaving the block aborts it, and the run it started goes on without it', async ({ client }) => {
+  const context = await freshContext(client);
+  const text = await scoped.main(context);
+  assert.ok(text.length > 10 && ANSWER.startsWith(text), text);
+  const [run] = (await client.beta.threads.runs.list(context.thread.id)).data;
+  assert.ok(run !== undefined, 'the run exists on the server');
 });
 
 test('watching: every actor of the stream, each state it entered, in order', async ({ client }) => {

@@ -3,6 +3,7 @@ import { AssistantStream } from '../stream/AssistantStream.ts';
 import type { AssistantEventHandler } from '../stream/AssistantEventHandler.ts';
 import type { LifecycleMode } from '../../machines/lifecycle.ts';
 import type { AssistantsClient } from './AssistantsClient.ts';
+import { APIConnectionError } from './errors.ts';
 import type { RequestOptions, RequestSpec } from './request.ts';
 
 /** Options of the stream helpers: request options plus the stream's own. */
@@ -11,11 +12,26 @@ export interface StreamRequestOptions extends RequestOptions {
   handler?: AssistantEventHandler | undefined;
   /** An XState inspection observer for every actor of the stream. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
-  /** Fails the stream with `idle-timeout` when no bytes arrive for this long. */
+  /**
+   * Fails the stream with `idle-timeout` when no event arrives for this long, counted from the
+   * request (default: the client's `timeoutMs`, 10 minutes unless set).
+   */
   idleTimeoutMs?: number | undefined;
   /** `tolerant` or `strict` reading of the lifecycle; defaults to the client's `lifecycle`. */
   lifecycle?: LifecycleMode | undefined;
+  /** Fails the stream with `deadline-exceeded` if it has not ended this long after the request (default: none). */
+  deadlineMs?: number | undefined;
+  /** Count `: ping` heartbeats as progress for the idle timeout (default: they are not). */
+  heartbeatsCountAsProgress?: boolean | undefined;
+  /**
+   * Make `abort()` (and `signal`, and leaving an `await using` scope) also cancel the run on
+   * the server when it has not ended. Default false: an aborted stream leaves the run going, as
+   * the official SDK does, so another process can pick it up.
+   */
+  cancelRunOnAbort?: boolean | undefined;
 }
+
+const ENDED: ReadonlySet<string> = new Set(['cancelled', 'completed', 'failed', 'expired', 'incomplete']);
 
 /**
  * POSTs `spec` with `stream: true` and returns the {@link AssistantStream} of its answer at
@@ -28,21 +44,38 @@ export interface StreamRequestOptions extends RequestOptions {
  * @internal
  */
 export function startStream(client: AssistantsClient, spec: RequestSpec, options: StreamRequestOptions = {}): AssistantStream {
-  const { handler, inspect, idleTimeoutMs, signal, lifecycle = client.lifecycle, ...requestOptions } = options;
+  const { handler, inspect, idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, cancelRunOnAbort = false, signal, lifecycle = client.lifecycle, ...requestOptions } = options;
   // The request has its own controller, tied to the stream's end rather than to `signal`
   // directly: the stream sees `signal` first and ends as `aborted`, then the request stops.
   const request = new AbortController();
   const response = client.requestResponse(
     {
       ...spec,
-      body: { ...(spec.body as object), stream: true },
+      ...(spec.method === 'POST' ? { body: { ...(spec.body as object), stream: true } } : {}),
       headers: { 'X-Stainless-Helper-Method': 'stream', Accept: 'text/event-stream' },
     },
     { ...requestOptions, signal: request.signal },
     { passErrorResponse: true },
   );
-  const stream = AssistantStream.fromSSE(response, { handler, inspect, signal, idleTimeoutMs, lifecycle });
+  const stream = AssistantStream.fromSSE(response, {
+    handler,
+    inspect,
+    signal,
+    idleTimeoutMs: idleTimeoutMs ?? client.timeoutMs,
+    deadlineMs,
+    heartbeatsCountAsProgress,
+    lifecycle,
+    readErrorCause: (cause) => new APIConnectionError({ message: 'The connection failed while the stream was read.', cause }),
+  });
   // `end` follows every outcome (done, error, abort): nothing of the request outlives the stream.
   stream.on('end', () => request.abort());
+  if (cancelRunOnAbort) {
+    stream.on('abort', () => {
+      const run = stream.currentRun();
+      if (run === undefined || ENDED.has(run.status)) return;
+      // Fire and forget: the abort is already reported; cancelAndPoll is the call that waits.
+      client.beta.threads.runs.cancel(run.id, { thread_id: run.thread_id }).catch(() => {});
+    });
+  }
   return stream;
 }

@@ -35,6 +35,19 @@ export interface AssistantStreamOptions {
    * statecharts do not draw. Impossible orders fail in both modes.
    */
   lifecycle?: LifecycleMode | undefined;
+  /** Fails the stream with `deadline-exceeded` (after `onTimeout`) if it has not ended this long after it was created. */
+  deadlineMs?: number | undefined;
+  /** Count `: ping` comment lines as progress for `idleTimeoutMs` (by default they are not). */
+  heartbeatsCountAsProgress?: boolean | undefined;
+  /**
+   * Describes a failure of the connection while reading (the stream's error keeps it as
+   * `cause`); the client makes it its `APIConnectionError`.
+   */
+  readErrorCause?: ((thrown: unknown) => unknown) | undefined;
+}
+
+function sourceOptions({ idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, readErrorCause }: AssistantStreamOptions) {
+  return { idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, readErrorCause };
 }
 
 /** The root actor of a stream: `stream.actor`. */
@@ -133,7 +146,7 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
    * ```
    */
   static fromSSE(source: PendingByteSource, options: AssistantStreamOptions = {}): AssistantStream {
-    return new AssistantStream({ source, format: 'sse', idleTimeoutMs: options.idleTimeoutMs }, options);
+    return new AssistantStream({ ...sourceOptions(options), source, format: 'sse' }, options);
   }
 
   /**
@@ -147,7 +160,7 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
    * ```
    */
   static fromReadableStream(ndjson: PendingByteSource, options: AssistantStreamOptions = {}): AssistantStream {
-    return new AssistantStream({ source: ndjson, format: 'ndjson', idleTimeoutMs: options.idleTimeoutMs }, options);
+    return new AssistantStream({ ...sourceOptions(options), source: ndjson, format: 'ndjson' }, options);
   }
 
   /** Adds a listener; chainable. @example `stream.on('textDelta', (d) => out.write(d.value ?? ''))` */
@@ -210,6 +223,17 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
     return this.#sink.currentEvent;
   }
 
+  /**
+   * The SSE `id` of the last event announced, when the server numbers its events (the
+   * embedded server numbers them by their position in the run's log): where
+   * `runs.attachStream(…, { startingAfter })` picks the run up again after a dropped stream.
+   *
+   * @example `const resumeAt = Number(stream.lastEventId);`
+   */
+  get lastEventId(): string | undefined {
+    return this.#sink.lastEventId;
+  }
+
   /** The newest run object seen, whatever its status. @example `stream.currentRun()?.status` */
   currentRun(): Run | undefined {
     return this.#sink.currentRun;
@@ -262,6 +286,23 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
   abort(reason?: unknown): void {
     this.#sendAbort(reason);
     if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  /**
+   * `await using stream = …` aborts the stream when the scope ends, unless it has ended already
+   * (Python's `with … as stream:`). Resolves once the stream has settled.
+   *
+   * @example
+   * ```ts
+   * {
+   *   await using stream = client.beta.threads.runs.stream(threadId, { assistant_id });
+   *   for await (const text of stream.textDeltas) if (text.includes('STOP')) break;
+   * } // aborted here if still running
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.ended) this.abort();
+    await this.#settled.catch(() => {});
   }
 
   #sendAbort(reason: unknown): void {

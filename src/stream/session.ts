@@ -11,6 +11,9 @@ export interface StreamInput {
   source: PendingByteSource;
   format: 'sse' | 'ndjson';
   idleTimeoutMs: number | undefined;
+  deadlineMs?: number | undefined;
+  heartbeatsCountAsProgress?: boolean | undefined;
+  readErrorCause?: ((thrown: unknown) => unknown) | undefined;
 }
 
 /** One running stream's I/O: where its bytes come from and where its callbacks go. */

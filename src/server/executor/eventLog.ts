@@ -38,6 +38,11 @@ export class RunEventLog {
     return this.#entries.length;
   }
 
+  /** Whether the event at `position` ends a stream (requires_action or a terminal run status). */
+  endsStreamAt(position: number): boolean {
+    return this.#entries[position]?.endsStream ?? false;
+  }
+
   /** The event names so far, in order. */
   eventNames(): string[] {
     return this.#entries.map((entry) => entry.event);
@@ -46,7 +51,8 @@ export class RunEventLog {
   /** Frames `data` (its state now: later changes to the object do not alter the event) and delivers it. */
   append(event: string, data: unknown, endsStream = false): void {
     if (this.#closed) return;
-    const entry: LoggedEvent = { event, frame: formatSSEFrame(event, data), endsStream };
+    // The SSE id is the event's position in the log: where a dropped stream picks up again.
+    const entry: LoggedEvent = { event, frame: `id: ${this.#entries.length}\n${formatSSEFrame(event, data)}`, endsStream };
     this.#entries.push(entry);
     for (const subscriber of this.#subscribers) subscriber.event(entry);
   }
