@@ -33,7 +33,8 @@ await build({
   format: 'cjs',
   outdir: 'dist/cjs',
   outExtension: { '.js': '.cjs' },
-  external: dependencies.filter((name) => !ESM_ONLY.has(name)).flatMap((name) => [name, `${name}/*`]),
+  // Node's built-ins (the server's node:crypto) stay imports: the neutral platform cannot resolve them.
+  external: ['node:*', ...dependencies.filter((name) => !ESM_ONLY.has(name)).flatMap((name) => [name, `${name}/*`])],
 });
 // The CLI is Node-only and run, not imported: one ESM file for the `bin` link, with Node's
 // built-ins (node:fs, node:zlib) resolved by the platform and a shebang so the link executes.

@@ -9,3 +9,4 @@ export * from './model.ts';
 export * from './conformance/index.ts';
 export * from './chartPaths.ts';
 export * from './playPath.ts';
+export * from './mutations.ts';
