@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AssistantStream, AssistantsClient, InvalidArgumentError, type AssistantStreamError, type LifecycleMode } from '../src/index.ts';
-import { makeMessage, makeRun, makeRunStep, textSource, toSSE, type ScriptedEvent } from '../src/testing/index.ts';
+import { makeMessage, makeRun, makeRunStep, textSource, toNDJSON, toSSE, type ScriptedEvent } from '../src/testing/index.ts';
 
 const run = (status: Parameters<typeof makeRun>[0] extends infer P ? P extends { status?: infer S } ? S : never : never) => makeRun({ status });
 const hello = [{ type: 'text' as const, text: { value: 'Hello', annotations: [] } }];
@@ -131,6 +131,15 @@ test('a step created already completed keeps its payload in the finals (tolerant
   stream.on('runStepCreated', (step) => created.push(step.status));
   assert.equal((await stream.finalRunSteps()).map((step) => step.status), ['completed']);
   assert.equal(created, ['completed']);
+});
+
+test('fromReadableStream takes the same option', async () => {
+  const ndjson = toNDJSON(SKIPS['a run going queued → completed']!);
+  assert.is((await AssistantStream.fromReadableStream(textSource(ndjson)).finalRun()).status, 'completed');
+  const error = await AssistantStream.fromReadableStream(textSource(ndjson), { lifecycle: 'strict' })
+    .done()
+    .catch((thrown: AssistantStreamError) => thrown);
+  assert.is(error?.kind, 'lifecycle');
 });
 
 test('an unknown lifecycle mode is refused with a clear error', () => {
