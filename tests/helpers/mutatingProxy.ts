@@ -46,9 +46,10 @@ export async function startMutatingProxy(target: string, mutation: Mutation): Pr
 /** Moves the first `thread.message.delta` frame before the first `thread.message.created`. */
 function deltaBeforeCreated(body: string): string {
   const frames = body.split('\n\n');
-  const created = frames.findIndex((frame) => frame.startsWith('event: thread.message.created'));
-  const delta = frames.findIndex((frame) => frame.startsWith('event: thread.message.delta'));
-  if (created < 0 || delta < 0) return body;
+  // A frame may carry an `id:` line before its `event:` line.
+  const created = frames.findIndex((frame) => /^event: thread\.message\.created$/m.test(frame));
+  const delta = frames.findIndex((frame) => /^event: thread\.message\.delta$/m.test(frame));
+  if (created < 0 || delta < 0) throw new Error('the event-order mutation found no message to break');
   const [moved] = frames.splice(delta, 1);
   frames.splice(created, 0, moved!);
   return frames.join('\n\n');
