@@ -1,4 +1,4 @@
-import { assertEvent, assign, fromCallback, setup, type ActorRefFrom, type AnyActorRef, type ErrorActorEvent } from 'xstate';
+import { assertEvent, assign, fromCallback, getInitialSnapshot, setup, type ActorRefFrom, type AnyActorRef, type ErrorActorEvent } from 'xstate';
 import {
   AssistantStreamError,
   MESSAGE_EVENTS,
@@ -13,6 +13,7 @@ import {
   type WireEvent,
 } from '../src/wire/index.ts';
 import { announceEvent } from './announce.ts';
+import type { LifecycleMode } from './lifecycle.ts';
 import { noop } from './callbacks.ts';
 import { messageMachine } from './message.ts';
 import { runMachine } from './run.ts';
@@ -45,6 +46,14 @@ export interface AssistantStreamContext {
   /** The last run event that ended the run or paused it for tool outputs. */
   finalRun: Run | undefined;
   error: AssistantStreamError | undefined;
+  /** Handed to every child: `strict` refuses the transitions the charts draw `[tolerant]`. */
+  lifecycle: LifecycleMode;
+}
+
+/** Input of the stream actor (optional). */
+export interface AssistantStreamInput {
+  /** `tolerant` (default): accept skipped intermediate statuses; `strict`: only what the charts draw. */
+  lifecycle?: LifecycleMode | undefined;
 }
 
 /** The stream actor's output: its final run, or the error that ended it. */
@@ -125,6 +134,7 @@ export const assistantStreamMachine = setup({
     context: AssistantStreamContext;
     events: AssistantStreamMachineEvent;
     output: AssistantStreamOutput;
+    input: AssistantStreamInput | undefined;
   },
   actors: {
     run: runMachine,
@@ -137,18 +147,29 @@ export const assistantStreamMachine = setup({
   // announced; deltas (the bulk of a stream) only need an open child, which checks the delta
   // itself and reports a misfit as `child.fault`.
   guards: {
-    isNewRun: ({ context, event }) => !context.runs.has(runEvent(event).data.id),
+    // A new child must accept its first event too (in strict mode a run `created` not queued,
+    // a step or message `created` not in progress, is refused before anything is spawned).
+    isNewRun: ({ context, event }) => {
+      const run = runEvent(event);
+      return !context.runs.has(run.data.id) && getInitialSnapshot(runMachine, { run: run.data, lifecycle: context.lifecycle }).can(run);
+    },
     runAccepts: ({ context, event }) => {
       const run = runEvent(event);
-      return context.runs.get(run.data.id)!.getSnapshot().can(run);
+      return context.runs.get(run.data.id)?.getSnapshot().can(run) ?? false;
     },
-    isNewRunStep: ({ context, event }) => !context.runSteps.has(runStepEvent(event).data.id),
+    isNewRunStep: ({ context, event }) => {
+      const step = runStepLifecycleEvent(event);
+      return !context.runSteps.has(step.data.id) && getInitialSnapshot(runStepMachine, { step: step.data, lifecycle: context.lifecycle }).can(step);
+    },
     runStepAccepts: ({ context, event }) => {
       const step = runStepEvent(event);
       return context.runSteps.get(step.data.id)?.getSnapshot().can(step) ?? false;
     },
     runStepIsOpen: ({ context, event }) => context.runSteps.get(runStepEvent(event).data.id)?.getSnapshot().status === 'active',
-    isNewMessage: ({ context, event }) => event.type === 'thread.message.created' && !context.messages.has(event.data.id),
+    isNewMessage: ({ context, event }) =>
+      event.type === 'thread.message.created' &&
+      !context.messages.has(event.data.id) &&
+      getInitialSnapshot(messageMachine, { message: event.data, lifecycle: context.lifecycle }).can(event),
     messageAccepts: ({ context, event }) => {
       const message = messageEvent(event);
       return context.messages.get(message.data.id)?.getSnapshot().can(message) ?? false;
@@ -160,7 +181,7 @@ export const assistantStreamMachine = setup({
     spawnRun: assign({
       runs: ({ context, event, spawn }) => {
         const { data } = runEvent(event);
-        return context.runs.set(data.id, spawn('run', { id: `run:${data.id}`, input: { run: data } }));
+        return context.runs.set(data.id, spawn('run', { id: `run:${data.id}`, input: { run: data, lifecycle: context.lifecycle } }));
       },
     }),
     forwardToRun: ({ context, event }) => {
@@ -187,7 +208,7 @@ export const assistantStreamMachine = setup({
     spawnRunStep: assign({
       runSteps: ({ context, event, spawn }) => {
         const { data } = runStepLifecycleEvent(event);
-        return context.runSteps.set(data.id, spawn('runStep', { id: `runStep:${data.id}`, input: { step: data } }));
+        return context.runSteps.set(data.id, spawn('runStep', { id: `runStep:${data.id}`, input: { step: data, lifecycle: context.lifecycle } }));
       },
     }),
     forwardToRunStep: ({ context, event }) => {
@@ -198,7 +219,7 @@ export const assistantStreamMachine = setup({
       messages: ({ context, event, spawn }) => {
         assertEvent(event, 'thread.message.created');
         const { data } = event;
-        return context.messages.set(data.id, spawn('message', { id: `message:${data.id}`, input: { message: data } }));
+        return context.messages.set(data.id, spawn('message', { id: `message:${data.id}`, input: { message: data, lifecycle: context.lifecycle } }));
       },
     }),
     forwardToMessage: ({ context, event }) => {
@@ -246,12 +267,13 @@ export const assistantStreamMachine = setup({
 }).createMachine({
   id: 'assistantStream',
   // A factory: a literal object would be one set of maps shared by every stream of the process.
-  context: () => ({
+  context: ({ input }) => ({
     runs: new Map(),
     runSteps: new Map(),
     messages: new Map(),
     finalRun: undefined,
     error: undefined,
+    lifecycle: input?.lifecycle ?? 'tolerant',
   }),
   invoke: { id: 'source', src: 'source' },
   initial: 'connecting',
@@ -336,6 +358,11 @@ export function explainRejection(context: AssistantStreamContext, event: RunEven
   const child: AnyActorRef | undefined =
     context.runs.get(id) ?? context.runSteps.get(id) ?? context.messages.get(id);
   const kind = event.type.startsWith('thread.run.step.') ? 'run step' : event.type.startsWith('thread.message.') ? 'message' : 'run';
+  const canOpen = kind === 'message' ? event.type === 'thread.message.created' : !event.type.endsWith('.delta');
+  if (child === undefined && canOpen) {
+    const status = (event.data as { status?: unknown }).status;
+    return new AssistantStreamError('lifecycle', `the ${kind} chart (${context.lifecycle}) does not allow a ${kind} to be first seen this way (status ${String(status)})`, where);
+  }
   if (child === undefined) return new AssistantStreamError('unknown-id', `no ${kind} with this id was created in this stream`, where);
   // A delta that reaches an open child is the child's to judge (it reports `child.fault`);
   // here it names a child that is gone, or a lifecycle event the child's chart refuses.

@@ -14,3 +14,4 @@ export * from './toolCall.ts';
 export * from './announce.ts';
 export * from './poll.ts';
 export * from './assistantRun.ts';
+export * from './lifecycle.ts';

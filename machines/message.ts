@@ -16,17 +16,21 @@ import {
 } from '../src/wire/index.ts';
 import { announceEvent, toStreamEvent } from './announce.ts';
 import { noop, type StreamCallbackParams } from './callbacks.ts';
+import { isTolerant, type LifecycleMode } from './lifecycle.ts';
 
 /** What a message actor knows: its accumulated snapshot and which content block is open. */
 export interface MessageContext {
   message: Message;
   /** Index of the open (or last) content block; -1 before the first delta. */
   block: number;
+  lifecycle: LifecycleMode;
 }
 
 /** Spawn input: the message of its `thread.message.created` event. */
 export interface MessageInput {
   message: Message;
+  /** `strict` refuses the transitions drawn `[tolerant]`; default `tolerant`. */
+  lifecycle?: LifecycleMode | undefined;
 }
 
 /** One content entry of a message delta, raised so the block states can take it in turn. */
@@ -67,6 +71,13 @@ const moveToBlock = { type: 'moveToBlock', params: theBlockDelta } as const;
 const adoptFinal = { type: 'adoptFinal', params: ({ event }: { event: MessageWireEvent }) => event.data } as const;
 // The server's final word goes to the callbacks as it came; the chart keeps its own copy, so
 // what a listener does to that object cannot change the finals.
+const created = {
+  target: 'in_progress',
+  actions: [
+    { type: 'adoptCreated', params: ({ event }: { event: MessageWireEvent }) => event.data },
+    { type: 'messageCreated', params: ({ context }: { context: MessageContext }) => ({ message: context.message }) },
+  ],
+} as const;
 const announceFinal = { type: 'messageDone', params: ({ event }: { event: MessageWireEvent }) => ({ message: event.data }) } as const;
 
 /** The callbacks of one text fragment of a batch, in their order. */
@@ -97,6 +108,10 @@ export interface TextFragmentParams {
  *   in text: a plain fragment of this block ⟲ appendText, messageDelta, textDelta (one step)
  *            text.fragments ⟲ the same for each fragment of a batch
  * ```
+ *
+ * Tolerant (the default) also takes a `thread.message.created` whose message is already
+ * `completed` or `incomplete` (some backends create a message whole); strict takes `created`
+ * only for an `in_progress` message.
  */
 const messageSetup = setup({
   types: {} as {
@@ -105,6 +120,8 @@ const messageSetup = setup({
     input: MessageInput;
   },
   guards: {
+    tolerant: isTolerant,
+    createdInProgress: (_, message: Message) => message.status === 'in_progress',
     deltaFits: ({ context }, event: MessageDeltaWireEvent) => messageDeltaFault(context, event) === undefined,
     // Exactly one more piece of the open text and nothing else: the merge is a plain append.
     growsOpenText: ({ context }, event: MessageDeltaWireEvent) => growsText(context, event),
@@ -181,7 +198,7 @@ export const messageMachine = messageSetup
   })
   .createMachine({
   id: 'message',
-  context: ({ input }) => ({ message: structuredClone(input.message), block: -1 }),
+  context: ({ input }) => ({ message: structuredClone(input.message), block: -1, lifecycle: input.lifecycle ?? 'tolerant' }),
   initial: 'new',
   // Only deltas reach here: the stream checks every other event against this chart first.
   on: {
@@ -191,10 +208,10 @@ export const messageMachine = messageSetup
   states: {
     new: {
       on: {
-        'thread.message.created': {
-          target: 'in_progress',
-          actions: [{ type: 'adoptCreated', params: ({ event }) => event.data }, { type: 'messageCreated', params: ({ context }) => ({ message: context.message }) }],
-        },
+        'thread.message.created': [
+          { guard: { type: 'createdInProgress', params: ({ event }) => event.data }, ...created },
+          { guard: 'tolerant', ...created },
+        ],
       },
     },
     in_progress: {

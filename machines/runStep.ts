@@ -13,17 +13,21 @@ import {
 } from '../src/wire/index.ts';
 import { announceEvent } from './announce.ts';
 import { noop } from './callbacks.ts';
+import { isTolerant, type LifecycleMode } from './lifecycle.ts';
 import { toolCallMachine } from './toolCall.ts';
 
 /** What a run-step actor knows: its accumulated snapshot and one actor per tool call slot. */
 export interface RunStepContext {
   step: RunStep;
   toolCalls: Map<number, ActorRefFrom<typeof toolCallMachine>>;
+  lifecycle: LifecycleMode;
 }
 
 /** Spawn input: the step object of the first event that named it. */
 export interface RunStepInput {
   step: RunStep;
+  /** `strict` refuses the transitions drawn `[tolerant]`; default `tolerant`. */
+  lifecycle?: LifecycleMode | undefined;
 }
 
 /** Everything a run-step actor reacts to. */
@@ -71,6 +75,10 @@ const announceRunStepDelta = {
 } as const;
 
 const done = { type: 'final' } as const;
+const created = {
+  target: 'in_progress',
+  actions: [adopt, { type: 'runStepCreated', params: ({ context }: { context: RunStepContext }) => ({ runStep: context.step }) }],
+} as const;
 
 /**
  * One run step: a `message_creation` step or a `tool_calls` step with its tool-call actors.
@@ -84,6 +92,10 @@ const done = { type: 'final' } as const;
  *                     streaming ─run.requires_action─► awaiting_tool_outputs
  *                     streaming ─run.finished─► abandoned
  * ```
+ *
+ * Tolerant (the default) also takes a `thread.run.step.created` whose step is already past
+ * `in_progress` (created `completed`, as some backends report a step they ran at once); strict
+ * takes `created` only for an `in_progress` step.
  */
 export const runStepMachine = setup({
   types: {} as {
@@ -93,6 +105,8 @@ export const runStepMachine = setup({
   },
   actors: { toolCall: toolCallMachine },
   guards: {
+    tolerant: isTolerant,
+    createdInProgress: (_, step: RunStep) => step.status === 'in_progress',
     deltaFits: ({ context }, event: RunStepDeltaWireEvent) => runStepDeltaFault(context, event) === undefined,
     // Exactly one more piece of a known call's arguments or code (the decoder marked that
     // shape): the merge is a plain append.
@@ -148,7 +162,7 @@ export const runStepMachine = setup({
   },
 }).createMachine({
   id: 'runStep',
-  context: ({ input }) => ({ step: structuredClone(input.step), toolCalls: new Map() }),
+  context: ({ input }) => ({ step: structuredClone(input.step), toolCalls: new Map(), lifecycle: input.lifecycle ?? 'tolerant' }),
   initial: 'new',
   // Only deltas reach here (once no state takes them, e.g. while awaiting tool outputs): the
   // stream checks every other event against this chart first.
@@ -156,10 +170,10 @@ export const runStepMachine = setup({
   states: {
     new: {
       on: {
-        'thread.run.step.created': {
-          target: 'in_progress',
-          actions: [adopt, { type: 'runStepCreated', params: ({ context }) => ({ runStep: context.step }) }],
-        },
+        'thread.run.step.created': [
+          { guard: { type: 'createdInProgress', params: theStep }, ...created },
+          { guard: 'tolerant', ...created },
+        ],
         'thread.run.step.in_progress': { target: 'in_progress', actions: adopt },
         ...end,
       },

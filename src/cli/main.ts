@@ -6,6 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CLI_NAME, EXIT, formatCommandHelp, parseCommandArgs, UsageError, type Command } from './command.ts';
+import { conformanceCommand } from './conformance.ts';
 import { demoCommand } from './demo.ts';
 import { inspectCommand } from './inspect.ts';
 import { recordCommand } from './record.ts';
@@ -15,7 +16,7 @@ import { serveCommand } from './serve.ts';
 import type { CliIO } from './terminal.ts';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [demoCommand, serveCommand, runCommand, recordCommand, replayCommand, inspectCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, serveCommand, runCommand, recordCommand, replayCommand, inspectCommand, conformanceCommand];
 
 /**
  * The CLI's overview: its commands and where to read more.

@@ -1,3 +1,4 @@
+import { LIFECYCLE_MODES, type LifecycleMode } from '../../machines/lifecycle.ts';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -48,6 +49,11 @@ export interface AssistantsClientOptions {
   timeout?: number | undefined;
   /** Headers sent with every request (a `null` value removes one of ours). */
   defaultHeaders?: HeadersLike | undefined;
+  /**
+   * How the stream helpers read the run lifecycle: `tolerant` (default) accepts skipped
+   * intermediate statuses, `strict` rejects every transition the statecharts do not draw.
+   */
+  lifecycle?: LifecycleMode | undefined;
   /** How waits between retries pass; defaults to real timers. Tests pass a fake clock. */
   clock?: RetryClock | undefined;
 }
@@ -91,6 +97,8 @@ export class AssistantsClient {
   readonly baseURL: string;
   readonly maxRetries: number;
   readonly timeoutMs: number;
+  /** The lifecycle reading every stream helper uses unless its call says otherwise. */
+  readonly lifecycle: LifecycleMode;
   /** Assistants, threads, messages, runs and run steps. */
   readonly beta: Beta;
   readonly files: Files;
@@ -108,6 +116,8 @@ export class AssistantsClient {
     if (!/^https?:\/\//.test(this.baseURL)) throw new InvalidArgumentError('baseURL', `must be an http(s) URL (got "${this.baseURL}")`);
     this.maxRetries = checkMaxRetries(options.maxRetries ?? DEFAULT_MAX_RETRIES, 'maxRetries');
     this.timeoutMs = checkTimeout(options.timeoutMs ?? options.timeout ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
+    this.lifecycle = options.lifecycle ?? 'tolerant';
+    if (!LIFECYCLE_MODES.includes(this.lifecycle)) throw new InvalidArgumentError('lifecycle', `must be 'tolerant' or 'strict' (got ${JSON.stringify(this.lifecycle)})`);
     this.#settings = {
       baseURL: this.baseURL,
       apiKey,

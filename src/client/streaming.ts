@@ -1,6 +1,7 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { AssistantStream } from '../stream/AssistantStream.ts';
 import type { AssistantEventHandler } from '../stream/AssistantEventHandler.ts';
+import type { LifecycleMode } from '../../machines/lifecycle.ts';
 import type { AssistantsClient } from './AssistantsClient.ts';
 import { APIConnectionError } from './errors.ts';
 import type { RequestOptions, RequestSpec } from './request.ts';
@@ -16,6 +17,8 @@ export interface StreamRequestOptions extends RequestOptions {
    * request (default: the client's `timeoutMs`, 10 minutes unless set).
    */
   idleTimeoutMs?: number | undefined;
+  /** `tolerant` or `strict` reading of the lifecycle; defaults to the client's `lifecycle`. */
+  lifecycle?: LifecycleMode | undefined;
   /** Fails the stream with `deadline-exceeded` if it has not ended this long after the request (default: none). */
   deadlineMs?: number | undefined;
   /** Count `: ping` heartbeats as progress for the idle timeout (default: they are not). */
@@ -41,7 +44,7 @@ const ENDED: ReadonlySet<string> = new Set(['cancelled', 'completed', 'failed', 
  * @internal
  */
 export function startStream(client: AssistantsClient, spec: RequestSpec, options: StreamRequestOptions = {}): AssistantStream {
-  const { handler, inspect, idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, cancelRunOnAbort = false, signal, ...requestOptions } = options;
+  const { handler, inspect, idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, cancelRunOnAbort = false, signal, lifecycle = client.lifecycle, ...requestOptions } = options;
   // The request has its own controller, tied to the stream's end rather than to `signal`
   // directly: the stream sees `signal` first and ends as `aborted`, then the request stops.
   const request = new AbortController();
@@ -61,6 +64,7 @@ export function startStream(client: AssistantsClient, spec: RequestSpec, options
     idleTimeoutMs: idleTimeoutMs ?? client.timeoutMs,
     deadlineMs,
     heartbeatsCountAsProgress,
+    lifecycle,
     readErrorCause: (cause) => new APIConnectionError({ message: 'The connection failed while the stream was read.', cause }),
   });
   // `end` follows every outcome (done, error, abort): nothing of the request outlives the stream.

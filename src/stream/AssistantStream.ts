@@ -1,6 +1,7 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { chartFailure, type AssistantStreamOutput } from '../../machines/assistantStream.ts';
+import { LIFECYCLE_MODES, type LifecycleMode } from '../../machines/lifecycle.ts';
 import {
   AssistantStreamError,
   isPendingByteSource,
@@ -28,6 +29,13 @@ export interface AssistantStreamOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   /** Fails the stream with `idle-timeout` (after `onTimeout`) when no bytes arrive for this long. */
   idleTimeoutMs?: number | undefined;
+  /**
+   * `tolerant` (default) accepts a backend that skips an intermediate status (a run going
+   * `queued → completed`, a step or message created already `completed`), as the official SDK
+   * does; `strict` fails the stream with a `lifecycle` error on every transition the
+   * statecharts do not draw. Impossible orders fail in both modes.
+   */
+  lifecycle?: LifecycleMode | undefined;
   /** Fails the stream with `deadline-exceeded` (after `onTimeout`) if it has not ended this long after it was created. */
   deadlineMs?: number | undefined;
   /** Count `: ping` comment lines as progress for `idleTimeoutMs` (by default they are not). */
@@ -79,7 +87,9 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
       throw new TypeError('a stream source must be a Response, a ReadableStream, an async iterable, or a promise of one');
     }
     this.#sink = new StreamSink(options.handler, (error) => this.actor.send({ type: 'handler.exception', error }));
-    this.actor = createActor(streamMachine, options.inspect === undefined ? {} : { inspect: options.inspect });
+    const lifecycle = options.lifecycle ?? 'tolerant';
+    if (!LIFECYCLE_MODES.includes(lifecycle)) throw new TypeError(`options.lifecycle must be 'tolerant' or 'strict' (got ${JSON.stringify(lifecycle)})`);
+    this.actor = createActor(streamMachine, options.inspect === undefined ? { input: { lifecycle } } : { input: { lifecycle }, inspect: options.inspect });
     attachSession(this.actor.system, { input, sink: this.#sink, root: this.actor });
 
     this.#settled = new Promise<void>((resolve, reject) => {

@@ -6,3 +6,7 @@
  */
 export * from './objects.ts';
 export * from './model.ts';
+export * from './conformance/index.ts';
+export * from './chartPaths.ts';
+export * from './playPath.ts';
+export * from './mutations.ts';

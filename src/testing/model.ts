@@ -1,4 +1,5 @@
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
+import type { LifecycleMode } from '../../machines/lifecycle.ts';
 import { runMachine, type RunState } from '../../machines/run.ts';
 import { RUN_EVENTS, RUN_TERMINAL_STATUSES, type Run, type RunEventName, type RunWireEvent } from '../wire/index.ts';
 import { makeRun, type ScriptedEvent } from './objects.ts';
@@ -19,6 +20,8 @@ export interface ModelPath {
 export interface RunLifecyclePathsOptions {
   /** `shortest`: one shortest path to every state; `simple`: every path that visits no state twice. */
   paths?: 'shortest' | 'simple';
+  /** The tolerant chart (default) or the strict one, which has fewer transitions. */
+  lifecycle?: LifecycleMode | undefined;
 }
 
 const PAUSING_OR_FINAL: ReadonlySet<string> = new Set(['requires_action', ...RUN_TERMINAL_STATUSES]);
@@ -36,12 +39,12 @@ const PAUSING_OR_FINAL: ReadonlySet<string> = new Set(['requires_action', ...RUN
  * }
  * ```
  */
-export function runLifecyclePaths({ paths = 'shortest' }: RunLifecyclePathsOptions = {}): ModelPath[] {
+export function runLifecyclePaths({ paths = 'shortest', lifecycle = 'tolerant' }: RunLifecyclePathsOptions = {}): ModelPath[] {
   const events: RunWireEvent[] = RUN_EVENTS.map((type) => ({ type, data: makeRun({ status: statusOf(type) }), seq: 0 }));
   const traverse = paths === 'simple' ? getSimplePaths : getShortestPaths;
   const found = traverse(runMachine, {
     events,
-    input: { run: makeRun() },
+    input: { run: makeRun(), lifecycle },
     // The context is the last run object; the state value alone identifies a vertex.
     serializeState: (snapshot) => JSON.stringify(snapshot.value),
   });

@@ -105,7 +105,7 @@ export class RunExecutor implements RunHandle {
     this.id = input.run.id;
     this.#input = input;
     this.#environment = environment;
-    this.#actor = createActor(runMachine, { input: { run: input.run } });
+    this.#actor = createActor(runMachine, { input: { run: input.run, lifecycle: 'strict' } });
     this.#actor.start();
     for (const { event, data } of input.prelude ?? []) this.log.append(event, data);
     this.#emitRun('thread.run.created', {});
