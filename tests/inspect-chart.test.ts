@@ -53,7 +53,9 @@ test('active paths of a state value, and the transition taken', () => {
   const chart = chartOf(definitionOf(runMachine));
   const taken = lastTransitionOf(chart, { from: 'in_progress', to: 'requires_action', event: 'thread.run.requires_action' });
   assert.equal([taken?.source, taken?.target], ['in_progress', 'requires_action']);
-  assert.is(lastTransitionOf(chart, { from: 'queued', to: 'completed', event: 'thread.run.completed' }), undefined, 'a skipped status: no drawn transition');
+  const skipped = lastTransitionOf(chart, { from: 'queued', to: 'completed', event: 'thread.run.completed' });
+  assert.is(skipped?.guard, 'tolerant', 'a skipped status is drawn as a tolerant-only transition');
+  assert.is(lastTransitionOf(chart, { from: 'completed', to: 'in_progress', event: 'thread.run.in_progress' }), undefined, 'an impossible order: no drawn transition');
 });
 
 test('dagre lays every state and transition out, nested states inside their parent', () => {
