@@ -1,4 +1,4 @@
-import { assertEvent, assign, fromCallback, getInitialSnapshot, setup, type ActorRefFrom, type AnyActorRef, type ErrorActorEvent } from 'xstate';
+import { assertEvent, assign, fromCallback, getInitialSnapshot, setup, type ActorRefFrom, type AnyActorRef, type ErrorActorEvent, type ExtractEvent } from 'xstate';
 import {
   AssistantStreamError,
   MESSAGE_EVENTS,
@@ -68,23 +68,16 @@ type MessageEvent = MessageWireEvent | MessageDeltaWireEvent;
 
 // The transitions that take run, step and message events are shared by every name of their
 // kind, so their guards and actions narrow the event themselves.
-function runEvent(event: AssistantStreamMachineEvent): RunEvent {
-  assertEvent(event, RUN_EVENTS);
-  return event;
+function narrowTo<const Name extends AssistantStreamMachineEvent['type']>(names: readonly Name[]) {
+  return (event: AssistantStreamMachineEvent): ExtractEvent<AssistantStreamMachineEvent, Name> => {
+    assertEvent(event, names);
+    return event;
+  };
 }
-function runStepEvent(event: AssistantStreamMachineEvent): RunStepEvent {
-  assertEvent(event, RUN_STEP_EVENTS);
-  return event;
-}
-const RUN_STEP_LIFECYCLE_EVENTS = RUN_STEP_EVENTS.filter((name): name is RunStepWireEvent['type'] => name !== 'thread.run.step.delta');
-function runStepLifecycleEvent(event: AssistantStreamMachineEvent): RunStepWireEvent {
-  assertEvent(event, RUN_STEP_LIFECYCLE_EVENTS);
-  return event;
-}
-function messageEvent(event: AssistantStreamMachineEvent): MessageEvent {
-  assertEvent(event, MESSAGE_EVENTS);
-  return event;
-}
+const runEvent = narrowTo(RUN_EVENTS);
+const runStepEvent = narrowTo(RUN_STEP_EVENTS);
+const runStepLifecycleEvent = narrowTo(RUN_STEP_EVENTS.filter((name): name is RunStepWireEvent['type'] => name !== 'thread.run.step.delta'));
+const messageEvent = narrowTo(MESSAGE_EVENTS);
 
 const reject = { target: 'failed', actions: 'recordRejection' } as const;
 const runTransitions = [
