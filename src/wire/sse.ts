@@ -54,6 +54,7 @@ export function createSSEDecoder(onFrame: FrameListener, { maxFrameLength = MAX_
   let frames = 0;
   let fault: AssistantStreamError | undefined;
   let finishing = false;
+  let started = false;
   const parser = createParser({
     maxBufferSize: maxFrameLength,
     onEvent(message) {
@@ -92,6 +93,11 @@ export function createSSEDecoder(onFrame: FrameListener, { maxFrameLength = MAX_
   });
   return {
     feed(text) {
+      // A byte-order mark may open a stream (text sources keep it; TextDecoder drops it from bytes).
+      if (!started) {
+        started = true;
+        if (text.startsWith('\uFEFF')) text = text.slice(1);
+      }
       // After an overflow the parser refuses more input with its own error; ours stays the one thrown.
       if (fault === undefined) parser.feed(text);
       if (fault !== undefined) throw fault;
