@@ -1,7 +1,7 @@
 import type { ActorSystem } from 'xstate';
 
 type AnyActorSystem = ActorSystem<any>;
-import type { PendingByteSource } from '../wire/index.ts';
+import type { PendingByteSource, ResponsesTranslator } from '../wire/index.ts';
 import type { AnyActorRef } from 'xstate';
 import type { AssistantStreamContext } from '../../machines/assistantStream.ts';
 import type { StreamSink } from './sink.ts';
@@ -11,6 +11,10 @@ export interface StreamInput {
   source: PendingByteSource;
   format: 'sse' | 'ndjson';
   idleTimeoutMs: number | undefined;
+  /** Which protocol the bytes speak; undefined: recognised by the first event. */
+  protocol?: 'assistants' | 'responses' | undefined;
+  /** For a Responses stream: the run id its chain of responses shares. */
+  runId?: string | undefined;
 }
 
 /** One running stream's I/O: where its bytes come from and where its callbacks go. */
@@ -19,6 +23,8 @@ export interface StreamSession {
   sink: StreamSink;
   /** The stream's root actor, whose children take the deltas directly. */
   root: AnyActorRef & { getSnapshot(): { context: AssistantStreamContext } };
+  /** Set by the source once it recognises a Responses stream: the adapter and its response. */
+  responses?: ResponsesTranslator | undefined;
 }
 
 // The machines are provided once per process (provide() rebuilds a machine, ≈1 ms); each

@@ -1,5 +1,13 @@
 import type { StreamCallbackName, StreamCallbackParams } from '../../machines/callbacks.ts';
-import { AssistantStreamError, type AssistantStreamEvent, type Message, type Run, type RunStep, type UnknownStreamEvent } from '../wire/index.ts';
+import {
+  AssistantStreamError,
+  type AssistantStreamEvent,
+  type Message,
+  type ResponsesStreamEvents,
+  type Run,
+  type RunStep,
+  type UnknownStreamEvent,
+} from '../wire/index.ts';
 import type { AssistantEventHandler } from './AssistantEventHandler.ts';
 import { EventQueue, MAX_QUEUED_ITEMS } from './eventQueue.ts';
 import { Listeners } from './listeners.ts';
@@ -18,6 +26,8 @@ const SETTLING: ReadonlySet<StreamCallbackName> = new Set(['timeout', 'exception
  */
 export class StreamSink {
   readonly listeners = new Listeners<AssistantStreamEvents>();
+  /** Listeners of a Responses stream's own events (`response.output_text.delta`, …). */
+  readonly responsesListeners = new Listeners<ResponsesStreamEvents>();
   readonly #handler: AssistantEventHandler | undefined;
   readonly #reportHandlerError: (error: AssistantStreamError) => void;
   readonly #eventQueues = new Set<EventQueue<StreamEvent>>();
@@ -78,6 +88,21 @@ export class StreamSink {
       (DELIVERIES[name] as Delivery<Name>)(this, params, this.#handler);
     } catch (thrown) {
       this.#handlerThrew(name, thrown);
+    }
+  }
+
+  /**
+   * @internal Hands a Responses event to the listeners of its own name; deltas get `snapshot`
+   * (all the text or arguments so far), as the official `ResponseStream` gives them.
+   */
+  emitResponsesEvent(event: { type: string }, snapshot: string | undefined): void {
+    if (this.#handlerError !== undefined || this.#settled) return;
+    const name = event.type as keyof ResponsesStreamEvents;
+    try {
+      const payload = snapshot === undefined ? event : { ...event, snapshot };
+      (this.responsesListeners.emit as (name: string, payload: unknown) => void).call(this.responsesListeners, name, payload);
+    } catch (thrown) {
+      this.#handlerThrew('event', thrown);
     }
   }
 

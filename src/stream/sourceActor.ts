@@ -6,6 +6,7 @@ import {
   createSSEDecoder,
   decodeWireEvent,
   openTextReader,
+  ResponsesTranslator,
   toWireEvent,
   type FrameDecoder,
   type TextReader,
@@ -73,13 +74,42 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
       if (child !== undefined) child.send(event);
       else sendBack(event);
     };
+    // A Responses stream is recognised by its first event (or declared by the caller) and
+    // goes through the adapter, which delivers Assistants events to the same machines.
+    let protocol = session.input.protocol;
+    const adopt = (responses: boolean) => {
+      protocol = responses ? 'responses' : 'assistants';
+      if (responses) session.responses = new ResponsesTranslator(deliver, { runId: session.input.runId });
+    };
+    if (protocol === 'responses') adopt(true);
+    const feedResponses = (json: unknown, eventIndex: number, name: string | undefined) => {
+      const snapshot = session.responses!.feed(json, eventIndex, name);
+      session.sink.emitResponsesEvent(json as { type: string }, snapshot);
+    };
     const decoder: FrameDecoder =
       session.input.format === 'sse'
         ? createSSEDecoder((name, data) => {
-            if (!stopped) deliver(decodeWireEvent(name, data, ++seq));
+            if (stopped) return;
+            const eventIndex = ++seq;
+            if (protocol === undefined) adopt(isResponsesFrame(name, data));
+            if (protocol === 'assistants') {
+              deliver(decodeWireEvent(name, data, eventIndex));
+              return;
+            }
+            let json: unknown;
+            try {
+              json = JSON.parse(data);
+            } catch (cause) {
+              throw new AssistantStreamError('json', 'event data is not valid JSON', { eventIndex, eventName: name, cause });
+            }
+            feedResponses(json, eventIndex, name);
           })
         : createNDJSONDecoder((name, data, line) => {
-            if (!stopped) deliver(toWireEvent(name, data, ++seq, line));
+            if (stopped) return;
+            const eventIndex = ++seq;
+            if (protocol === undefined) adopt(name.startsWith('response.'));
+            if (protocol === 'assistants') deliver(toWireEvent(name, data, eventIndex, line));
+            else feedResponses(data, eventIndex, name);
           });
     armIdleTimer();
     for (;;) {
@@ -121,6 +151,12 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     reader?.cancel();
   };
 });
+
+/** Whether the first frame of a stream is a Responses event (`response.*`, named or typed). */
+function isResponsesFrame(name: string | undefined, data: string): boolean {
+  if (name !== undefined) return name.startsWith('response.');
+  return /^\s*\{\s*"type"\s*:\s*"response\./.test(data);
+}
 
 /**
  * Batches stop growing here. The transition's cost is shared well before (measured: 32 and 128
