@@ -4,6 +4,7 @@ import { ApiError } from './errors.ts';
 import { assistantRoutes } from './routes/assistants.ts';
 import { fileRoutes } from './routes/files.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { responseRoutes } from './responses/routes.ts';
 import { runRoutes } from './routes/runs.ts';
 import { threadRoutes } from './routes/threads.ts';
 import { vectorStoreRoutes } from './routes/vectorStores.ts';
@@ -49,6 +50,7 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
   app.route('/threads', threadRoutes(context));
   app.route('/files', fileRoutes(context));
   app.route('/vector_stores', vectorStoreRoutes(context));
+  app.route('/responses', responseRoutes(context));
 
   const routes = app.routes.map((route) => ({ method: route.method, pattern: pathPattern(route.path) }));
   app.notFound((c) => {
