@@ -30,6 +30,7 @@ import {
 import { isRetryableStatus } from './retry.ts';
 import { Beta } from './resources/beta.ts';
 import { Files } from './resources/files.ts';
+import { Responses } from './resources/responses.ts';
 import { VectorStores } from './resources/vectorStores.ts';
 
 /** Options of {@link AssistantsClient}. */
@@ -93,6 +94,8 @@ export class AssistantsClient {
   readonly beta: Beta;
   readonly files: Files;
   readonly vectorStores: VectorStores;
+  /** The Responses API: its streams drive the same statecharts. */
+  readonly responses: Responses;
   readonly #settings: TransportSettings;
 
   constructor(options: AssistantsClientOptions = {}) {
@@ -117,6 +120,7 @@ export class AssistantsClient {
     this.beta = new Beta(this);
     this.files = new Files(this);
     this.vectorStores = new VectorStores(this);
+    this.responses = new Responses(this);
   }
 
   /**

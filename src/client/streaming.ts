@@ -1,5 +1,5 @@
 import type { InspectionEvent, Observer } from 'xstate';
-import { AssistantStream } from '../stream/AssistantStream.ts';
+import { AssistantStream, type AssistantStreamOptions } from '../stream/AssistantStream.ts';
 import type { AssistantEventHandler } from '../stream/AssistantEventHandler.ts';
 import type { AssistantsClient } from './AssistantsClient.ts';
 import type { RequestOptions, RequestSpec } from './request.ts';
@@ -24,7 +24,12 @@ export interface StreamRequestOptions extends RequestOptions {
  * @example `const stream = startStream(client, { method: 'POST', path: '/threads/runs', body }, { handler });`
  * @internal
  */
-export function startStream(client: AssistantsClient, spec: RequestSpec, options: StreamRequestOptions = {}): AssistantStream {
+export function startStream(
+  client: AssistantsClient,
+  spec: RequestSpec,
+  options: StreamRequestOptions = {},
+  protocol: Pick<AssistantStreamOptions, 'protocol' | 'runId' | 'startingAfter'> = {},
+): AssistantStream {
   const { handler, inspect, idleTimeoutMs, signal, ...requestOptions } = options;
   // The request has its own controller, tied to the stream's end rather than to `signal`
   // directly: the stream sees `signal` first and ends as `aborted`, then the request stops.
@@ -32,13 +37,13 @@ export function startStream(client: AssistantsClient, spec: RequestSpec, options
   const response = client.requestResponse(
     {
       ...spec,
-      body: { ...(spec.body as object), stream: true },
+      ...(spec.method === 'GET' ? {} : { body: { ...(spec.body as object), stream: true } }),
       headers: { 'X-Stainless-Helper-Method': 'stream', Accept: 'text/event-stream' },
     },
     { ...requestOptions, signal: request.signal },
     { passErrorResponse: true },
   );
-  const stream = AssistantStream.fromSSE(response, { handler, inspect, signal, idleTimeoutMs });
+  const stream = AssistantStream.fromSSE(response, { handler, inspect, signal, idleTimeoutMs, ...protocol });
   // `end` follows every outcome (done, error, abort): nothing of the request outlives the stream.
   stream.on('end', () => request.abort());
   return stream;

@@ -35,6 +35,11 @@ export interface AssistantStreamOptions {
   protocol?: 'assistants' | 'responses' | undefined;
   /** A Responses stream's run id: the one its chain of responses shares (default: its response's id). */
   runId?: string | undefined;
+  /**
+   * A resumed Responses stream: the charts take every event, but callbacks and listeners only
+   * hear those whose `sequence_number` is above this (the official `starting_after`).
+   */
+  startingAfter?: number | undefined;
 }
 
 /** Every listener event: the official SDK's Assistants names, and a Responses stream's own. */
@@ -341,6 +346,6 @@ interface ListenerRegistry {
   once(name: PropertyKey, listener: unknown): void;
 }
 
-function streamInputOptions(options: AssistantStreamOptions): Pick<StreamInput, 'idleTimeoutMs' | 'protocol' | 'runId'> {
-  return { idleTimeoutMs: options.idleTimeoutMs, protocol: options.protocol, runId: options.runId };
+function streamInputOptions(options: AssistantStreamOptions): Pick<StreamInput, 'idleTimeoutMs' | 'protocol' | 'runId' | 'startingAfter'> {
+  return { idleTimeoutMs: options.idleTimeoutMs, protocol: options.protocol, runId: options.runId, startingAfter: options.startingAfter };
 }

@@ -15,6 +15,8 @@ export interface StreamInput {
   protocol?: 'assistants' | 'responses' | undefined;
   /** For a Responses stream: the run id its chain of responses shares. */
   runId?: string | undefined;
+  /** For a resumed Responses stream: events up to this `sequence_number` are taken silently. */
+  startingAfter?: number | undefined;
 }
 
 /** One running stream's I/O: where its bytes come from and where its callbacks go. */

@@ -41,6 +41,8 @@ export class StreamSink {
   /** @internal */ currentRunStep: RunStep | undefined;
   #handlerError: AssistantStreamError | undefined;
   #settled = false;
+  /** @internal While set, callbacks are not announced (a resumed stream catching up). */
+  muted = false;
 
   constructor(handler: AssistantEventHandler | undefined, reportHandlerError: (error: AssistantStreamError) => void) {
     this.#handler = handler;
@@ -83,7 +85,7 @@ export class StreamSink {
   dispatch<Name extends StreamCallbackName>(name: Name, params: StreamCallbackParams[Name]): void {
     // Once the stream failed, was aborted or ended, the rest of a transition that was running
     // (the actions after the one that aborted, the rest of a batch) announces nothing more.
-    if ((this.#handlerError !== undefined || this.#settled) && !SETTLING.has(name)) return;
+    if ((this.#handlerError !== undefined || this.#settled || this.muted) && !SETTLING.has(name)) return;
     try {
       (DELIVERIES[name] as Delivery<Name>)(this, params, this.#handler);
     } catch (thrown) {

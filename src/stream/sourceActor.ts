@@ -82,7 +82,20 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
       if (responses) session.responses = new ResponsesTranslator(deliver, { runId: session.input.runId });
     };
     if (protocol === 'responses') adopt(true);
+    const { startingAfter } = session.input;
     const feedResponses = (json: unknown, eventIndex: number, name: string | undefined) => {
+      const sequence = (json as { sequence_number?: unknown } | null)?.sequence_number;
+      if (startingAfter !== undefined && typeof sequence === 'number' && sequence <= startingAfter) {
+        // A resumed stream: the charts catch up on what was already heard, in silence.
+        session.sink.muted = true;
+        try {
+          session.responses!.feed(json, eventIndex, name);
+          flushFragments();
+        } finally {
+          session.sink.muted = false;
+        }
+        return;
+      }
       const snapshot = session.responses!.feed(json, eventIndex, name);
       session.sink.emitResponsesEvent(json as { type: string }, snapshot);
     };

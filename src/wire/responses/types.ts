@@ -209,9 +209,9 @@ export type ResponseStreamEvent =
   | ResponseToolStatusEvent
   | ResponseErrorEvent;
 
-type EventOf<Name extends string> = Extract<ResponseStreamEvent, { type: Name }> extends never
-  ? ResponseOtherEvent
-  : Extract<ResponseStreamEvent, { type: Name }>;
+// The event type whose `type` admits `Name` (several events share one interface).
+type EventWithName<Name extends string, Event = ResponseStreamEvent> = Event extends { type: infer Type } ? (Name extends Type ? Event : never) : never;
+type EventOf<Name extends string> = [EventWithName<Name>] extends [never] ? ResponseOtherEvent : EventWithName<Name>;
 
 /** The Responses event names a stream's `on(...)` knows, as the official `ResponseStream` emits them. */
 export const RESPONSES_LISTENER_EVENTS = [
