@@ -240,6 +240,7 @@ export class ResponsesTranslator {
 
   #finish(json: JSONObject, seq: number, type: 'response.completed' | 'response.failed' | 'response.incomplete'): void {
     const response = this.#adopt(json, seq, type);
+    if (response.status !== 'cancelled' && type !== 'response.failed') this.#ensureInProgress(seq);
     // Items the event lists as done replace what the stream built; then everything still open closes.
     const byId = new Map<string, ResponseOutputItem | ResponseOtherItem>();
     for (const item of response.output) if (typeof item.id === 'string') byId.set(item.id, item);
@@ -261,6 +262,12 @@ export class ResponsesTranslator {
     this.#deliver({ type: `thread.run.${runStatus}`, data: runOfResponse(response, this.#identity!, runStatus, pending), seq });
   }
 
+  // A response that produces output or ends without response.in_progress still went through it
+  // (the run chart has no queued → completed edge).
+  #ensureInProgress(seq: number): void {
+    if (this.#status === 'queued') this.#runEvent('thread.run.in_progress', this.#response!, seq);
+  }
+
   #requireResponse(seq: number, type: string): ResponseObject {
     if (this.#response === undefined) throw fault('lifecycle', 'a Responses stream must start with response.created', seq, type);
     return this.#response;
@@ -275,6 +282,7 @@ export class ResponsesTranslator {
     }
     const item = json['item'];
     if (!isRecord(item) || typeof item['type'] !== 'string') throw fault('schema', 'output_item.added needs an item with a type', seq, type, 'data.item');
+    this.#ensureInProgress(seq);
     const slot = this.#addSlot(structuredClone(item) as unknown as ResponseOutputItem, seq, type);
     if (slot.kind === 'other') this.#passThrough(json, seq, type);
   }
