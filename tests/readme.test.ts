@@ -9,6 +9,7 @@ import * as finals from '../examples/readme/finals.ts';
 import * as handlerClass from '../examples/readme/handler-class.ts';
 import * as iterate from '../examples/readme/iterate.ts';
 import * as listeners from '../examples/readme/listeners.ts';
+import * as responses from '../examples/readme/responses.ts';
 import * as setup from '../examples/readme/setup.ts';
 import * as toolOutputs from '../examples/readme/tool-outputs.ts';
 import * as watch from '../examples/readme/watch.ts';
@@ -137,6 +138,13 @@ test('function calls: the run stops for the output, gets it, and answers with it
   const { result: run, printed } = await printedBy(async () => toolOutputs.main({ client }));
   assert.is(run.status, 'completed');
   assert.is(printed, 'get_weather returned: {"city":"Paris","forecast":"sunny"}');
+});
+
+test('the Responses API: the text as it streams, then the run and the output items', async ({ client }) => {
+  const { result, printed } = await printedBy(async () => responses.main({ client }));
+  assert.is(printed, `${ANSWER}\ncompleted: code_interpreter_call, message\n`);
+  assert.is(result.response.output_text, ANSWER);
+  assert.equal(result.steps.map((step) => step.type), ['tool_calls', 'message_creation']);
 });
 
 test('watching: every actor of the stream, each state it entered, in order', async ({ client }) => {
