@@ -4,6 +4,8 @@ import type { Run, RunStatus } from '../schemas/run.ts';
 import type { RunStep, ToolCall } from '../schemas/step.ts';
 import type {
   ResponseAnnotation,
+  ResponseCodeInterpreterCall,
+  ResponseFileSearchCall,
   ResponseObject,
   ResponseOutputMessage,
   ResponseOutputRefusal,
@@ -185,12 +187,12 @@ export function toolCallOfItem(item: { type: string }): ToolCall | undefined {
       return { id: call.call_id, type: 'function', function: { name: call.name, arguments: call.arguments ?? '', output: null } };
     }
     case 'code_interpreter_call': {
-      const call = item as import('./types.ts').ResponseCodeInterpreterCall;
+      const call = item as ResponseCodeInterpreterCall;
       const outputs = (call.outputs ?? []).flatMap((output) => (output.type === 'logs' ? [{ type: 'logs' as const, logs: output.logs }] : []));
       return { id: call.id, type: 'code_interpreter', code_interpreter: { input: call.code ?? '', outputs } };
     }
     case 'file_search_call': {
-      const call = item as import('./types.ts').ResponseFileSearchCall;
+      const call = item as ResponseFileSearchCall;
       const results = call.results?.map((result) => ({
         file_id: result.file_id ?? '',
         ...(result.filename === undefined ? {} : { file_name: result.filename }),

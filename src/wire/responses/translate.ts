@@ -1,7 +1,7 @@
 import { AssistantStreamError, type AssistantStreamErrorKind } from '../errors.ts';
 import { toWireEvent, type WireEvent } from '../events.ts';
 import { growString } from '../grow.ts';
-import type { Message } from '../schemas/message.ts';
+import type { Message, MessageDelta } from '../schemas/message.ts';
 import type { RunStatus } from '../schemas/run.ts';
 import type { RunStep, ToolCall, ToolCallDelta } from '../schemas/step.ts';
 import {
@@ -557,7 +557,7 @@ export class ResponsesTranslator {
     });
   }
 
-  #messageDelta(id: string, content: NonNullable<import('../schemas/message.ts').MessageDelta['content']>, seq: number): void {
+  #messageDelta(id: string, content: NonNullable<MessageDelta['content']>, seq: number): void {
     this.#deliver({ type: 'thread.message.delta', data: { id, object: 'thread.message.delta', delta: { content } }, seq });
   }
 
