@@ -47,7 +47,13 @@ export function buildBenchResponse({ textDeltas, codeDeltas = 200 }: { textDelta
   emit({ type: 'response.output_item.done', output_index: 0, item: doneCall });
   const message = { type: 'message', id: 'msg_bench', role: 'assistant' };
   emit({ type: 'response.output_item.added', output_index: 1, item: { ...message, status: 'in_progress', content: [] } });
-  emit({ type: 'response.content_part.added', item_id: 'msg_bench', output_index: 1, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
+  emit({
+    type: 'response.content_part.added',
+    item_id: 'msg_bench',
+    output_index: 1,
+    content_index: 0,
+    part: { type: 'output_text', text: '', annotations: [] },
+  });
   const parts: string[] = [];
   for (let i = 0; i < textDeltas; i++) {
     const delta = WORDS[i % WORDS.length]!;

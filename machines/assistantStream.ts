@@ -1,10 +1,9 @@
-import { assign, fromCallback, setup, type ActorRefFrom, type AnyActorRef } from 'xstate';
+import { assertEvent, assign, fromCallback, setup, type ActorRefFrom, type AnyActorRef, type ErrorActorEvent } from 'xstate';
 import {
   AssistantStreamError,
   MESSAGE_EVENTS,
   RUN_EVENTS,
   RUN_STEP_EVENTS,
-  type ErrorWireEvent,
   type MessageDeltaWireEvent,
   type MessageWireEvent,
   type Run,
@@ -34,7 +33,9 @@ export type AssistantStreamMachineEvent =
   | { type: 'child.fault'; error: AssistantStreamError }
   | { type: 'abort'; error: AssistantStreamError }
   /** A handler or listener threw while the machines announced something. */
-  | { type: 'handler.exception'; error: AssistantStreamError };
+  | { type: 'handler.exception'; error: AssistantStreamError }
+  /** A child's own guard or action threw (XState reports it so). */
+  | ErrorActorEvent;
 
 /** What the stream actor knows: its children by id, the final run, the error that ended it. */
 export interface AssistantStreamContext {
@@ -55,6 +56,26 @@ export interface AssistantStreamOutput {
 type RunEvent = RunWireEvent;
 type RunStepEvent = RunStepWireEvent | RunStepDeltaWireEvent;
 type MessageEvent = MessageWireEvent | MessageDeltaWireEvent;
+
+// The transitions that take run, step and message events are shared by every name of their
+// kind, so their guards and actions narrow the event themselves.
+function runEvent(event: AssistantStreamMachineEvent): RunEvent {
+  assertEvent(event, RUN_EVENTS);
+  return event;
+}
+function runStepEvent(event: AssistantStreamMachineEvent): RunStepEvent {
+  assertEvent(event, RUN_STEP_EVENTS);
+  return event;
+}
+const RUN_STEP_LIFECYCLE_EVENTS = RUN_STEP_EVENTS.filter((name): name is RunStepWireEvent['type'] => name !== 'thread.run.step.delta');
+function runStepLifecycleEvent(event: AssistantStreamMachineEvent): RunStepWireEvent {
+  assertEvent(event, RUN_STEP_LIFECYCLE_EVENTS);
+  return event;
+}
+function messageEvent(event: AssistantStreamMachineEvent): MessageEvent {
+  assertEvent(event, MESSAGE_EVENTS);
+  return event;
+}
 
 const reject = { target: 'failed', actions: 'recordRejection' } as const;
 const runTransitions = [
@@ -116,34 +137,47 @@ export const assistantStreamMachine = setup({
   // announced; deltas (the bulk of a stream) only need an open child, which checks the delta
   // itself and reports a misfit as `child.fault`.
   guards: {
-    isNewRun: ({ context, event }) => !context.runs.has((event as RunEvent).data.id),
-    runAccepts: ({ context, event }) => context.runs.get((event as RunEvent).data.id)!.getSnapshot().can(event as RunEvent),
-    isNewRunStep: ({ context, event }) => !context.runSteps.has((event as RunStepEvent).data.id),
-    runStepAccepts: ({ context, event }) =>
-      context.runSteps.get((event as RunStepEvent).data.id)?.getSnapshot().can(event as RunStepEvent) ?? false,
-    runStepIsOpen: ({ context, event }) => context.runSteps.get((event as RunStepEvent).data.id)?.getSnapshot().status === 'active',
-    isNewMessage: ({ context, event }) => event.type === 'thread.message.created' && !context.messages.has((event as MessageEvent).data.id),
-    messageAccepts: ({ context, event }) =>
-      context.messages.get((event as MessageEvent).data.id)?.getSnapshot().can(event as MessageEvent) ?? false,
-    messageIsOpen: ({ context, event }) => context.messages.get((event as MessageEvent).data.id)?.getSnapshot().status === 'active',
+    isNewRun: ({ context, event }) => !context.runs.has(runEvent(event).data.id),
+    runAccepts: ({ context, event }) => {
+      const run = runEvent(event);
+      return context.runs.get(run.data.id)!.getSnapshot().can(run);
+    },
+    isNewRunStep: ({ context, event }) => !context.runSteps.has(runStepEvent(event).data.id),
+    runStepAccepts: ({ context, event }) => {
+      const step = runStepEvent(event);
+      return context.runSteps.get(step.data.id)?.getSnapshot().can(step) ?? false;
+    },
+    runStepIsOpen: ({ context, event }) => context.runSteps.get(runStepEvent(event).data.id)?.getSnapshot().status === 'active',
+    isNewMessage: ({ context, event }) => event.type === 'thread.message.created' && !context.messages.has(event.data.id),
+    messageAccepts: ({ context, event }) => {
+      const message = messageEvent(event);
+      return context.messages.get(message.data.id)?.getSnapshot().can(message) ?? false;
+    },
+    messageIsOpen: ({ context, event }) => context.messages.get(messageEvent(event).data.id)?.getSnapshot().status === 'active',
     hasFinalRun: ({ context }) => context.finalRun !== undefined,
   },
   actions: {
     spawnRun: assign({
       runs: ({ context, event, spawn }) => {
-        const { data } = event as RunEvent;
+        const { data } = runEvent(event);
         return context.runs.set(data.id, spawn('run', { id: `run:${data.id}`, input: { run: data } }));
       },
     }),
-    forwardToRun: ({ context, event }) => context.runs.get((event as RunEvent).data.id)!.send(event as RunEvent),
+    forwardToRun: ({ context, event }) => {
+      const run = runEvent(event);
+      context.runs.get(run.data.id)!.send(run);
+    },
     // The run that ends the stream is the last one that ended or paused; a run that moves on
     // after a pause (a resumed stream) has no final run until it stops again.
     recordFinalRun: assign({
-      finalRun: ({ event }) => (isRunEnding(event as RunEvent) ? (event as RunEvent).data : undefined),
+      finalRun: ({ event }) => {
+        const run = runEvent(event);
+        return isRunEnding(run) ? run.data : undefined;
+      },
     }),
     // Tool calls are done when the run pauses for outputs or ends, even if their step stays open.
     closeOpenSteps: ({ context, event }) => {
-      const run = event as RunEvent;
+      const run = runEvent(event);
       if (!isRunEnding(run)) return;
       const signal = run.type === 'thread.run.requires_action' ? 'run.requires_action' : 'run.finished';
       for (const step of context.runSteps.values()) {
@@ -152,22 +186,35 @@ export const assistantStreamMachine = setup({
     },
     spawnRunStep: assign({
       runSteps: ({ context, event, spawn }) => {
-        const { data } = event as RunStepWireEvent;
+        const { data } = runStepLifecycleEvent(event);
         return context.runSteps.set(data.id, spawn('runStep', { id: `runStep:${data.id}`, input: { step: data } }));
       },
     }),
-    forwardToRunStep: ({ context, event }) => context.runSteps.get((event as RunStepEvent).data.id)!.send(event as RunStepEvent),
+    forwardToRunStep: ({ context, event }) => {
+      const step = runStepEvent(event);
+      context.runSteps.get(step.data.id)!.send(step);
+    },
     spawnMessage: assign({
       messages: ({ context, event, spawn }) => {
-        const { data } = event as MessageWireEvent;
+        assertEvent(event, 'thread.message.created');
+        const { data } = event;
         return context.messages.set(data.id, spawn('message', { id: `message:${data.id}`, input: { message: data } }));
       },
     }),
-    forwardToMessage: ({ context, event }) => context.messages.get((event as MessageEvent).data.id)!.send(event as MessageEvent),
-    recordRejection: assign({ error: ({ context, event }) => explainRejection(context, event as WireEvent) }),
+    forwardToMessage: ({ context, event }) => {
+      const message = messageEvent(event);
+      context.messages.get(message.data.id)!.send(message);
+    },
+    recordRejection: assign({
+      error: ({ context, event }) => {
+        assertEvent(event, [...RUN_EVENTS, ...RUN_STEP_EVENTS, ...MESSAGE_EVENTS]);
+        return explainRejection(context, event);
+      },
+    }),
     recordApiError: assign({
       error: ({ event }) => {
-        const { data, seq } = event as ErrorWireEvent;
+        assertEvent(event, 'error');
+        const { data, seq } = event;
         return new AssistantStreamError('api-error', `the server sent an error: ${data.message}`, {
           eventIndex: seq,
           eventName: 'error',
@@ -175,7 +222,15 @@ export const assistantStreamMachine = setup({
         });
       },
     }),
-    recordError: assign({ error: ({ context, event }) => context.error ?? (event as { error: AssistantStreamError }).error }),
+    recordError: assign({
+      error: ({ context, event }) => {
+        assertEvent(event, ['source.error', 'source.timeout', 'handler.exception', 'child.fault', 'abort']);
+        return context.error ?? event.error;
+      },
+    }),
+    recordChildFailure: assign({
+      error: ({ context }, failure: ErrorActorEvent) => context.error ?? chartFailure(failure.error, failure.type.slice('xstate.error.actor.'.length)),
+    }),
     recordMissingFinalRun: assign({
       error: () => new AssistantStreamError('no-final-run', 'the stream ended before the run completed, failed or required action'),
     }),
@@ -205,9 +260,11 @@ export const assistantStreamMachine = setup({
     'handler.exception': { target: '.failed', actions: 'recordError' },
     'source.timeout': {
       target: '.failed',
-      actions: ['recordError', { type: 'timeout', params: ({ event }) => ({ error: (event as { error: AssistantStreamError }).error }) }],
+      actions: ['recordError', { type: 'timeout', params: ({ event }) => ({ error: event.error }) }],
     },
     abort: { target: '.aborted', actions: 'recordError' },
+    // A child whose own guard or action threw is dead; the stream ends with that, typed.
+    'xstate.error.actor.*': { target: '.failed', actions: { type: 'recordChildFailure', params: ({ event }) => event } },
   },
   states: {
     connecting: {
@@ -230,7 +287,8 @@ export const assistantStreamMachine = setup({
     },
     done: {
       type: 'final',
-      entry: [{ type: 'run', params: ({ context }) => ({ run: context.finalRun! }) }, { type: 'end', params: {} }],
+      // Listeners get their own copy of the final run; `finalRun()` keeps the stream's.
+      entry: [{ type: 'run', params: ({ context }) => ({ run: structuredClone(context.finalRun!) }) }, { type: 'end', params: {} }],
     },
     failed: {
       type: 'final',
@@ -248,10 +306,33 @@ export const assistantStreamMachine = setup({
   output: ({ context }) => ({ finalRun: context.finalRun, error: context.error }),
 });
 
+/**
+ * The open message or run step a delta names, if any: the child that takes it. Handing it the
+ * delta directly has the same effect as this chart's forwarding transition (`messageIsOpen →
+ * forwardToMessage`), without a macrostep of the stream actor.
+ */
+export function openChildFor(context: AssistantStreamContext, event: MessageDeltaWireEvent): ActorRefFrom<typeof messageMachine> | undefined;
+export function openChildFor(context: AssistantStreamContext, event: RunStepDeltaWireEvent): ActorRefFrom<typeof runStepMachine> | undefined;
+export function openChildFor(
+  context: AssistantStreamContext,
+  event: MessageDeltaWireEvent | RunStepDeltaWireEvent,
+): ActorRefFrom<typeof messageMachine> | ActorRefFrom<typeof runStepMachine> | undefined {
+  const child = event.type === 'thread.message.delta' ? context.messages.get(event.data.id) : context.runSteps.get(event.data.id);
+  return child?.getSnapshot().status === 'active' ? child : undefined;
+}
+
+/** The stream's error for a chart (this one, or the child `actorId`) whose guard or action threw. */
+export function chartFailure(thrown: unknown, actorId?: string): AssistantStreamError {
+  const what = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : 'a non-error value';
+  return new AssistantStreamError('internal', `${actorId === undefined ? 'the stream chart' : `the ${actorId.split(':')[0]} chart`} failed (${what})`, {
+    cause: thrown,
+  });
+}
+
 /** The error for an event the stream refused: which entity, which state, and why. */
-export function explainRejection(context: AssistantStreamContext, event: WireEvent): AssistantStreamError {
+export function explainRejection(context: AssistantStreamContext, event: RunEvent | RunStepEvent | MessageEvent): AssistantStreamError {
   const where = { eventIndex: event.seq, eventName: event.type };
-  const id = (event.data as { id: string }).id;
+  const { id } = event.data;
   const child: AnyActorRef | undefined =
     context.runs.get(id) ?? context.runSteps.get(id) ?? context.messages.get(id);
   const kind = event.type.startsWith('thread.run.step.') ? 'run step' : event.type.startsWith('thread.message.') ? 'message' : 'run';

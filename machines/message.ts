@@ -1,10 +1,9 @@
-import { assign, enqueueActions, sendParent, setup } from 'xstate';
+import { assertEvent, assign, enqueueActions, sendParent, setup, type ActorRefFrom } from 'xstate';
 import {
   applyDelta,
   AssistantStreamError,
   checkDelta,
   growString,
-  isTextFragment,
   type DeltaFault,
   type ImageFile,
   type Message,
@@ -39,7 +38,8 @@ export interface BlockDeltaEvent {
 /**
  * A run of consecutive text fragments that all continue the open text block, as the stream
  * facade batches them (see `sourceActor`): the same effect as sending each delta in turn, in
- * one transition instead of one per fragment. A batch that does not fit is refused.
+ * one transition instead of one per fragment. Every fragment of a batch carries the decoder's
+ * `fragment` mark (its exact shape was checked there); a batch that does not fit is refused.
  */
 export interface TextFragmentsEvent {
   type: 'text.fragments';
@@ -49,15 +49,25 @@ export interface TextFragmentsEvent {
 /** Everything a message actor reacts to. */
 export type MessageEvent = MessageWireEvent | MessageDeltaWireEvent | BlockDeltaEvent | TextFragmentsEvent;
 
-const blockDelta = (event: MessageEvent) => (event as BlockDeltaEvent).delta;
-
 const announceMessageDelta = {
   type: 'messageDelta',
-  params: ({ context, event }: { context: MessageContext; event: MessageEvent }) => ({
-    delta: (event as MessageDeltaWireEvent).data.delta,
+  params: ({ context, event }: { context: MessageContext; event: MessageDeltaWireEvent }) => ({
+    delta: event.data.delta,
     snapshot: context.message,
   }),
 } as const;
+
+// Guards and actions that read the event take it as typed params, from transitions where
+// XState has already narrowed it: the compiler checks them, and nothing is re-tested per delta.
+const theDelta = ({ event }: { event: MessageDeltaWireEvent }) => event;
+const theBlockDelta = ({ event }: { event: BlockDeltaEvent }) => event.delta;
+const theFragments = ({ event }: { event: TextFragmentsEvent }) => event.fragments;
+const continuesBlock = { type: 'continuesBlock', params: theBlockDelta } as const;
+const moveToBlock = { type: 'moveToBlock', params: theBlockDelta } as const;
+const adoptFinal = { type: 'adoptFinal', params: ({ event }: { event: MessageWireEvent }) => event.data } as const;
+// The server's final word goes to the callbacks as it came; the chart keeps its own copy, so
+// what a listener does to that object cannot change the finals.
+const announceFinal = { type: 'messageDone', params: ({ event }: { event: MessageWireEvent }) => ({ message: event.data }) } as const;
 
 /** The callbacks of one text fragment of a batch, in their order. */
 export interface TextFragmentParams {
@@ -73,12 +83,6 @@ export interface TextFragmentParams {
  * the same three callbacks: XState's cost per action is most of a fragment's cost, and a
  * fragment is most of a stream.
  */
-const announceTextFragment = enqueueActions(({ enqueue }, params: TextFragmentParams) => {
-  const announce = enqueue as unknown as (action: { type: string; params: unknown }) => void;
-  announce({ type: 'event', params: params.event });
-  announce({ type: 'messageDelta', params: params.messageDelta });
-  announce({ type: 'textDelta', params: params.textDelta });
-}) as unknown as (args: unknown, params: TextFragmentParams) => void;
 
 /**
  * One message and its content blocks. Each delta is merged into the snapshot, announced as a
@@ -94,31 +98,81 @@ const announceTextFragment = enqueueActions(({ enqueue }, params: TextFragmentPa
  *            text.fragments ⟲ the same for each fragment of a batch
  * ```
  */
-export const messageMachine = setup({
+const messageSetup = setup({
   types: {} as {
     context: MessageContext;
     events: MessageEvent;
     input: MessageInput;
   },
   guards: {
-    deltaFits: ({ context, event }) => messageDeltaFault(context, event as MessageDeltaWireEvent) === undefined,
+    deltaFits: ({ context }, event: MessageDeltaWireEvent) => messageDeltaFault(context, event) === undefined,
     // Exactly one more piece of the open text and nothing else: the merge is a plain append.
-    growsOpenText: ({ context, event }) => growsText(context, event as MessageDeltaWireEvent),
-    allGrowOpenText: ({ context, event }) => (event as TextFragmentsEvent).fragments.every((fragment) => growsText(context, fragment)),
-    continuesBlock: ({ context, event }) => blockDelta(event).index === context.block,
-    opensText: ({ context, event }) => blockAt(context.message, blockDelta(event).index)?.type === 'text',
-    opensImageFile: ({ context, event }) => blockAt(context.message, blockDelta(event).index)?.type === 'image_file',
+    growsOpenText: ({ context }, event: MessageDeltaWireEvent) => growsText(context, event),
+    allGrowOpenText: ({ context }, fragments: MessageDeltaWireEvent[]) => fragments.every((fragment) => growsText(context, fragment)),
+    continuesBlock: ({ context }, delta: MessageContentDelta) => delta.index === context.block,
+    opensText: ({ context }, delta: MessageContentDelta) => blockAt(context.message, delta.index)?.type === 'text',
+    opensImageFile: ({ context }, delta: MessageContentDelta) => blockAt(context.message, delta.index)?.type === 'image_file',
   },
   actions: {
-    adoptCreated: assign({ message: ({ event }) => structuredClone((event as MessageWireEvent).data) }),
-    adoptFinal: assign({ message: ({ event }) => (event as MessageWireEvent).data }),
-    appendText: appendText as (args: unknown, params: { text: Text; value: string }) => void,
-    textFragment: announceTextFragment,
-    // Each fragment as its own `thread.message.delta` transition would do it, in order (the
-    // append first, so one action can announce the fragment's three callbacks; see above).
+    adoptCreated: assign({ message: (_, message: Message) => structuredClone(message) }),
+    adoptFinal: assign({ message: (_, message: Message) => structuredClone(message) }),
+    appendText,
+    refuseFragments: sendParent((_, fragments: MessageDeltaWireEvent[]) => ({
+      type: 'child.fault',
+      error: new AssistantStreamError('lifecycle', 'a batch of text fragments that does not continue the open text block', {
+        eventIndex: fragments[0]?.seq,
+        eventName: 'thread.message.delta',
+      }),
+    })),
+    // Deltas merge in place: copying the snapshot per fragment would make a stream O(n²).
+    applyDelta: ({ context }, event: MessageDeltaWireEvent) => applyDelta(context.message, event.data.delta),
+    keepSnapshot: () => {},
+    reportFault: sendParent(({ context }, event: MessageDeltaWireEvent) => ({ type: 'child.fault', error: explainDeltaFault(context, event) })),
+    moveToBlock: assign({ block: (_, delta: MessageContentDelta) => delta.index }),
+    // A text entry without a `text` field (only `index` and `type`) grows nothing to report.
+    messageCreated: noop<'messageCreated'>(),
+    messageDelta: noop<'messageDelta'>(),
+    messageDone: noop<'messageDone'>(),
+    textCreated: noop<'textCreated'>(),
+    textDelta: noop<'textDelta'>(),
+    textDone: noop<'textDone'>(),
+    imageFileDone: noop<'imageFileDone'>(),
+    event: noop<'event'>(),
+  },
+});
+
+// Actions that enqueue other named actions are added once those are declared: declaring them
+// in the same object would make XState's types of every action's params circular.
+export const messageMachine = messageSetup
+  .extend<{ textFragment: TextFragmentParams; raiseBlockDeltas: undefined; announceTextDelta: undefined }>({
+    actions: {
+      textFragment: enqueueActions(({ enqueue }, params: TextFragmentParams) => {
+        enqueue({ type: 'event', params: params.event });
+        enqueue({ type: 'messageDelta', params: params.messageDelta });
+        enqueue({ type: 'textDelta', params: params.textDelta });
+      }),
+    raiseBlockDeltas: enqueueActions(({ event, enqueue }) => {
+      assertEvent(event, 'thread.message.delta');
+      for (const delta of event.data.delta.content ?? []) enqueue.raise({ type: 'block.delta', delta });
+    }),
+    announceTextDelta: enqueueActions(({ context, event, enqueue }) => {
+      // Also the entry action of the text state, where the event is the block delta that opened it.
+      assertEvent(event, 'block.delta');
+      const { delta } = event;
+      if (delta.type === 'text' && delta.text !== undefined) {
+        enqueue({ type: 'textDelta', params: { delta: delta.text, snapshot: textAt(context.message, context.block) } });
+      }
+    }),
+    },
+  })
+  .extend<{ growTextByEach: undefined }>({
+    actions: {
+      // Each fragment as its own `thread.message.delta` transition would do it, in order (the
+      // append first, so one action can announce the fragment's three callbacks; see above).
     growTextByEach: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'text.fragments');
       const text = textAt(context.message, context.block);
-      for (const fragment of (event as TextFragmentsEvent).fragments) {
+      for (const fragment of event.fragments) {
         const delta = fragmentText(fragment);
         enqueue({ type: 'appendText', params: { text, value: delta.value! } });
         enqueue({
@@ -131,52 +185,23 @@ export const messageMachine = setup({
         });
       }
     }),
-    refuseFragments: sendParent(({ event }) => ({
-      type: 'child.fault',
-      error: new AssistantStreamError('lifecycle', 'a batch of text fragments that does not continue the open text block', {
-        eventIndex: (event as TextFragmentsEvent).fragments[0]?.seq,
-        eventName: 'thread.message.delta',
-      }),
-    })),
-    // Deltas merge in place: copying the snapshot per fragment would make a stream O(n²).
-    applyDelta: ({ context, event }) => applyDelta(context.message, (event as MessageDeltaWireEvent).data.delta),
-    raiseBlockDeltas: enqueueActions(({ event, enqueue }) => {
-      for (const delta of (event as MessageDeltaWireEvent).data.delta.content ?? []) enqueue.raise({ type: 'block.delta', delta });
-    }),
-    keepSnapshot: () => {},
-    reportFault: sendParent(({ context, event }) => ({ type: 'child.fault', error: explainDeltaFault(context, event as MessageDeltaWireEvent) })),
-    moveToBlock: assign({ block: ({ event }) => blockDelta(event).index }),
-    // A text entry without a `text` field (only `index` and `type`) grows nothing to report.
-    announceTextDelta: enqueueActions(({ context, event, enqueue }) => {
-      const delta = blockDelta(event);
-      if (delta.type === 'text' && delta.text !== undefined) {
-        enqueue({ type: 'textDelta', params: { delta: delta.text, snapshot: textAt(context.message, context.block) } });
-      }
-    }),
-    messageCreated: noop<'messageCreated'>(),
-    messageDelta: noop<'messageDelta'>(),
-    messageDone: noop<'messageDone'>(),
-    textCreated: noop<'textCreated'>(),
-    textDelta: noop<'textDelta'>(),
-    textDone: noop<'textDone'>(),
-    imageFileDone: noop<'imageFileDone'>(),
-    event: noop<'event'>(),
-  },
-}).createMachine({
+    },
+  })
+  .createMachine({
   id: 'message',
   context: ({ input }) => ({ message: structuredClone(input.message), block: -1 }),
   initial: 'new',
   // Only deltas reach here: the stream checks every other event against this chart first.
   on: {
-    'thread.message.delta': { actions: 'reportFault' },
-    'text.fragments': { actions: 'refuseFragments' },
+    'thread.message.delta': { actions: { type: 'reportFault', params: theDelta } },
+    'text.fragments': { actions: { type: 'refuseFragments', params: theFragments } },
   },
   states: {
     new: {
       on: {
         'thread.message.created': {
           target: 'in_progress',
-          actions: ['adoptCreated', { type: 'messageCreated', params: ({ context }) => ({ message: context.message }) }],
+          actions: [{ type: 'adoptCreated', params: ({ event }) => event.data }, { type: 'messageCreated', params: ({ context }) => ({ message: context.message }) }],
         },
       },
     },
@@ -186,16 +211,19 @@ export const messageMachine = setup({
         // The accumulated snapshot is the better record (the official SDK keeps it too).
         'thread.message.in_progress': { actions: 'keepSnapshot' },
         'thread.message.delta': [
-          { guard: 'deltaFits', actions: [announceEvent, 'applyDelta', announceMessageDelta, 'raiseBlockDeltas'] },
-          { actions: 'reportFault' },
+          {
+            guard: { type: 'deltaFits', params: theDelta },
+            actions: [announceEvent, { type: 'applyDelta', params: theDelta }, announceMessageDelta, 'raiseBlockDeltas'],
+          },
+          { actions: { type: 'reportFault', params: theDelta } },
         ],
         'block.delta': [
-          { guard: 'opensText', target: '.text', reenter: true, actions: 'moveToBlock' },
-          { guard: 'opensImageFile', target: '.image_file', reenter: true, actions: 'moveToBlock' },
-          { target: '.other', reenter: true, actions: 'moveToBlock' },
+          { guard: { type: 'opensText', params: theBlockDelta }, target: '.text', reenter: true, actions: moveToBlock },
+          { guard: { type: 'opensImageFile', params: theBlockDelta }, target: '.image_file', reenter: true, actions: moveToBlock },
+          { target: '.other', reenter: true, actions: moveToBlock },
         ],
-        'thread.message.completed': { target: 'completed', actions: 'adoptFinal' },
-        'thread.message.incomplete': { target: 'incomplete', actions: 'adoptFinal' },
+        'thread.message.completed': { target: 'completed', actions: [adoptFinal, announceFinal] },
+        'thread.message.incomplete': { target: 'incomplete', actions: [adoptFinal, announceFinal] },
       },
       states: {
         none: {},
@@ -204,22 +232,25 @@ export const messageMachine = setup({
           on: {
             // The bulk of every stream: one more fragment of the open text, in one step.
             'thread.message.delta': {
-              guard: 'growsOpenText',
+              guard: { type: 'growsOpenText', params: theDelta },
               actions: [
                 announceEvent,
                 {
                   type: 'appendText',
-                  params: ({ context, event }) => ({ text: textAt(context.message, context.block), value: fragmentText(event as MessageDeltaWireEvent).value! }),
+                  params: ({ context, event }) => ({ text: textAt(context.message, context.block), value: fragmentText(event).value! }),
                 },
                 announceMessageDelta,
                 {
                   type: 'textDelta',
-                  params: ({ context, event }) => ({ delta: fragmentText(event as MessageDeltaWireEvent), snapshot: textAt(context.message, context.block) }),
+                  params: ({ context, event }) => ({ delta: fragmentText(event), snapshot: textAt(context.message, context.block) }),
                 },
               ],
             },
-            'text.fragments': [{ guard: 'allGrowOpenText', actions: 'growTextByEach' }, { actions: 'refuseFragments' }],
-            'block.delta': { guard: 'continuesBlock', actions: 'announceTextDelta' },
+            'text.fragments': [
+              { guard: { type: 'allGrowOpenText', params: theFragments }, actions: 'growTextByEach' },
+              { actions: { type: 'refuseFragments', params: theFragments } },
+            ],
+            'block.delta': { guard: continuesBlock, actions: 'announceTextDelta' },
           },
           exit: {
             type: 'textDone',
@@ -230,7 +261,7 @@ export const messageMachine = setup({
           },
         },
         image_file: {
-          on: { 'block.delta': { guard: 'continuesBlock' } },
+          on: { 'block.delta': { guard: continuesBlock } },
           exit: {
             type: 'imageFileDone',
             params: ({ context, event }) => {
@@ -242,20 +273,24 @@ export const messageMachine = setup({
         // refusal and image_url blocks (and blocks of types this version does not know) have
         // no callbacks of their own; they still close the block before them.
         other: {
-          on: { 'block.delta': { guard: 'continuesBlock' } },
+          on: { 'block.delta': { guard: continuesBlock } },
         },
       },
     },
-    completed: {
-      type: 'final',
-      entry: { type: 'messageDone', params: ({ context }) => ({ message: context.message }) },
-    },
-    incomplete: {
-      type: 'final',
-      entry: { type: 'messageDone', params: ({ context }) => ({ message: context.message }) },
-    },
+    completed: { type: 'final' },
+    incomplete: { type: 'final' },
   },
 });
+
+/**
+ * Whether a marked text fragment continues the message's open text block: the message is in
+ * its `in_progress.text` state with that block open. The stream facade asks this before it
+ * batches fragments for the message (see {@link TextFragmentsEvent}).
+ */
+export function continuesOpenText(message: ActorRefFrom<typeof messageMachine>, fragment: MessageDeltaWireEvent): boolean {
+  const snapshot = message.getSnapshot();
+  return snapshot.context.block === fragment.data.delta.content![0]!.index && snapshot.matches({ in_progress: 'text' });
+}
 
 /**
  * Why a `thread.message.delta` cannot apply to this message, or undefined if it can. Beyond
@@ -279,7 +314,9 @@ function appendText(_: unknown, { text, value }: { text: Text; value: string }):
 }
 
 function growsText(context: MessageContext, event: MessageDeltaWireEvent): boolean {
-  return isTextFragment(event.data) && event.data.delta.content![0]!.index === context.block && typeof textAt(context.message, context.block).value === 'string';
+  // The decoder marks the exact shape of a plain text fragment; an unmarked delta (built by
+  // hand, or of any other shape) takes the general path, which checks everything.
+  return event.fragment === true && event.data.delta.content![0]!.index === context.block && typeof textAt(context.message, context.block).value === 'string';
 }
 
 /** The `text` of a fragment that passed {@link growsText}. */

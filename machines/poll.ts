@@ -148,7 +148,8 @@ function hasStatusIn(statuses: readonly string[], object: unknown): boolean {
   return typeof status === 'string' && statuses.includes(status);
 }
 
-const fetched = (event: unknown) => (event as DoneActorEvent<PollFetchOutput>).output;
+// What a fetch returned, as typed params from the invoke's `onDone` (where XState types it).
+const fetched = ({ event }: { event: DoneActorEvent<PollFetchOutput> }) => event.output;
 
 /**
  * Polling, as a statechart: retrieve the object, and while its status says "not yet", wait and
@@ -184,34 +185,31 @@ export const pollMachine = setup({
     timer: createWakeUpTimer(),
   },
   guards: {
-    hasFinalStatus: ({ context, event }) => hasStatusIn(POLL_STATUSES[context.target.resource].final, fetched(event).object),
-    hasWaitingStatus: ({ context, event }) => hasStatusIn(POLL_STATUSES[context.target.resource].waiting, fetched(event).object),
+    hasFinalStatus: ({ context }, { object }: PollFetchOutput) => hasStatusIn(POLL_STATUSES[context.target.resource].final, object),
+    hasWaitingStatus: ({ context }, { object }: PollFetchOutput) => hasStatusIn(POLL_STATUSES[context.target.resource].waiting, object),
     mayRefetchUnknownStatus: ({ context }) => context.unknownStatusCount < context.maxUnknownStatusRefetches,
   },
   actions: {
-    keepObject: assign({ lastObject: ({ event }) => fetched(event).object }),
+    keepObject: assign({ lastObject: (_, { object }: PollFetchOutput) => object }),
     scheduleNextFetch: assign({
       unknownStatusCount: 0,
-      wakeAt: ({ context, event }) => {
-        const { receivedAt, pollAfterMs } = fetched(event);
-        return receivedAt + nextPollDelayMs(context.pollIntervalMs, pollAfterMs);
-      },
+      wakeAt: ({ context }, { receivedAt, pollAfterMs }: PollFetchOutput) => receivedAt + nextPollDelayMs(context.pollIntervalMs, pollAfterMs),
     }),
     countUnknownStatus: assign({ unknownStatusCount: ({ context }) => context.unknownStatusCount + 1 }),
     failOnUnknownStatus: assign({
-      failure: ({ context, event }) => ({
+      failure: ({ context }, { object }: PollFetchOutput) => ({
         reason: 'unknown-status' as const,
-        status: statusOf(fetched(event).object),
+        status: statusOf(object),
         attempts: context.unknownStatusCount + 1,
       }),
     }),
     failOnFetchError: assign({
-      failure: ({ event }) => ({ reason: 'fetch-failed' as const, error: (event as unknown as ErrorActorEvent).error }),
+      failure: (_, error: unknown) => ({ reason: 'fetch-failed' as const, error }),
     }),
     failOnDeadline: assign({
       failure: ({ context }) => ({ reason: 'deadline-exceeded' as const, deadlineAt: context.deadlineAt ?? 0 }),
     }),
-    failOnAbort: assign({ failure: ({ event }) => ({ reason: 'aborted' as const, cause: (event as PollEvent).reason }) }),
+    failOnAbort: assign({ failure: (_, cause: unknown) => ({ reason: 'aborted' as const, cause }) }),
   },
 }).createMachine({
   id: 'poll',
@@ -234,7 +232,7 @@ export const pollMachine = setup({
         input: ({ context }) => ({ wakeAt: context.deadlineAt }),
         onDone: { target: 'failed', actions: 'failOnDeadline' },
       },
-      on: { abort: { target: 'failed', actions: 'failOnAbort' } },
+      on: { abort: { target: 'failed', actions: { type: 'failOnAbort', params: ({ event }: { event: PollEvent }) => event.reason } } },
       initial: 'fetching',
       states: {
         fetching: {
@@ -243,12 +241,30 @@ export const pollMachine = setup({
             src: 'fetch',
             input: ({ context }) => ({ target: context.target, pollIntervalMs: context.pollIntervalMs }),
             onDone: [
-              { guard: 'hasFinalStatus', target: '#poll.done', actions: 'keepObject' },
-              { guard: 'hasWaitingStatus', target: 'waiting', actions: ['keepObject', 'scheduleNextFetch'] },
-              { guard: 'mayRefetchUnknownStatus', target: 'fetching', reenter: true, actions: ['keepObject', 'countUnknownStatus'] },
-              { target: '#poll.failed', actions: ['keepObject', 'failOnUnknownStatus'] },
+              { guard: { type: 'hasFinalStatus', params: fetched }, target: '#poll.done', actions: { type: 'keepObject', params: fetched } },
+              {
+                guard: { type: 'hasWaitingStatus', params: fetched },
+                target: 'waiting',
+                actions: [
+                  { type: 'keepObject', params: fetched },
+                  { type: 'scheduleNextFetch', params: fetched },
+                ],
+              },
+              {
+                guard: 'mayRefetchUnknownStatus',
+                target: 'fetching',
+                reenter: true,
+                actions: [{ type: 'keepObject', params: fetched }, 'countUnknownStatus'],
+              },
+              {
+                target: '#poll.failed',
+                actions: [
+                  { type: 'keepObject', params: fetched },
+                  { type: 'failOnUnknownStatus', params: fetched },
+                ],
+              },
             ],
-            onError: { target: '#poll.failed', actions: 'failOnFetchError' },
+            onError: { target: '#poll.failed', actions: { type: 'failOnFetchError', params: ({ event }: { event: ErrorActorEvent }) => event.error } },
           },
         },
         waiting: {

@@ -4,7 +4,6 @@ import {
   AssistantStreamError,
   checkDelta,
   growString,
-  isToolCallFragment,
   type DeltaFault,
   type RunStep,
   type RunStepDeltaWireEvent,
@@ -45,25 +44,33 @@ const TERMINAL = {
 
 // A terminal event replaces the snapshot with the server's final word (as the official SDK
 // does); the tool calls are finished first, so they report what was streamed.
-const end = Object.fromEntries(
-  Object.entries(TERMINAL).map(([event, target]) => [event, { target, actions: ['finishToolCalls', 'adoptFinal'] as const }]),
-) as { [Event in keyof typeof TERMINAL]: { target: (typeof TERMINAL)[Event]; actions: readonly ['finishToolCalls', 'adoptFinal'] } };
+const theStep = ({ event }: { event: RunStepWireEvent }) => event.data;
+const theDelta = ({ event }: { event: RunStepDeltaWireEvent }) => event;
+// The server's final word goes to the callbacks as it came (both arguments, as the SDK does);
+// the chart keeps its own copy, so what a listener does to that object cannot change the finals.
+const announceFinal = {
+  type: 'runStepDone',
+  params: ({ event }: { event: RunStepWireEvent }) => ({ runStep: event.data, snapshot: event.data }),
+} as const;
+const endAs = <Target extends (typeof TERMINAL)[keyof typeof TERMINAL]>(target: Target) =>
+  ({ target, actions: ['finishToolCalls', { type: 'adoptFinal', params: theStep }, announceFinal] }) as const;
+const end = {
+  'thread.run.step.completed': endAs(TERMINAL['thread.run.step.completed']),
+  'thread.run.step.failed': endAs(TERMINAL['thread.run.step.failed']),
+  'thread.run.step.cancelled': endAs(TERMINAL['thread.run.step.cancelled']),
+  'thread.run.step.expired': endAs(TERMINAL['thread.run.step.expired']),
+};
+const adopt = { type: 'adopt', params: theStep } as const;
 
 const announceRunStepDelta = {
   type: 'runStepDelta',
-  params: ({ context, event }: { context: RunStepContext; event: RunStepEvent }) => ({
-    delta: (event as RunStepDeltaWireEvent).data.delta,
+  params: ({ context, event }: { context: RunStepContext; event: RunStepDeltaWireEvent }) => ({
+    delta: event.data.delta,
     snapshot: context.step,
   }),
 } as const;
 
-const done = {
-  type: 'final',
-  entry: {
-    type: 'runStepDone',
-    params: ({ context }: { context: RunStepContext }) => ({ runStep: context.step, snapshot: context.step }),
-  },
-} as const;
+const done = { type: 'final' } as const;
 
 /**
  * One run step: a `message_creation` step or a `tool_calls` step with its tool-call actors.
@@ -86,30 +93,30 @@ export const runStepMachine = setup({
   },
   actors: { toolCall: toolCallMachine },
   guards: {
-    deltaFits: ({ context, event }) => runStepDeltaFault(context, event as RunStepDeltaWireEvent) === undefined,
-    // Exactly one more piece of a known call's arguments or code: the merge is a plain append.
-    growsKnownToolCall: ({ context, event }) => {
-      const { data } = event as RunStepDeltaWireEvent;
-      if (!isToolCallFragment(data)) return false;
+    deltaFits: ({ context }, event: RunStepDeltaWireEvent) => runStepDeltaFault(context, event) === undefined,
+    // Exactly one more piece of a known call's arguments or code (the decoder marked that
+    // shape): the merge is a plain append.
+    growsKnownToolCall: ({ context }, event: RunStepDeltaWireEvent) => {
+      if (event.fragment !== true) return false;
       const delta = toolCallDeltas(event)[0]!;
       return context.toolCalls.has(delta.index) && typeof growingText(toolCallAt(context.step, delta.index), delta.type) === 'string';
     },
-    growsKnownToolCalls: ({ context, event }) =>
-      toolCallDeltas(event).every((delta) => context.toolCalls.has(delta.index)) && runStepDeltaFault(context, event as RunStepDeltaWireEvent) === undefined,
+    growsKnownToolCalls: ({ context }, event: RunStepDeltaWireEvent) =>
+      toolCallDeltas(event).every((delta) => context.toolCalls.has(delta.index)) && runStepDeltaFault(context, event) === undefined,
   },
   actions: {
-    adopt: assign({ step: ({ event }) => structuredClone((event as RunStepWireEvent).data) }),
-    adoptFinal: assign({ step: ({ event }) => (event as RunStepWireEvent).data }),
-    appendToolCallText: ({ context, event }) => {
+    adopt: assign({ step: (_, step: RunStep) => structuredClone(step) }),
+    adoptFinal: assign({ step: (_, step: RunStep) => structuredClone(step) }),
+    appendToolCallText: ({ context }, event: RunStepDeltaWireEvent) => {
       const delta = toolCallDeltas(event)[0]!;
       const call = toolCallAt(context.step, delta.index);
       if (delta.type === 'function' && call.type === 'function') growString(call.function, 'arguments', delta.function!.arguments!);
       if (delta.type === 'code_interpreter' && call.type === 'code_interpreter') growString(call.code_interpreter, 'input', delta.code_interpreter!.input!);
     },
     // Deltas merge in place: copying the snapshot per fragment would make a stream O(n²).
-    applyDelta: ({ context, event }) => applyDelta(context.step, (event as RunStepDeltaWireEvent).data.delta),
+    applyDelta: ({ context }, event: RunStepDeltaWireEvent) => applyDelta(context.step, event.data.delta),
     spawnToolCalls: assign({
-      toolCalls: ({ context, event, spawn }) => {
+      toolCalls: ({ context, spawn }, event: RunStepDeltaWireEvent) => {
         for (const delta of toolCallDeltas(event)) {
           if (context.toolCalls.has(delta.index)) continue;
           const toolCall = toolCallAt(context.step, delta.index);
@@ -119,7 +126,7 @@ export const runStepMachine = setup({
         return context.toolCalls;
       },
     }),
-    forwardToolCallDeltas: ({ context, event }) => {
+    forwardToolCallDeltas: ({ context }, event: RunStepDeltaWireEvent) => {
       for (const delta of toolCallDeltas(event)) {
         const toolCall = context.toolCalls.get(delta.index)!;
         // XState starts spawned children after the whole transition; starting here makes a new
@@ -128,7 +135,7 @@ export const runStepMachine = setup({
         toolCall.send({ type: 'toolCall.delta', delta });
       }
     },
-    reportFault: sendParent(({ context, event }) => ({ type: 'child.fault', error: explainDeltaFault(context, event as RunStepDeltaWireEvent) })),
+    reportFault: sendParent(({ context }, event: RunStepDeltaWireEvent) => ({ type: 'child.fault', error: explainDeltaFault(context, event) })),
     finishToolCalls: ({ context }) => {
       for (const index of [...context.toolCalls.keys()].sort((a, b) => a - b)) {
         context.toolCalls.get(index)!.send({ type: 'toolCall.finish' });
@@ -145,15 +152,15 @@ export const runStepMachine = setup({
   initial: 'new',
   // Only deltas reach here (once no state takes them, e.g. while awaiting tool outputs): the
   // stream checks every other event against this chart first.
-  on: { 'thread.run.step.delta': { actions: 'reportFault' } },
+  on: { 'thread.run.step.delta': { actions: { type: 'reportFault', params: theDelta } } },
   states: {
     new: {
       on: {
         'thread.run.step.created': {
           target: 'in_progress',
-          actions: ['adopt', { type: 'runStepCreated', params: ({ context }) => ({ runStep: context.step }) }],
+          actions: [adopt, { type: 'runStepCreated', params: ({ context }) => ({ runStep: context.step }) }],
         },
-        'thread.run.step.in_progress': { target: 'in_progress', actions: 'adopt' },
+        'thread.run.step.in_progress': { target: 'in_progress', actions: adopt },
         ...end,
       },
     },
@@ -163,10 +170,25 @@ export const runStepMachine = setup({
         streaming: {
           on: {
             'thread.run.step.delta': [
-              { guard: 'growsKnownToolCall', actions: [announceEvent, 'appendToolCallText', 'forwardToolCallDeltas', announceRunStepDelta] },
-              { guard: 'growsKnownToolCalls', actions: [announceEvent, 'applyDelta', 'forwardToolCallDeltas', announceRunStepDelta] },
-              { guard: 'deltaFits', actions: [announceEvent, 'applyDelta', 'spawnToolCalls', 'forwardToolCallDeltas', announceRunStepDelta] },
-              { actions: 'reportFault' },
+              {
+                guard: { type: 'growsKnownToolCall', params: theDelta },
+                actions: [announceEvent, { type: 'appendToolCallText', params: theDelta }, { type: 'forwardToolCallDeltas', params: theDelta }, announceRunStepDelta],
+              },
+              {
+                guard: { type: 'growsKnownToolCalls', params: theDelta },
+                actions: [announceEvent, { type: 'applyDelta', params: theDelta }, { type: 'forwardToolCallDeltas', params: theDelta }, announceRunStepDelta],
+              },
+              {
+                guard: { type: 'deltaFits', params: theDelta },
+                actions: [
+                  announceEvent,
+                  { type: 'applyDelta', params: theDelta },
+                  { type: 'spawnToolCalls', params: theDelta },
+                  { type: 'forwardToolCallDeltas', params: theDelta },
+                  announceRunStepDelta,
+                ],
+              },
+              { actions: { type: 'reportFault', params: theDelta } },
             ],
             'run.requires_action': { target: 'awaiting_tool_outputs', actions: 'finishToolCalls' },
             'run.finished': { target: 'abandoned', actions: 'finishToolCalls' },
@@ -176,7 +198,7 @@ export const runStepMachine = setup({
         abandoned: {},
       },
       on: {
-        'thread.run.step.in_progress': { actions: 'adopt' },
+        'thread.run.step.in_progress': { actions: adopt },
         ...end,
       },
     },
@@ -204,8 +226,7 @@ function explainDeltaFault(context: RunStepContext, event: RunStepDeltaWireEvent
   return new AssistantStreamError(fault.kind, fault.detail, { ...where, path: fault.path });
 }
 
-function toolCallDeltas(event: RunStepEvent): ToolCallDelta[] {
-  if (event.type !== 'thread.run.step.delta') return [];
+function toolCallDeltas(event: RunStepDeltaWireEvent): ToolCallDelta[] {
   const details = event.data.delta.step_details;
   return details?.type === 'tool_calls' ? (details.tool_calls ?? []) : [];
 }

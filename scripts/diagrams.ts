@@ -134,7 +134,7 @@ function guardName(guard: unknown): string | undefined {
 function eventName(eventType: string): string {
   if (eventType === '') return 'always';
   const actor = /^xstate\.(done|error)\.actor\.(.+)$/.exec(eventType);
-  if (actor) return `${actor[2]} ${actor[1]}`;
+  if (actor) return `${actor[2] === '*' ? 'any child' : actor[2]} ${actor[1]}`;
   const delay = /^xstate\.after\.(\d+)\./.exec(eventType);
   if (delay) return `after ${delay[1]} ms`;
   return eventType;

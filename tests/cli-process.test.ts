@@ -56,6 +56,7 @@ test('demo in a pipe: exit 0, all three tools, the continuation, the summary, no
   const { code, stdout, stderr } = await demo;
   assert.is(stderr, '');
   assert.is(code, 0);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character is what this checks for.
   assert.not.match(stdout, /\x1b/, 'no ANSI escape codes in a pipe');
   assert.not.match(stdout, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|\r/, 'no spinner frames in a pipe');
   const expectedInOrder = [

@@ -37,6 +37,7 @@ test('on a terminal, a spinner redraws one line and leaves only the result behin
   assert.ok(drawn.endsWith(`\r\x1b[2K${term.colors.red('✗')} policy.md was not indexed\n`));
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.is(io.out(), drawn, 'nothing is drawn once the wait ended');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character is what this checks for.
   assert.match(term.colors.cyan('x'), /\x1b\[36m/);
 });
 

@@ -21,7 +21,12 @@ test.after(async ({ server }) => {
 // What an example printed, fragment by fragment.
 function collector(): { print: (text: string) => void; printed: () => string } {
   let printed = '';
-  return { print: (text) => void (printed += text), printed: () => printed };
+  return {
+    print: (text) => {
+      printed += text;
+    },
+    printed: () => printed,
+  };
 }
 
 const TESTED = ['event-handler.ts', 'iterate-events.ts', 'iterate-text.ts', 'polling.ts', 'stream-helpers.ts'];

@@ -2,7 +2,7 @@
 // each stream, consumed by AssistantStream, must end in the state the path predicts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AssistantStream, AssistantStreamError } from '../src/index.ts';
+import { AssistantStream, type AssistantStreamError } from '../src/index.ts';
 import { makeRun, runLifecyclePaths, textSource, toSSE } from '../src/testing/index.ts';
 
 test('shortest paths reach every state of the run chart', () => {

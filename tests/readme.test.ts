@@ -131,6 +131,7 @@ test('the finals: the run, its message, its steps, and a snapshot', async ({ cli
   assert.equal([result.status, result.error], ['done', undefined]);
   assert.ok(result.eventCount > 10);
   // console.log may color what it inspects; the words are what matter.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character is what this checks for.
   assert.match(printed.replace(/\x1b\[\d+m/g, ''), /^completed \d+ \{\n {2}type: 'text',\n {2}text: \{ value: 'The result of 2\*\*10 \+ 3\*7 is 1045\.', annotations: \[\] \}\n\} 2\n$/);
 });
 

@@ -1,6 +1,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AssistantEventHandler, AssistantsClient, type AssistantStreamEvent, type Message, type RunStep, type TextDelta, type ToolCall, type ToolCallDelta, type UnknownStreamEvent } from '../src/index.ts';
+import {
+  AssistantEventHandler,
+  AssistantsClient,
+  type AssistantStreamEvent,
+  type Message,
+  type RunStep,
+  type TextDelta,
+  type ToolCall,
+  type ToolCallDelta,
+  type UnknownStreamEvent,
+} from '../src/index.ts';
 import { createServer, type AssistantsServer } from '../src/server/index.ts';
 
 // Our client's `responses` against the embedded server: the same statecharts, finals and
@@ -9,7 +19,11 @@ import { createServer, type AssistantsServer } from '../src/server/index.ts';
 let server: AssistantsServer;
 let client: AssistantsClient;
 const internalErrors: unknown[] = [];
-const weather = { type: 'function' as const, name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
+const weather = {
+  type: 'function' as const,
+  name: 'get_weather',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+};
 
 test.before(async () => {
   server = await createServer({ pace: { deltaDelayMs: 0, stepDelayMs: 0 }, pollAfterMs: 5, onInternalError: (error) => internalErrors.push(error) });
@@ -41,7 +55,10 @@ test('responses.stream: the response is a run, its message item a message; final
   assert.equal(deltas.join(''), response.output_text);
   assert.equal(snapshots.at(-1), response.output_text);
   const steps = await stream.finalRunSteps();
-  assert.equal(steps.map((step) => [step.type, step.status]), [['message_creation', 'completed']]);
+  assert.equal(
+    steps.map((step) => [step.type, step.status]),
+    [['message_creation', 'completed']],
+  );
 });
 
 test('function calls pause the run at requires_action; the continuation keeps the run id', async () => {
@@ -68,13 +85,19 @@ test('function calls pause the run at requires_action; the continuation keeps th
 });
 
 test('createAndPoll runs a background response through the poll chart; retrieve, cancel and inputItems answer', async () => {
-  const response = await client.responses.createAndPoll({ model: 'scripted', input: 'What is 6*7?', tools: [{ type: 'code_interpreter' }] }, { pollIntervalMs: 5 });
+  const response = await client.responses.createAndPoll(
+    { model: 'scripted', input: 'What is 6*7?', tools: [{ type: 'code_interpreter' }] },
+    { pollIntervalMs: 5 },
+  );
   assert.equal(response.status, 'completed');
   assert.equal(response.output_text, 'The result of 6*7 is 42.');
   assert.equal((await client.responses.retrieve(response.id)).output_text, response.output_text);
   const items = [];
   for await (const item of client.responses.inputItems.list(response.id)) items.push(item);
-  assert.equal(items.map((item) => item.type), ['message']);
+  assert.equal(
+    items.map((item) => item.type),
+    ['message'],
+  );
   const slow = await client.responses.create({ model: 'scripted', input: 'Go slowly', background: true, metadata: { scenario: 'slow' } });
   assert.equal((await client.responses.cancel(slow.id)).status, 'cancelled');
 });
@@ -143,7 +166,9 @@ class Recorder extends AssistantEventHandler {
     this.calls.push(`toolCallCreated ${call.type}`);
   }
   override onToolCallDelta(delta: ToolCallDelta) {
-    this.calls.push(`toolCallDelta ${JSON.stringify(delta.type === 'function' ? delta.function : delta.type === 'code_interpreter' ? delta.code_interpreter : {})}`);
+    this.calls.push(
+      `toolCallDelta ${JSON.stringify(delta.type === 'function' ? delta.function : delta.type === 'code_interpreter' ? delta.code_interpreter : {})}`,
+    );
   }
   override onToolCallDone(call: ToolCall) {
     this.calls.push(`toolCallDone ${call.type}`);
@@ -181,7 +206,9 @@ for (const [name, question] of [
     const onAssistants = new Recorder();
     await client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id }, { handler: onAssistants }).done();
     const onResponses = new Recorder();
-    await client.responses.stream({ model: 'scripted', input: question, tools: [{ type: 'code_interpreter' }, weather] }, { handler: onResponses }).done();
+    await client.responses
+      .stream({ model: 'scripted', input: question, tools: [{ type: 'code_interpreter' }, weather] }, { handler: onResponses })
+      .done();
     assert.equal(onResponses.calls, asOnResponses(onAssistants.calls));
   });
 }

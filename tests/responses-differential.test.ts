@@ -16,21 +16,62 @@ const pieces = fc.array(piece, { minLength: 0, maxLength: 6 });
 const textPart = pieces.chain((text) =>
   fc.record({
     text: fc.constant(text),
-    citations: fc.array(fc.record({ file_id: fc.constantFrom('file_a', 'file_b'), filename: fc.constant('notes.txt'), index: fc.integer({ min: 0, max: text.join('').length }) }), { maxLength: 2 }),
+    citations: fc.array(
+      fc.record({
+        file_id: fc.constantFrom('file_a', 'file_b'),
+        filename: fc.constant('notes.txt'),
+        index: fc.integer({ min: 0, max: text.join('').length }),
+      }),
+      { maxLength: 2 },
+    ),
   }),
 );
-const part = fc.oneof({ weight: 4, arbitrary: textPart }, { weight: 1, arbitrary: fc.record({ refusal: fc.array(piece, { minLength: 1, maxLength: 3 }) }) });
+const part = fc.oneof(
+  { weight: 4, arbitrary: textPart },
+  { weight: 1, arbitrary: fc.record({ refusal: fc.array(piece, { minLength: 1, maxLength: 3 }) }) },
+);
 
 const item = fc.oneof(
   { weight: 3, arbitrary: fc.record({ type: fc.constant('message' as const), parts: fc.array(part, { minLength: 1, maxLength: 2 }) }) },
-  { weight: 2, arbitrary: fc.record({ type: fc.constant('function_call' as const), name: fc.constantFrom('get_weather', 'lookup'), arguments: fc.array(fc.constantFrom('{', '"city"', ':', '"Paris"', '}', ' '), { maxLength: 6 }) }) },
-  { weight: 1, arbitrary: fc.record({ type: fc.constant('code_interpreter_call' as const), code: fc.array(fc.constantFrom('print(', '1', '+', '2', ')'), { maxLength: 5 }), logs: fc.constantFrom('3', '', 'Error') }) },
-  { weight: 1, arbitrary: fc.record({ type: fc.constant('file_search_call' as const), results: fc.array(fc.record({ file_id: fc.constant('file_a'), filename: fc.constant('notes.txt'), score: fc.double({ min: 0, max: 1, noNaN: true }), text: piece }), { maxLength: 2 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      type: fc.constant('function_call' as const),
+      name: fc.constantFrom('get_weather', 'lookup'),
+      arguments: fc.array(fc.constantFrom('{', '"city"', ':', '"Paris"', '}', ' '), { maxLength: 6 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      type: fc.constant('code_interpreter_call' as const),
+      code: fc.array(fc.constantFrom('print(', '1', '+', '2', ')'), { maxLength: 5 }),
+      logs: fc.constantFrom('3', '', 'Error'),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      type: fc.constant('file_search_call' as const),
+      results: fc.array(
+        fc.record({
+          file_id: fc.constant('file_a'),
+          filename: fc.constant('notes.txt'),
+          score: fc.double({ min: 0, max: 1, noNaN: true }),
+          text: piece,
+        }),
+        { maxLength: 2 },
+      ),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('reasoning' as const), summary: pieces }) },
 );
 
 const responsePlan: fc.Arbitrary<ResponsePlan> = fc
-  .record({ items: fc.array(item, { minLength: 0, maxLength: 5 }), status: fc.constantFrom('completed' as const, 'completed' as const, 'incomplete' as const, 'failed' as const) })
+  .record({
+    items: fc.array(item, { minLength: 0, maxLength: 5 }),
+    status: fc.constantFrom('completed' as const, 'completed' as const, 'incomplete' as const, 'failed' as const),
+  })
   .map(({ items, status }) => ({
     id: 'resp_gen',
     status,
@@ -45,9 +86,8 @@ const responsePlan: fc.Arbitrary<ResponsePlan> = fc
           return { type: 'code_interpreter_call', id: `ci_${index}`, code: plan.code, logs: plan.logs };
         case 'file_search_call':
           return { type: 'file_search_call', id: `fs_${index}`, queries: ['q'], results: plan.results };
-        case 'reasoning':
-          return { type: 'reasoning', id: `rs_${index}`, summary: plan.summary };
       }
+      return { type: 'reasoning', id: `rs_${index}`, summary: plan.summary };
     }),
   }));
 
@@ -66,7 +106,9 @@ function essentials(response: { output_text?: string; status: string; output: Ar
   return {
     status: response.status,
     output_text: response.output_text,
-    functionCalls: response.output.filter((entry) => entry['type'] === 'function_call').map(({ call_id, name, arguments: args }) => ({ call_id, name, arguments: args })),
+    functionCalls: response.output
+      .filter((entry) => entry['type'] === 'function_call')
+      .map(({ call_id, name, arguments: args }) => ({ call_id, name, arguments: args })),
     outputs: response.output.map((entry) => ({
       type: entry['type'],
       id: entry['id'],
@@ -97,7 +139,10 @@ test('our adapter and the official ResponseStream agree on 200 generated Respons
       const calls = ours.output.filter((entry) => entry.type === 'function_call');
       const expectedStatus = plan.status === 'completed' ? (calls.length > 0 ? 'requires_action' : 'completed') : plan.status;
       assert.is(run.status, expectedStatus);
-      assert.equal(run.required_action?.submit_tool_outputs.tool_calls.map((call) => call.id) ?? [], expectedStatus === 'requires_action' ? calls.map((call) => (call as { call_id: string }).call_id) : []);
+      assert.equal(
+        run.required_action?.submit_tool_outputs.tool_calls.map((call) => call.id) ?? [],
+        expectedStatus === 'requires_action' ? calls.map((call) => (call as { call_id: string }).call_id) : [],
+      );
       assert.is(textOf(await stream.finalMessages()), theirs.output_text);
       compared++;
     }),

@@ -31,7 +31,8 @@ async function failure(stream: AssistantStream): Promise<AssistantStreamError> {
 }
 
 const textOf = (message: Message | undefined) => (message?.content ?? []).map((block) => (block.type === 'text' ? block.text.value : '')).join('');
-const indexOf = (events: readonly ResponsesEventObject[], type: string, nth = 0) => events.map((event, index) => [event.type, index] as const).filter(([name]) => name === type)[nth]![1];
+const indexOf = (events: readonly ResponsesEventObject[], type: string, nth = 0) =>
+  events.map((event, index) => [event.type, index] as const).filter(([name]) => name === type)[nth]![1];
 
 test('a sequence_number that goes back is a lifecycle error; the text so far is kept', async () => {
   const events = responseEvents(plan);
@@ -160,14 +161,23 @@ test('items without an Assistants counterpart pass through to listeners, never a
     { type: 'refusal', refusal: 'I will not' },
   ]);
   const response = await stream.finalResponse();
-  assert.equal(response.output.map((item) => item.type), ['reasoning', 'message']);
+  assert.equal(
+    response.output.map((item) => item.type),
+    ['reasoning', 'message'],
+  );
   assert.equal(response.output_text, 'Done');
 });
 
 test('a citation by index becomes the empty range at that index', async () => {
   const events = responseEvents({
     id: 'resp_3',
-    items: [{ type: 'message', id: 'msg_3', parts: [{ text: ['Hotels: 180 euros.'], citations: [{ file_id: 'file_1', filename: 'policy.txt', index: 18 }] }] }],
+    items: [
+      {
+        type: 'message',
+        id: 'msg_3',
+        parts: [{ text: ['Hotels: 180 euros.'], citations: [{ file_id: 'file_1', filename: 'policy.txt', index: 18 }] }],
+      },
+    ],
   });
   const [message] = await streamOf(events).finalMessages();
   const block = message?.content[0];
@@ -176,14 +186,19 @@ test('a citation by index becomes the empty range at that index', async () => {
 });
 
 test('a response without response.in_progress still passes through in_progress, before its first item', async () => {
-  const events = responseEvents(plan).filter((event) => event.type !== 'response.in_progress').map((event, index) => ({ ...event, sequence_number: index }));
+  const events = responseEvents(plan)
+    .filter((event) => event.type !== 'response.in_progress')
+    .map((event, index) => ({ ...event, sequence_number: index }));
   const names: string[] = [];
   const run = await streamOf(events)
     .on('event', (event) => names.push(event.event))
     .finalRun();
   assert.equal(run.status, 'completed');
   assert.equal(names.slice(0, 3), ['thread.run.created', 'thread.run.in_progress', 'thread.run.step.created']);
-  assert.equal(names.filter((name) => name.startsWith('thread.run.') && !name.startsWith('thread.run.step.')), ['thread.run.created', 'thread.run.in_progress', 'thread.run.completed']);
+  assert.equal(
+    names.filter((name) => name.startsWith('thread.run.') && !name.startsWith('thread.run.step.')),
+    ['thread.run.created', 'thread.run.in_progress', 'thread.run.completed'],
+  );
 });
 
 test('finalResponse() on an Assistants stream is a TypeError', async () => {

@@ -9,13 +9,23 @@ import { startTestServer, type TestServer } from './helpers/server.ts';
 
 let t: TestServer;
 let vectorStoreId: string;
-const weather = { type: 'function' as const, name: 'get_weather', description: 'The weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: false };
+const weather = {
+  type: 'function' as const,
+  name: 'get_weather',
+  description: 'The weather in a city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  strict: false,
+};
 
 test.before(async () => {
   t = await startTestServer();
   const store = await t.openai.vectorStores.create({ name: 'policy' });
   vectorStoreId = store.id;
-  await t.openai.vectorStores.files.uploadAndPoll(store.id, new File(['Hotels in Paris are reimbursed up to 180 euros a night. Taxis need a receipt.'], 'travel-policy.txt'), { pollIntervalMs: 5 });
+  await t.openai.vectorStores.files.uploadAndPoll(
+    store.id,
+    new File(['Hotels in Paris are reimbursed up to 180 euros a night. Taxis need a receipt.'], 'travel-policy.txt'),
+    { pollIntervalMs: 5 },
+  );
 });
 
 test.after(async () => {
@@ -35,7 +45,10 @@ test('a text answer streams through the official ResponseStream, numbered from 0
   const response = await stream.finalResponse();
   assert.equal(response.status, 'completed');
   assert.ok(response.output_text.startsWith('You said: "Hello there".'), response.output_text);
-  assert.equal(events.map((event) => event.sequence_number), events.map((_, index) => index));
+  assert.equal(
+    events.map((event) => event.sequence_number),
+    events.map((_, index) => index),
+  );
   assert.equal(events[0]!.type, 'response.created');
   assert.equal(events.at(-1)!.type, 'response.completed');
   assert.ok(events.some((event) => event.type === 'response.output_text.delta'));
@@ -61,7 +74,11 @@ test('a function round trip: the call ends the response, previous_response_id + 
 });
 
 test('arithmetic runs in the code interpreter (create, not streamed)', async () => {
-  const response = await t.openai.responses.create({ model: 'scripted', input: 'What is 2**10 + 3*7?', tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] });
+  const response = await t.openai.responses.create({
+    model: 'scripted',
+    input: 'What is 2**10 + 3*7?',
+    tools: [{ type: 'code_interpreter', container: { type: 'auto' } }],
+  });
   assert.equal(response.status, 'completed');
   const call = response.output[0];
   assert.ok(call?.type === 'code_interpreter_call');
@@ -72,7 +89,11 @@ test('arithmetic runs in the code interpreter (create, not streamed)', async () 
 
 test('file search finds the passage and cites it by index, without a marker in the text', async () => {
   const response = await t.openai.responses
-    .stream({ model: 'scripted', input: 'What does the travel policy say about hotels?', tools: [{ type: 'file_search', vector_store_ids: [vectorStoreId] }] })
+    .stream({
+      model: 'scripted',
+      input: 'What does the travel policy say about hotels?',
+      tools: [{ type: 'file_search', vector_store_ids: [vectorStoreId] }],
+    })
     .finalResponse();
   const search = response.output.find((item) => item.type === 'file_search_call');
   assert.ok(search?.type === 'file_search_call');
@@ -90,7 +111,12 @@ test('file search finds the passage and cites it by index, without a marker in t
 });
 
 test('a background response answers at once, and cancel ends it as cancelled', async () => {
-  const created = await t.openai.responses.create({ model: 'scripted', input: 'Tell me something long', background: true, metadata: { scenario: 'slow' } });
+  const created = await t.openai.responses.create({
+    model: 'scripted',
+    input: 'Tell me something long',
+    background: true,
+    metadata: { scenario: 'slow' },
+  });
   assert.equal(created.status, 'queued');
   assert.equal(created.background, true);
   const cancelled = await t.openai.responses.cancel(created.id);

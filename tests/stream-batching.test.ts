@@ -32,7 +32,7 @@ for (const [name, source] of [
     const seen: string[] = [];
     let blocks = 0;
     stream.on('textCreated', () => blocks++);
-    stream.on('messageDelta', (delta) => seen.push(`md:${(delta.content?.[0] as { text: { value: string } }).text.value}`));
+    stream.on('messageDelta', (delta) => seen.push(`md:${(delta.content![0] as { text: { value: string } }).text.value}`));
     stream.on('textDelta', (delta, snapshot) => {
       const current = stream.currentEvent()!.data as { delta: { content: Array<{ text: { value: string } }> } };
       assert.is(current.delta.content[0]!.text.value, delta.value, 'the current event is the fragment being announced');
@@ -72,7 +72,13 @@ test('the raw message chart runs the named callbacks for each fragment of a batc
   actor.send({ type: 'thread.message.created', data: makeMessage(), seq: 1 });
   actor.send({ type: 'thread.message.delta', data: fragment(0, 'a').data as never, seq: 2 });
   log.length = 0;
-  const batch = ['b', 'c'].map((value, i) => ({ type: 'thread.message.delta' as const, data: fragment(0, value).data as never, seq: 3 + i }));
+  // Marked as the decoder marks a plain text fragment: a batch holds only those.
+  const batch = ['b', 'c'].map((value, i) => ({
+    type: 'thread.message.delta' as const,
+    data: fragment(0, value).data as never,
+    seq: 3 + i,
+    fragment: true as const,
+  }));
   actor.send({ type: 'text.fragments', fragments: batch });
   assert.equal(log, ['event:b', 'messageDelta:ab', 'textDelta:b|ab', 'event:c', 'messageDelta:abc', 'textDelta:c|abc']);
 });

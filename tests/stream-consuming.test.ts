@@ -3,7 +3,7 @@
 import { AssistantStream as OfficialStream } from 'openai/lib/AssistantStream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AssistantStream, AssistantStreamError, isStreamEvent } from '../src/index.ts';
+import { AssistantStream, type AssistantStreamError, isStreamEvent } from '../src/index.ts';
 import { makeMessage, makeRun, makeRunStep, textSource, toSSE, type ScriptedEvent } from '../src/testing/index.ts';
 
 const delta = (value: string) => ({ id: 'msg_1', object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'text', text: { value } }] } });
@@ -97,7 +97,7 @@ test('an iterator over a failing stream yields what arrived, then rejects once',
 test('toReadableStream → fromReadableStream replays the same callbacks, ours and the official SDK', async () => {
   const original = fromEvents();
   const ndjson = await new Response(original.toReadableStream()).text();
-  assert.is(ndjson, EVENTS.map((event) => JSON.stringify(event)).join('\n') + '\n');
+  assert.is(ndjson, `${EVENTS.map((event) => JSON.stringify(event)).join('\n')}\n`);
 
   const replayed = AssistantStream.fromReadableStream(textSource(ndjson));
   const official = OfficialStream.fromReadableStream(new Response(ndjson).body!);

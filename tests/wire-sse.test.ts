@@ -41,7 +41,7 @@ test('bare CR line endings decode too', async () => {
 });
 
 test('a leading byte-order mark is ignored', async () => {
-  assert.is(await streamedText(AssistantStream.fromSSE(textSource('\uFEFF' + toSSE(multibyteRun())))), MULTIBYTE);
+  assert.is(await streamedText(AssistantStream.fromSSE(textSource(`\uFEFF${toSSE(multibyteRun())}`))), MULTIBYTE);
 });
 
 test('comments, retry and id fields are ignored', async () => {
@@ -51,7 +51,7 @@ test('comments, retry and id fields are ignored', async () => {
 
 test('data: [DONE] ends the stream whatever follows, and whatever its event name', async () => {
   const events = multibyteRun();
-  const sse = toSSE(events, { done: false }) + 'event: anything\ndata: [DONE]\n\n' + 'garbage that is not SSE\n\nevent: error\ndata: {"message":"late"}\n\n';
+  const sse = `${toSSE(events, { done: false })}event: anything\ndata: [DONE]\n\ngarbage that is not SSE\n\nevent: error\ndata: {"message":"late"}\n\n`;
   let cancelled = false;
   const source = (async function* () {
     try {
@@ -104,7 +104,12 @@ test('unknown fields and unknown content types pass through to the snapshots', a
 test('every source kind reads the same: Response, ReadableStream, async iterable of bytes or strings', async () => {
   const sse = toSSE(multibyteRun());
   const bytes = new TextEncoder().encode(sse);
-  const readable = () => new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(bytes), c.close()) });
+  const readable = () => new ReadableStream<Uint8Array>({
+    start: (c) => {
+      c.enqueue(bytes);
+      c.close();
+    },
+  });
   const sources = [new Response(readable(), { headers: { 'content-type': 'text/event-stream' } }), readable(), byteChunks(sse, 9), textSource(sse), Promise.resolve(readable())];
   for (const source of sources) assert.is(await streamedText(AssistantStream.fromSSE(source)), MULTIBYTE);
 });

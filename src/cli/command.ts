@@ -58,7 +58,7 @@ export function parseCommandArgs(command: Command, args: readonly string[]): Par
       spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short },
     ]),
   );
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { AssistantStream } from '../index.ts';
-import { type Command } from './command.ts';
+import type { Command } from './command.ts';
 import { StateJournal } from './journal.ts';
 import { TranscriptPrinter } from './printer.ts';
 import { readRecording, recordingFiles, replaySource } from './recording.ts';

@@ -95,6 +95,7 @@ export class PagePromise<Item extends { id?: string | null | undefined }> implem
   }
 
   /** The first page. @example `const page = await client.beta.assistants.list();` */
+  // biome-ignore lint/suspicious/noThenProperty: a list call's result is awaited for its first page and iterated for all of them, as in the official SDK.
   then<Fulfilled = Page<Item>, Rejected = never>(
     onfulfilled?: ((page: Page<Item>) => Fulfilled | PromiseLike<Fulfilled>) | null,
     onrejected?: ((reason: unknown) => Rejected | PromiseLike<Rejected>) | null,

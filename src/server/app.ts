@@ -118,7 +118,7 @@ function rateLimiter({ every, retryAfterMs }: RateLimitOptions): MiddlewareHandl
     c.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
     c.header('retry-after-ms', String(retryAfterMs));
     return c.json(
-      new ApiError(429, 'Rate limit reached for requests (the server was configured to refuse every ' + `${every}th request).`, {
+      new ApiError(429, `Rate limit reached for requests (the server was configured to refuse every ${every}th request).`, {
         type: 'requests',
         code: 'rate_limit_exceeded',
       }).toEnvelope(),

@@ -12,6 +12,7 @@ import type {
   ToolCallDelta,
   UnknownStreamEvent,
 } from '../wire/index.ts';
+import type { StreamHandlerMethods } from '../../machines/callbacks.ts';
 
 /**
  * The handler-class style of consuming a stream, after the official Python SDK's
@@ -31,7 +32,10 @@ import type {
  * await AssistantStream.fromSSE(response, { handler: new Printer() }).done();
  * ```
  */
-export class AssistantEventHandler {
+// The methods are written out, not generated from the callback table: TypeScript lets a
+// subclass override only what its base declares as a method (a mapped type makes properties,
+// error TS2425). `implements` makes the compiler hold this list to the table.
+export class AssistantEventHandler implements StreamHandlerMethods {
   /** Every accepted event, before the callbacks it causes. */
   onEvent(_event: AssistantStreamEvent | UnknownStreamEvent): void {}
   onRunStepCreated(_runStep: RunStep): void {}

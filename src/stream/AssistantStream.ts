@@ -1,5 +1,5 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
-import type { AssistantStreamOutput } from '../../machines/assistantStream.ts';
+import { chartFailure, type AssistantStreamOutput } from '../../machines/assistantStream.ts';
 import {
   AssistantStreamError,
   isPendingByteSource,
@@ -68,6 +68,8 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
   readonly actor: AssistantStreamActor;
   readonly #sink: StreamSink;
   readonly #settled: Promise<void>;
+  /** Set when the stream chart itself threw: its actor is dead, so the facade ends the stream. */
+  #chartFailure: AssistantStreamError | undefined;
 
   private constructor(input: StreamInput, options: AssistantStreamOptions) {
     if (!isPendingByteSource(input.source)) {
@@ -85,7 +87,16 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
           if (failure === undefined) resolve();
           else reject(failure);
         },
-        error: (thrown) => reject(new AssistantStreamError('source', 'the stream actor failed', { cause: thrown })),
+        error: (thrown) => {
+          // XState stopped the actor and its children (the source among them, which cancels
+          // the read); the callbacks its final state would have run are ours to run.
+          const failure = chartFailure(thrown);
+          this.#chartFailure = failure;
+          this.#sink.dispatch('exception', { error: failure });
+          this.#sink.dispatch('error', { error: failure });
+          this.#sink.dispatch('end', {});
+          reject(failure);
+        },
       });
     });
     // Failures are reported through done(), listeners, onException and snapshot(); an
@@ -252,13 +263,14 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
       finalRun: context.finalRun,
       messages: this.#messages(),
       runSteps: this.#runSteps(),
-      error: context.error ?? this.#sink.handlerError,
+      error: context.error ?? this.#chartFailure ?? this.#sink.handlerError,
       eventCount: this.#sink.eventCount,
     };
   }
 
   /** Where the stream stands. @example `stream.status === 'done'` */
   get status(): AssistantStreamStatus {
+    if (this.#chartFailure !== undefined) return 'failed';
     const snapshot = this.actor.getSnapshot();
     for (const status of ['connecting', 'streaming', 'done', 'failed', 'aborted'] as const) {
       if (snapshot.matches(status)) return status;

@@ -1,19 +1,38 @@
-import type { ActorSystem } from 'xstate';
-
-type AnyActorSystem = ActorSystem<any>;
+import type { AnyStateMachine } from 'xstate';
 import { assistantStreamMachine } from '../../machines/assistantStream.ts';
-import type { StreamCallbackName, StreamCallbackParams } from '../../machines/callbacks.ts';
+import { isStreamCallbackName, type StreamCallbackName, type StreamCallbackParams } from '../../machines/callbacks.ts';
 import { messageMachine, type TextFragmentParams } from '../../machines/message.ts';
 import { runStepMachine } from '../../machines/runStep.ts';
 import { toolCallMachine } from '../../machines/toolCall.ts';
-import { sessionOf } from './session.ts';
+import { sessionOf, type AnyActorSystem, type StreamSession } from './session.ts';
 import { sourceLogic } from './sourceActor.ts';
+
+type CallbackAction = (args: { system: AnyActorSystem }, params: never) => void;
+
+/** The session of the stream an action runs in; an action outside any stream is a bug. */
+function sessionFor(system: AnyActorSystem, name: string): StreamSession {
+  const session = sessionOf(system);
+  if (session === undefined) throw new Error(`the ${name} callback ran outside any AssistantStream session`);
+  return session;
+}
 
 /** A callback action implementation: hands its params to the stream's sink. */
 function toSink<Name extends StreamCallbackName>(name: Name) {
   return ({ system }: { system: AnyActorSystem }, params: StreamCallbackParams[Name]) => {
-    sessionOf(system)?.sink.dispatch(name, params);
+    sessionFor(system, name).sink.dispatch(name, params);
   };
+}
+
+/**
+ * Every callback action `machine` declares (the names of the vocabulary in machines/callbacks.ts
+ * it has a no-op default for), each bound to the stream's sink.
+ */
+function callbackActions(machine: AnyStateMachine): Record<string, CallbackAction> {
+  const actions: Record<string, CallbackAction> = {};
+  for (const name of Object.keys(machine.implementations.actions)) {
+    if (isStreamCallbackName(name)) actions[name] = toSink(name) as CallbackAction;
+  }
+  return actions;
 }
 
 /**
@@ -25,49 +44,20 @@ export const streamMachine = assistantStreamMachine.provide({
     source: sourceLogic,
     message: messageMachine.provide({
       actions: {
-        messageCreated: toSink('messageCreated'),
-        messageDelta: toSink('messageDelta'),
-        messageDone: toSink('messageDone'),
-        textCreated: toSink('textCreated'),
-        textDelta: toSink('textDelta'),
-        textDone: toSink('textDone'),
-        imageFileDone: toSink('imageFileDone'),
-        event: toSink('event'),
+        ...callbackActions(messageMachine),
         // One action for a batched fragment's three callbacks (see `TextFragmentParams`).
         textFragment: ({ system }: { system: AnyActorSystem }, params: TextFragmentParams) => {
-          const sink = sessionOf(system)?.sink;
-          sink?.dispatch('event', params.event);
-          sink?.dispatch('messageDelta', params.messageDelta);
-          sink?.dispatch('textDelta', params.textDelta);
+          const { sink } = sessionFor(system, 'textFragment');
+          sink.dispatch('event', params.event);
+          sink.dispatch('messageDelta', params.messageDelta);
+          sink.dispatch('textDelta', params.textDelta);
         },
       },
     }),
     runStep: runStepMachine.provide({
-      actors: {
-        toolCall: toolCallMachine.provide({
-          actions: {
-            toolCallCreated: toSink('toolCallCreated'),
-            toolCallDelta: toSink('toolCallDelta'),
-            toolCallDone: toSink('toolCallDone'),
-          },
-        }),
-      },
-      actions: {
-        runStepCreated: toSink('runStepCreated'),
-        runStepDelta: toSink('runStepDelta'),
-        runStepDone: toSink('runStepDone'),
-        event: toSink('event'),
-      },
+      actors: { toolCall: toolCallMachine.provide({ actions: callbackActions(toolCallMachine) }) },
+      actions: callbackActions(runStepMachine),
     }),
   },
-  actions: {
-    connect: toSink('connect'),
-    event: toSink('event'),
-    run: toSink('run'),
-    timeout: toSink('timeout'),
-    exception: toSink('exception'),
-    error: toSink('error'),
-    abort: toSink('abort'),
-    end: toSink('end'),
-  },
+  actions: callbackActions(assistantStreamMachine),
 });

@@ -1,10 +1,10 @@
-import type { ActorSystem } from 'xstate';
-
-type AnyActorSystem = ActorSystem<any>;
-import type { PendingByteSource, ResponsesTranslator } from '../wire/index.ts';
 import type { AnyActorRef } from 'xstate';
 import type { AssistantStreamContext } from '../../machines/assistantStream.ts';
+import type { PendingByteSource, ResponsesTranslator } from '../wire/index.ts';
 import type { StreamSink } from './sink.ts';
+
+/** The actor system of any actor (one per stream: the root's). */
+export type AnyActorSystem = AnyActorRef['system'];
 
 /** What one running stream reads from. */
 export interface StreamInput {

@@ -1,4 +1,11 @@
-import type { StreamCallbackName, StreamCallbackParams } from '../../machines/callbacks.ts';
+import {
+  callbackArgs,
+  STREAM_CALLBACKS,
+  type StreamCallbackArgs,
+  type StreamCallbackName,
+  type StreamCallbackParams,
+  type StreamListenerName,
+} from '../../machines/callbacks.ts';
 import {
   AssistantStreamError,
   type AssistantStreamEvent,
@@ -86,10 +93,20 @@ export class StreamSink {
     // Once the stream failed, was aborted or ended, the rest of a transition that was running
     // (the actions after the one that aborted, the rest of a batch) announces nothing more.
     if ((this.#handlerError !== undefined || this.#settled || this.muted) && !SETTLING.has(name)) return;
+    const bookkeeping = BOOKKEEPING[name] as Bookkeeping<Name> | undefined;
     try {
-      (DELIVERIES[name] as Delivery<Name>)(this, params, this.#handler);
+      bookkeeping?.before(this, params);
+      const spec = STREAM_CALLBACKS[name];
+      const args = callbackArgs(name, params);
+      // The handler method first, then the listeners (the official SDKs' order).
+      if (spec.method !== null && this.#handler !== undefined) {
+        (this.#handler[spec.method] as (...args: StreamCallbackArgs<Name>) => void)(...args);
+      }
+      if (spec.listener) this.listeners.emit(name as Name & StreamListenerName, ...(args as never));
     } catch (thrown) {
       this.#handlerThrew(name, thrown);
+    } finally {
+      bookkeeping?.after?.(this);
     }
   }
 
@@ -165,101 +182,29 @@ export class StreamSink {
   }
 }
 
-type Delivery<Name extends StreamCallbackName> = (
-  sink: StreamSink,
-  params: StreamCallbackParams[Name],
-  handler: AssistantEventHandler | undefined,
-) => void;
+/** What the sink itself keeps track of around a callback, before the user's code sees it. */
+interface Bookkeeping<Name extends StreamCallbackName> {
+  before(sink: StreamSink, params: StreamCallbackParams[Name]): void;
+  /** Runs after the callback even if it threw. */
+  after?(sink: StreamSink): void;
+}
 
-// What each callback action does: the handler method first, then the listeners.
-const DELIVERIES: { [Name in StreamCallbackName]: Delivery<Name> } = {
-  connect: (sink) => sink.listeners.emit('connect'),
-  event: (sink, { event }, handler) => {
-    sink.noteEvent(event);
-    handler?.onEvent(event);
-    sink.listeners.emit('event', event);
+// Only the callbacks that move the stream's accessors (`currentMessageSnapshot()`, …), its
+// iterators or its event count have bookkeeping; the vocabulary itself is the table.
+const BOOKKEEPING: { [Name in StreamCallbackName]?: Bookkeeping<Name> } = {
+  event: { before: (sink, { event }) => sink.noteEvent(event) },
+  messageCreated: { before: (sink, { message }) => (sink.currentMessage = message) },
+  messageDelta: { before: (sink, { snapshot }) => (sink.currentMessage = snapshot) },
+  messageDone: { before: (sink, { message }) => (sink.currentMessage = message), after: (sink) => (sink.currentMessage = undefined) },
+  textDelta: {
+    before: (sink, { delta }) => {
+      if (delta.value) sink.noteText(delta.value);
+    },
   },
-  run: (sink, { run }) => sink.listeners.emit('run', run),
-  messageCreated: (sink, { message }, handler) => {
-    sink.currentMessage = message;
-    handler?.onMessageCreated(message);
-    sink.listeners.emit('messageCreated', message);
-  },
-  messageDelta: (sink, { delta, snapshot }, handler) => {
-    sink.currentMessage = snapshot;
-    handler?.onMessageDelta(delta, snapshot);
-    sink.listeners.emit('messageDelta', delta, snapshot);
-  },
-  messageDone: (sink, { message }, handler) => {
-    sink.currentMessage = message;
-    try {
-      handler?.onMessageDone(message);
-      sink.listeners.emit('messageDone', message);
-    } finally {
-      sink.currentMessage = undefined;
-    }
-  },
-  textCreated: (sink, { text }, handler) => {
-    handler?.onTextCreated(text);
-    sink.listeners.emit('textCreated', text);
-  },
-  textDelta: (sink, { delta, snapshot }, handler) => {
-    if (delta.value) sink.noteText(delta.value);
-    handler?.onTextDelta(delta, snapshot);
-    sink.listeners.emit('textDelta', delta, snapshot);
-  },
-  textDone: (sink, { text, message }, handler) => {
-    handler?.onTextDone(text, message);
-    sink.listeners.emit('textDone', text, message);
-  },
-  imageFileDone: (sink, { imageFile, message }, handler) => {
-    handler?.onImageFileDone(imageFile, message);
-    sink.listeners.emit('imageFileDone', imageFile, message);
-  },
-  runStepCreated: (sink, { runStep }, handler) => {
-    sink.currentRunStep = runStep;
-    handler?.onRunStepCreated(runStep);
-    sink.listeners.emit('runStepCreated', runStep);
-  },
-  runStepDelta: (sink, { delta, snapshot }, handler) => {
-    sink.currentRunStep = snapshot;
-    handler?.onRunStepDelta(delta, snapshot);
-    sink.listeners.emit('runStepDelta', delta, snapshot);
-  },
-  runStepDone: (sink, { runStep, snapshot }, handler) => {
-    sink.currentRunStep = runStep;
-    try {
-      handler?.onRunStepDone(runStep, snapshot);
-      sink.listeners.emit('runStepDone', runStep, snapshot);
-    } finally {
-      sink.currentRunStep = undefined;
-    }
-  },
-  toolCallCreated: (sink, { toolCall }, handler) => {
-    handler?.onToolCallCreated(toolCall);
-    sink.listeners.emit('toolCallCreated', toolCall);
-  },
-  toolCallDelta: (sink, { delta, snapshot }, handler) => {
-    handler?.onToolCallDelta(delta, snapshot);
-    sink.listeners.emit('toolCallDelta', delta, snapshot);
-  },
-  toolCallDone: (sink, { toolCall }, handler) => {
-    handler?.onToolCallDone(toolCall);
-    sink.listeners.emit('toolCallDone', toolCall);
-  },
-  timeout: (_sink, _params, handler) => handler?.onTimeout(),
-  exception: (_sink, { error }, handler) => handler?.onException(error),
-  error: (sink, { error }) => {
-    sink.settle(error);
-    sink.listeners.emit('error', error);
-  },
-  abort: (sink, { error }) => {
-    sink.settle(error);
-    sink.listeners.emit('abort', error);
-  },
-  end: (sink, _params, handler) => {
-    sink.settle(undefined);
-    handler?.onEnd();
-    sink.listeners.emit('end');
-  },
+  runStepCreated: { before: (sink, { runStep }) => (sink.currentRunStep = runStep) },
+  runStepDelta: { before: (sink, { snapshot }) => (sink.currentRunStep = snapshot) },
+  runStepDone: { before: (sink, { runStep }) => (sink.currentRunStep = runStep), after: (sink) => (sink.currentRunStep = undefined) },
+  error: { before: (sink, { error }) => sink.settle(error) },
+  abort: { before: (sink, { error }) => sink.settle(error) },
+  end: { before: (sink) => sink.settle(undefined) },
 };

@@ -1,5 +1,6 @@
-import { fromCallback } from 'xstate';
-import type { AssistantStreamMachineEvent } from '../../machines/assistantStream.ts';
+import { fromCallback, type ActorRefFrom } from 'xstate';
+import { openChildFor, type AssistantStreamMachineEvent } from '../../machines/assistantStream.ts';
+import { continuesOpenText, type messageMachine } from '../../machines/message.ts';
 import {
   AssistantStreamError,
   createNDJSONDecoder,
@@ -11,7 +12,7 @@ import {
   type FrameDecoder,
   type TextReader,
 } from '../wire/index.ts';
-import { sessionOf, type StreamSession } from './session.ts';
+import { sessionOf } from './session.ts';
 import type { MessageDeltaWireEvent, WireEvent } from '../wire/index.ts';
 
 /**
@@ -22,10 +23,12 @@ import type { MessageDeltaWireEvent, WireEvent } from '../wire/index.ts';
  */
 export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack, system }) => {
   const session = sessionOf(system);
+  // Only an AssistantStream runs this actor; anywhere else it has nothing to read.
+  if (session === undefined) throw new Error('the source actor ran outside any AssistantStream session');
   let stopped = false;
   let reader: TextReader | undefined;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
-  const idleTimeoutMs = session?.input.idleTimeoutMs;
+  const idleTimeoutMs = session.input.idleTimeoutMs;
 
   const armIdleTimer = () => {
     if (idleTimeoutMs === undefined) return;
@@ -42,8 +45,8 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
   const read = async () => {
     // Awaiting (even a plain source) lets the code that created the stream attach its
     // listeners before anything happens.
-    const source = await session?.input.source;
-    if (stopped || session === undefined || source === undefined) return;
+    const source = await session.input.source;
+    if (stopped) return;
     reader = openTextReader(source);
     sendBack({ type: 'source.connected' });
     if (stopped) return;
@@ -51,7 +54,7 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     // Consecutive text fragments for one block of one open message go as one batch: the
     // message handles them exactly as one by one, with one transition instead of N.
     let fragments: MessageDeltaWireEvent[] = [];
-    let fragmentsTo: ReturnType<typeof openChildFor>;
+    let fragmentsTo: ActorRefFrom<typeof messageMachine> | undefined;
     const flushFragments = () => {
       if (fragments.length === 0 || stopped) return;
       const batch = fragments;
@@ -59,20 +62,30 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
       fragmentsTo!.send(batch.length === 1 ? batch[0]! : { type: 'text.fragments', fragments: batch });
     };
     const deliver = (event: WireEvent) => {
-      const child = openChildFor(session, event);
-      if (child !== undefined && event.type === 'thread.message.delta' && event.fragment === true) {
-        if (fragments.length > 0 && (child !== fragmentsTo || blockOf(fragments[0]!) !== blockOf(event))) flushFragments();
-        if (fragments.length > 0 || continuesOpenText(child, event)) {
-          fragmentsTo = child;
-          fragments.push(event);
-          if (fragments.length === MAX_FRAGMENTS_PER_BATCH) flushFragments();
-          return;
+      if (event.type === 'thread.message.delta') {
+        const message = openChildFor(session.root.getSnapshot().context, event);
+        if (message !== undefined && event.fragment === true) {
+          if (fragments.length > 0 && (message !== fragmentsTo || blockOf(fragments[0]!) !== blockOf(event))) flushFragments();
+          if (fragments.length > 0 || continuesOpenText(message, event)) {
+            fragmentsTo = message;
+            fragments.push(event);
+            if (fragments.length === MAX_FRAGMENTS_PER_BATCH) flushFragments();
+            return;
+          }
         }
+        flushFragments();
+        if (stopped) return;
+        if (message !== undefined) message.send(event);
+        else sendBack(event);
+        return;
       }
       flushFragments();
       if (stopped) return;
-      if (child !== undefined) child.send(event);
-      else sendBack(event);
+      if (event.type === 'thread.run.step.delta') {
+        const step = openChildFor(session.root.getSnapshot().context, event);
+        if (step !== undefined) return step.send(event);
+      }
+      sendBack(event);
     };
     // A Responses stream is recognised by its first event (or declared by the caller) and
     // goes through the adapter, which delivers Assistants events to the same machines.
@@ -178,24 +191,6 @@ function isResponsesFrame(name: string | undefined, data: string): boolean {
  */
 const MAX_FRAGMENTS_PER_BATCH = 64;
 
-/**
- * The open message or run step a delta belongs to. Handing it the delta directly has the same
- * effect as the stream actor's forwarding transition, without a macrostep of the stream actor
- * per delta (≈3 µs, most of a stream's events); anything else goes through the stream actor.
- */
-function openChildFor(session: StreamSession, event: WireEvent) {
-  if (event.type !== 'thread.message.delta' && event.type !== 'thread.run.step.delta') return undefined;
-  const { messages, runSteps } = session.root.getSnapshot().context;
-  const child = event.type === 'thread.message.delta' ? messages.get(event.data.id) : runSteps.get(event.data.id);
-  return child?.getSnapshot().status === 'active' ? child : undefined;
-}
-
 function blockOf(event: MessageDeltaWireEvent): number {
   return event.data.delta.content![0]!.index;
-}
-
-/** Whether the message is in its text block state with this fragment's block open. */
-function continuesOpenText(child: NonNullable<ReturnType<typeof openChildFor>>, event: MessageDeltaWireEvent): boolean {
-  const snapshot = child.getSnapshot() as { context: { block?: number }; matches(state: object): boolean };
-  return snapshot.context.block === blockOf(event) && snapshot.matches({ in_progress: 'text' });
 }

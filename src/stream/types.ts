@@ -1,50 +1,16 @@
-import type {
-  AssistantStreamError,
-  AssistantStreamEvent,
-  ImageFile,
-  Message,
-  MessageDelta,
-  Run,
-  RunStep,
-  RunStepDelta,
-  Text,
-  TextDelta,
-  ToolCall,
-  ToolCallDelta,
-  UnknownStreamEvent,
-} from '../wire/index.ts';
+import type { AssistantStreamError, Message, Run, RunStep } from '../wire/index.ts';
+import type { StreamListeners } from '../../machines/callbacks.ts';
 
 /**
  * The listener events of an {@link AssistantStream}, with the official TypeScript SDK's names
- * and arguments.
+ * and arguments, derived from the callback table (`STREAM_CALLBACKS` in machines/callbacks.ts):
+ * `connect` when reading begins; `event` for every accepted event, before the callbacks it
+ * causes (unknown event names too); `run` with the final run (terminal, or paused at
+ * requires_action), once, just before `end`; the lifecycle callbacks of messages, content,
+ * run steps and tool calls; `error` or `abort` when the stream fails or is aborted; and `end`,
+ * last of all, whatever the outcome.
  */
-export interface AssistantStreamEvents {
-  /** The source is open and reading began. */
-  connect: () => void;
-  /** Every accepted event, before the callbacks it causes; unknown event names too. */
-  event: (event: AssistantStreamEvent | UnknownStreamEvent) => void;
-  /** The final run (terminal, or paused at requires_action), once, just before `end`. */
-  run: (run: Run) => void;
-  messageCreated: (message: Message) => void;
-  messageDelta: (delta: MessageDelta, snapshot: Message) => void;
-  messageDone: (message: Message) => void;
-  runStepCreated: (runStep: RunStep) => void;
-  runStepDelta: (delta: RunStepDelta, snapshot: RunStep) => void;
-  runStepDone: (runStep: RunStep, snapshot: RunStep) => void;
-  toolCallCreated: (toolCall: ToolCall) => void;
-  toolCallDelta: (delta: ToolCallDelta, snapshot: ToolCall) => void;
-  toolCallDone: (toolCall: ToolCall) => void;
-  textCreated: (content: Text) => void;
-  textDelta: (delta: TextDelta, snapshot: Text) => void;
-  textDone: (content: Text, snapshot: Message) => void;
-  imageFileDone: (content: ImageFile, snapshot: Message) => void;
-  /** Last of all, whatever the outcome. */
-  end: () => void;
-  /** The stream failed; `error.kind` says why. Followed by `end`. */
-  error: (error: AssistantStreamError) => void;
-  /** The stream was aborted. Followed by `end`. */
-  abort: (error: AssistantStreamError) => void;
-}
+export interface AssistantStreamEvents extends StreamListeners {}
 
 /** A listener event name: `textDelta`, `end`, … */
 export type AssistantStreamEventName = keyof AssistantStreamEvents;

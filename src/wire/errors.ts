@@ -17,6 +17,8 @@
  * - `handler`: a handler method or listener threw; `cause` is what it threw.
  * - `source`: reading the byte source failed (a network error); `cause` is the original.
  * - `aborted`: `abort()` was called or the `signal` fired.
+ * - `internal`: a statechart's own guard or action threw: a bug here, or a snapshot that a
+ *   listener changed so that it no longer makes sense (`cause` says what was thrown).
  */
 export type AssistantStreamErrorKind =
   | 'sse'
@@ -33,7 +35,8 @@ export type AssistantStreamErrorKind =
   | 'idle-timeout'
   | 'handler'
   | 'source'
-  | 'aborted';
+  | 'aborted'
+  | 'internal';
 
 /** The error object of the API's error envelope and of the stream's `error` event. */
 export interface APIErrorObject {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AssistantStreamError } from './errors.ts';
 import { ErrorObjectSchema, ThreadSchema, type ErrorObject, type Thread } from './schemas/common.ts';
 import { MessageDeltaEventSchema, MessageSchema, type Message, type MessageDeltaEvent } from './schemas/message.ts';
@@ -218,6 +218,7 @@ export function toWireEvent(eventName: string, json: unknown, seq: number, rawTe
       path: formatPath(['data', ...issue.path]),
     });
   }
+  if (eventName === 'thread.message.delta' || eventName === 'thread.run.step.delta') checkRootIdentity(parsed.data as DeltaEventData, seq, eventName);
   const announced = announcedStatus(eventName);
   const status = (parsed.data as { status?: unknown }).status;
   if (announced !== undefined && status !== announced) {
@@ -228,6 +229,31 @@ export function toWireEvent(eventName: string, json: unknown, seq: number, rawTe
     });
   }
   return { type: eventName, data: parsed.data, seq } as WireEvent;
+}
+
+interface DeltaEventData {
+  id: string;
+  delta: Record<string, unknown>;
+}
+
+/**
+ * A delta names its entity once, at its root. An `id` (or `object`) inside the delta itself
+ * would merge into the snapshot's own identity, so a different one is a schema error; an equal
+ * one says nothing new and is dropped before it could be merged.
+ */
+function checkRootIdentity(data: DeltaEventData, seq: number, eventName: string): void {
+  const expectedObject = eventName === 'thread.message.delta' ? 'thread.message' : 'thread.run.step';
+  for (const [key, expected] of [['id', data.id], ['object', expectedObject]] as const) {
+    if (!Object.hasOwn(data.delta, key)) continue;
+    if (data.delta[key] !== expected) {
+      throw new AssistantStreamError('schema', `the delta's own ${key} differs from the ${eventName === 'thread.message.delta' ? 'message' : 'run step'} it updates`, {
+        eventIndex: seq,
+        eventName,
+        path: `data.delta.${key}`,
+      });
+    }
+    delete data.delta[key];
+  }
 }
 
 /** The status a lifecycle event's payload must carry (`thread.run.failed` → `failed`). */

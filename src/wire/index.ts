@@ -4,6 +4,7 @@ export * from './accumulate.ts';
 export * from './sse.ts';
 export * from './ndjson.ts';
 export * from './source.ts';
+export * from './listenerCopy.ts';
 export { findUnsafeKey, UNSAFE_KEYS } from './unsafeKeys.ts';
 export * from './schemas/common.ts';
 export * from './schemas/run.ts';

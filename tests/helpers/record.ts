@@ -1,11 +1,8 @@
-import { AssistantStream, type AssistantStreamEvents } from '../../src/index.ts';
+import { STREAM_LISTENER_NAMES } from '../../machines/callbacks.ts';
+import type { AssistantStream, AssistantStreamEvents } from '../../src/index.ts';
 
 /** Every listener event name, in a fixed order, for recording whole callback sequences. */
-export const LISTENER_EVENTS: Array<keyof AssistantStreamEvents> = [
-  'connect', 'event', 'run', 'messageCreated', 'messageDelta', 'messageDone', 'runStepCreated', 'runStepDelta',
-  'runStepDone', 'toolCallCreated', 'toolCallDelta', 'toolCallDone', 'textCreated', 'textDelta', 'textDone',
-  'imageFileDone', 'end', 'error', 'abort',
-];
+export const LISTENER_EVENTS: ReadonlyArray<keyof AssistantStreamEvents> = STREAM_LISTENER_NAMES;
 
 /** Attaches a listener for every event and returns the log, as `name` or `name:summary`. */
 export function recordCallbacks(stream: AssistantStream, summarize: (name: string, args: unknown[]) => string | undefined = defaultSummary): string[] {
@@ -21,10 +18,10 @@ export function recordCallbacks(stream: AssistantStream, summarize: (name: strin
 
 /** A short, readable summary of a callback's arguments. */
 export function defaultSummary(name: string, args: unknown[]): string | undefined {
-  const [first, second] = args as [Record<string, any>, Record<string, any>];
+  const [first, second] = args as [Record<string, unknown>, Record<string, unknown>];
   switch (name) {
     case 'event':
-      return first['event'];
+      return String(first['event']);
     case 'textCreated':
     case 'textDone':
       return JSON.stringify(first['value']);
@@ -36,15 +33,15 @@ export function defaultSummary(name: string, args: unknown[]): string | undefine
     case 'toolCallDelta':
       return `${first['index']}`;
     case 'run':
-      return first['status'];
+      return String(first['status']);
     case 'error':
     case 'abort':
-      return first['kind'];
+      return String(first['kind']);
     case 'messageCreated':
     case 'messageDone':
     case 'runStepCreated':
     case 'runStepDone':
-      return first['id'];
+      return String(first['id']);
     default:
       return undefined;
   }

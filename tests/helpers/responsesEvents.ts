@@ -2,7 +2,11 @@
 // each streamed the way the API streams it, numbered by sequence_number from 0.
 
 export type ItemPlan =
-  | { type: 'message'; id: string; parts: Array<{ text: string[]; citations?: Array<{ file_id: string; filename: string; index: number }> } | { refusal: string[] }> }
+  | {
+      type: 'message';
+      id: string;
+      parts: Array<{ text: string[]; citations?: Array<{ file_id: string; filename: string; index: number }> } | { refusal: string[] }>;
+    }
   | { type: 'function_call'; id: string; call_id: string; name: string; arguments: string[] }
   | { type: 'code_interpreter_call'; id: string; code: string[]; logs: string }
   | { type: 'file_search_call'; id: string; queries: string[]; results: Array<{ file_id: string; filename: string; score: number; text: string }> }
@@ -38,7 +42,16 @@ export function responseObject(plan: ResponsePlan, status: string, output: unkno
     tools: [],
     top_p: 1,
     truncation: 'disabled',
-    usage: status === 'in_progress' || status === 'queued' ? null : { input_tokens: 3, input_tokens_details: { cached_tokens: 0 }, output_tokens: 5, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 8 },
+    usage:
+      status === 'in_progress' || status === 'queued'
+        ? null
+        : {
+            input_tokens: 3,
+            input_tokens_details: { cached_tokens: 0 },
+            output_tokens: 5,
+            output_tokens_details: { reasoning_tokens: 0 },
+            total_tokens: 8,
+          },
     metadata: {},
   };
 }
@@ -54,7 +67,11 @@ export function responseEvents(plan: ResponsePlan): ResponsesEventObject[] {
     switch (item.type) {
       case 'message': {
         const item_id = item.id;
-        push({ type: 'response.output_item.added', output_index, item: { id: item_id, type: 'message', status: 'in_progress', role: 'assistant', content: [] } });
+        push({
+          type: 'response.output_item.added',
+          output_index,
+          item: { id: item_id, type: 'message', status: 'in_progress', role: 'assistant', content: [] },
+        });
         const content: unknown[] = [];
         for (const [content_index, part] of item.parts.entries()) {
           if ('refusal' in part) {
@@ -66,7 +83,13 @@ export function responseEvents(plan: ResponsePlan): ResponsesEventObject[] {
             content.push(done);
             continue;
           }
-          push({ type: 'response.content_part.added', item_id, output_index, content_index, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
+          push({
+            type: 'response.content_part.added',
+            item_id,
+            output_index,
+            content_index,
+            part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+          });
           for (const delta of part.text) push({ type: 'response.output_text.delta', item_id, output_index, content_index, delta, logprobs: [] });
           const annotations = (part.citations ?? []).map((citation) => ({ type: 'file_citation', ...citation }));
           for (const [annotation_index, annotation] of annotations.entries()) {
@@ -121,11 +144,24 @@ export function responseEvents(plan: ResponsePlan): ResponsesEventObject[] {
       }
       case 'reasoning': {
         push({ type: 'response.output_item.added', output_index, item: { id: item.id, type: 'reasoning', summary: [] } });
-        push({ type: 'response.reasoning_summary_part.added', item_id: item.id, output_index, summary_index: 0, part: { type: 'summary_text', text: '' } });
-        for (const delta of item.summary) push({ type: 'response.reasoning_summary_text.delta', item_id: item.id, output_index, summary_index: 0, delta });
+        push({
+          type: 'response.reasoning_summary_part.added',
+          item_id: item.id,
+          output_index,
+          summary_index: 0,
+          part: { type: 'summary_text', text: '' },
+        });
+        for (const delta of item.summary)
+          push({ type: 'response.reasoning_summary_text.delta', item_id: item.id, output_index, summary_index: 0, delta });
         const text = item.summary.join('');
         push({ type: 'response.reasoning_summary_text.done', item_id: item.id, output_index, summary_index: 0, text });
-        push({ type: 'response.reasoning_summary_part.done', item_id: item.id, output_index, summary_index: 0, part: { type: 'summary_text', text } });
+        push({
+          type: 'response.reasoning_summary_part.done',
+          item_id: item.id,
+          output_index,
+          summary_index: 0,
+          part: { type: 'summary_text', text },
+        });
         const done = { id: item.id, type: 'reasoning', summary: [{ type: 'summary_text', text }] };
         push({ type: 'response.output_item.done', output_index, item: done });
         output.push(done);

@@ -88,7 +88,7 @@ export class FileBatches extends APIResource {
     if (!Array.isArray(files) || files.length === 0) {
       throw new InvalidArgumentError('files', 'must list at least one file to upload (for files already uploaded, use createAndPoll)');
     }
-    files.forEach((file, index) => checkUploadable(file, `files[${index}]`));
+    for (const [index, file] of files.entries()) checkUploadable(file, `files[${index}]`);
     const { maxConcurrency = DEFAULT_UPLOAD_CONCURRENCY, ...pollOptions } = options;
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) {
       throw new InvalidArgumentError('options.maxConcurrency', `must be a whole number ≥ 1 (got ${maxConcurrency})`);

@@ -10,7 +10,11 @@ import { APIResource } from './resource.ts';
 
 /** An item of a response's `input`: a message, the output of a function call, or an item echoed back. */
 export type ResponseInputItem =
-  | { type?: 'message'; role: 'user' | 'assistant' | 'system' | 'developer'; content: string | Array<{ type: 'input_text' | 'output_text'; text: string }> }
+  | {
+      type?: 'message';
+      role: 'user' | 'assistant' | 'system' | 'developer';
+      content: string | Array<{ type: 'input_text' | 'output_text'; text: string }>;
+    }
   | { type: 'function_call_output'; call_id: string; output: string }
   | { type: string; id?: string; [key: string]: unknown };
 
@@ -91,7 +95,8 @@ export class Responses extends APIResource {
    * @example `const response = await client.responses.create({ model: 'scripted', input: 'Hello!' }); console.log(response.output_text);`
    */
   async create(body: ResponseCreateParams, options?: RequestOptions): Promise<ResponseObject> {
-    if ((body as { stream?: unknown }).stream === true) throw new InvalidArgumentError('responses.create body.stream', 'must not be true: use responses.stream() for a streamed response');
+    if ((body as { stream?: unknown }).stream === true)
+      throw new InvalidArgumentError('responses.create body.stream', 'must not be true: use responses.stream() for a streamed response');
     const response = await this._client.request<ResponseObject>({ method: 'POST', path: '/responses', body }, options);
     this.#remember(response.id, body);
     return withOutputText(response);
@@ -136,12 +141,11 @@ export class Responses extends APIResource {
   stream(body: ResponseCreateParams | ResponseStreamResumeParams, options: StreamRequestOptions = {}): AssistantStream {
     if ('response_id' in body) {
       const runId = this.#runOf.get(body.response_id);
-      return startStream(
-        this._client,
-        { method: 'GET', path: path`/responses/${body.response_id}`, query: { stream: 'true' } },
-        options,
-        { protocol: 'responses', runId, startingAfter: body.starting_after },
-      );
+      return startStream(this._client, { method: 'GET', path: path`/responses/${body.response_id}`, query: { stream: 'true' } }, options, {
+        protocol: 'responses',
+        runId,
+        startingAfter: body.starting_after,
+      });
     }
     const runId = this.#chainRunId(body);
     const stream = startStream(this._client, { method: 'POST', path: '/responses', body }, options, { protocol: 'responses', runId });
@@ -168,7 +172,8 @@ function withOutputText(response: ResponseObject): ResponseObject {
   let text = '';
   for (const item of response.output ?? []) {
     if (item.type !== 'message') continue;
-    for (const part of (item as { content?: Array<{ type: string; text?: string }> }).content ?? []) if (part.type === 'output_text') text += part.text ?? '';
+    for (const part of (item as { content?: Array<{ type: string; text?: string }> }).content ?? [])
+      if (part.type === 'output_text') text += part.text ?? '';
   }
   return { ...response, output_text: text };
 }

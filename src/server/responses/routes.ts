@@ -50,7 +50,8 @@ export function responseRoutes(context: ServerContext): Hono {
     })
     .post('/:response_id/cancel', async (c) => {
       const record = responses.require(c.req.param('response_id'));
-      if (record.response.background !== true) throw new ApiError(400, 'Only responses created with background=true can be cancelled.', { param: 'response_id' });
+      if (record.response.background !== true)
+        throw new ApiError(400, 'Only responses created with background=true can be cancelled.', { param: 'response_id' });
       if (!record.ended) {
         if (record.executor.isActive) record.executor.cancel();
         await Promise.race([record.finished, new Promise((resolve) => setTimeout(resolve, CANCEL_WAIT_MS).unref())]);
@@ -89,7 +90,11 @@ function parseInput(input: CreateResponseInput['input']): ParsedInput {
       parsed.outputs.push({ tool_call_id: call_id, output: typeof output === 'string' ? output : JSON.stringify(output) });
       parsed.stored.push({ id: newId('fco_'), type: 'function_call_output', call_id, output, status: 'completed' });
     } else {
-      parsed.stored.push({ ...(item as Record<string, unknown>), id: typeof item.id === 'string' ? item.id : newId('item_'), type: item.type ?? 'item' });
+      parsed.stored.push({
+        ...(item as Record<string, unknown>),
+        id: typeof item.id === 'string' ? item.id : newId('item_'),
+        type: item.type ?? 'item',
+      });
     }
   }
   return parsed;
@@ -183,9 +188,15 @@ function assistantTools(context: ServerContext, tools: ReadonlyArray<{ type: str
     const parsed = ResponseToolParam.safeParse(raw);
     if (!parsed.success) {
       const known = ['function', 'file_search', 'code_interpreter'].includes(raw.type);
-      throw new ApiError(400, known ? `Invalid tool definition at tools[${index}]: ${parsed.error.issues[0]!.message}.` : `The embedded server does not support tools of type '${raw.type}'.`, {
-        param: `tools[${index}]`,
-      });
+      throw new ApiError(
+        400,
+        known
+          ? `Invalid tool definition at tools[${index}]: ${parsed.error.issues[0]!.message}.`
+          : `The embedded server does not support tools of type '${raw.type}'.`,
+        {
+          param: `tools[${index}]`,
+        },
+      );
     }
     const tool = parsed.data;
     if (tool.type === 'function') {

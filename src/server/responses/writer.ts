@@ -82,22 +82,28 @@ export class ResponseWriter {
       case 'requires_action':
         // The function calls are complete: the response ends, the client answers in the next one.
         for (const slot of this.#tools.values()) if (slot.item.type === 'function_call') this.#finishTool(slot, undefined);
-        return this.#end('response.completed', 'completed', run);
+        this.#end('response.completed', 'completed', run);
+        return;
       case 'completed':
-        return this.#end('response.completed', 'completed', run);
+        this.#end('response.completed', 'completed', run);
+        return;
       case 'incomplete':
         this.#response.incomplete_details = { reason: 'max_output_tokens' };
-        return this.#end('response.incomplete', 'incomplete', run);
+        this.#end('response.incomplete', 'incomplete', run);
+        return;
       case 'failed':
         this.#response.error = { code: run.last_error?.code ?? 'server_error', message: run.last_error?.message ?? 'The response failed.' };
-        return this.#end('response.failed', 'failed', run);
+        this.#end('response.failed', 'failed', run);
+        return;
       case 'expired':
         this.#response.error = { code: 'server_error', message: 'The response expired before its function call outputs arrived.' };
-        return this.#end('response.failed', 'failed', run);
+        this.#end('response.failed', 'failed', run);
+        return;
       case 'cancelled':
         // The Responses stream has no event for a cancelled response: it ends with
         // response.incomplete carrying status `cancelled` (docs/responses.md).
-        return this.#end('response.incomplete', 'cancelled', run);
+        this.#end('response.incomplete', 'cancelled', run);
+        return;
     }
   }
 
@@ -148,7 +154,10 @@ export class ResponseWriter {
     }
   }
 
-  #toolDelta(stepId: string, call: NonNullable<Extract<RunStepDeltaEvent['delta']['step_details'], { type: 'tool_calls' }>['tool_calls']>[number]): void {
+  #toolDelta(
+    stepId: string,
+    call: NonNullable<Extract<RunStepDeltaEvent['delta']['step_details'], { type: 'tool_calls' }>['tool_calls']>[number],
+  ): void {
     const key = `${stepId}:${call.index}`;
     let slot = this.#tools.get(key);
     if (slot === undefined) {
@@ -156,16 +165,37 @@ export class ResponseWriter {
       const suffix = call.id.replace(/^call_/, '');
       const item =
         call.type === 'function'
-          ? ({ type: 'function_call', id: `fc_${suffix}`, call_id: call.id, name: call.function?.name ?? '', arguments: '', status: 'in_progress' } satisfies ResponseFunctionCall)
+          ? ({
+              type: 'function_call',
+              id: `fc_${suffix}`,
+              call_id: call.id,
+              name: call.function?.name ?? '',
+              arguments: '',
+              status: 'in_progress',
+            } satisfies ResponseFunctionCall)
           : call.type === 'code_interpreter'
-            ? ({ type: 'code_interpreter_call', id: `ci_${suffix}`, code: '', outputs: null, status: 'in_progress', container_id: 'cntr_embedded' } satisfies ResponseCodeInterpreterCall)
-            : ({ type: 'file_search_call', id: `fs_${suffix}`, queries: [this.#query], status: 'in_progress', results: null } satisfies ResponseFileSearchCall);
+            ? ({
+                type: 'code_interpreter_call',
+                id: `ci_${suffix}`,
+                code: '',
+                outputs: null,
+                status: 'in_progress',
+                container_id: 'cntr_embedded',
+              } satisfies ResponseCodeInterpreterCall)
+            : ({
+                type: 'file_search_call',
+                id: `fs_${suffix}`,
+                queries: [this.#query],
+                status: 'in_progress',
+                results: null,
+              } satisfies ResponseFileSearchCall);
       slot = { item, outputIndex: this.#output.length, done: false };
       this.#tools.set(key, slot);
       this.#output.push(item);
       this.#emit({ type: 'response.output_item.added', output_index: slot.outputIndex, item: structuredClone(item) });
       const item_id = item.id!;
-      if (item.type === 'code_interpreter_call') this.#emit({ type: 'response.code_interpreter_call.in_progress', item_id, output_index: slot.outputIndex });
+      if (item.type === 'code_interpreter_call')
+        this.#emit({ type: 'response.code_interpreter_call.in_progress', item_id, output_index: slot.outputIndex });
       if (item.type === 'file_search_call') {
         this.#emit({ type: 'response.file_search_call.in_progress', item_id, output_index: slot.outputIndex });
         this.#emit({ type: 'response.file_search_call.searching', item_id, output_index: slot.outputIndex });
@@ -242,7 +272,13 @@ export class ResponseWriter {
         if (part === undefined) {
           part = { type: 'output_text', text: '', annotations: [], logprobs: [] };
           item.content.push(part);
-          this.#emit({ type: 'response.content_part.added', item_id, output_index, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
+          this.#emit({
+            type: 'response.content_part.added',
+            item_id,
+            output_index,
+            content_index: 0,
+            part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+          });
         }
         let value = block.text?.value ?? '';
         entry.assistantsText += value;
@@ -260,7 +296,12 @@ export class ResponseWriter {
           this.#emit({ type: 'response.output_text.delta', item_id, output_index, content_index: 0, delta: value, logprobs: [] });
         }
         for (const citation of citations) {
-          const annotation = { type: 'file_citation' as const, file_id: citation.file_id, filename: this.#fileNames.get(citation.file_id) ?? citation.file_id, index: Math.min(citation.at, part.text.length) };
+          const annotation = {
+            type: 'file_citation' as const,
+            file_id: citation.file_id,
+            filename: this.#fileNames.get(citation.file_id) ?? citation.file_id,
+            index: Math.min(citation.at, part.text.length),
+          };
           const annotation_index = part.annotations.length;
           part.annotations.push(annotation);
           this.#emit({ type: 'response.output_text.annotation.added', item_id, output_index, content_index: 0, annotation_index, annotation });

@@ -27,7 +27,12 @@ export interface RunIdentity {
  *
  * @example `runOfResponse(response, { runId: response.id, threadId: response.id }, 'in_progress')`
  */
-export function runOfResponse(response: ResponseObject, identity: RunIdentity, status: RunStatus, pendingCalls: readonly ResponseFunctionCall[] = []): Run {
+export function runOfResponse(
+  response: ResponseObject,
+  identity: RunIdentity,
+  status: RunStatus,
+  pendingCalls: readonly ResponseFunctionCall[] = [],
+): Run {
   const usage = response.usage;
   return {
     id: identity.runId,
@@ -41,11 +46,16 @@ export function runOfResponse(response: ResponseObject, identity: RunIdentity, s
         ? {
             type: 'submit_tool_outputs',
             submit_tool_outputs: {
-              tool_calls: pendingCalls.map((call) => ({ id: call.call_id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })),
+              tool_calls: pendingCalls.map((call) => ({
+                id: call.call_id,
+                type: 'function' as const,
+                function: { name: call.name, arguments: call.arguments },
+              })),
             },
           }
         : null,
-    last_error: status === 'failed' ? { code: response.error?.code ?? 'server_error', message: response.error?.message ?? 'the response failed' } : null,
+    last_error:
+      status === 'failed' ? { code: response.error?.code ?? 'server_error', message: response.error?.message ?? 'the response failed' } : null,
     expires_at: null,
     started_at: null,
     cancelled_at: null,

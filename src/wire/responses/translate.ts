@@ -4,15 +4,7 @@ import { growString } from '../grow.ts';
 import type { Message, MessageDelta } from '../schemas/message.ts';
 import type { RunStatus } from '../schemas/run.ts';
 import type { RunStep, ToolCall, ToolCallDelta } from '../schemas/step.ts';
-import {
-  annotationOf,
-  isMappedToolItem,
-  messageOfItem,
-  newStep,
-  runOfResponse,
-  toolCallOfItem,
-  type RunIdentity,
-} from './objects.ts';
+import { annotationOf, isMappedToolItem, messageOfItem, newStep, runOfResponse, toolCallOfItem, type RunIdentity } from './objects.ts';
 import type {
   ResponseCodeInterpreterCall,
   ResponseFunctionCall,
@@ -245,7 +237,13 @@ export class ResponsesTranslator {
     const byId = new Map<string, ResponseOutputItem | ResponseOtherItem>();
     for (const item of response.output) if (typeof item.id === 'string') byId.set(item.id, item);
     const status: RunStatus =
-      response.status === 'cancelled' ? 'cancelled' : type === 'response.failed' ? 'failed' : type === 'response.incomplete' ? 'incomplete' : 'completed';
+      response.status === 'cancelled'
+        ? 'cancelled'
+        : type === 'response.failed'
+          ? 'failed'
+          : type === 'response.incomplete'
+            ? 'incomplete'
+            : 'completed';
     for (const slot of this.#slots) {
       if (slot.done || slot.kind !== 'message') continue;
       const final = (slot.id === undefined ? undefined : byId.get(slot.id)) ?? slot.item;
@@ -281,7 +279,8 @@ export class ResponsesTranslator {
       throw fault('invalid-index', `output_index ${outputIndex} is not the next item (${this.#slots.length})`, seq, type, 'data.output_index');
     }
     const item = json['item'];
-    if (!isRecord(item) || typeof item['type'] !== 'string') throw fault('schema', 'output_item.added needs an item with a type', seq, type, 'data.item');
+    if (!isRecord(item) || typeof item['type'] !== 'string')
+      throw fault('schema', 'output_item.added needs an item with a type', seq, type, 'data.item');
     this.#ensureInProgress(seq);
     const slot = this.#addSlot(structuredClone(item) as unknown as ResponseOutputItem, seq, type);
     if (slot.kind === 'other') this.#passThrough(json, seq, type);
@@ -290,7 +289,8 @@ export class ResponsesTranslator {
   #addSlot(item: ResponseOutputItem | ResponseOtherItem, seq: number, type: string): Slot {
     const response = this.#response!;
     const id = typeof item.id === 'string' ? item.id : item.type === 'function_call' ? (item as ResponseFunctionCall).call_id : undefined;
-    if (id !== undefined && this.#slotsById.has(id)) throw fault('lifecycle', 'an output item with this id was already added', seq, type, 'data.item.id');
+    if (id !== undefined && this.#slotsById.has(id))
+      throw fault('lifecycle', 'an output item with this id was already added', seq, type, 'data.item.id');
     const kind = item.type === 'message' ? 'message' : isMappedToolItem(item.type) ? 'tool' : 'other';
     const slot: Slot = { outputIndex: this.#slots.length, id, item, kind, done: false };
     this.#slots.push(slot);
@@ -316,7 +316,8 @@ export class ResponsesTranslator {
       if (item.type === 'function_call' && typeof (item as ResponseFunctionCall).call_id !== 'string') {
         throw fault('schema', 'a function_call item needs a call_id', seq, type, 'data.item.call_id');
       }
-      if (item.type !== 'function_call' && typeof item.id !== 'string') throw fault('schema', 'a tool call item needs an id', seq, type, 'data.item.id');
+      if (item.type !== 'function_call' && typeof item.id !== 'string')
+        throw fault('schema', 'a tool call item needs an id', seq, type, 'data.item.id');
       let step = this.#toolStep;
       if (step === undefined) {
         step = { id: `step_${id ?? slot.outputIndex}`, slots: [] };
@@ -337,7 +338,8 @@ export class ResponsesTranslator {
   #itemDone(json: JSONObject, seq: number, type: string): void {
     const slot = this.#slotAt(json, seq, type);
     const item = json['item'];
-    if (!isRecord(item) || item['type'] !== slot.item.type) throw fault('schema', 'output_item.done must carry the item that was added, of the same type', seq, type, 'data.item.type');
+    if (!isRecord(item) || item['type'] !== slot.item.type)
+      throw fault('schema', 'output_item.done must carry the item that was added, of the same type', seq, type, 'data.item.type');
     const done = structuredClone(item) as unknown as ResponseOutputItem | ResponseOtherItem;
     const doneId = typeof done.id === 'string' ? done.id : done.type === 'function_call' ? (done as ResponseFunctionCall).call_id : undefined;
     if (slot.id !== undefined && doneId !== undefined && doneId !== slot.id) {
@@ -381,7 +383,15 @@ export class ResponsesTranslator {
       if (rest !== '') this.#stepDelta(stepId, { index, type: 'code_interpreter', code_interpreter: { input: rest } }, seq);
       const logs = (call.outputs ?? []).flatMap((output) => (output.type === 'logs' ? [output.logs] : []));
       if (logs.length > 0) {
-        this.#stepDelta(stepId, { index, type: 'code_interpreter', code_interpreter: { outputs: logs.map((text, at) => ({ index: at, type: 'logs' as const, logs: text })) } }, seq);
+        this.#stepDelta(
+          stepId,
+          {
+            index,
+            type: 'code_interpreter',
+            code_interpreter: { outputs: logs.map((text, at) => ({ index: at, type: 'logs' as const, logs: text })) },
+          },
+          seq,
+        );
       }
     }
     // file_search results go into the step's completed object, as the Assistants API sends them.
@@ -440,7 +450,8 @@ export class ResponsesTranslator {
       throw fault('invalid-index', `content_index ${contentIndex} is not the next part (${message.content.length})`, seq, type, 'data.content_index');
     }
     const part = json['part'];
-    if (!isRecord(part) || typeof part['type'] !== 'string') throw fault('schema', 'content_part.added needs a part with a type', seq, type, 'data.part');
+    if (!isRecord(part) || typeof part['type'] !== 'string')
+      throw fault('schema', 'content_part.added needs a part with a type', seq, type, 'data.part');
     const copy = structuredClone(part) as unknown as ResponseOutputText;
     if (copy.type === 'output_text') {
       if (typeof copy.text !== 'string') copy.text = '';
@@ -487,7 +498,8 @@ export class ResponsesTranslator {
     const { slot, part, contentIndex } = this.#partOf(json, seq, type);
     if (part.type !== 'output_text') throw fault('type-mismatch', `content part ${contentIndex} is not output_text`, seq, type, 'data.content_index');
     const annotation = json['annotation'];
-    if (!isRecord(annotation) || typeof annotation['type'] !== 'string') throw fault('schema', 'annotation.added needs an annotation with a type', seq, type, 'data.annotation');
+    if (!isRecord(annotation) || typeof annotation['type'] !== 'string')
+      throw fault('schema', 'annotation.added needs an annotation with a type', seq, type, 'data.annotation');
     const copy = structuredClone(annotation) as unknown as ResponseOutputText['annotations'][number];
     part.annotations.push(copy);
     if (slot.opened![contentIndex] !== true) {
@@ -566,7 +578,8 @@ export class ResponsesTranslator {
   #argumentsDelta(json: JSONObject, seq: number, type: string): string {
     const slot = this.#slotOf(json, seq, type, 'tool');
     const call = slot.item as ResponseFunctionCall;
-    if (call.type !== 'function_call') throw fault('type-mismatch', `the item at output_index ${slot.outputIndex} is not a function_call`, seq, type, 'data.item_id');
+    if (call.type !== 'function_call')
+      throw fault('type-mismatch', `the item at output_index ${slot.outputIndex} is not a function_call`, seq, type, 'data.item_id');
     const delta = json['delta'];
     if (typeof delta !== 'string') throw fault('schema', 'an arguments delta needs a string delta', seq, type, 'data.delta');
     if (typeof call.arguments !== 'string') call.arguments = '';
@@ -579,7 +592,8 @@ export class ResponsesTranslator {
     const slot = this.#slotOf(json, seq, type, 'tool');
     const call = slot.item as ResponseFunctionCall;
     const args = json['arguments'];
-    if (call.type !== 'function_call' || typeof args !== 'string') throw fault('schema', 'function_call_arguments.done needs the arguments of a function_call', seq, type, 'data.arguments');
+    if (call.type !== 'function_call' || typeof args !== 'string')
+      throw fault('schema', 'function_call_arguments.done needs the arguments of a function_call', seq, type, 'data.arguments');
     const rest = suffix(call.arguments ?? '', args);
     call.arguments = args;
     if (rest !== '') this.#stepDelta(slot.stepId!, { index: slot.toolIndex!, type: 'function', function: { arguments: rest } }, seq);
@@ -589,7 +603,8 @@ export class ResponsesTranslator {
     const slot = this.#slotOf(json, seq, type, 'tool');
     const call = slot.item as ResponseCodeInterpreterCall;
     const delta = json['delta'];
-    if (call.type !== 'code_interpreter_call' || typeof delta !== 'string') throw fault('schema', 'a code delta needs a string delta for a code_interpreter_call', seq, type, 'data.delta');
+    if (call.type !== 'code_interpreter_call' || typeof delta !== 'string')
+      throw fault('schema', 'a code delta needs a string delta for a code_interpreter_call', seq, type, 'data.delta');
     call.code = (call.code ?? '') + delta;
     this.#stepDelta(slot.stepId!, { index: slot.toolIndex!, type: 'code_interpreter', code_interpreter: { input: delta } }, seq, true);
   }
@@ -598,7 +613,8 @@ export class ResponsesTranslator {
     const slot = this.#slotOf(json, seq, type, 'tool');
     const call = slot.item as ResponseCodeInterpreterCall;
     const code = json['code'];
-    if (call.type !== 'code_interpreter_call' || typeof code !== 'string') throw fault('schema', 'code_interpreter_call_code.done needs the code', seq, type, 'data.code');
+    if (call.type !== 'code_interpreter_call' || typeof code !== 'string')
+      throw fault('schema', 'code_interpreter_call_code.done needs the code', seq, type, 'data.code');
     const rest = suffix(call.code ?? '', code);
     call.code = code;
     if (rest !== '') this.#stepDelta(slot.stepId!, { index: slot.toolIndex!, type: 'code_interpreter', code_interpreter: { input: rest } }, seq);
@@ -638,10 +654,22 @@ export class ResponsesTranslator {
     const outputIndex = json['output_index'] === undefined && byId !== undefined ? byId.outputIndex : indexField(json, 'output_index', seq, type);
     const slot = this.#slots[outputIndex];
     if (slot === undefined) {
-      throw fault('invalid-index', `output_index ${outputIndex} names no item (the response has ${this.#slots.length})`, seq, type, 'data.output_index');
+      throw fault(
+        'invalid-index',
+        `output_index ${outputIndex} names no item (the response has ${this.#slots.length})`,
+        seq,
+        type,
+        'data.output_index',
+      );
     }
     if (byId !== undefined && byId !== slot) {
-      throw fault('invalid-index', `output_index ${outputIndex} is not where this item_id was added (${byId.outputIndex})`, seq, type, 'data.output_index');
+      throw fault(
+        'invalid-index',
+        `output_index ${outputIndex} is not where this item_id was added (${byId.outputIndex})`,
+        seq,
+        type,
+        'data.output_index',
+      );
     }
     if (slot.done && !allowDone) throw fault('lifecycle', `the item at output_index ${outputIndex} is already done`, seq, type);
     return slot;
@@ -649,7 +677,8 @@ export class ResponsesTranslator {
 
   #slotOf(json: JSONObject, seq: number, type: string, kind: Slot['kind']): Slot {
     const slot = this.#slotAt(json, seq, type);
-    if (slot.kind !== kind) throw fault('type-mismatch', `the item at output_index ${slot.outputIndex} is a ${slot.item.type}`, seq, type, 'data.output_index');
+    if (slot.kind !== kind)
+      throw fault('type-mismatch', `the item at output_index ${slot.outputIndex} is a ${slot.item.type}`, seq, type, 'data.output_index');
     return slot;
   }
 
@@ -657,7 +686,8 @@ export class ResponsesTranslator {
     const slot = this.#slotOf(json, seq, type, 'message');
     const contentIndex = indexField(json, 'content_index', seq, type);
     const part = (slot.item as ResponseOutputMessage).content[contentIndex];
-    if (part === undefined) throw fault('invalid-index', `content_index ${contentIndex} names no content part of its item`, seq, type, 'data.content_index');
+    if (part === undefined)
+      throw fault('invalid-index', `content_index ${contentIndex} names no content part of its item`, seq, type, 'data.content_index');
     return { slot, part, contentIndex };
   }
 }
@@ -669,11 +699,13 @@ function responseOf(json: JSONObject, seq: number, type: string): ResponseObject
   if (typeof response['id'] !== 'string' || response['id'] === '') throw fault('schema', 'the response needs an id', seq, type, 'data.response.id');
   if (typeof response['status'] !== 'string') throw fault('schema', 'the response needs a status', seq, type, 'data.response.status');
   const output = response['output'];
-  if (output !== undefined && output !== null && !Array.isArray(output)) throw fault('schema', 'the response output must be an array', seq, type, 'data.response.output');
+  if (output !== undefined && output !== null && !Array.isArray(output))
+    throw fault('schema', 'the response output must be an array', seq, type, 'data.response.output');
   const copy = structuredClone(response) as unknown as ResponseObject;
   if (!Array.isArray(copy.output)) copy.output = [];
   for (const [index, item] of copy.output.entries()) {
-    if (!isRecord(item) || typeof item['type'] !== 'string') throw fault('schema', 'every output item needs a type', seq, type, `data.response.output[${index}].type`);
+    if (!isRecord(item) || typeof item['type'] !== 'string')
+      throw fault('schema', 'every output item needs a type', seq, type, `data.response.output[${index}].type`);
   }
   return copy;
 }
@@ -681,7 +713,13 @@ function responseOf(json: JSONObject, seq: number, type: string): ResponseObject
 function indexField(json: JSONObject, key: string, seq: number, type: string): number {
   const value = json[key];
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw fault(value === undefined || typeof value !== 'number' ? 'schema' : 'invalid-index', `${key} must be a non-negative integer`, seq, type, `data.${key}`);
+    throw fault(
+      value === undefined || typeof value !== 'number' ? 'schema' : 'invalid-index',
+      `${key} must be a non-negative integer`,
+      seq,
+      type,
+      `data.${key}`,
+    );
   }
   return value;
 }

@@ -210,7 +210,11 @@ export type ResponseStreamEvent =
   | ResponseErrorEvent;
 
 // The event type whose `type` admits `Name` (several events share one interface).
-type EventWithName<Name extends string, Event = ResponseStreamEvent> = Event extends { type: infer Type } ? (Name extends Type ? Event : never) : never;
+type EventWithName<Name extends string, Event = ResponseStreamEvent> = Event extends { type: infer Type }
+  ? Name extends Type
+    ? Event
+    : never
+  : never;
 type EventOf<Name extends string> = [EventWithName<Name>] extends [never] ? ResponseOtherEvent : EventWithName<Name>;
 
 /** The Responses event names a stream's `on(...)` knows, as the official `ResponseStream` emits them. */
