@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   AssistantEventHandler,
+  AssistantStream,
   AssistantsClient,
   type AssistantStreamEvent,
   type Message,
@@ -116,6 +117,24 @@ test('a resumed stream (starting_after) announces only later events; its charts 
   assert.ok(deltas.join('').length < created.output_text!.length);
   assert.ok(created.output_text!.endsWith(deltas.join('')));
   assert.equal(textOf((await stream.finalMessages())[0]), created.output_text);
+});
+
+test('a background response streams queued first; its recording is an Assistants NDJSON that replays to the same finals', async () => {
+  const names: string[] = [];
+  const stream = client.responses.stream({ model: 'scripted', input: 'Hello in the background', background: true }).on('event', (event) => names.push(event.event));
+  const recording = new Response(stream.toReadableStream()).text();
+  const run = await stream.finalRun();
+  assert.equal(names.slice(0, 3), ['thread.run.created', 'thread.run.queued', 'thread.run.in_progress']);
+  assert.is(run.status, 'completed');
+  const ndjson = await recording;
+  assert.ok(ndjson.split('\n').every((line) => line === '' || (JSON.parse(line) as { event: string }).event.startsWith('thread.')));
+  const replay = AssistantStream.fromReadableStream(
+    (async function* () {
+      yield ndjson;
+    })(),
+  );
+  assert.equal(await replay.finalMessages(), await stream.finalMessages());
+  assert.equal(await replay.finalRun(), run);
 });
 
 test('an API error answer fails the stream with api-error and the envelope', async () => {

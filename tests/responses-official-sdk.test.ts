@@ -135,10 +135,13 @@ test('a response that is not in the background cannot be cancelled (the API enve
   }
 });
 
-test('scenarios: failed and incomplete end the stream with their lifecycle event', async () => {
+test('scenarios: failed, expired and incomplete end the stream with their lifecycle event', async () => {
   const failed = await t.openai.responses.stream({ model: 'scripted', input: 'Hello', metadata: { scenario: 'failed' } }).finalResponse();
   assert.equal(failed.status, 'failed');
   assert.equal(failed.error?.code, 'server_error');
+  const expired = await t.openai.responses.stream({ model: 'scripted', input: 'Hello', metadata: { scenario: 'expired' } }).finalResponse();
+  assert.equal(expired.status, 'failed');
+  assert.match(expired.error?.message ?? '', /expired/);
   const incomplete = await t.openai.responses.stream({ model: 'scripted', input: 'Hello', metadata: { scenario: 'incomplete' } }).finalResponse();
   assert.equal(incomplete.status, 'incomplete');
   assert.equal(incomplete.incomplete_details?.reason, 'max_output_tokens');

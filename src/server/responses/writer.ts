@@ -96,7 +96,7 @@ export class ResponseWriter {
         this.#end('response.failed', 'failed', run);
         return;
       case 'expired':
-        this.#response.error = { code: 'server_error', message: 'The response expired before its function call outputs arrived.' };
+        this.#response.error = { code: 'server_error', message: 'The run behind this response expired.' };
         this.#end('response.failed', 'failed', run);
         return;
       case 'cancelled':
