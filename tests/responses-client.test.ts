@@ -63,8 +63,12 @@ test('responses.stream: the response is a run, its message item a message; final
 });
 
 test('function calls pause the run at requires_action; the continuation keeps the run id', async () => {
-  const first = client.responses.stream({ model: 'scripted', input: "What's the weather in Paris?", tools: [weather] });
+  const argumentSnapshots: string[] = [];
+  const first = client.responses
+    .stream({ model: 'scripted', input: "What's the weather in Paris?", tools: [weather] })
+    .on('response.function_call_arguments.delta', (event) => argumentSnapshots.push(event.snapshot));
   const paused = await first.finalRun();
+  assert.equal(JSON.parse(argumentSnapshots.at(-1)!), { city: 'Paris' });
   assert.equal(paused.status, 'requires_action');
   const [call] = paused.required_action!.submit_tool_outputs.tool_calls;
   const firstResponse = await first.finalResponse();

@@ -201,6 +201,19 @@ test('a response without response.in_progress still passes through in_progress, 
   );
 });
 
+test('an unnumbered keepalive passes through; a listener removed with off hears nothing more', async () => {
+  const events = responseEvents(plan);
+  const heard: string[] = [];
+  const listener = (event: { delta: string }) => {
+    heard.push(event.delta);
+    stream.off('response.output_text.delta', listener);
+  };
+  const sse = `${toSSE(events.slice(0, 3))}event: keepalive\ndata: {"type":"keepalive"}\n\n${toSSE(events.slice(3))}`;
+  const stream = streamOf(sse).on('response.output_text.delta', listener);
+  assert.is((await stream.finalRun()).status, 'completed');
+  assert.equal(heard, ['Hello']);
+});
+
 test('finalResponse() on an Assistants stream is a TypeError', async () => {
   const stream = AssistantStream.fromSSE(
     (async function* () {

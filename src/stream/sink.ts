@@ -117,6 +117,8 @@ export class StreamSink {
   emitResponsesEvent(event: { type: string }, snapshot: string | undefined): void {
     if (this.#handlerError !== undefined || this.#settled) return;
     const name = event.type as keyof ResponsesStreamEvents;
+    // Most streams have no Responses listeners: no payload is built for nobody.
+    if (!this.responsesListeners.has(name)) return;
     try {
       const payload = snapshot === undefined ? event : { ...event, snapshot };
       (this.responsesListeners.emit as (name: string, payload: unknown) => void).call(this.responsesListeners, name, payload);

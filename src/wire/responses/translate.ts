@@ -188,7 +188,8 @@ export class ResponsesTranslator {
 
   #checkSequence(json: JSONObject, seq: number, type: string): void {
     const sequence = json['sequence_number'];
-    if (sequence === undefined && type === 'error') return;
+    // An error, or a keepalive, may come unnumbered; every other event is numbered.
+    if (sequence === undefined && (type === 'error' || type === 'keepalive')) return;
     if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 0) {
       throw fault('schema', 'sequence_number must be a non-negative integer', seq, type, 'data.sequence_number');
     }
