@@ -19,6 +19,7 @@ import { createServer, type AssistantsServer } from '../src/server/index.ts';
 
 let server: AssistantsServer;
 let client: AssistantsClient;
+let vectorStoreId: string;
 const internalErrors: unknown[] = [];
 const weather = {
   type: 'function' as const,
@@ -29,6 +30,11 @@ const weather = {
 test.before(async () => {
   server = await createServer({ pace: { deltaDelayMs: 0, stepDelayMs: 0 }, pollAfterMs: 5, onInternalError: (error) => internalErrors.push(error) });
   client = new AssistantsClient({ apiKey: 'sk-responses', baseURL: server.url });
+  const store = await client.vectorStores.create({ name: 'policy' });
+  await client.vectorStores.files.uploadAndPoll(store.id, new File(['Hotels in Paris are reimbursed up to 180 euros a night.'], 'policy.txt'), {
+    pollIntervalMs: 5,
+  });
+  vectorStoreId = store.id;
 });
 
 test.after(async () => {
@@ -125,7 +131,9 @@ test('a resumed stream (starting_after) announces only later events; its charts 
 
 test('a background response streams queued first; its recording is an Assistants NDJSON that replays to the same finals', async () => {
   const names: string[] = [];
-  const stream = client.responses.stream({ model: 'scripted', input: 'Hello in the background', background: true }).on('event', (event) => names.push(event.event));
+  const stream = client.responses
+    .stream({ model: 'scripted', input: 'Hello in the background', background: true })
+    .on('event', (event) => names.push(event.event));
   const recording = new Response(stream.toReadableStream()).text();
   const run = await stream.finalRun();
   assert.equal(names.slice(0, 3), ['thread.run.created', 'thread.run.queued', 'thread.run.in_progress']);
@@ -212,25 +220,45 @@ function asOnResponses(calls: readonly string[]): string[] {
   if (pause !== -1) expected.splice(pause, 0, 'event thread.run.step.completed', 'toolCallDone function', 'runStepDone tool_calls completed');
   // In the Assistants stream the run's pause closes the open function calls instead.
   if (pause !== -1) expected.splice(expected.lastIndexOf('toolCallDone function'), 1);
-  return expected;
+  // A citation: the Assistants text carries its marker and the annotation in the same delta;
+  // the Responses text has no marker, and the annotation comes as a delta of its own.
+  return expected.flatMap((call) => {
+    const marker = /【\d+:\d+†source】/;
+    if (!call.startsWith('textDelta ') || !marker.test(call)) return [call];
+    return [call.replace(marker, ''), 'event thread.message.delta', 'messageDelta', 'textDelta undefined'];
+  });
 }
 
-for (const [name, question] of [
-  ['a plain answer', 'Hello there'],
-  ['a code interpreter call then the answer', 'What is 2**10 + 3*7?'],
-  ['a function call (the run pauses)', "What's the weather in Paris?"],
+for (const [name, question, search] of [
+  ['a plain answer', 'Hello there', false],
+  ['a code interpreter call then the answer', 'What is 2**10 + 3*7?', false],
+  ['a function call (the run pauses)', "What's the weather in Paris?", false],
+  ['a file search and a cited answer', 'What does the travel policy say about hotels?', true],
 ] as const) {
   test(`the same handler gets the same callbacks on both protocols: ${name}`, async () => {
+    // file_search only where it is the point: the scripted model searches whenever it can.
     const assistant = await client.beta.assistants.create({
       model: 'scripted',
-      tools: [{ type: 'code_interpreter' }, { type: 'function', function: { name: weather.name, parameters: weather.parameters } }],
+      tools: [
+        { type: 'code_interpreter' },
+        { type: 'function', function: { name: weather.name, parameters: weather.parameters } },
+        ...(search ? [{ type: 'file_search' as const }] : []),
+      ],
+      tool_resources: search ? { file_search: { vector_store_ids: [vectorStoreId] } } : {},
     });
     const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: question }] });
     const onAssistants = new Recorder();
     await client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id }, { handler: onAssistants }).done();
     const onResponses = new Recorder();
     await client.responses
-      .stream({ model: 'scripted', input: question, tools: [{ type: 'code_interpreter' }, weather] }, { handler: onResponses })
+      .stream(
+        {
+          model: 'scripted',
+          input: question,
+          tools: [{ type: 'code_interpreter' }, weather, ...(search ? [{ type: 'file_search' as const, vector_store_ids: [vectorStoreId] }] : [])],
+        },
+        { handler: onResponses },
+      )
       .done();
     assert.equal(onResponses.calls, asOnResponses(onAssistants.calls));
   });
