@@ -8,6 +8,9 @@ import { path, type RequestOptions } from '../request.ts';
 import { startStream, type StreamRequestOptions } from '../streaming.ts';
 import { APIResource } from './resource.ts';
 
+/** How many responses' run ids a client remembers for continuations. */
+const MAX_REMEMBERED_RESPONSES = 10_000;
+
 /** An item of a response's `input`: a message, the output of a function call, or an item echoed back. */
 export type ResponseInputItem =
   | {
@@ -149,8 +152,15 @@ export class Responses extends APIResource {
     }
     const runId = this.#chainRunId(body);
     const stream = startStream(this._client, { method: 'POST', path: '/responses', body }, options, { protocol: 'responses', runId });
-    stream.once('response.created', (event) => this.#runOf.set(event.response.id, runId ?? event.response.id));
+    stream.once('response.created', (event) => this.#setRunOf(event.response.id, runId ?? event.response.id));
     return stream;
+  }
+
+  // Bounded: a long-lived client forgets the oldest chains (a continuation of a forgotten
+  // response then names the previous response's id as its run id).
+  #setRunOf(responseId: string, runId: string): void {
+    this.#runOf.set(responseId, runId);
+    if (this.#runOf.size > MAX_REMEMBERED_RESPONSES) this.#runOf.delete(this.#runOf.keys().next().value!);
   }
 
   // A continuation with function outputs goes on with the run of the response it continues.
@@ -162,7 +172,7 @@ export class Responses extends APIResource {
   }
 
   #remember(responseId: string, body: ResponseCreateParams): void {
-    this.#runOf.set(responseId, this.#chainRunId(body) ?? responseId);
+    this.#setRunOf(responseId, this.#chainRunId(body) ?? responseId);
   }
 }
 
