@@ -16,4 +16,3 @@ export { growString } from './grow.ts';
 export type * from './objects.ts';
 export * from './responses/types.ts';
 export { ResponsesTranslator, outputText, type ResponsesTranslatorOptions } from './responses/translate.ts';
-export { annotationOf, contentOfPart, runOfResponse, type RunIdentity } from './responses/objects.ts';
