@@ -153,7 +153,7 @@ export const messageMachine = messageSetup
       }),
     raiseBlockDeltas: enqueueActions(({ event, enqueue }) => {
       assertEvent(event, 'thread.message.delta');
-      for (const delta of event.data.delta.content ?? []) enqueue.raise({ type: 'block.delta', delta });
+      for (const delta of event.data.delta.content ?? []) enqueue.raise({ type: 'block.delta', delta: { ...delta } });
     }),
     announceTextDelta: enqueueActions(({ context, event, enqueue }) => {
       // Also the entry action of the text state, where the event is the block delta that opened it.
@@ -173,16 +173,8 @@ export const messageMachine = messageSetup
       assertEvent(event, 'text.fragments');
       const text = textAt(context.message, context.block);
       for (const fragment of event.fragments) {
-        const delta = fragmentText(fragment);
-        enqueue({ type: 'appendText', params: { text, value: delta.value! } });
-        enqueue({
-          type: 'textFragment',
-          params: {
-            event: { event: toStreamEvent(fragment) },
-            messageDelta: { delta: fragment.data.delta, snapshot: context.message },
-            textDelta: { delta, snapshot: text },
-          },
-        });
+        enqueue({ type: 'appendText', params: { text, value: fragmentText(fragment).value! } });
+        enqueue({ type: 'textFragment', params: fragmentCallbacks(context, fragment, text) });
       }
     }),
     },
@@ -213,7 +205,9 @@ export const messageMachine = messageSetup
         'thread.message.delta': [
           {
             guard: { type: 'deltaFits', params: theDelta },
-            actions: [announceEvent, { type: 'applyDelta', params: theDelta }, announceMessageDelta, 'raiseBlockDeltas'],
+            // The block deltas are raised (taken after this transition) before any listener sees
+            // the delta, each as its own copy: what a listener does to the delta cannot steer them.
+            actions: [announceEvent, { type: 'applyDelta', params: theDelta }, 'raiseBlockDeltas', announceMessageDelta],
           },
           { actions: { type: 'reportFault', params: theDelta } },
         ],
@@ -233,17 +227,14 @@ export const messageMachine = messageSetup
             // The bulk of every stream: one more fragment of the open text, in one step.
             'thread.message.delta': {
               guard: { type: 'growsOpenText', params: theDelta },
+              // As one fragment of a batch: appended first, then its three callbacks from params
+              // taken together, so a listener of one cannot change what the next one is given.
               actions: [
-                announceEvent,
                 {
                   type: 'appendText',
                   params: ({ context, event }) => ({ text: textAt(context.message, context.block), value: fragmentText(event).value! }),
                 },
-                announceMessageDelta,
-                {
-                  type: 'textDelta',
-                  params: ({ context, event }) => ({ delta: fragmentText(event), snapshot: textAt(context.message, context.block) }),
-                },
+                { type: 'textFragment', params: ({ context, event }) => fragmentCallbacks(context, event, textAt(context.message, context.block)) },
               ],
             },
             'text.fragments': [
@@ -317,6 +308,15 @@ function growsText(context: MessageContext, event: MessageDeltaWireEvent): boole
   // The decoder marks the exact shape of a plain text fragment; an unmarked delta (built by
   // hand, or of any other shape) takes the general path, which checks everything.
   return event.fragment === true && event.data.delta.content![0]!.index === context.block && typeof textAt(context.message, context.block).value === 'string';
+}
+
+/** What one text fragment announces: the event, the message delta and the text delta. */
+function fragmentCallbacks(context: MessageContext, fragment: MessageDeltaWireEvent, text: Text): TextFragmentParams {
+  return {
+    event: { event: toStreamEvent(fragment) },
+    messageDelta: { delta: fragment.data.delta, snapshot: context.message },
+    textDelta: { delta: fragmentText(fragment), snapshot: text },
+  };
 }
 
 /** The `text` of a fragment that passed {@link growsText}. */

@@ -6,7 +6,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { AnyStateMachine } from 'xstate';
+import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition } from 'xstate';
+import { toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
 import { assistantStreamMachine, messageMachine, pollMachine, runMachine, runStepMachine, toolCallMachine } from '../machines/index.ts';
 
 /** Every machine that is drawn, by the name its markers use. */
@@ -22,24 +23,6 @@ export const DRAWN_MACHINES: Readonly<Record<string, AnyStateMachine>> = {
 /** The files whose statechart regions are generated. */
 export const DIAGRAM_FILES = ['README.md', 'docs/statecharts.md'] as const;
 
-// The parts of XState's StateNode this drawing reads (its public fields, typed loosely because
-// the drawing walks every machine the same way).
-interface Node {
-  key: string;
-  type: 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
-  parent?: Node | undefined;
-  states: Record<string, Node>;
-  initial?: { target: readonly Node[] } | undefined;
-  transitions: Map<string, ReadonlyArray<Transition>>;
-  always?: ReadonlyArray<Transition> | undefined;
-}
-
-interface Transition {
-  eventType: string;
-  target?: readonly Node[] | undefined;
-  guard?: unknown;
-}
-
 // A family of at least this many events with the same prefix and the same guard and target is
 // drawn as `prefix.*`: the stream chart routes every `thread.run.*` event alike.
 const FAMILY_SIZE = 3;
@@ -53,48 +36,49 @@ const FAMILY_SIZE = 3;
  * @example `statechartToMermaid(runMachine).startsWith('stateDiagram-v2') // true`
  */
 export function statechartToMermaid(machine: AnyStateMachine): string {
-  const root = machine.root as unknown as Node;
+  const graph = toDirectedGraph(machine);
   const lines = ['stateDiagram-v2'];
   const edges = new Map<string, { from: string; to: string; labels: Label[] }>();
-  const addEdge = (from: Node, to: Node, label: Label) => {
+  const addEdge = (from: AnyStateNode, to: AnyStateNode, label: Label) => {
     const key = `${idOf(from)}→${idOf(to)}`;
     const edge = edges.get(key) ?? { from: idOf(from), to: idOf(to), labels: [] };
     edge.labels.push(label);
     edges.set(key, edge);
   };
 
-  const walk = (node: Node, depth: number) => {
+  const walk = (node: DirectedGraphNode, depth: number) => {
     const indent = '  '.repeat(depth);
-    const children = Object.values(node.states);
-    const [initial] = node.initial?.target ?? [];
+    const [initial] = node.stateNode.initial?.target ?? [];
     if (initial !== undefined) lines.push(`${indent}[*] --> ${idOf(initial)}`);
-    for (const child of children) {
-      const grandchildren = Object.values(child.states);
-      if (grandchildren.length > 0) {
-        lines.push(idOf(child) === child.key ? `${indent}state ${child.key} {` : `${indent}state "${child.key}" as ${idOf(child)} {`);
+    for (const child of node.children) {
+      const { key, type } = child.stateNode;
+      if (child.children.length > 0) {
+        lines.push(idOf(child.stateNode) === key ? `${indent}state ${key} {` : `${indent}state "${key}" as ${idOf(child.stateNode)} {`);
         walk(child, depth + 1);
         lines.push(`${indent}}`);
-      } else if (idOf(child) !== child.key) {
-        lines.push(`${indent}state "${child.key}" as ${idOf(child)}`);
+      } else if (idOf(child.stateNode) !== key) {
+        lines.push(`${indent}state "${key}" as ${idOf(child.stateNode)}`);
       }
-      if (child.type === 'final') lines.push(`${indent}${idOf(child)} --> [*]`);
+      if (type === 'final') lines.push(`${indent}${idOf(child.stateNode)} --> [*]`);
     }
   };
-  walk(root, 1);
+  walk(graph, 1);
 
-  for (const node of allNodes(root)) {
-    const transitions = [...[...node.transitions.values()].flat(), ...(node.always ?? [])];
+  for (const node of allNodes(graph)) {
+    // toDirectedGraph draws a targetless transition as an edge to its own state; `always`
+    // (eventless) transitions are not among its edges, so they are read from the state node.
+    const transitions: AnyTransitionDefinition[] = [...new Set(node.edges.map((edge) => edge.transition)), ...(node.stateNode.always ?? [])];
     for (const transition of transitions) {
       const targets = transition.target ?? [];
       if (targets.length === 0) {
         // Actions only: the state handles the event without leaving. The machine's own are its
         // fallbacks (a delta reaching no open state): not a state to draw a loop on.
-        if (node !== root) addEdge(node, node, { event: transition.eventType, guard: undefined });
+        if (node !== graph) addEdge(node.stateNode, node.stateNode, { event: transition.eventType, guard: undefined });
         continue;
       }
       for (const target of targets) {
         const label = { event: transition.eventType, guard: guardName(transition.guard) };
-        const sources = contains(node, target) ? Object.values(node.states).filter((child) => child.type !== 'final') : [node];
+        const sources = contains(node.stateNode, target) ? node.children.map((child) => child.stateNode).filter((child) => child.type !== 'final') : [node.stateNode];
         for (const source of sources) addEdge(source, target, label);
       }
     }
@@ -108,20 +92,17 @@ interface Label {
   guard: string | undefined;
 }
 
-function allNodes(node: Node): Node[] {
-  return [node, ...Object.values(node.states).flatMap(allNodes)];
+function allNodes(node: DirectedGraphNode): DirectedGraphNode[] {
+  return [node, ...node.children.flatMap(allNodes)];
 }
 
-function contains(ancestor: Node, node: Node): boolean {
-  for (let current = node.parent; current !== undefined; current = current.parent) if (current === ancestor) return true;
-  return false;
+function contains(ancestor: AnyStateNode, node: AnyStateNode): boolean {
+  return node.path.length > ancestor.path.length && ancestor.path.every((key, index) => node.path[index] === key);
 }
 
 // Mermaid ids must be unique in the diagram: a nested state is `parent_child`.
-function idOf(node: Node): string {
-  const path: string[] = [];
-  for (let current: Node | undefined = node; current?.parent !== undefined; current = current.parent) path.unshift(current.key);
-  return path.join('_');
+function idOf(node: AnyStateNode): string {
+  return node.path.join('_');
 }
 
 function guardName(guard: unknown): string | undefined {

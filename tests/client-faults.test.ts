@@ -10,8 +10,11 @@ import {
   InternalServerError,
   NotFoundError,
   RateLimitError,
+  REAL_CLOCK,
+  type RetryClock,
   type Thread,
 } from '../src/index.ts';
+import { fakeClock } from './helpers/fakeClock.ts';
 import { type Loopback, type Responder, apiError, handlesLeftAfterClose, json, rejection, startLoopback } from './helpers/loopback.ts';
 
 // A loopback server injects one fault per test; each asserts the exact number of requests the
@@ -21,11 +24,14 @@ const baseline = process.getActiveResourcesInfo().filter((kind) => kind === 'Tim
 const thread: Thread = { id: 'thread_1', object: 'thread', created_at: 1, tool_resources: null, metadata: {} };
 const open: Loopback[] = [];
 
-async function serve(respond: Responder, options: { maxRetries?: number; timeoutMs?: number } = {}) {
+// Waits between attempts go through a fake clock: the tests assert the waits the client asked
+// for, and no test sits them out. (The abort test uses real timers, to show a real wait ends.)
+async function serve(respond: Responder, options: { maxRetries?: number; timeoutMs?: number; clock?: RetryClock } = {}) {
   const server = await startLoopback(respond);
   open.push(server);
-  const client = new AssistantsClient({ apiKey: 'sk-test', baseURL: server.url, ...options });
-  return { server, client };
+  const clock = fakeClock();
+  const client = new AssistantsClient({ apiKey: 'sk-test', baseURL: server.url, clock, ...options });
+  return { server, client, clock };
 }
 
 test.after.each(async () => {
@@ -33,19 +39,31 @@ test.after.each(async () => {
 });
 
 test('429 with Retry-After: 1 is retried after a second, then succeeds', async () => {
-  const { server, client } = await serve((_, response, n) => {
+  const { server, client, clock } = await serve((_, response, n) => {
     if (n === 1) apiError(response, 429, 'Rate limit reached', { code: 'rate_limit_exceeded' }, { 'retry-after': '1' });
     else json(response, 200, thread);
   });
   const result = await client.beta.threads.retrieve('thread_1');
   assert.equal(result, thread);
   assert.is(server.requests.length, 2);
-  const waited = server.requests[1]!.at - server.requests[0]!.at;
-  assert.ok(waited >= 950, `waited ${waited.toFixed(0)} ms, the server asked for 1000`);
+  assert.equal(clock.waits, [1000], 'waited the second the server asked for');
+});
+
+test('Retry-After as an HTTP date is a wait until then; past a minute the client backs off instead', async () => {
+  const datedClock = fakeClock({ now: Date.parse('2026-01-01T00:00:00Z') });
+  const dated = await serve((_, response, n) => (n === 1 ? apiError(response, 503, 'busy', {}, { 'retry-after': 'Thu, 01 Jan 2026 00:00:03 GMT' }) : json(response, 200, thread)), {
+    clock: datedClock,
+  });
+  assert.equal(await dated.client.beta.threads.retrieve('thread_1'), thread);
+  assert.equal(datedClock.waits, [3000], 'until the date the server named');
+  const tooLong = await serve((_, response, n) => (n === 1 ? apiError(response, 429, 'later', {}, { 'retry-after': '120' }) : json(response, 200, thread)));
+  assert.equal(await tooLong.client.beta.threads.retrieve('thread_1'), thread);
+  assert.equal([dated.server.requests.length, tooLong.server.requests.length], [2, 2]);
+  assert.equal(tooLong.clock.waits, [500]);
 });
 
 test('retry-after-ms is honoured, and a 429 that persists past maxRetries is a RateLimitError', async () => {
-  const { server, client } = await serve((_, response) =>
+  const { server, client, clock } = await serve((_, response) =>
     apiError(response, 429, 'You exceeded your current quota', { code: 'insufficient_quota', type: 'insufficient_quota' }, { 'retry-after-ms': '20' }),
   );
   const error = await rejection(client.beta.threads.retrieve('thread_1'));
@@ -58,17 +76,22 @@ test('retry-after-ms is honoured, and a 429 that persists past maxRetries is a R
   assert.is(rateLimit.requestID, 'req_429');
   assert.equal(rateLimit.error, { message: 'You exceeded your current quota', type: 'insufficient_quota', param: null, code: 'insufficient_quota' });
   assert.is(server.requests.length, 3, 'the first attempt and 2 retries (the default)');
+  assert.equal(clock.waits, [20, 20]);
 });
 
 test('500s are retried maxRetries times with backoff, then an InternalServerError from the envelope', async () => {
-  const { server, client } = await serve((_, response) => apiError(response, 500, 'The server had an error'), { maxRetries: 1 });
+  const { server, client, clock } = await serve((_, response) => apiError(response, 500, 'The server had an error'), { maxRetries: 1 });
   const error = await rejection(client.beta.threads.create());
   assert.instance(error, InternalServerError);
   assert.is((error as InternalServerError).status, 500);
   assert.is((error as InternalServerError).message, '500 The server had an error');
   assert.is(server.requests.length, 2);
-  const waited = server.requests[1]!.at - server.requests[0]!.at;
-  assert.ok(waited >= 370 && waited < 1500, `backed off ${waited.toFixed(0)} ms (500 ms less up to 25% jitter)`);
+  assert.equal(clock.waits, [500], 'backed off 500 ms (no jitter with this clock)');
+  const jitteryClock = fakeClock({ random: 1 });
+  const jittered = await serve((_, response) => apiError(response, 500, 'again'), { maxRetries: 3, clock: jitteryClock });
+  await rejection(jittered.client.beta.threads.create());
+  assert.is(jittered.server.requests.length, 4);
+  assert.equal(jitteryClock.waits, [375, 750, 1500], 'doubling, less at most a quarter at random');
 });
 
 test('a 503 then a 200 succeeds with exactly one retry', async () => {
@@ -94,7 +117,7 @@ test('409 is retried; 400 and 404 are not', async () => {
 });
 
 test('a connection reset mid-body is a connection error: retried, then APIConnectionError', async () => {
-  const { server, client } = await serve((_, response) => {
+  const { server, client, clock } = await serve((_, response) => {
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
     response.write('{"id":"thread_1","obj');
     setImmediate(() => response.socket?.destroy());
@@ -105,6 +128,7 @@ test('a connection reset mid-body is a connection error: retried, then APIConnec
   assert.is((error as APIConnectionError).kind, 'connection');
   assert.instance((error as APIConnectionError).cause, Error, 'cause is what fetch threw');
   assert.is(server.requests.length, 3);
+  assert.equal(clock.waits, [500, 1000], 'exponential backoff between the attempts');
 });
 
 test('a reset mid-body followed by a good answer succeeds', async () => {
@@ -150,7 +174,7 @@ test('aborting during a retry wait rejects at once with APIUserAbortError carryi
   const { server, client } = await serve((_, response) => {
     apiError(response, 429, 'slow down', {}, { 'retry-after': '30' });
     setTimeout(() => controller.abort('user navigated away'), 20);
-  });
+  }, { clock: REAL_CLOCK });
   const started = performance.now();
   const error = await rejection(client.beta.threads.retrieve('thread_1', { signal: controller.signal }));
   assert.instance(error, APIUserAbortError);
@@ -184,10 +208,12 @@ test('a refused connection is retried, then APIConnectionError', async () => {
     attempts++;
     return fetch(input, init);
   };
-  const client = new AssistantsClient({ apiKey: 'sk-test', baseURL: url, fetch: countingFetch, maxRetries: 1 });
+  const clock = fakeClock();
+  const client = new AssistantsClient({ apiKey: 'sk-test', baseURL: url, fetch: countingFetch, maxRetries: 1, clock });
   const error = await rejection(client.beta.threads.retrieve('thread_1'));
   assert.instance(error, APIConnectionError);
   assert.is(attempts, 2);
+  assert.equal(clock.waits, [500]);
 });
 
 test('nothing is left running: no timers, no sockets', async () => {

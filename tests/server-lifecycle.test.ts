@@ -36,9 +36,22 @@ test('close() ends open streams, stops the runs, and frees the port', async () =
   assert.equal(t.internalErrors, []);
 });
 
-test('close() twice is one close', async () => {
+test('close() twice is one close: both calls get the same promise, it resolves, and the port is free', async () => {
   const server = await createServer();
-  await Promise.all([server.close(), server.close()]);
+  assert.is((await fetch(`${server.url}/files`, { headers: { authorization: 'Bearer k' } })).status, 200);
+  const first = server.close();
+  const second = server.close();
+  assert.is(second, first, 'the second call joins the first close');
+  assert.equal(await Promise.all([first, second]), [undefined, undefined]);
+  assert.is(await server.close(), undefined, 'closing a closed server resolves too');
+  const refused = await fetch(`${server.url}/files`).then(
+    () => 'answered',
+    () => 'refused',
+  );
+  assert.is(refused, 'refused', 'nothing listens any more');
+  const again = await createServer({ port: server.port });
+  assert.is(again.port, server.port, 'the port was released');
+  await again.close();
 });
 
 test('a run event log replays from any position, then follows, until closed', () => {

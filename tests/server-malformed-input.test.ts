@@ -96,8 +96,15 @@ test('an unknown path is a 404, a known path with the wrong method a 405 with Al
   const response = await t.request('/threads', { method: 'PUT', body: '{}' });
   assert.is(response.status, 405);
   assert.is(response.headers.get('allow'), 'POST');
-  assert.is(((await response.json()) as { error: { type: string } }).error.type, 'invalid_request_error');
+  assert.equal(((await response.json()) as { error: object }).error, {
+    message: 'Method PUT is not allowed for /v1/threads; use POST.',
+    type: 'invalid_request_error',
+    param: null,
+    code: null,
+  });
   assert.is((await t.request('/assistants/asst_1', { method: 'PATCH', body: '{}' })).status, 405);
+  const steps = await t.request('/threads/thread_1/runs/run_1/steps', { method: 'DELETE' });
+  assert.equal([steps.status, steps.headers.get('allow')], [405, 'GET, HEAD'], 'a GET route also answers HEAD');
 });
 
 test('a body over the limit is a 413', async ({ t }) => {

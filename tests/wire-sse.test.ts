@@ -121,11 +121,11 @@ test('a source of the wrong type is refused at once', () => {
 test('the decoder reports frames and [DONE] as it is fed', () => {
   const frames: Array<[string | undefined, string]> = [];
   const decoder = createSSEDecoder((name, data) => frames.push([name, data]));
-  assert.is(decoder.feed('event: a\ndata: 1\n\ndata: 2\nda'), false);
+  assert.is(decoder.feed('event: a\ndata: 1\n\nevent: b\ndata: 2\nda'), false);
   assert.is(decoder.feed('ta: 3\n\n'), false);
-  assert.is(decoder.feed('data: [DONE]\n\nevent: b\ndata: 4\n\n'), true);
+  assert.is(decoder.feed('data: [DONE]\n\nevent: c\ndata: 4\n\n'), true);
   decoder.finish();
-  assert.equal(frames, [['a', '1'], [undefined, '2\n3']]);
+  assert.equal(frames, [['a', '1'], ['b', '2\n3']]);
 });
 
 test.run();

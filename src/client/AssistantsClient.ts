@@ -14,11 +14,11 @@ import {
   RateLimitError,
   UnprocessableEntityError,
 } from './errors.ts';
+import { readErrorResponse } from '../wire/envelope.ts';
 import { Page, PagePromise, type ListResponse } from './pagination.ts';
 import {
   checkMaxRetries,
   checkTimeout,
-  errorFromResponse,
   readJSON,
   sendRequest,
   type HeadersLike,
@@ -27,7 +27,7 @@ import {
   type RequestSpec,
   type TransportSettings,
 } from './request.ts';
-import { isRetryableStatus } from './retry.ts';
+import { REAL_CLOCK, isRetryableStatus, type RetryClock } from './retry.ts';
 import { Beta } from './resources/beta.ts';
 import { Files } from './resources/files.ts';
 import { Responses } from './resources/responses.ts';
@@ -49,6 +49,8 @@ export interface AssistantsClientOptions {
   timeout?: number | undefined;
   /** Headers sent with every request (a `null` value removes one of ours). */
   defaultHeaders?: HeadersLike | undefined;
+  /** How waits between retries pass; defaults to real timers. Tests pass a fake clock. */
+  clock?: RetryClock | undefined;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -116,6 +118,7 @@ export class AssistantsClient {
       maxRetries: this.maxRetries,
       timeoutMs: this.timeoutMs,
       defaultHeaders: options.defaultHeaders,
+      clock: options.clock ?? REAL_CLOCK,
     };
     this.beta = new Beta(this);
     this.files = new Files(this);
@@ -131,7 +134,7 @@ export class AssistantsClient {
    */
   requestJSON<T>(spec: RequestSpec, options: RequestOptions = {}, validate: (body: unknown) => string | undefined = expectObject): Promise<JSONResult<T>> {
     return sendRequest(this.#settings, spec, options, async (response) => {
-      if (!response.ok) throw await errorFromResponse(response);
+      if (!response.ok) throw APIError.fromResponse(await readErrorResponse(response));
       return readJSON<T>(response, validate);
     });
   }
@@ -167,7 +170,7 @@ export class AssistantsClient {
       async (response, isLastAttempt) => {
         if (response.ok) return response;
         if (passErrorResponse && (isLastAttempt || !isRetryableStatus(response.status))) return response;
-        throw await errorFromResponse(response);
+        throw APIError.fromResponse(await readErrorResponse(response));
       },
       { keepSignalLinked: true },
     );

@@ -2,6 +2,8 @@
  * The client's errors: the official SDK's class names and fields (so `instanceof` checks and
  * `error.status` keep working after switching the import), each with a `kind` to switch on.
  */
+import { errorObjectOf, type ErrorResponse } from '../wire/envelope.ts';
+import type { ErrorObject } from '../wire/schemas/common.ts';
 
 /** Every `kind` a client error can have. */
 export type AssistantsClientErrorKind =
@@ -42,19 +44,36 @@ export class AssistantsClientError extends Error {
   }
 }
 
-/** The `error` object of the API's error envelope `{ error: { message, type, param, code } }`. */
-export interface APIErrorBody {
-  message?: string | undefined;
-  type?: string | null | undefined;
-  param?: string | null | undefined;
-  code?: string | null | undefined;
-  [key: string]: unknown;
+/** The `kind` of each status with its own class; any other ≥500 is `internal-server`. */
+const STATUS_KINDS = {
+  400: 'bad-request',
+  401: 'authentication',
+  403: 'permission-denied',
+  404: 'not-found',
+  409: 'conflict',
+  422: 'unprocessable-entity',
+  429: 'rate-limit',
+} as const satisfies Record<number, AssistantsClientErrorKind>;
+
+/** The kinds an {@link APIError} can have. */
+export type APIErrorKind = (typeof STATUS_KINDS)[keyof typeof STATUS_KINDS] | 'internal-server' | 'api-error' | 'connection' | 'connection-timeout' | 'user-abort';
+
+/**
+ * The `kind` a response status stands for: 400 → `bad-request`, 429 → `rate-limit`, ≥500 →
+ * `internal-server`, any other → `api-error`.
+ *
+ * @example `statusKind(404) // 'not-found'`
+ */
+export function statusKind(status: number | undefined): APIErrorKind {
+  if (status === undefined) return 'api-error';
+  const kind: APIErrorKind | undefined = (STATUS_KINDS as Partial<Record<number, APIErrorKind>>)[status];
+  return kind ?? (status >= 500 ? 'internal-server' : 'api-error');
 }
 
 /**
  * The server answered with an error status, or the request never got an answer (the
  * connection and abort subclasses, whose `status` is undefined). `error` is the envelope's
- * error object, as the server sent it.
+ * error object. `kind` follows from the status (see {@link statusKind}).
  *
  * @example
  * ```ts
@@ -63,14 +82,15 @@ export interface APIErrorBody {
  * }
  * ```
  */
-export class APIError extends AssistantsClientError {
+export class APIError<Kind extends APIErrorKind = APIErrorKind> extends AssistantsClientError {
   override readonly name: string = 'APIError';
+  declare readonly kind: Kind;
   /** The HTTP status; undefined when no response arrived. */
   readonly status: number | undefined;
   /** The response headers; undefined when no response arrived. */
   readonly headers: Headers | undefined;
-  /** The envelope's `error` object (or the whole body when it had no envelope). */
-  readonly error: APIErrorBody | undefined;
+  /** The envelope's `error` object; undefined when the body had none. */
+  readonly error: ErrorObject | undefined;
   readonly code: string | null | undefined;
   readonly param: string | null | undefined;
   readonly type: string | undefined;
@@ -79,18 +99,18 @@ export class APIError extends AssistantsClientError {
 
   constructor(
     status: number | undefined,
-    error: APIErrorBody | undefined,
+    error: ErrorObject | undefined,
     message: string | undefined,
     headers: Headers | undefined,
-    options: { kind?: AssistantsClientErrorKind; cause?: unknown } = {},
+    options: { kind?: APIErrorKind; cause?: unknown } = {},
   ) {
-    super(options.kind ?? 'api-error', describeAPIError(status, error, message), 'cause' in options ? { cause: options.cause } : {});
+    super(options.kind ?? statusKind(status), describeAPIError(status, error, message), 'cause' in options ? { cause: options.cause } : {});
     this.status = status;
     this.headers = headers;
     this.error = error;
-    this.code = typeof error?.code === 'string' || error?.code === null ? error.code : undefined;
-    this.param = typeof error?.param === 'string' || error?.param === null ? error.param : undefined;
-    this.type = typeof error?.type === 'string' ? error.type : undefined;
+    this.code = error?.code;
+    this.param = error?.param;
+    this.type = error?.type ?? undefined;
     this.requestID = headers?.get('x-request-id');
   }
 
@@ -101,99 +121,47 @@ export class APIError extends AssistantsClientError {
    * @example `throw APIError.generate(response.status, await response.json(), undefined, response.headers);`
    */
   static generate(status: number, body: unknown, message: string | undefined, headers: Headers): APIError {
-    const error = envelopeError(body);
+    const envelope = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+    return APIError.fromResponse({ status, headers, error: errorObjectOf(envelope), text: message });
+  }
+
+  /**
+   * The error class for an error response read by {@link readErrorResponse}: the envelope's
+   * message, else the body text, else the status alone.
+   *
+   * @example `if (!response.ok) throw APIError.fromResponse(await readErrorResponse(response));`
+   */
+  static fromResponse({ status, headers, error, text }: ErrorResponse): APIError {
     const make = STATUS_CLASSES.get(status) ?? (status >= 500 ? InternalServerError : APIError);
-    return new make(status, error, message, headers);
+    return new make(status, error, text, headers);
   }
 }
 
-function envelopeError(body: unknown): APIErrorBody | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const inner = (body as { error?: unknown }).error;
-  if (typeof inner === 'object' && inner !== null) return inner as APIErrorBody;
-  return undefined;
-}
-
-function describeAPIError(status: number | undefined, error: APIErrorBody | undefined, message: string | undefined): string {
-  const text = typeof error?.message === 'string' && error.message !== '' ? error.message : message;
+function describeAPIError(status: number | undefined, error: ErrorObject | undefined, message: string | undefined): string {
+  const text = error !== undefined && error.message !== '' ? error.message : message;
   if (status !== undefined && text !== undefined) return `${status} ${text}`;
   if (status !== undefined) return `${status} status code (no body)`;
   return text ?? '(no status code or body)';
 }
 
-type StatusErrorClass = new (status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) => APIError;
-
 /** 400: the request is malformed (a missing field, a wrong type). */
-export class BadRequestError extends APIError {
-  override readonly name: string = 'BadRequestError';
-  declare readonly kind: 'bad-request';
-  constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
-    super(status, error, message, headers, { kind: 'bad-request' });
-  }
-}
-
+export class BadRequestError extends APIError<'bad-request'> { override readonly name: string = 'BadRequestError'; }
 /** 401: the API key is missing or wrong. */
-export class AuthenticationError extends APIError {
-  override readonly name: string = 'AuthenticationError';
-  declare readonly kind: 'authentication';
-  constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
-    super(status, error, message, headers, { kind: 'authentication' });
-  }
-}
-
+export class AuthenticationError extends APIError<'authentication'> { override readonly name: string = 'AuthenticationError'; }
 /** 403: the key may not do this. */
-export class PermissionDeniedError extends APIError {
-  override readonly name: string = 'PermissionDeniedError';
-  declare readonly kind: 'permission-denied';
-  constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
-    super(status, error, message, headers, { kind: 'permission-denied' });
-  }
-}
-
+export class PermissionDeniedError extends APIError<'permission-denied'> { override readonly name: string = 'PermissionDeniedError'; }
 /** 404: no such thread, run, file, … */
-export class NotFoundError extends APIError {
-  override readonly name: string = 'NotFoundError';
-  declare readonly kind: 'not-found';
-  constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
-    super(status, error, message, headers, { kind: 'not-found' });
-  }
-}
-
+export class NotFoundError extends APIError<'not-found'> { override readonly name: string = 'NotFoundError'; }
 /** 409: the object is busy (e.g. a thread with an active run); retried before it is thrown. */
-export class ConflictError extends APIError {
-  override readonly name: string = 'ConflictError';
-  declare readonly kind: 'conflict';
-  constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
-    super(status, error, message, headers, { kind: 'conflict' });
-  }
-}
-
+export class ConflictError extends APIError<'conflict'> { override readonly name: string = 'ConflictError'; }
 /** 422: well-formed but not acceptable. */
-export class UnprocessableEntityError extends APIError {
-  override readonly name: string = 'UnprocessableEntityError';
-  declare readonly kind: 'unprocessable-entity';
-  constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
-    super(status, error, message, headers, { kind: 'unprocessable-entity' });
-  }
-}
-
+export class UnprocessableEntityError extends APIError<'unprocessable-entity'> { override readonly name: string = 'UnprocessableEntityError'; }
 /** 429: too many requests or out of quota; retried (honouring `Retry-After`) before it is thrown. */
-export class RateLimitError extends APIError {
-  override readonly name: string = 'RateLimitError';
-  declare readonly kind: 'rate-limit';
-  constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
-    super(status, error, message, headers, { kind: 'rate-limit' });
-  }
-}
-
+export class RateLimitError extends APIError<'rate-limit'> { override readonly name: string = 'RateLimitError'; }
 /** ≥500: the server failed; retried before it is thrown. */
-export class InternalServerError extends APIError {
-  override readonly name: string = 'InternalServerError';
-  declare readonly kind: 'internal-server';
-  constructor(status: number, error: APIErrorBody | undefined, message: string | undefined, headers: Headers) {
-    super(status, error, message, headers, { kind: 'internal-server' });
-  }
-}
+export class InternalServerError extends APIError<'internal-server'> { override readonly name: string = 'InternalServerError'; }
+
+type StatusErrorClass = new (status: number, error: ErrorObject | undefined, message: string | undefined, headers: Headers) => APIError;
 
 const STATUS_CLASSES = new Map<number, StatusErrorClass>([
   [400, BadRequestError],
@@ -211,9 +179,8 @@ const STATUS_CLASSES = new Map<number, StatusErrorClass>([
  *
  * @example `catch (error) { if (error instanceof APIConnectionError) scheduleLater(); }`
  */
-export class APIConnectionError extends APIError {
+export class APIConnectionError extends APIError<'connection' | 'connection-timeout'> {
   override readonly name: string = 'APIConnectionError';
-  declare readonly kind: 'connection' | 'connection-timeout';
   constructor({ message, cause, kind }: { message?: string | undefined; cause?: unknown; kind?: 'connection' | 'connection-timeout' } = {}) {
     super(undefined, undefined, message ?? 'Connection error.', undefined, { kind: kind ?? 'connection', cause });
   }
@@ -229,9 +196,8 @@ export class APIConnectionTimeoutError extends APIConnectionError {
 }
 
 /** The caller's `signal` aborted the request or the poll; `cause` is the signal's reason. */
-export class APIUserAbortError extends APIError {
+export class APIUserAbortError extends APIError<'user-abort'> {
   override readonly name: string = 'APIUserAbortError';
-  declare readonly kind: 'user-abort';
   constructor({ message, cause }: { message?: string | undefined; cause?: unknown } = {}) {
     super(undefined, undefined, message ?? 'Request was aborted.', undefined, { kind: 'user-abort', cause });
   }

@@ -12,7 +12,17 @@ export {
   type PollOptions,
 } from './poll.ts';
 export type { HeadersLike, RequestOptions } from './request.ts';
-export { BACKOFF_JITTER, INITIAL_BACKOFF_MS, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS, isRetryable, isRetryableStatus, retryDelayMs } from './retry.ts';
+export {
+  BACKOFF_JITTER,
+  INITIAL_BACKOFF_MS,
+  MAX_BACKOFF_MS,
+  MAX_RETRY_AFTER_MS,
+  REAL_CLOCK,
+  isRetryable,
+  isRetryableStatus,
+  retryDelayMs,
+  type RetryClock,
+} from './retry.ts';
 export type { StreamRequestOptions } from './streaming.ts';
 export type * from './types.ts';
 export { Assistants } from './resources/assistants.ts';

@@ -1,4 +1,3 @@
-import pRetry from 'p-retry';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -8,7 +7,7 @@ import {
   InvalidArgumentError,
   InvalidResponseError,
 } from './errors.ts';
-import { isRetryable, retryDelayMs } from './retry.ts';
+import { isRetryable, retryDelayMs, type RetryClock } from './retry.ts';
 
 /** Headers in any of the shapes `fetch` accepts; a `null` value removes a default header. */
 export type HeadersLike = Headers | ReadonlyArray<readonly [string, string]> | Readonly<Record<string, string | null | undefined>>;
@@ -51,6 +50,8 @@ export interface TransportSettings {
   maxRetries: number;
   timeoutMs: number;
   defaultHeaders: HeadersLike | undefined;
+  /** How the waits between attempts pass (real timers, or a test's fake clock). */
+  clock: RetryClock;
 }
 
 /** A parsed JSON answer with the response it came in (the poll helpers read its headers). */
@@ -66,8 +67,8 @@ const ASSISTANTS_PATHS = /^\/(assistants|threads|vector_stores)(\/|$)/;
 /**
  * Sends one call with retries: each attempt is a fetch plus, for JSON answers, reading the body,
  * under its own timeout, so a connection that breaks off mid-body or stalls is retried like one
- * that never connected. p-retry runs the attempts; the wait between them is ours because it
- * depends on the response (`Retry-After`), which p-retry's own backoff cannot see.
+ * that never connected. The wait between attempts depends on the failed response
+ * (`retry-after-ms`, `Retry-After`), so it is computed per failure by {@link retryDelayMs}.
  *
  * @internal
  */
@@ -95,24 +96,16 @@ export async function sendRequest<R>(
     spec.headers,
     options.headers,
   ]);
-  const attempt = (attemptNumber: number) =>
-    attemptOnce(settings.fetch, url, { method: spec.method, headers, ...(body === undefined ? {} : { body }) }, timeoutMs, signal, keepSignalLinked, (response) =>
-      handle(response, attemptNumber > maxRetries),
-    );
-  try {
-    return await pRetry(attempt, {
-      retries: maxRetries,
-      minTimeout: 0,
-      ...(signal === undefined ? {} : { signal }),
-      shouldRetry: async ({ error, retriesConsumed }) => {
-        if (!isRetryable(error)) return false;
-        await sleep(retryDelayMs(error instanceof APIError ? error.headers : undefined, retriesConsumed), signal);
-        return true;
-      },
-    });
-  } catch (error) {
-    if (signal?.aborted && !(error instanceof APIUserAbortError)) throw new APIUserAbortError({ cause: signal.reason });
-    throw error;
+  const init: RequestInit = { method: spec.method, headers, ...(body === undefined ? {} : { body }) };
+  const { clock } = settings;
+  for (let retriesDone = 0; ; retriesDone++) {
+    const isLastAttempt = retriesDone >= maxRetries;
+    try {
+      return await attemptOnce(settings.fetch, url, init, timeoutMs, signal, keepSignalLinked, (response) => handle(response, isLastAttempt));
+    } catch (error) {
+      if (isLastAttempt || !isRetryable(error)) throw error;
+      await clock.sleep(retryDelayMs(error instanceof APIError ? error.headers : undefined, retriesDone, clock.random, clock.now), signal);
+    }
   }
 }
 
@@ -168,28 +161,6 @@ export async function readJSON<T>(response: Response, validate?: (body: unknown)
   const problem = validate?.(data);
   if (problem !== undefined) throw new InvalidResponseError(problem, response);
   return { data: data as T, response };
-}
-
-/**
- * The typed error for a non-2xx response, from its error envelope when it has one.
- *
- * @internal
- */
-export async function errorFromResponse(response: Response): Promise<APIError> {
-  let text = '';
-  try {
-    text = await response.text();
-  } catch {
-    // The status still says what happened.
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  const fallback = text === '' ? undefined : text.slice(0, 500);
-  return APIError.generate(response.status, body, fallback, response.headers);
 }
 
 /**
@@ -279,28 +250,4 @@ export function checkTimeout(value: number, name: string): number {
     throw new InvalidArgumentError(name, `must be a number of ms between 1 and ${MAX_TIMER_MS} (got ${value})`);
   }
   return value;
-}
-
-/**
- * Resolves after `ms`, or rejects with {@link APIUserAbortError} as soon as `signal` aborts;
- * either way no timer is left behind.
- *
- * @internal
- */
-export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new APIUserAbortError({ cause: signal.reason }));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new APIUserAbortError({ cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,4 +1,4 @@
-import { APIConnectionError, APIError } from './errors.ts';
+import { APIConnectionError, APIError, APIUserAbortError } from './errors.ts';
 
 /** The first backoff wait; later ones double, up to {@link MAX_BACKOFF_MS}. */
 export const INITIAL_BACKOFF_MS = 500;
@@ -53,4 +53,45 @@ function serverRequestedDelayMs(headers: Headers | undefined, now: () => number)
   if (Number.isFinite(seconds)) return seconds * 1000;
   const date = Date.parse(retryAfter);
   return Number.isFinite(date) ? date - now() : undefined;
+}
+
+/**
+ * What the retry loop needs from the outside world: a way to wait, the time, and chance.
+ * {@link REAL_CLOCK} by default; a test passes a fake one that records the waits it is asked
+ * for and returns at once.
+ */
+export interface RetryClock {
+  /** Resolves after `ms`, or rejects with {@link APIUserAbortError} as soon as `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal | undefined): Promise<void>;
+  /** Milliseconds since the epoch (to read a `Retry-After` date). */
+  now(): number;
+  /** A number in [0, 1) (the backoff's jitter). */
+  random(): number;
+}
+
+/** Real timers, `Date.now` and `Math.random`. @example `new AssistantsClient({ clock: REAL_CLOCK })` */
+export const REAL_CLOCK: RetryClock = { sleep, now: () => Date.now(), random: () => Math.random() };
+
+/**
+ * Resolves after `ms`, or rejects with {@link APIUserAbortError} as soon as `signal` aborts;
+ * either way no timer is left behind.
+ *
+ * @example `await sleep(500, signal)`
+ */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new APIUserAbortError({ cause: signal.reason }));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new APIUserAbortError({ cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -1,4 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { ServerContext } from './context.ts';
 import { ApiError } from './errors.ts';
 import { assistantRoutes } from './routes/assistants.ts';
@@ -36,6 +37,14 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
     options.onInternalError(error);
     return c.json(new ApiError(500, 'The server had an error while processing your request.', { type: 'server_error' }).toEnvelope(), 500);
   });
+  // hono finds the methods a known path allows when nothing matched; we only word the answer.
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, allowed) =>
+        c.json(new ApiError(405, `Method ${c.req.method} is not allowed for ${c.req.path}; use ${allowed.join(' or ')}.`).toEnvelope(), 405, { Allow: allowed.join(', ') }),
+    }),
+  );
   if (options.rateLimit !== undefined) app.use(rateLimiter(options.rateLimit));
   app.use(limitBody(options.maxBodyBytes));
   app.use('/assistants/*', requireAssistantsBeta());
@@ -52,26 +61,8 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
   app.route('/vector_stores', vectorStoreRoutes(context));
   app.route('/responses', responseRoutes(context));
 
-  const routes = app.routes.map((route) => ({ method: route.method, pattern: pathPattern(route.path) }));
-  app.notFound((c) => {
-    const { pathname } = new URL(c.req.url);
-    const allowed = [...new Set(routes.filter((route) => route.method !== 'ALL' && route.pattern.test(pathname)).map((route) => route.method))];
-    if (allowed.length > 0) {
-      c.header('Allow', allowed.join(', '));
-      return c.json(new ApiError(405, `Method ${c.req.method} is not allowed for ${pathname}; use ${allowed.join(' or ')}.`).toEnvelope(), 405);
-    }
-    return c.json(new ApiError(404, `Invalid URL (${c.req.method} ${pathname})`).toEnvelope(), 404);
-  });
+  app.notFound((c) => c.json(new ApiError(404, `Invalid URL (${c.req.method} ${c.req.path})`).toEnvelope(), 404));
   return app;
-}
-
-// `/v1/threads/:thread_id/runs` → /^\/v1\/threads\/[^/]+\/runs\/?$/
-function pathPattern(path: string): RegExp {
-  const source = path
-    .split('/')
-    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('/');
-  return new RegExp(`^${source.replace(/\/$/, '')}/?$`);
 }
 
 /**

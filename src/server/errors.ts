@@ -1,10 +1,8 @@
+import type { ErrorEnvelope } from '../wire/envelope.ts';
+
 /** The `type` of an API error, as the real API names them. */
 export type ApiErrorType = 'invalid_request_error' | 'requests' | 'server_error';
 
-/** The body of every error response: `{ error: { message, type, param, code } }`. */
-export interface ErrorEnvelope {
-  error: { message: string; type: ApiErrorType; param: string | null; code: string | null };
-}
 
 /**
  * An error the server answers with the API's envelope and status code. Thrown anywhere in a

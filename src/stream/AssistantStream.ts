@@ -16,7 +16,8 @@ import type { AssistantEventHandler } from './AssistantEventHandler.ts';
 import { streamMachine } from './bindings.ts';
 import { attachSession, sessionOf, type StreamInput } from './session.ts';
 import { StreamSink } from './sink.ts';
-import type { AssistantStreamEvents, AssistantStreamSnapshot, AssistantStreamStatus } from './types.ts';
+import { EventQueue } from './eventQueue.ts';
+import type { AssistantStreamEventName, AssistantStreamEvents, AssistantStreamSnapshot, AssistantStreamStatus, EmittedValue } from './types.ts';
 
 /** Options of {@link AssistantStream.fromSSE} and {@link AssistantStream.fromReadableStream}. */
 export interface AssistantStreamOptions {
@@ -68,6 +69,11 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
   readonly actor: AssistantStreamActor;
   readonly #sink: StreamSink;
   readonly #settled: Promise<void>;
+  /**
+   * Aborting it aborts the stream (as `abort()` does, which also aborts it): the official SDK's
+   * handle for code that cancels through a controller.
+   */
+  readonly controller = new AbortController();
   /** Set when the stream chart itself threw: its actor is dead, so the facade ends the stream. */
   #chartFailure: AssistantStreamError | undefined;
 
@@ -104,6 +110,7 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
     this.#settled.catch(() => {});
 
     this.actor.start();
+    this.controller.signal.addEventListener('abort', () => this.#sendAbort(this.controller.signal.reason), { once: true });
     const { signal } = options;
     if (signal !== undefined) {
       if (signal.aborted) this.abort(signal.reason);
@@ -284,10 +291,124 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
    * @example `setTimeout(() => stream.abort(), 5_000);`
    */
   abort(reason?: unknown): void {
+    this.#sendAbort(reason);
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  #sendAbort(reason: unknown): void {
     this.actor.send({
       type: 'abort',
       error: new AssistantStreamError('aborted', 'the stream was aborted', reason === undefined ? {} : { cause: reason }),
     });
+  }
+
+  /** Whether the stream has finished: with a final run, a failure or an abort. @example `if (stream.ended) …` */
+  get ended(): boolean {
+    const { status } = this;
+    return status === 'done' || status === 'failed' || status === 'aborted';
+  }
+
+  /** Whether the stream failed or was aborted (as the official SDK counts an abort). @example `stream.errored` */
+  get errored(): boolean {
+    const { status } = this;
+    return status === 'failed' || status === 'aborted';
+  }
+
+  /** Whether the stream was aborted. @example `stream.aborted` */
+  get aborted(): boolean {
+    return this.status === 'aborted';
+  }
+
+  /**
+   * A promise of the next `name` event: its argument, or the tuple of its arguments when it
+   * has several. It rejects with the stream's error if the stream fails or is aborted first
+   * (unless `name` is `error` or `abort`), and with a `lifecycle` error if the stream ends
+   * without one — where the official SDK leaves it pending.
+   *
+   * @example
+   * ```ts
+   * const [delta, snapshot] = await stream.emitted('textDelta');
+   * const run = await stream.emitted('run');
+   * ```
+   */
+  emitted<Name extends AssistantStreamEventName>(name: Name): Promise<EmittedValue<Name>> {
+    return new Promise((resolve, reject) => {
+      const ending = this.#ending();
+      if (ending !== undefined) return reject(ending);
+      const stop = this.#watch(name, {
+        event: (args) => {
+          stop();
+          resolve((args.length === 0 ? undefined : args.length === 1 ? args[0] : args) as EmittedValue<Name>);
+        },
+        failure: (error) => {
+          stop();
+          reject(error);
+        },
+        end: () => {
+          stop();
+          reject(new AssistantStreamError('lifecycle', `the stream ended without a ${name} event`));
+        },
+      });
+    });
+  }
+
+  /**
+   * Every `name` event from now on, as the tuple of its arguments, in order. It ends with the
+   * stream; on a failure or abort it yields what was buffered, then rejects with the error
+   * (iterating `error` or `abort` yields it instead). `return()` (a `break`) removes its
+   * listener and leaves the stream running.
+   *
+   * @example
+   * ```ts
+   * for await (const [delta] of stream.events('textDelta')) process.stdout.write(delta.value ?? '');
+   * ```
+   */
+  events<Name extends AssistantStreamEventName>(name: Name): AsyncIterableIterator<Parameters<AssistantStreamEvents[Name]>> {
+    const queue = new EventQueue<Parameters<AssistantStreamEvents[Name]>>(() => stop());
+    const ending = this.#ending();
+    if (ending !== undefined) {
+      queue.fail(ending);
+      return queue;
+    }
+    const stop = this.#watch(name, {
+      event: (args) => queue.push(args),
+      failure: (error) => {
+        stop();
+        queue.fail(error);
+      },
+      end: () => {
+        stop();
+        queue.end();
+      },
+    });
+    return queue;
+  }
+
+  /** Why nothing more will come: the failure, or a lifecycle error once ended; undefined while running. */
+  #ending(): AssistantStreamError | undefined {
+    if (!this.ended) return undefined;
+    return this.snapshot().error ?? new AssistantStreamError('lifecycle', 'the stream has already ended');
+  }
+
+  /** Listens for `name`, for a failure first (unless `name` is one) and for the end; returns the unsubscribe. */
+  #watch<Name extends AssistantStreamEventName>(
+    name: Name,
+    on: { event: (args: Parameters<AssistantStreamEvents[Name]>) => void; failure: (error: AssistantStreamError) => void; end: () => void },
+  ): () => void {
+    const listeners = this.#sink.listeners;
+    const onEvent = ((...args: Parameters<AssistantStreamEvents[Name]>) => on.event(args)) as AssistantStreamEvents[Name];
+    const onFailure = (error: AssistantStreamError) => on.failure(error);
+    const onEnd = () => on.end();
+    listeners.on(name, onEvent);
+    if (name !== 'error') listeners.on('error', onFailure);
+    if (name !== 'abort') listeners.on('abort', onFailure);
+    if (name !== 'end') listeners.on('end', onEnd);
+    return () => {
+      listeners.off(name, onEvent);
+      listeners.off('error', onFailure);
+      listeners.off('abort', onFailure);
+      listeners.off('end', onEnd);
+    };
   }
 
   /**

@@ -48,6 +48,7 @@ export class StreamSink {
   /** @internal */ currentRunStep: RunStep | undefined;
   #handlerError: AssistantStreamError | undefined;
   #settled = false;
+  #failure: AssistantStreamError | undefined;
   /** @internal While set, callbacks are not announced (a resumed stream catching up). */
   muted = false;
 
@@ -84,7 +85,9 @@ export class StreamSink {
       queues.delete(queue);
       onReturn();
     });
-    if (this.#settled) queue.end();
+    // An iterator opened after the end finishes at once; after a failure it rejects with it.
+    if (this.#failure !== undefined) queue.fail(this.#failure);
+    else if (this.#settled) queue.end();
     else queues.add(queue);
     return queue;
   }
@@ -160,6 +163,7 @@ export class StreamSink {
   settle(error: AssistantStreamError | undefined): void {
     if (this.#settled) return;
     this.#settled = true;
+    this.#failure = error;
     for (const queues of [this.#eventQueues, this.#textQueues] as Array<Set<EventQueue<unknown>>>) {
       for (const queue of queues) {
         if (error === undefined) queue.end();

@@ -8,6 +8,8 @@ import {
   decodeWireEvent,
   openTextReader,
   ResponsesTranslator,
+  safeEventName,
+  sanitizedJSONError,
   toWireEvent,
   type FrameDecoder,
   type TextReader,
@@ -114,22 +116,29 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     };
     const decoder: FrameDecoder =
       session.input.format === 'sse'
-        ? createSSEDecoder((name, data) => {
-            if (stopped) return;
-            const eventIndex = ++seq;
-            if (protocol === undefined) adopt(isResponsesFrame(name, data));
-            if (protocol === 'assistants') {
-              deliver(decodeWireEvent(name, data, eventIndex));
-              return;
-            }
-            let json: unknown;
-            try {
-              json = JSON.parse(data);
-            } catch (cause) {
-              throw new AssistantStreamError('json', 'event data is not valid JSON', { eventIndex, eventName: name, cause });
-            }
-            feedResponses(json, eventIndex, name);
-          })
+        ? createSSEDecoder(
+            (name, data) => {
+              if (stopped) return;
+              const eventIndex = ++seq;
+              if (protocol === undefined) adopt(name?.startsWith('response.') === true);
+              if (protocol === 'assistants') {
+                deliver(decodeWireEvent(name, data, eventIndex));
+                return;
+              }
+              let json: unknown;
+              try {
+                json = JSON.parse(data);
+              } catch (cause) {
+                throw new AssistantStreamError('json', 'event data is not valid JSON', {
+                  eventIndex,
+                  eventName: name === undefined ? undefined : safeEventName(name),
+                  cause: sanitizedJSONError(cause),
+                });
+              }
+              feedResponses(json, eventIndex, name);
+            },
+            { allowUnnamedFrames: session.input.protocol === 'responses' },
+          )
         : createNDJSONDecoder((name, data, line) => {
             if (stopped) return;
             const eventIndex = ++seq;
@@ -177,12 +186,6 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     reader?.cancel();
   };
 });
-
-/** Whether the first frame of a stream is a Responses event (`response.*`, named or typed). */
-function isResponsesFrame(name: string | undefined, data: string): boolean {
-  if (name !== undefined) return name.startsWith('response.');
-  return /^\s*\{\s*"type"\s*:\s*"response\./.test(data);
-}
 
 /**
  * Batches stop growing here. The transition's cost is shared well before (measured: 32 and 128

@@ -15,6 +15,13 @@ export interface AssistantStreamEvents extends StreamListeners {}
 /** A listener event name: `textDelta`, `end`, … */
 export type AssistantStreamEventName = keyof AssistantStreamEvents;
 
+/** What `emitted(name)` resolves to: nothing, the one argument, or the tuple of them. */
+export type EmittedValue<Name extends AssistantStreamEventName> = Parameters<AssistantStreamEvents[Name]> extends []
+  ? undefined
+  : Parameters<AssistantStreamEvents[Name]> extends [infer Only]
+    ? Only
+    : Parameters<AssistantStreamEvents[Name]>;
+
 /** How a stream stands: reading, finished with a final run, failed, or aborted. */
 export type AssistantStreamStatus = 'connecting' | 'streaming' | 'done' | 'failed' | 'aborted';
 

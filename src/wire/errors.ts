@@ -1,3 +1,5 @@
+import type { ErrorObject } from './schemas/common.ts';
+
 /**
  * What went wrong with a stream, as a discriminant you can switch on.
  *
@@ -12,6 +14,8 @@
  * - `type-mismatch`: a delta's value cannot merge into the snapshot's value at that path.
  * - `no-final-run`: the stream ended before the run reached a terminal state or requires_action.
  * - `api-error`: the server sent an `error` event (or answered with an error status).
+ * - `too-large`: one event (an SSE frame or an NDJSON line) grew past the decoder's cap
+ *   (`MAX_FRAME_LENGTH` characters) without ending; reading stops there.
  * - `truncated`: the connection ended in the middle of an event.
  * - `idle-timeout`: no bytes arrived for `idleTimeoutMs`.
  * - `handler`: a handler method or listener threw; `cause` is what it threw.
@@ -31,20 +35,13 @@ export type AssistantStreamErrorKind =
   | 'type-mismatch'
   | 'no-final-run'
   | 'api-error'
+  | 'too-large'
   | 'truncated'
   | 'idle-timeout'
   | 'handler'
   | 'source'
   | 'aborted'
   | 'internal';
-
-/** The error object of the API's error envelope and of the stream's `error` event. */
-export interface APIErrorObject {
-  type?: string | null | undefined;
-  message: string;
-  code?: string | null | undefined;
-  param?: string | null | undefined;
-}
 
 /** Where in the stream a fault happened. */
 export interface StreamPosition {
@@ -60,7 +57,7 @@ export interface StreamPosition {
 export interface AssistantStreamErrorOptions extends StreamPosition {
   cause?: unknown;
   /** The error object the server sent, for `api-error`. */
-  apiError?: APIErrorObject | undefined;
+  apiError?: ErrorObject | undefined;
   /** The HTTP status, for an `api-error` that came as a non-2xx response. */
   status?: number | undefined;
 }
@@ -84,7 +81,7 @@ export class AssistantStreamError extends Error {
   readonly eventIndex: number | undefined;
   readonly eventName: string | undefined;
   readonly path: string | undefined;
-  readonly apiError: APIErrorObject | undefined;
+  readonly apiError: ErrorObject | undefined;
   readonly status: number | undefined;
   /** The message without the location suffix. */
   readonly detail: string;
@@ -107,4 +104,34 @@ function describe(what: string, { eventIndex, eventName, path }: StreamPosition)
   if (eventName !== undefined) where.push(eventName);
   if (path !== undefined) where.push(path);
   return where.length === 0 ? what : `${what} (at ${where.join(', ')})`;
+}
+
+/**
+ * A JSON parse error without the input: V8's own message quotes the bytes around the fault,
+ * which may be a credential. Keeps the position when V8 gave one, in a fixed description.
+ */
+export function sanitizedJSONError(thrown: unknown): SyntaxError {
+  const message = thrown instanceof Error ? thrown.message : '';
+  const position = /at position (\d+)/.exec(message)?.[1];
+  const what = /end of (JSON )?input/i.test(message) ? 'unexpected end of input' : 'unexpected character';
+  return new SyntaxError(`invalid JSON: ${what}${position === undefined ? '' : ` at position ${position}`}`);
+}
+
+const MAX_SEGMENT_LENGTH = 16;
+
+/**
+ * A key from the wire as it may appear in an error's path: identifier-like keys as they are,
+ * anything else quoted with its control characters escaped and cut to a few characters. A key
+ * may be untrusted metadata, and error messages travel into logs and terminals.
+ */
+export function safePathSegment(key: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(key)) return key;
+  const cut = key.length > MAX_SEGMENT_LENGTH ? `${key.slice(0, MAX_SEGMENT_LENGTH)}…` : key;
+  return JSON.stringify(cut).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** `text` with its control characters written as `\uXXXX`, so it cannot drive a terminal. */
+export function escapeControl(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this finds.
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

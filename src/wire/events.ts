@@ -1,6 +1,7 @@
 import type { z } from 'zod';
-import { AssistantStreamError } from './errors.ts';
-import { ErrorObjectSchema, ThreadSchema, type ErrorObject, type Thread } from './schemas/common.ts';
+import { AssistantStreamError, escapeControl, safePathSegment, sanitizedJSONError } from './errors.ts';
+import { ThreadSchema, type ErrorObject, type Thread } from './schemas/common.ts';
+import { errorObjectOf } from './envelope.ts';
 import { MessageDeltaEventSchema, MessageSchema, type Message, type MessageDeltaEvent } from './schemas/message.ts';
 import { RunSchema, type Run } from './schemas/run.ts';
 import { RunStepDeltaSchema, RunStepSchema, type RunStep, type RunStepDeltaEvent } from './schemas/step.ts';
@@ -186,7 +187,7 @@ export function decodeWireEvent(name: string | undefined, text: string, seq: num
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new AssistantStreamError('json', 'event data is not valid JSON', { eventIndex: seq, eventName, cause });
+    throw new AssistantStreamError('json', 'event data is not valid JSON', { eventIndex: seq, eventName, cause: sanitizedJSONError(cause) });
   }
   return toWireEvent(eventName, json, seq, text);
 }
@@ -212,7 +213,8 @@ export function toWireEvent(eventName: string, json: unknown, seq: number, rawTe
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new AssistantStreamError('schema', `invalid payload: ${issue.message}`, {
+    // zod's messages are its own, but one about a key may quote the key.
+    throw new AssistantStreamError('schema', `invalid payload: ${escapeControl(issue.message)}`, {
       eventIndex: seq,
       eventName,
       path: formatPath(['data', ...issue.path]),
@@ -264,10 +266,7 @@ function announcedStatus(eventName: string): string | undefined {
 
 /** The server may send a bare error object or wrap it as `{ error }` (the SDK accepts both). */
 function toErrorObject(json: unknown): ErrorObject {
-  const candidate = isRecord(json) && isRecord(json['error']) ? json['error'] : json;
-  const parsed = ErrorObjectSchema.safeParse(candidate);
-  if (parsed.success) return parsed.data;
-  return { message: isRecord(candidate) && typeof candidate['message'] === 'string' ? candidate['message'] : 'the server sent an error event without a message' };
+  return errorObjectOf(json) ?? { message: 'the server sent an error event without a message' };
 }
 
 function parseLenient(text: string): unknown {
@@ -278,16 +277,19 @@ function parseLenient(text: string): unknown {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** `['data', 'delta', 'content', 0, 'index']` → `data.delta.content[0].index`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
+  let previous: PropertyKey | undefined;
   for (const key of path) {
+    const underMetadata = previous === 'metadata';
+    previous = key;
     if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
+    else if (underMetadata) out += '[<key>]'; // a metadata key is the user's data, never printed
+    else {
+      const segment = safePathSegment(String(key));
+      out += segment.startsWith('"') ? `[${segment}]` : out === '' ? segment : `.${segment}`;
+    }
   }
   return out;
 }

@@ -1,4 +1,5 @@
 export * from './errors.ts';
+export * from './envelope.ts';
 export * from './events.ts';
 export * from './accumulate.ts';
 export * from './sse.ts';
@@ -15,4 +16,4 @@ export { isTextFragment, isToolCallFragment } from './fastPath.ts';
 export { growString } from './grow.ts';
 export type * from './objects.ts';
 export * from './responses/types.ts';
-export { ResponsesTranslator, outputText, type ResponsesTranslatorOptions } from './responses/translate.ts';
+export { outputText, ResponsesTranslator, safeEventName, type ResponsesTranslatorOptions } from './responses/translate.ts';

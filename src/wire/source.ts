@@ -1,3 +1,4 @@
+import { readErrorResponse } from './envelope.ts';
 import { AssistantStreamError } from './errors.ts';
 
 /** Anything a stream can be read from. */
@@ -48,31 +49,11 @@ function responseReader(response: Response): TextReader {
   };
 }
 
-/** An `api-error` from a non-2xx response and its JSON error envelope, if it has one. */
+/** An `api-error` from a non-2xx response and its error envelope, if it has one. */
 export async function errorFromResponse(response: Response): Promise<AssistantStreamError> {
-  let text = '';
-  try {
-    text = await response.text();
-  } catch {
-    // The status alone still says what happened.
-  }
-  let apiError: { message: string; type?: string | null; code?: string | null; param?: string | null } | undefined;
-  try {
-    const body = JSON.parse(text) as { error?: unknown };
-    const error = body.error as Record<string, unknown> | undefined;
-    if (error !== undefined && error !== null && typeof error === 'object' && typeof error['message'] === 'string') {
-      apiError = {
-        message: error['message'],
-        type: typeof error['type'] === 'string' ? error['type'] : null,
-        code: typeof error['code'] === 'string' ? error['code'] : null,
-        param: typeof error['param'] === 'string' ? error['param'] : null,
-      };
-    }
-  } catch {
-    // Not JSON: keep the status.
-  }
-  const what = `the server answered ${response.status}${apiError ? `: ${apiError.message}` : ''}`;
-  return new AssistantStreamError('api-error', what, { status: response.status, apiError });
+  const { status, error } = await readErrorResponse(response);
+  const what = `the server answered ${status}${error ? `: ${error.message}` : ''}`;
+  return new AssistantStreamError('api-error', what, { status, apiError: error });
 }
 
 function emptyReader(): TextReader {
@@ -89,6 +70,7 @@ function streamReader(stream: ReadableStream<Uint8Array>): TextReader {
       const { done, value } = await reader.read();
       if (done) {
         finished = true;
+        reader.releaseLock();
         const rest = flush(decoder);
         return rest === '' ? undefined : rest;
       }
@@ -97,7 +79,11 @@ function streamReader(stream: ReadableStream<Uint8Array>): TextReader {
     cancel() {
       if (finished) return;
       finished = true;
-      reader.cancel().catch(() => {});
+      // Released once the cancel settles, so the caller's stream is never left locked.
+      reader
+        .cancel()
+        .catch(() => {})
+        .finally(() => reader.releaseLock());
     },
   };
 }

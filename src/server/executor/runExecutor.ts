@@ -2,8 +2,6 @@ import { createActor, type Actor } from 'xstate';
 import { runMachine } from '../../../machines/run.ts';
 import {
   RUN_TERMINAL_STATUSES,
-  type CodeInterpreterToolCall,
-  type FileSearchToolCall,
   type FunctionToolCall,
   type Message,
   type Metadata,
@@ -19,9 +17,11 @@ import { estimateTokens, newAssistantMessage, newRunStep, presentStep } from '..
 import { ApiError } from '../errors.ts';
 import { newId, nowSeconds } from '../ids.ts';
 import type { ModelCitation, ModelRequest, ModelStep, ModelToolCall } from '../model/model.ts';
-import type { SearchHit } from '../search.ts';
 import { Collection, type RunHandle, type ThreadRecord } from '../store.ts';
-import { runPython } from '../tools/codeInterpreter.ts';
+import { callCodeInterpreter } from '../tools/codeInterpreter.ts';
+import { callFileSearch, fileSearchRanking } from '../tools/fileSearch.ts';
+import { callFunction } from '../tools/function.ts';
+import type { ServerToolCall, ToolCallContext } from '../tools/toolCall.ts';
 import { RunEventLog } from './eventLog.ts';
 import { SLOW_DELTA_DELAY_MS, type Scenario } from './scenario.ts';
 import type { ExecutorEnvironment } from './environment.ts';
@@ -257,56 +257,24 @@ export class RunExecutor implements RunHandle {
   }
 
   async #callTools(calls: readonly ModelToolCall[]): Promise<void> {
-    const toolCalls: Array<FunctionToolCall | CodeInterpreterToolCall | FileSearchToolCall> = [];
+    const toolCalls: ServerToolCall[] = [];
     const step = this.#startStep({ type: 'tool_calls', tool_calls: toolCalls });
     const waitingFor: FunctionToolCall[] = [];
     for (const [index, call] of calls.entries()) {
       await this.#wait(this.#environment.pace.stepDelayMs);
-      const id = newId('call_');
+      const context = this.#toolCallContext(step, toolCalls, index);
       switch (call.type) {
-        case 'function': {
-          const toolCall: FunctionToolCall = { id, type: 'function', function: { name: call.name, arguments: '', output: null } };
-          toolCalls.push(toolCall);
-          this.#stepDelta(step, { index, id, type: 'function', function: { name: call.name, arguments: '', output: null } });
-          for (const fragment of fragments(call.arguments, 8)) {
-            await this.#wait(this.#deltaDelay());
-            toolCall.function.arguments += fragment;
-            this.#stepDelta(step, { index, type: 'function', function: { arguments: fragment } });
-          }
-          this.#count('completion', call.name + call.arguments);
-          waitingFor.push(toolCall);
+        case 'function':
+          waitingFor.push(await callFunction(call, context));
           break;
-        }
-        case 'code_interpreter': {
-          const toolCall: CodeInterpreterToolCall = { id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } };
-          toolCalls.push(toolCall);
-          this.#stepDelta(step, { index, id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } });
-          for (const fragment of fragments(call.input, 8)) {
-            await this.#wait(this.#deltaDelay());
-            toolCall.code_interpreter.input += fragment;
-            this.#stepDelta(step, { index, type: 'code_interpreter', code_interpreter: { input: fragment } });
-          }
-          this.#count('completion', call.input);
-          await this.#wait(this.#environment.pace.stepDelayMs);
-          const logs = runPython(call.input);
-          toolCall.code_interpreter.outputs.push({ type: 'logs', logs });
-          this.#stepDelta(step, { index, type: 'code_interpreter', code_interpreter: { outputs: [{ index: 0, type: 'logs', logs }] } });
+        case 'code_interpreter':
+          await callCodeInterpreter(call, context);
           break;
-        }
-        case 'file_search': {
-          const toolCall: FileSearchToolCall = { id, type: 'file_search', file_search: {} };
-          toolCalls.push(toolCall);
-          this.#stepDelta(step, { index, id, type: 'file_search', file_search: {} });
-          this.#count('completion', call.query);
-          await this.#wait(this.#environment.pace.stepDelayMs);
-          const ranking = this.#fileSearchRanking();
-          const hits = this.#environment.searchVectorStores(this.#input.vectorStoreIds, call.query, ranking);
-          toolCall.file_search = {
-            ranking_options: { ranker: 'default_2024_08_21', score_threshold: ranking.scoreThreshold },
-            results: hits.map(toSearchResult),
-          };
+        case 'file_search':
+          await callFileSearch(call, context, fileSearchRanking(this.run.tools ?? []), (query, ranking) =>
+            this.#environment.searchVectorStores(this.#input.vectorStoreIds, query, ranking),
+          );
           break;
-        }
       }
     }
     await this.#wait(this.#environment.pace.stepDelayMs);
@@ -333,10 +301,20 @@ export class RunExecutor implements RunHandle {
     this.#emitRun('thread.run.in_progress', {});
   }
 
-  #fileSearchRanking(): { maxResults: number; scoreThreshold: number } {
-    const tool = (this.run.tools ?? []).find((candidate) => candidate.type === 'file_search');
-    const options = tool?.type === 'file_search' ? tool.file_search : undefined;
-    return { maxResults: options?.max_num_results ?? 20, scoreThreshold: options?.ranking_options?.score_threshold ?? 0 };
+  // A tool call's slot in the open step, with the run's pace and token count.
+  #toolCallContext(step: RunStep, toolCalls: ServerToolCall[], index: number): ToolCallContext {
+    return {
+      index,
+      id: newId('call_'),
+      open: (toolCall, first) => {
+        toolCalls.push(toolCall);
+        this.#stepDelta(step, first);
+      },
+      delta: (delta) => this.#stepDelta(step, delta),
+      fragmentPause: () => this.#wait(this.#deltaDelay()),
+      stepPause: () => this.#wait(this.#environment.pace.stepDelayMs),
+      countCompletion: (text) => this.#count('completion', text),
+    };
   }
 
   async #writeAnswer(text: string, annotations: readonly ModelCitation[]): Promise<void> {
@@ -534,17 +512,6 @@ export class RunExecutor implements RunHandle {
       );
     });
   }
-}
-
-function toSearchResult(hit: SearchHit): NonNullable<FileSearchToolCall['file_search']['results']>[number] {
-  return { file_id: hit.fileId, file_name: hit.filename, score: hit.score, content: [{ type: 'text', text: hit.text }] };
-}
-
-/** Cuts a string into pieces of `size` characters (JSON arguments, code). */
-function fragments(text: string, size: number): string[] {
-  const pieces: string[] = [];
-  for (let start = 0; start < text.length; start += size) pieces.push(text.slice(start, start + size));
-  return pieces;
 }
 
 /** Cuts an answer into word-sized deltas, each word with the spacing after it (a marker stays whole). */

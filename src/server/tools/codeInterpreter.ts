@@ -1,4 +1,28 @@
+import type { CodeInterpreterToolCall } from '../../wire/index.ts';
 import { EvaluationError, evaluateArithmetic, formatPythonNumber } from '../evaluate.ts';
+import { fragments, type ToolCallContext } from './toolCall.ts';
+
+/**
+ * Makes a code interpreter call: streams the code in fragments, runs it with {@link runPython},
+ * and streams the logs as the call's output.
+ *
+ * @example `const call = await callCodeInterpreter({ input: 'print(2 + 2)' }, context); // outputs: [{ type: 'logs', logs: '4' }]`
+ */
+export async function callCodeInterpreter(call: { input: string }, context: ToolCallContext): Promise<CodeInterpreterToolCall> {
+  const toolCall: CodeInterpreterToolCall = { id: context.id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } };
+  context.open(toolCall, { index: context.index, id: context.id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } });
+  for (const fragment of fragments(call.input)) {
+    await context.fragmentPause();
+    toolCall.code_interpreter.input += fragment;
+    context.delta({ index: context.index, type: 'code_interpreter', code_interpreter: { input: fragment } });
+  }
+  context.countCompletion(call.input);
+  await context.stepPause();
+  const logs = runPython(call.input);
+  toolCall.code_interpreter.outputs.push({ type: 'logs', logs });
+  context.delta({ index: context.index, type: 'code_interpreter', code_interpreter: { outputs: [{ index: 0, type: 'logs', logs }] } });
+  return toolCall;
+}
 
 /**
  * The code interpreter sandbox: runs Python that is arithmetic only — `print(<expression>)`

@@ -1,0 +1,44 @@
+// `npm test`: the type check, the linter and the test suites side by side — two processes, so a 2-core
+// machine runs them at once — then what it left out. The type check is incremental (its state
+// lives in node_modules/.cache), so a second run re-checks only what changed. Its output is
+// held back and printed after the suites', so the two never interleave.
+//
+// Left out: the packaging test (it builds the package, most of a minute); `npm run
+// test:package` runs it, and so does .ci/run.
+import { spawn } from 'node:child_process';
+
+const node = process.execPath;
+const typecheck = run(
+  [
+    'node_modules/typescript/bin/tsc',
+    '--noEmit',
+    '-p',
+    'tsconfig.json',
+    '--incremental',
+    '--tsBuildInfoFile',
+    'node_modules/.cache/assistant-machines/typecheck.tsbuildinfo',
+  ],
+  'pipe',
+);
+const lint = run(['node_modules/@biomejs/biome/bin/biome', 'lint', '.'], 'pipe');
+const suites = run(['--import', 'tsx', 'node_modules/uvu/bin.js', 'tests', '\\.test\\.ts$', '--ignore', '^package\\.test\\.ts$'], 'inherit');
+
+const [checked, linted, tested] = await Promise.all([typecheck, lint, suites]);
+process.stdout.write(checked.output);
+console.log(checked.code === 0 ? 'typecheck: no errors' : `typecheck: failed (exit ${checked.code})`);
+if (linted.code !== 0) process.stdout.write(linted.output);
+console.log(linted.code === 0 ? 'lint: no findings' : `lint: failed (exit ${linted.code})`);
+console.log('skipped: the packaging test (tests/package.test.ts): run `npm run test:package`');
+process.exitCode = checked.code === 0 && linted.code === 0 && tested.code === 0 ? 0 : 1;
+
+/** Runs node with `args`; resolves with its exit code and, when piped, its output. */
+function run(args, stdio) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, args, { stdio: ['ignore', stdio, stdio] });
+    let output = '';
+    child.stdout?.setEncoding('utf8').on('data', (text) => (output += text));
+    child.stderr?.setEncoding('utf8').on('data', (text) => (output += text));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
