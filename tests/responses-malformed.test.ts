@@ -214,6 +214,20 @@ test('an unnumbered keepalive passes through; a listener removed with off hears 
   assert.equal(heard, ['Hello']);
 });
 
+test('response.* listeners that edit their events steer nothing: the finals are the same', async () => {
+  const untouched = streamOf(responseEvents(plan));
+  const edited = streamOf(responseEvents(plan))
+    .on('response.output_item.added', (event) => {
+      (event.item as { id?: string }).id = 'msg_hijacked';
+    })
+    .on('response.output_text.delta', (event) => {
+      event.delta = 'X';
+      event.output_index = 9;
+    });
+  assert.equal(await edited.finalMessages(), await untouched.finalMessages());
+  assert.equal(await edited.finalResponse(), await untouched.finalResponse());
+});
+
 test('finalResponse() on an Assistants stream is a TypeError', async () => {
   const stream = AssistantStream.fromSSE(
     (async function* () {
