@@ -10,6 +10,7 @@ import * as handlerClass from '../examples/readme/handler-class.ts';
 import * as iterate from '../examples/readme/iterate.ts';
 import * as listeners from '../examples/readme/listeners.ts';
 import * as responses from '../examples/readme/responses.ts';
+import * as scoped from '../examples/readme/scoped.ts';
 import * as setup from '../examples/readme/setup.ts';
 import * as toolOutputs from '../examples/readme/tool-outputs.ts';
 import * as watch from '../examples/readme/watch.ts';
@@ -146,6 +147,14 @@ test('the Responses API: the text as it streams, then the run and the output ite
   assert.is(printed, `${ANSWER}\ncompleted: code_interpreter_call, message\n`);
   assert.is(result.response.output_text, ANSWER);
   assert.equal(result.steps.map((step) => step.type), ['tool_calls', 'message_creation']);
+});
+
+test('a scoped stream: leaving the block aborts it, and the run it started goes on without it', async ({ client }) => {
+  const context = await freshContext(client);
+  const text = await scoped.main(context);
+  assert.ok(text.length > 10 && ANSWER.startsWith(text), text);
+  const [run] = (await client.beta.threads.runs.list(context.thread.id)).data;
+  assert.ok(run !== undefined, 'the run exists on the server');
 });
 
 test('watching: every actor of the stream, each state it entered, in order', async ({ client }) => {

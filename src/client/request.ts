@@ -26,6 +26,11 @@ export interface RequestOptions {
   maxRetries?: number | undefined;
   /** Extra query parameters. */
   query?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * The `Idempotency-Key` of a POST; default: a new random one per call, the same for each of
+   * its retries, so a retried request the server already took is answered, not done twice.
+   */
+  idempotencyKey?: string | undefined;
 }
 
 /** What a resource method asks the transport to send. */
@@ -91,6 +96,7 @@ export async function sendRequest<R>(
       Authorization: `Bearer ${settings.apiKey}`,
       ...(ASSISTANTS_PATHS.test(spec.path) ? { 'OpenAI-Beta': 'assistants=v2' } : {}),
       ...(typeof body === 'string' ? { 'Content-Type': 'application/json' } : {}),
+      ...(spec.method === 'POST' ? { 'Idempotency-Key': options.idempotencyKey ?? `am-${crypto.randomUUID()}` } : {}),
     },
     settings.defaultHeaders,
     spec.headers,

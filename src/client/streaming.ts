@@ -2,6 +2,7 @@ import type { InspectionEvent, Observer } from 'xstate';
 import { AssistantStream, type AssistantStreamOptions } from '../stream/AssistantStream.ts';
 import type { AssistantEventHandler } from '../stream/AssistantEventHandler.ts';
 import type { AssistantsClient } from './AssistantsClient.ts';
+import { APIConnectionError } from './errors.ts';
 import type { RequestOptions, RequestSpec } from './request.ts';
 
 /** Options of the stream helpers: request options plus the stream's own. */
@@ -10,9 +11,24 @@ export interface StreamRequestOptions extends RequestOptions {
   handler?: AssistantEventHandler | undefined;
   /** An XState inspection observer for every actor of the stream. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
-  /** Fails the stream with `idle-timeout` when no bytes arrive for this long. */
+  /**
+   * Fails the stream with `idle-timeout` when no event arrives for this long, counted from the
+   * request (default: the client's `timeoutMs`, 10 minutes unless set).
+   */
   idleTimeoutMs?: number | undefined;
+  /** Fails the stream with `deadline-exceeded` if it has not ended this long after the request (default: none). */
+  deadlineMs?: number | undefined;
+  /** Count `: ping` heartbeats as progress for the idle timeout (default: they are not). */
+  heartbeatsCountAsProgress?: boolean | undefined;
+  /**
+   * Make `abort()` (and `signal`, and leaving an `await using` scope) also cancel the run on
+   * the server when it has not ended. Default false: an aborted stream leaves the run going, as
+   * the official SDK does, so another process can pick it up.
+   */
+  cancelRunOnAbort?: boolean | undefined;
 }
+
+const ENDED: ReadonlySet<string> = new Set(['cancelled', 'completed', 'failed', 'expired', 'incomplete']);
 
 /**
  * POSTs `spec` with `stream: true` and returns the {@link AssistantStream} of its answer at
@@ -30,7 +46,7 @@ export function startStream(
   options: StreamRequestOptions = {},
   protocol: Pick<AssistantStreamOptions, 'protocol' | 'runId' | 'startingAfter'> = {},
 ): AssistantStream {
-  const { handler, inspect, idleTimeoutMs, signal, ...requestOptions } = options;
+  const { handler, inspect, idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, cancelRunOnAbort = false, signal, ...requestOptions } = options;
   // The request has its own controller, tied to the stream's end rather than to `signal`
   // directly: the stream sees `signal` first and ends as `aborted`, then the request stops.
   const request = new AbortController();
@@ -43,8 +59,31 @@ export function startStream(
     { ...requestOptions, signal: request.signal },
     { passErrorResponse: true },
   );
-  const stream = AssistantStream.fromSSE(response, { handler, inspect, signal, idleTimeoutMs, ...protocol });
+  const stream = AssistantStream.fromSSE(response, {
+    handler,
+    inspect,
+    signal,
+    idleTimeoutMs: idleTimeoutMs ?? client.timeoutMs,
+    deadlineMs,
+    heartbeatsCountAsProgress,
+    readErrorCause: (cause) => new APIConnectionError({ message: 'The connection failed while the stream was read.', cause }),
+    ...protocol,
+  });
   // `end` follows every outcome (done, error, abort): nothing of the request outlives the stream.
   stream.on('end', () => request.abort());
+  if (cancelRunOnAbort) {
+    stream.on('abort', () => {
+      const run = stream.currentRun();
+      if (run === undefined || ENDED.has(run.status)) return;
+      // A Responses stream's run is its response (only a background one can be cancelled).
+      const response = stream.currentResponse();
+      if (response !== undefined) {
+        client.responses.cancel(response.id).catch(() => {});
+        return;
+      }
+      // Fire and forget: the abort is already reported; cancelAndPoll is the call that waits.
+      client.beta.threads.runs.cancel(run.id, { thread_id: run.thread_id }).catch(() => {});
+    });
+  }
   return stream;
 }

@@ -2,6 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { ServerContext } from './context.ts';
 import { ApiError } from './errors.ts';
+import { idempotency, type IdempotencyOptions } from './idempotency.ts';
 import { assistantRoutes } from './routes/assistants.ts';
 import { fileRoutes } from './routes/files.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -19,6 +20,7 @@ export interface RateLimitOptions {
 /** How the app treats requests before any route sees them. */
 export interface AppOptions {
   maxBodyBytes: number;
+  idempotency: IdempotencyOptions;
   rateLimit: RateLimitOptions | undefined;
   onInternalError: (error: unknown) => void;
 }
@@ -47,6 +49,7 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
   );
   if (options.rateLimit !== undefined) app.use(rateLimiter(options.rateLimit));
   app.use(limitBody(options.maxBodyBytes));
+  app.use(idempotency(options.idempotency));
   app.use('/assistants/*', requireAssistantsBeta());
   app.use('/threads/*', requireAssistantsBeta());
   app.use('/assistants', requireAssistantsBeta());

@@ -10,6 +10,7 @@ import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type RateLimitOptions } from './app.ts';
+import { DEFAULT_IDEMPOTENCY, type IdempotencyOptions } from './idempotency.ts';
 import type { ServerContext } from './context.ts';
 import type { Pace } from './executor/environment.ts';
 import type { RunExecutor } from './executor/runExecutor.ts';
@@ -22,6 +23,7 @@ export type { Pace } from './executor/environment.ts';
 export type { RateLimitOptions } from './app.ts';
 export type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall } from './model/model.ts';
 export { scriptedModel } from './model/scriptedModel.ts';
+export type { IdempotencyOptions } from './idempotency.ts';
 export { SCENARIOS, SLOW_DELTA_DELAY_MS, type Scenario } from './executor/scenario.ts';
 export { RunTransitionError } from './executor/runExecutor.ts';
 export { evaluateArithmetic, formatPythonNumber, EvaluationError, type PythonNumber } from './evaluate.ts';
@@ -42,6 +44,8 @@ export interface ServerOptions {
   pace?: Partial<Pace>;
   /** Bodies larger than this are refused with 413; default 32 MiB. */
   maxBodyBytes?: number;
+  /** How many `Idempotency-Key`s are remembered (default 10,000) and for how long (default 24 h). */
+  idempotency?: Partial<IdempotencyOptions>;
   /** Answer every `every`-th request with 429 and `Retry-After` (for clients' retry tests); default off. */
   rateLimit?: RateLimitOptions;
   /** The `openai-poll-after-ms` header on runs, vector store files and batches; default 250. */
@@ -106,6 +110,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   };
   const app = createApp(context, {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    idempotency: { ...DEFAULT_IDEMPOTENCY, ...options.idempotency },
     rateLimit: options.rateLimit,
     onInternalError,
   });

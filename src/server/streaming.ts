@@ -12,6 +12,21 @@ const DONE_BYTES = encoder.encode(SSE_DONE_FRAME);
  * @example `return streamRunEvents(executor.log, 0);`
  */
 export function streamRunEvents(log: RunEventLog, from: number): Response {
+  const response = openRunStream(log, from);
+  replays.set(response, () => openRunStream(log, from));
+  return response;
+}
+
+// How to answer a streaming request again (a retry with its Idempotency-Key): the same events
+// from the same position, following the run live.
+const replays = new WeakMap<Response, () => Response>();
+
+/** A new response with the same run events as `response`, if it is a run stream. */
+export function replayOf(response: Response): (() => Response) | undefined {
+  return replays.get(response);
+}
+
+function openRunStream(log: RunEventLog, from: number): Response {
   let unsubscribe: (() => void) | undefined;
   let finished = false;
   const body = new ReadableStream<Uint8Array>({

@@ -29,6 +29,15 @@ export interface AssistantStreamOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   /** Fails the stream with `idle-timeout` (after `onTimeout`) when no bytes arrive for this long. */
   idleTimeoutMs?: number | undefined;
+  /** Fails the stream with `deadline-exceeded` (after `onTimeout`) if it has not ended this long after it was created. */
+  deadlineMs?: number | undefined;
+  /** Count `: ping` comment lines as progress for `idleTimeoutMs` (by default they are not). */
+  heartbeatsCountAsProgress?: boolean | undefined;
+  /**
+   * Describes a failure of the connection while reading (the stream's error keeps it as
+   * `cause`); the client makes it its `APIConnectionError`.
+   */
+  readErrorCause?: ((thrown: unknown) => unknown) | undefined;
   /**
    * The protocol of the bytes: `assistants` (`thread.*` events) or `responses` (`response.*`
    * events, see docs/responses.md). Default: recognised by the first event.
@@ -41,6 +50,18 @@ export interface AssistantStreamOptions {
    * hear those whose `sequence_number` is above this (the official `starting_after`).
    */
   startingAfter?: number | undefined;
+}
+
+function sourceOptions({
+  idleTimeoutMs,
+  deadlineMs,
+  heartbeatsCountAsProgress,
+  readErrorCause,
+  protocol,
+  runId,
+  startingAfter,
+}: AssistantStreamOptions) {
+  return { idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, readErrorCause, protocol, runId, startingAfter };
 }
 
 /** Every listener event: the official SDK's Assistants names, and a Responses stream's own. */
@@ -140,7 +161,7 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
    * ```
    */
   static fromSSE(source: PendingByteSource, options: AssistantStreamOptions = {}): AssistantStream {
-    return new AssistantStream({ source, format: 'sse', ...streamInputOptions(options) }, options);
+    return new AssistantStream({ ...sourceOptions(options), source, format: 'sse' }, options);
   }
 
   /**
@@ -154,7 +175,7 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
    * ```
    */
   static fromReadableStream(ndjson: PendingByteSource, options: AssistantStreamOptions = {}): AssistantStream {
-    return new AssistantStream({ source: ndjson, format: 'ndjson', ...streamInputOptions(options) }, options);
+    return new AssistantStream({ ...sourceOptions(options), source: ndjson, format: 'ndjson' }, options);
   }
 
   /** Adds a listener; chainable. @example `stream.on('textDelta', (d) => out.write(d.value ?? ''))` */
@@ -177,7 +198,9 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
 
   // Responses event names have listeners of their own; one registry type per vocabulary.
   #listenersOf(name: PropertyKey): ListenerRegistry {
-    return (typeof name === 'string' && name.startsWith('response.') ? this.#sink.responsesListeners : this.#sink.listeners) as unknown as ListenerRegistry;
+    return (typeof name === 'string' && name.startsWith('response.')
+      ? this.#sink.responsesListeners
+      : this.#sink.listeners) as unknown as ListenerRegistry;
   }
 
   /**
@@ -293,6 +316,23 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
   abort(reason?: unknown): void {
     this.#sendAbort(reason);
     if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  /**
+   * `await using stream = …` aborts the stream when the scope ends, unless it has ended already
+   * (Python's `with … as stream:`). Resolves once the stream has settled.
+   *
+   * @example
+   * ```ts
+   * {
+   *   await using stream = client.beta.threads.runs.stream(threadId, { assistant_id });
+   *   for await (const text of stream.textDeltas) if (text.includes('STOP')) break;
+   * } // aborted here if still running
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.ended) this.abort();
+    await this.#settled.catch(() => {});
   }
 
   #sendAbort(reason: unknown): void {
@@ -477,8 +517,4 @@ interface ListenerRegistry {
   on(name: PropertyKey, listener: unknown): void;
   off(name: PropertyKey, listener: unknown): void;
   once(name: PropertyKey, listener: unknown): void;
-}
-
-function streamInputOptions(options: AssistantStreamOptions): Pick<StreamInput, 'idleTimeoutMs' | 'protocol' | 'runId' | 'startingAfter'> {
-  return { idleTimeoutMs: options.idleTimeoutMs, protocol: options.protocol, runId: options.runId, startingAfter: options.startingAfter };
 }

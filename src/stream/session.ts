@@ -11,6 +11,9 @@ export interface StreamInput {
   source: PendingByteSource;
   format: 'sse' | 'ndjson';
   idleTimeoutMs: number | undefined;
+  deadlineMs?: number | undefined;
+  heartbeatsCountAsProgress?: boolean | undefined;
+  readErrorCause?: ((thrown: unknown) => unknown) | undefined;
   /** Which protocol the bytes speak; undefined: recognised by the first event. */
   protocol?: 'assistants' | 'responses' | undefined;
   /** For a Responses stream: the run id its chain of responses shares. */

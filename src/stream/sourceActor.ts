@@ -30,19 +30,34 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
   let stopped = false;
   let reader: TextReader | undefined;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
-  const idleTimeoutMs = session.input.idleTimeoutMs;
+  let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  const { idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress = false, readErrorCause } = session.input;
+  const clearTimers = () => {
+    clearTimeout(idleTimer);
+    clearTimeout(deadlineTimer);
+  };
 
+  const timeOut = (error: AssistantStreamError) => {
+    if (stopped) return;
+    stopped = true;
+    clearTimers();
+    reader?.cancel();
+    sendBack({ type: 'source.timeout', error });
+  };
+  // Both run from the moment the stream is created, which is when its request is sent: a
+  // server that never answers is as idle as one that stops in the middle.
   const armIdleTimer = () => {
     if (idleTimeoutMs === undefined) return;
     clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => {
-      if (stopped) return;
-      stopped = true;
-      reader?.cancel();
-      const error = new AssistantStreamError('idle-timeout', `no data arrived for ${idleTimeoutMs} ms`);
-      sendBack({ type: 'source.timeout', error });
-    }, idleTimeoutMs);
+    idleTimer = setTimeout(() => timeOut(new AssistantStreamError('idle-timeout', `no data arrived for ${idleTimeoutMs} ms`)), idleTimeoutMs);
   };
+  if (deadlineMs !== undefined) {
+    deadlineTimer = setTimeout(
+      () => timeOut(new AssistantStreamError('deadline-exceeded', `the stream did not end within ${deadlineMs} ms`)),
+      deadlineMs,
+    );
+  }
+  armIdleTimer();
 
   const read = async () => {
     // Awaiting (even a plain source) lets the code that created the stream attach its
@@ -146,11 +161,16 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
             if (protocol === 'assistants') deliver(toWireEvent(name, data, eventIndex, line));
             else feedResponses(data, eventIndex, name);
           });
-    armIdleTimer();
     for (;;) {
-      const text = await reader.read();
+      let text: string | undefined;
+      try {
+        text = await reader.read();
+      } catch (thrown) {
+        throw readFailure(thrown, decoder, readErrorCause);
+      }
       if (stopped) return;
-      armIdleTimer();
+      // `: ping` heartbeats say the connection is up, not that the run moves on.
+      if (heartbeatsCountAsProgress || text === undefined || session.input.format !== 'sse' || !isHeartbeatOnly(text)) armIdleTimer();
       if (text === undefined) {
         decoder.finish();
         flushFragments();
@@ -164,12 +184,12 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
       }
       if (stopped) return;
     }
-    clearTimeout(idleTimer);
+    clearTimers();
     if (!stopped) sendBack({ type: 'source.end' });
   };
 
   read().catch((thrown: unknown) => {
-    clearTimeout(idleTimer);
+    clearTimers();
     if (stopped) return;
     const error =
       thrown instanceof AssistantStreamError
@@ -182,7 +202,7 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
 
   return () => {
     stopped = true;
-    clearTimeout(idleTimer);
+    clearTimers();
     reader?.cancel();
   };
 });
@@ -193,6 +213,36 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
  * alive while it runs; a garbage collection in the middle copies all of them.
  */
 const MAX_FRAGMENTS_PER_BATCH = 64;
+
+/** Whether a chunk of SSE text holds nothing but comment lines (heartbeats) and blank lines. */
+function isHeartbeatOnly(text: string): boolean {
+  for (const line of text.split('\n')) {
+    if (line !== '' && line !== '\r' && !line.startsWith(':')) return false;
+  }
+  return true;
+}
+
+/**
+ * The error for a read that failed (the connection dropped): `truncated` if it stopped inside
+ * an event, `source` between two; the cause is the failure as the caller describes it (the
+ * client makes it its `APIConnectionError`).
+ */
+function readFailure(thrown: unknown, decoder: FrameDecoder, describe: ((thrown: unknown) => unknown) | undefined): AssistantStreamError {
+  if (thrown instanceof AssistantStreamError) return thrown;
+  const cause = describe === undefined ? thrown : describe(thrown);
+  try {
+    decoder.finish();
+  } catch (pending) {
+    if (pending instanceof AssistantStreamError && pending.kind === 'truncated') {
+      return new AssistantStreamError('truncated', 'the connection ended in the middle of an event', {
+        eventIndex: pending.eventIndex,
+        eventName: pending.eventName,
+        cause,
+      });
+    }
+  }
+  return new AssistantStreamError('source', 'the connection failed between two events', { cause });
+}
 
 function blockOf(event: MessageDeltaWireEvent): number {
   return event.data.delta.content![0]!.index;

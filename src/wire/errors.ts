@@ -17,7 +17,8 @@ import type { ErrorObject } from './schemas/common.ts';
  * - `too-large`: one event (an SSE frame or an NDJSON line) grew past the decoder's cap
  *   (`MAX_FRAME_LENGTH` characters) without ending; reading stops there.
  * - `truncated`: the connection ended in the middle of an event.
- * - `idle-timeout`: no bytes arrived for `idleTimeoutMs`.
+ * - `idle-timeout`: no bytes arrived for `idleTimeoutMs` (heartbeat comments do not count).
+ * - `deadline-exceeded`: the stream did not end within its `deadlineMs`.
  * - `handler`: a handler method or listener threw; `cause` is what it threw.
  * - `source`: reading the byte source failed (a network error); `cause` is the original.
  * - `aborted`: `abort()` was called or the `signal` fired.
@@ -38,6 +39,7 @@ export type AssistantStreamErrorKind =
   | 'too-large'
   | 'truncated'
   | 'idle-timeout'
+  | 'deadline-exceeded'
   | 'handler'
   | 'source'
   | 'aborted'

@@ -1,6 +1,6 @@
 import type { AssistantStream } from '../../stream/AssistantStream.ts';
 import type { AssistantsClient } from '../AssistantsClient.ts';
-import { InvalidArgumentError } from '../errors.ts';
+import { APIError, APIUserAbortError, InvalidArgumentError } from '../errors.ts';
 import type { PagePromise } from '../pagination.ts';
 import { checkPollOptions, pollUntilDone, type PollOptions } from '../poll.ts';
 import { path, type RequestOptions } from '../request.ts';
@@ -79,6 +79,38 @@ export class Runs extends APIResource {
   }
 
   /**
+   * Cancels a run and waits for the server to confirm where it ended: resolves with the run in
+   * a terminal status (`cancelled`, or `completed`, `failed`, `expired`, `incomplete` if it
+   * ended first). A cancel refused because the run has already ended answers with that run.
+   *
+   * @example
+   * ```ts
+   * const run = await client.beta.threads.runs.cancelAndPoll(runId, { thread_id }, { pollIntervalMs: 200, deadlineMs: 30_000 });
+   * console.log(run.status); // 'cancelled'
+   * ```
+   */
+  async cancelAndPoll(runId: string, params: RunCancelParams, options: PollOptions = {}): Promise<Run> {
+    const startedAt = Date.now();
+    const requestOptions = checkPollOptions(options);
+    let run: Run;
+    try {
+      run = await this.cancel(runId, params, requestOptions);
+    } catch (error) {
+      // 400: the run is not cancellable because it has already ended; read how.
+      if (!(error instanceof APIError) || error.status !== 400) throw error;
+      run = await this.retrieve(runId, params, requestOptions);
+      if (!TERMINAL_RUN_STATUSES.has(run.status)) throw error;
+    }
+    const target = { resource: 'run', threadId: params.thread_id, runId } as const;
+    // The run poll also stops at requires_action, where a cancel not yet taken may still leave it.
+    while (!TERMINAL_RUN_STATUSES.has(run.status)) {
+      if (run.status === 'requires_action') await pause(options.pollIntervalMs ?? CANCEL_RECHECK_MS, options.signal);
+      run = await pollUntilDone<Run>(this._client, target, options, startedAt);
+    }
+    return run;
+  }
+
+  /**
    * Polls a run (the poll statechart) until it completes, fails, expires, is cancelled, ends
    * incomplete or requires action. Each retrieve sends `X-Stainless-Poll-Helper: true`.
    *
@@ -153,6 +185,24 @@ export class Runs extends APIResource {
     const { thread_id, ...body } = params;
     return startStream(this._client, { method: 'POST', path: path`/threads/${thread_id}/runs/${runId}/submit_tool_outputs`, body }, options);
   }
+}
+
+const TERMINAL_RUN_STATUSES: ReadonlySet<string> = new Set(['cancelled', 'completed', 'failed', 'expired', 'incomplete']);
+const CANCEL_RECHECK_MS = 500;
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new APIUserAbortError({ cause: signal.reason }));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new APIUserAbortError({ cause: signal?.reason }));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** A JSON call given `stream: true` would get server-sent events back: point at the helper. */
