@@ -149,6 +149,26 @@ test('a background response streams queued first; its recording is an Assistants
   assert.equal(await replay.finalRun(), run);
 });
 
+test('cancelRunOnAbort on a Responses stream cancels its background response', async () => {
+  const stream = client.responses.stream(
+    { model: 'scripted', input: 'Take your time', background: true, metadata: { scenario: 'slow' } },
+    { cancelRunOnAbort: true },
+  );
+  const id = await new Promise<string>((resolve) => stream.once('response.output_text.delta', () => resolve(stream.currentResponse()!.id)));
+  stream.abort();
+  await stream.done().catch(() => {});
+  assert.is(await pollUntilCancelled(id), 'cancelled');
+});
+
+async function pollUntilCancelled(id: string): Promise<string> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const { status } = await client.responses.retrieve(id);
+    if (status !== 'queued' && status !== 'in_progress') return status;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return 'still running';
+}
+
 test('an API error answer fails the stream with api-error and the envelope', async () => {
   const stream = client.responses.stream({ model: 'scripted', input: 'Hi', previous_response_id: 'resp_nope' });
   try {

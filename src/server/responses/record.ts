@@ -1,6 +1,7 @@
 import type { ResponseObject } from '../../wire/index.ts';
 import type { RunExecutor } from '../executor/runExecutor.ts';
 import type { ThreadRecord } from '../store.ts';
+import { replayable } from '../streaming.ts';
 import { ResponseWriter } from './writer.ts';
 
 /** An item of a response's `input`, as `GET /responses/{id}/input_items` lists it. */
@@ -121,6 +122,12 @@ const encoder = new TextEncoder();
  * @example `return streamResponseEvents(record, -1);`
  */
 export function streamResponseEvents(record: ResponseRecord, startingAfter: number): Response {
+  // A retry with the same Idempotency-Key gets the same events, live; and the stream is never
+  // read whole to be kept (that would hold it back until the response ends).
+  return replayable(openResponseStream(record, startingAfter), () => openResponseStream(record, startingAfter));
+}
+
+function openResponseStream(record: ResponseRecord, startingAfter: number): Response {
   let unsubscribe: (() => void) | undefined;
   let closed = false;
   const body = new ReadableStream<Uint8Array>({
