@@ -86,6 +86,19 @@ test('a streamed response is SSE numbered from 0; a replay from starting_after s
   assert.equal(replayed, frames.slice(6));
 });
 
+test('a retried POST with the same Idempotency-Key gets the same response, streamed or not', async () => {
+  const headers = { 'idempotency-key': 'responses-retry-1' };
+  const body = JSON.stringify({ model: 'scripted', input: 'Once only' });
+  const first = (await (await t.request('/responses', { method: 'POST', body, headers })).json()) as { id: string };
+  const again = (await (await t.request('/responses', { method: 'POST', body, headers })).json()) as { id: string };
+  assert.is(again.id, first.id);
+  const streamed = JSON.stringify({ model: 'scripted', input: 'Stream once', stream: true });
+  const streamHeaders = { 'idempotency-key': 'responses-retry-2' };
+  const live = await (await t.request('/responses', { method: 'POST', body: streamed, headers: streamHeaders })).text();
+  const replay = await (await t.request('/responses', { method: 'POST', body: streamed, headers: streamHeaders })).text();
+  assert.is(replay, live);
+});
+
 test('input items list newest first and paginate', async () => {
   const created = (await (
     await post({
