@@ -8,7 +8,7 @@ import { listenerCopy, type AssistantStreamEvent, type UnknownStreamEvent, type 
  */
 export const announceEvent = {
   type: 'event',
-  params: ({ event }: { event: WireEvent }) => ({ event: toStreamEvent(event) }),
+  params: ({ event }: { event: WireEvent }) => ({ event: toStreamEvent(event), id: event.id }),
 } as const;
 
 /** The SDK-shaped `{ event, data }` of a wire event, as listeners get it: a copy. */

@@ -27,7 +27,8 @@ import type {
  */
 export interface StreamCallbackParams {
   connect: Record<string, never>;
-  event: { event: AssistantStreamEvent | UnknownStreamEvent };
+  /** `id`: the SSE id of the event's frame, when the server sent one (see `lastEventId`). */
+  event: { event: AssistantStreamEvent | UnknownStreamEvent; id?: string | undefined };
   run: { run: Run };
   messageCreated: { message: Message };
   messageDelta: { delta: MessageDelta; snapshot: Message };

@@ -313,7 +313,7 @@ function growsText(context: MessageContext, event: MessageDeltaWireEvent): boole
 /** What one text fragment announces: the event, the message delta and the text delta. */
 function fragmentCallbacks(context: MessageContext, fragment: MessageDeltaWireEvent, text: Text): TextFragmentParams {
   return {
-    event: { event: toStreamEvent(fragment) },
+    event: { event: toStreamEvent(fragment), id: fragment.id },
     messageDelta: { delta: fragment.data.delta, snapshot: context.message },
     textDelta: { delta: fragmentText(fragment), snapshot: text },
   };

@@ -41,14 +41,65 @@ function describe(call: FetchCall): Seen {
   };
 }
 
-/** The part of the SDK surface both clients share, typed loosely so one script drives both. */
-type Client = {
-  beta: OpenAI['beta'];
-  files: OpenAI['files'];
-  vectorStores: OpenAI['vectorStores'];
+// The calls the scripts below make, with the official SDK's parameter types (spelled out where
+// the SDK overloads a call: the non-streaming `create`, since ours answers JSON only and the
+// stream helpers stream; `list` with its query).
+type Official = OpenAI;
+type RequestOptions = NonNullable<Parameters<Official['beta']['assistants']['create']>[1]>;
+type Runs = Official['beta']['threads']['runs'];
+type Used = {
+  beta: {
+    assistants: Pick<Official['beta']['assistants'], 'create' | 'retrieve' | 'update' | 'delete'> & { list(query?: OpenAI.Beta.AssistantListParams, options?: RequestOptions): unknown };
+    threads: Pick<Official['beta']['threads'], 'retrieve' | 'update' | 'delete' | 'createAndRunPoll' | 'createAndRunStream'> & {
+      create(body?: OpenAI.Beta.ThreadCreateParams, options?: RequestOptions): unknown;
+      createAndRun(body: OpenAI.Beta.ThreadCreateAndRunParamsNonStreaming, options?: RequestOptions): unknown;
+      messages: Pick<Official['beta']['threads']['messages'], 'create' | 'retrieve' | 'update' | 'delete'> & {
+        list(threadId: string, query?: OpenAI.Beta.Threads.MessageListParams, options?: RequestOptions): unknown;
+      };
+      runs: Pick<Runs, 'retrieve' | 'update' | 'cancel' | 'createAndPoll' | 'poll' | 'submitToolOutputsAndPoll' | 'stream' | 'submitToolOutputsStream'> & {
+        create(threadId: string, body: OpenAI.Beta.Threads.RunCreateParamsNonStreaming, options?: RequestOptions): unknown;
+        list(threadId: string, query?: OpenAI.Beta.Threads.RunListParams, options?: RequestOptions): unknown;
+        submitToolOutputs(runId: string, body: OpenAI.Beta.Threads.RunSubmitToolOutputsParamsNonStreaming, options?: RequestOptions): unknown;
+        steps: Pick<Runs['steps'], 'retrieve' | 'list'>;
+      };
+    };
+  };
+  files: Pick<Official['files'], 'retrieve' | 'delete'> & {
+    // Uploads take a web File or named Blob: not the SDK's Response or Node stream (docs/client.md).
+    create(body: Omit<OpenAI.FileCreateParams, 'file'> & { file: File }, options?: RequestOptions): unknown;
+    list(query?: OpenAI.FileListParams, options?: RequestOptions): unknown;
+  };
+  vectorStores: Pick<Official['vectorStores'], 'create' | 'retrieve' | 'update' | 'delete'> & {
+    list(query?: OpenAI.VectorStoreListParams, options?: RequestOptions): unknown;
+    files: Pick<Official['vectorStores']['files'], 'create' | 'retrieve' | 'update' | 'delete' | 'createAndPoll'> & {
+      list(vectorStoreId: string, query?: OpenAI.VectorStores.FileListParams, options?: RequestOptions): unknown;
+    };
+    fileBatches: Pick<Official['vectorStores']['fileBatches'], 'create' | 'retrieve' | 'cancel' | 'listFiles' | 'createAndPoll'>;
+  };
 };
 
-async function recordWith(make: (fetch: typeof globalThis.fetch) => Client, script: (client: Client) => Promise<unknown>): Promise<Seen[]> {
+/** What a script may do with a call's result: await it, or (a stream) ask for its final run. */
+type Result<R> = R extends { finalRun(): unknown } ? { finalRun(): Promise<unknown> } : PromiseLike<unknown>;
+
+/**
+ * The surface one script drives on both clients: every call of {@link Used} takes the official
+ * SDK's arguments (as function-typed properties, so parameters are checked contravariantly)
+ * and returns what both can give. Our client is assigned to it without a cast, so this file
+ * does not compile unless our parameter types accept everything the official types accept for
+ * these calls — the type-level half of this differential test. The per-call options are only
+ * what the scripts pass (the official RequestOptions has transport knobs we do not offer:
+ * idempotencyKey, fetchOptions, nested header arrays).
+ */
+type Client = Surface<Used>;
+type Surface<T> = {
+  [K in keyof T]: T[K] extends (...args: infer Args) => infer R ? (...args: OwnOptions<Args>) => Result<R> : Surface<T[K]>;
+};
+type OwnOptions<Args extends unknown[]> = { [I in keyof Args]: IsOptions<NonNullable<Args[I]>> extends true ? SharedOptions | undefined : Args[I] };
+type IsOptions<T> = [T] extends [RequestOptions] ? ([RequestOptions] extends [T] ? true : false) : false;
+/** The options the scripts pass, which both clients take. */
+type SharedOptions = { headers?: Record<string, string>; pollIntervalMs?: number };
+
+async function recordWith(make: (fetch: typeof globalThis.fetch) => Client, script: (client: Client) => PromiseLike<unknown>): Promise<Seen[]> {
   const { fetch, calls } = fakeFetch((call) => answer(call));
   await script(make(fetch));
   // The official SDK fetches `data:,` once to probe FormData support before an upload.
@@ -56,9 +107,9 @@ async function recordWith(make: (fetch: typeof globalThis.fetch) => Client, scri
 }
 
 const official = (fetch: typeof globalThis.fetch) => new OpenAI({ apiKey: 'sk-test', baseURL: base, fetch, maxRetries: 0 });
-const ours = (fetch: typeof globalThis.fetch) => new AssistantsClient({ apiKey: 'sk-test', baseURL: base, fetch, maxRetries: 0 }) as unknown as Client;
+const ours = (fetch: typeof globalThis.fetch): Client => new AssistantsClient({ apiKey: 'sk-test', baseURL: base, fetch, maxRetries: 0 });
 
-async function sameRequests(name: string, script: (client: Client) => Promise<unknown>) {
+async function sameRequests(name: string, script: (client: Client) => PromiseLike<unknown>) {
   const expected = await recordWith(official, script);
   const actual = await recordWith(ours, script);
   assert.ok(expected.length > 0, `${name}: the official SDK sent nothing`);

@@ -66,7 +66,7 @@ test('a run event log replays from any position, then follows, until closed', ()
     ['thread.run.queued', false],
     ['thread.run.completed', true],
   ]);
-  assert.is(late[1]!.frame, 'event: thread.run.completed\ndata: {"id":"run_1"}\n\n');
+  assert.is(late[1]!.frame, 'id: 2\nevent: thread.run.completed\ndata: {"id":"run_1"}\n\n', 'the SSE id is the position in the log');
   unsubscribe();
   log.append('thread.run.extra', {});
   assert.is(late.length, 2, 'an unsubscribed stream gets nothing more');

@@ -26,6 +26,22 @@ test('invalid JSON is a 400 with the envelope', async ({ t }) => {
   assert.match(String(body.error['message']), /could not parse the JSON body/);
 });
 
+test('a body that is not valid UTF-8 is a 400 that says so, not a mangled success', async ({ t }) => {
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const body = new Uint8Array([...encode('{"model":"scr'), 0xff, 0xfe, ...encode('ipted"}')]);
+  const { status, body: answer } = await errorOf(await t.request('/assistants', { method: 'POST', body }));
+  assert.is(status, 400);
+  assert.is(answer.error['message'], 'The request body is not valid UTF-8.');
+});
+
+test('an empty message is refused, as text or as parts', async ({ t, threadId }) => {
+  for (const content of ['', []]) {
+    const { status, body } = await errorOf(await t.request(`/threads/${threadId}/messages`, { method: 'POST', body: JSON.stringify({ role: 'user', content }) }));
+    assert.is(status, 400, JSON.stringify(content));
+    assert.is(body.error['param'], 'content');
+  }
+});
+
 test('a missing required field names its param', async ({ t }) => {
   const { status, body } = await errorOf(await t.request('/assistants', { method: 'POST', body: '{}' }));
   assert.is(status, 400);

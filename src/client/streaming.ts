@@ -53,7 +53,7 @@ export function startStream(
   const response = client.requestResponse(
     {
       ...spec,
-      ...(spec.method === 'GET' ? {} : { body: { ...(spec.body as object), stream: true } }),
+      ...(spec.method === 'POST' ? { body: { ...(spec.body as object), stream: true } } : {}),
       headers: { 'X-Stainless-Helper-Method': 'stream', Accept: 'text/event-stream' },
     },
     { ...requestOptions, signal: request.signal },

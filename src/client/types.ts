@@ -1,8 +1,12 @@
 /**
  * Request and response types of the REST calls (openapi.yaml, the official SDK's names). The
- * streamed objects (`Run`, `RunStep`, `Message`, `Thread`) are the wire layer's types.
+ * streamed objects (`Run`, `RunStep`, `Message`, `Thread`) are the wire layer's types. Request
+ * bodies are the inputs of the zod schemas the embedded server validates with
+ * (src/wire/requests.ts), plus the path and query parameters the official SDK folds in.
  */
+import type { z } from 'zod';
 import type { AssistantTool, Message, Metadata, Run, RunStep, Thread } from '../wire/index.ts';
+import type * as Requests from '../wire/requests.ts';
 
 export type { AssistantTool, Message, Metadata, Run, RunStep, Thread };
 // The REST objects, shared with the embedded server.
@@ -27,72 +31,34 @@ export interface DeletedObject<ObjectName extends string = string> {
   deleted: boolean;
 }
 
-/** `tool_resources` as a request gives them (a vector store may be created inline). */
-export interface ToolResourcesParam {
-  code_interpreter?: { file_ids?: string[] };
-  file_search?: {
-    vector_store_ids?: string[];
-    vector_stores?: Array<{ file_ids?: string[]; chunking_strategy?: ChunkingStrategyParam; metadata?: Metadata }>;
-  };
-}
+/** `tool_resources` as a create request gives them (a vector store may be created inline). */
+export type ToolResourcesParam = NonNullable<z.input<typeof Requests.CreateToolResourcesParam>>;
 
-export type ResponseFormat = 'auto' | { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; json_schema: Record<string, unknown> };
+export type ResponseFormat = NonNullable<z.input<typeof Requests.ResponseFormatParam>>;
 
-export type ToolChoice = 'none' | 'auto' | 'required' | { type: 'function' | 'code_interpreter' | 'file_search'; function?: { name: string } };
+export type ToolChoice = NonNullable<z.input<typeof Requests.ToolChoiceParam>>;
 
-export interface TruncationStrategy {
-  type: 'auto' | 'last_messages';
-  last_messages?: number | null;
-}
+export type TruncationStrategy = NonNullable<z.input<typeof Requests.TruncationStrategyParam>>;
 
 // ── Assistants ──────────────────────────────────────────────────────────────────────────────
 
 
-export interface AssistantCreateParams {
-  model: string;
-  name?: string | null;
-  description?: string | null;
-  instructions?: string | null;
-  reasoning_effort?: string | null;
-  tools?: AssistantTool[];
-  tool_resources?: ToolResourcesParam | null;
-  metadata?: Metadata;
-  temperature?: number | null;
-  top_p?: number | null;
-  response_format?: ResponseFormat | null;
-}
-
-export type AssistantUpdateParams = Partial<AssistantCreateParams>;
+export type AssistantCreateParams = z.input<typeof Requests.CreateAssistantRequest>;
+export type AssistantUpdateParams = z.input<typeof Requests.ModifyAssistantRequest>;
 export type AssistantListParams = CursorPageParams;
 export type AssistantDeleted = DeletedObject<'assistant.deleted'>;
 
 // ── Threads and messages ────────────────────────────────────────────────────────────────────
 
-export type MessageContentPartParam =
-  | { type: 'text'; text: string }
-  | { type: 'image_file'; image_file: { file_id: string; detail?: 'auto' | 'low' | 'high' } }
-  | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } };
-
-export interface MessageAttachment {
-  file_id?: string;
-  tools?: Array<{ type: 'code_interpreter' } | { type: 'file_search' }>;
-}
-
-export interface MessageCreateParams {
-  role: 'user' | 'assistant';
-  content: string | MessageContentPartParam[];
-  attachments?: MessageAttachment[] | null;
-  metadata?: Metadata;
-}
+export type MessageContentPartParam = z.input<typeof Requests.MessageContentPart>;
+export type MessageAttachment = z.input<typeof Requests.AttachmentParam>;
+export type MessageCreateParams = z.input<typeof Requests.CreateMessageRequest>;
 
 export interface MessageRetrieveParams {
   thread_id: string;
 }
 
-export interface MessageUpdateParams {
-  thread_id: string;
-  metadata?: Metadata;
-}
+export type MessageUpdateParams = { thread_id: string } & z.input<typeof Requests.ModifyMetadataRequest>;
 
 export interface MessageListParams extends CursorPageParams {
   /** Only the messages of this run. */
@@ -105,16 +71,8 @@ export interface MessageDeleteParams {
 
 export type MessageDeleted = DeletedObject<'thread.message.deleted'>;
 
-export interface ThreadCreateParams {
-  messages?: MessageCreateParams[];
-  tool_resources?: ToolResourcesParam | null;
-  metadata?: Metadata;
-}
-
-export interface ThreadUpdateParams {
-  tool_resources?: ToolResourcesParam | null;
-  metadata?: Metadata;
-}
+export type ThreadCreateParams = z.input<typeof Requests.CreateThreadRequest>;
+export type ThreadUpdateParams = z.input<typeof Requests.ModifyThreadRequest>;
 
 export type ThreadDeleted = DeletedObject<'thread.deleted'>;
 
@@ -123,40 +81,21 @@ export type ThreadDeleted = DeletedObject<'thread.deleted'>;
 /** What a run may include of file-search results. */
 export type RunStepInclude = 'step_details.tool_calls[*].file_search.results[*].content';
 
-interface RunParamsBase {
-  assistant_id: string;
-  model?: string | null;
-  instructions?: string | null;
-  tools?: AssistantTool[] | null;
-  metadata?: Metadata;
-  temperature?: number | null;
-  top_p?: number | null;
-  max_prompt_tokens?: number | null;
-  max_completion_tokens?: number | null;
-  truncation_strategy?: TruncationStrategy | null;
-  tool_choice?: ToolChoice | null;
-  parallel_tool_calls?: boolean;
-  response_format?: ResponseFormat | null;
+/** `stream` is set by the stream helpers; `create` answers JSON only, so leave it out or false there. */
+interface NotStreamed {
+  stream?: false | null | undefined;
 }
 
-export interface RunCreateParams extends RunParamsBase {
-  /** Sent as the `include[]` query parameter. */
-  include?: RunStepInclude[];
-  additional_instructions?: string | null;
-  additional_messages?: MessageCreateParams[] | null;
-  reasoning_effort?: string | null;
-  /** Set by the stream helpers; `create` answers JSON only, so leave it out or false there. */
-  stream?: false | null;
-}
+export type RunCreateParams = Omit<z.input<typeof Requests.CreateRunRequest>, 'stream'> &
+  NotStreamed & {
+    /** Sent as the `include[]` query parameter. */
+    include?: RunStepInclude[] | undefined;
+  };
 
 /** The body of `runs.stream` (the helper adds `stream: true`). */
 export type RunCreateParamsStream = Omit<RunCreateParams, 'stream'>;
 
-export interface ThreadCreateAndRunParams extends RunParamsBase {
-  thread?: ThreadCreateParams;
-  tool_resources?: ToolResourcesParam | null;
-  stream?: false | null;
-}
+export type ThreadCreateAndRunParams = Omit<z.input<typeof Requests.CreateThreadAndRunRequest>, 'stream'> & NotStreamed;
 
 export type ThreadCreateAndRunParamsStream = Omit<ThreadCreateAndRunParams, 'stream'>;
 
@@ -164,10 +103,7 @@ export interface RunRetrieveParams {
   thread_id: string;
 }
 
-export interface RunUpdateParams {
-  thread_id: string;
-  metadata?: Metadata;
-}
+export type RunUpdateParams = { thread_id: string } & z.input<typeof Requests.ModifyMetadataRequest>;
 
 export type RunListParams = CursorPageParams;
 
@@ -175,17 +111,13 @@ export interface RunCancelParams {
   thread_id: string;
 }
 
-export interface ToolOutput {
-  tool_call_id?: string;
-  output?: string;
-}
+export type ToolOutput = z.input<typeof Requests.SubmitToolOutputsRequest>['tool_outputs'][number];
 
-export interface RunSubmitToolOutputsParams {
-  /** Path parameter: the run's thread. */
-  thread_id: string;
-  tool_outputs: ToolOutput[];
-  stream?: false | null;
-}
+export type RunSubmitToolOutputsParams = Omit<z.input<typeof Requests.SubmitToolOutputsRequest>, 'stream'> &
+  NotStreamed & {
+    /** Path parameter: the run's thread. */
+    thread_id: string;
+  };
 
 export type RunSubmitToolOutputsParamsStream = Omit<RunSubmitToolOutputsParams, 'stream'>;
 
@@ -202,7 +134,7 @@ export interface StepListParams extends CursorPageParams {
 
 // ── Files ───────────────────────────────────────────────────────────────────────────────────
 
-export type FilePurpose = 'assistants' | 'batch' | 'fine-tune' | 'vision' | 'user_data' | 'evals';
+export type FilePurpose = z.input<typeof Requests.UploadPurpose>;
 
 /** A web `File`, or a `Blob` with a `name` (the multipart part needs a file name). */
 export type Uploadable = File | (Blob & { readonly name: string });
@@ -225,48 +157,27 @@ export type FileDeleted = DeletedObject<'file'>;
 
 // ── Vector stores ───────────────────────────────────────────────────────────────────────────
 
-export type ChunkingStrategyParam =
-  | { type: 'auto' }
-  | { type: 'static'; static: { max_chunk_size_tokens: number; chunk_overlap_tokens: number } };
+export type ChunkingStrategyParam = z.input<typeof Requests.ChunkingStrategyParam>;
 
 
 
-export interface VectorStoreCreateParams {
-  file_ids?: string[];
-  name?: string;
-  description?: string;
-  expires_after?: { anchor: 'last_active_at'; days: number };
-  chunking_strategy?: ChunkingStrategyParam;
-  metadata?: Metadata;
-}
-
-export interface VectorStoreUpdateParams {
-  name?: string | null;
-  expires_after?: { anchor: 'last_active_at'; days: number } | null;
-  metadata?: Metadata;
-}
+export type VectorStoreCreateParams = z.input<typeof Requests.CreateVectorStoreRequest>;
+export type VectorStoreUpdateParams = z.input<typeof Requests.UpdateVectorStoreRequest>;
 
 export type VectorStoreListParams = CursorPageParams;
 export type VectorStoreDeleted = DeletedObject<'vector_store.deleted'>;
 
 export type VectorStoreFileStatus = 'in_progress' | 'completed' | 'cancelled' | 'failed';
-export type VectorStoreFileAttributes = Record<string, string | number | boolean>;
+export type VectorStoreFileAttributes = NonNullable<z.input<typeof Requests.FileAttributesParam>>;
 
 
-export interface VectorStoreFileCreateParams {
-  file_id: string;
-  chunking_strategy?: ChunkingStrategyParam;
-  attributes?: VectorStoreFileAttributes | null;
-}
+export type VectorStoreFileCreateParams = z.input<typeof Requests.CreateVectorStoreFileRequest>;
 
 export interface VectorStoreFileRetrieveParams {
   vector_store_id: string;
 }
 
-export interface VectorStoreFileUpdateParams {
-  vector_store_id: string;
-  attributes: VectorStoreFileAttributes | null;
-}
+export type VectorStoreFileUpdateParams = { vector_store_id: string } & z.input<typeof Requests.UpdateVectorStoreFileRequest>;
 
 export interface VectorStoreFileListParams extends CursorPageParams {
   filter?: VectorStoreFileStatus;
@@ -279,12 +190,7 @@ export interface VectorStoreFileDeleteParams {
 export type VectorStoreFileDeleted = DeletedObject<'vector_store.file.deleted'>;
 
 
-export interface FileBatchCreateParams {
-  file_ids?: string[];
-  files?: VectorStoreFileCreateParams[];
-  chunking_strategy?: ChunkingStrategyParam;
-  attributes?: VectorStoreFileAttributes | null;
-}
+export type FileBatchCreateParams = z.input<typeof Requests.CreateFileBatchRequest>;
 
 export interface FileBatchRetrieveParams {
   vector_store_id: string;

@@ -1,7 +1,7 @@
 import type { Message, MessageContent, Run, RunStep, StepDetails } from '../wire/index.ts';
 import { newId, nowSeconds } from './ids.ts';
 import type { Assistant } from './objects.ts';
-import type { CreateMessageInput, RunSettingsInput } from './requests.ts';
+import type { CreateMessageInput, RunSettingsInput } from '../wire/requests.ts';
 
 // Complete wire objects — every field the spec lists as required, with real timestamps — for
 // what the routes and the run executor create.

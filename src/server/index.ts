@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type RateLimitOptions } from './app.ts';
@@ -46,6 +46,10 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** How many `Idempotency-Key`s are remembered (default 10,000) and for how long (default 24 h). */
   idempotency?: Partial<IdempotencyOptions>;
+  /** How long a finished run keeps every event for re-attaching streams, then only its last; default 10 minutes. */
+  eventLogRetentionMs?: number;
+  /** The listen backlog: connections the kernel queues before the server accepts them; default 16,384 (capped by the system's somaxconn). */
+  listenBacklog?: number;
   /** Answer every `every`-th request with 429 and `Retry-After` (for clients' retry tests); default off. */
   rateLimit?: RateLimitOptions;
   /** The `openai-poll-after-ms` header on runs, vector store files and batches; default 250. */
@@ -71,6 +75,9 @@ const DEFAULT_PACE: Pace = { deltaDelayMs: 20, stepDelayMs: 50 };
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_POLL_AFTER_MS = 250;
 const CLOSE_GRACE_MS = 100;
+const DEFAULT_EVENT_LOG_RETENTION_MS = 10 * 60 * 1000;
+// Node's default backlog (511) reset connections past about 2,000 simultaneous connects.
+const DEFAULT_LISTEN_BACKLOG = 16_384;
 
 /**
  * Starts an Assistants-compatible server on the loopback interface.
@@ -106,6 +113,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
       pace,
       searchVectorStores: (ids, query, searchOptions) => indexer.search(ids, query, searchOptions),
       onInternalError,
+      eventLogRetentionMs: options.eventLogRetentionMs ?? DEFAULT_EVENT_LOG_RETENTION_MS,
     },
   };
   const app = createApp(context, {
@@ -119,10 +127,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
     // Our own process's globals stay as they are: the server must not swap the Request and
     // Response classes of the application embedding it.
-    const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host, overrideGlobalObjects: false }, (info: AddressInfo) =>
-      resolve({ server: started as Server, port: info.port }),
-    );
+    const started = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server;
     started.once('error', reject);
+    started.listen({ port: options.port ?? 0, host, backlog: options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG }, () =>
+      resolve({ server: started, port: (started.address() as AddressInfo).port }),
+    );
   });
 
   let closing: Promise<void> | undefined;

@@ -1,6 +1,6 @@
 import { nowSeconds } from './ids.ts';
 import { emptyFileCounts, type FileCounts, type StoredChunkingStrategy, type VectorStoreFile } from './objects.ts';
-import type { ChunkingStrategyInput } from './requests.ts';
+import type { ChunkingStrategyInput } from '../wire/requests.ts';
 import { AUTO_CHUNKING, chunkText, searchDocuments, type SearchHit } from './search.ts';
 import type { FileBatchRecord, FileRecord, Store, VectorStoreFileRecord, VectorStoreRecord } from './store.ts';
 

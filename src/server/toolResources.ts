@@ -1,6 +1,6 @@
 import { newId, nowSeconds } from './ids.ts';
 import { emptyFileCounts, type ToolResources } from './objects.ts';
-import type { CreateToolResourcesInput } from './requests.ts';
+import type { CreateToolResourcesInput } from '../wire/requests.ts';
 import type { ServerContext } from './context.ts';
 import { Collection, type FileBatchRecord, type VectorStoreFileRecord, type VectorStoreRecord } from './store.ts';
 

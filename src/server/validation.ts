@@ -10,8 +10,16 @@ import { ApiError } from './errors.ts';
  *
  * @example `const body = await readJsonBody(c, CreateThreadRequest);`
  */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export async function readJsonBody<Schema extends z.ZodType>(c: Context, schema: Schema): Promise<z.output<Schema>> {
-  const text = await c.req.text();
+  let text: string;
+  try {
+    text = UTF8.decode(await c.req.arrayBuffer());
+  } catch {
+    // Decoding with replacement characters would accept a mangled body as if it were valid.
+    throw new ApiError(400, 'The request body is not valid UTF-8.');
+  }
   let json: unknown = {};
   if (text.trim() !== '') {
     try {

@@ -264,6 +264,17 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
     return this.#sink.currentEvent;
   }
 
+  /**
+   * The SSE `id` of the last event announced, when the server numbers its events (the
+   * embedded server numbers them by their position in the run's log): where
+   * `runs.attachStream(…, { startingAfter })` picks the run up again after a dropped stream.
+   *
+   * @example `const resumeAt = Number(stream.lastEventId);`
+   */
+  get lastEventId(): string | undefined {
+    return this.#sink.lastEventId;
+  }
+
   /** The newest run object seen, whatever its status. @example `stream.currentRun()?.status` */
   currentRun(): Run | undefined {
     return this.#sink.currentRun;

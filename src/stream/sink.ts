@@ -46,6 +46,7 @@ export class StreamSink {
   /** @internal */ currentRun: Run | undefined;
   /** @internal */ currentMessage: Message | undefined;
   /** @internal */ currentRunStep: RunStep | undefined;
+  /** @internal The SSE id of the last announced event that had one. */ lastEventId: string | undefined;
   #handlerError: AssistantStreamError | undefined;
   #settled = false;
   #failure: AssistantStreamError | undefined;
@@ -131,8 +132,9 @@ export class StreamSink {
   }
 
   /** @internal Records the event and feeds the event iterators. */
-  noteEvent(event: StreamEvent): void {
+  noteEvent(event: StreamEvent, id: string | undefined): void {
     this.#currentEvent = event;
+    if (id !== undefined) this.lastEventId = id;
     this.#eventCount++;
     if (this.#eventQueues.size > 0) for (const queue of this.#eventQueues) this.#enqueue(queue, event);
     const { event: name } = event;
@@ -198,7 +200,7 @@ interface Bookkeeping<Name extends StreamCallbackName> {
 // Only the callbacks that move the stream's accessors (`currentMessageSnapshot()`, …), its
 // iterators or its event count have bookkeeping; the vocabulary itself is the table.
 const BOOKKEEPING: { [Name in StreamCallbackName]?: Bookkeeping<Name> } = {
-  event: { before: (sink, { event }) => sink.noteEvent(event) },
+  event: { before: (sink, { event, id }) => sink.noteEvent(event, id) },
   messageCreated: { before: (sink, { message }) => (sink.currentMessage = message) },
   messageDelta: { before: (sink, { snapshot }) => (sink.currentMessage = snapshot) },
   messageDone: { before: (sink, { message }) => (sink.currentMessage = message), after: (sink) => (sink.currentMessage = undefined) },

@@ -132,12 +132,12 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     const decoder: FrameDecoder =
       session.input.format === 'sse'
         ? createSSEDecoder(
-            (name, data) => {
+            (name, data, id) => {
               if (stopped) return;
               const eventIndex = ++seq;
               if (protocol === undefined) adopt(name?.startsWith('response.') === true);
               if (protocol === 'assistants') {
-                deliver(decodeWireEvent(name, data, eventIndex));
+                deliver(decodeWireEvent(name, data, eventIndex, id));
                 return;
               }
               let json: unknown;

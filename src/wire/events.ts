@@ -73,24 +73,32 @@ export interface ThreadCreatedEvent {
   type: 'thread.created';
   data: Thread;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
 }
 /** A run event, as the machines receive it. */
 export interface RunWireEvent {
   type: RunEventName;
   data: Run;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
 }
 /** A whole-step event (created, in_progress, or an end), as the machines receive it. */
 export interface RunStepWireEvent {
   type: Exclude<RunStepEventName, 'thread.run.step.delta'>;
   data: RunStep;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
 }
 /** A step delta, as the machines receive it. */
 export interface RunStepDeltaWireEvent {
   type: 'thread.run.step.delta';
   data: RunStepDeltaEvent;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
   /** Set by the decoder when `data` is exactly a plain arguments or code fragment (a hint). */
   fragment?: true;
 }
@@ -99,12 +107,16 @@ export interface MessageWireEvent {
   type: Exclude<MessageEventName, 'thread.message.delta'>;
   data: Message;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
 }
 /** A message delta, as the machines receive it. */
 export interface MessageDeltaWireEvent {
   type: 'thread.message.delta';
   data: MessageDeltaEvent;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
   /**
    * Set by the decoder when `data` has exactly the shape of a plain text fragment. A hint for
    * the facade's batching only: the machines check the shape themselves.
@@ -116,6 +128,8 @@ export interface ErrorWireEvent {
   type: 'error';
   data: ErrorObject;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
 }
 /** An event this version does not know, as the machines receive it: it is only announced. */
 export interface UnknownWireEvent {
@@ -123,6 +137,8 @@ export interface UnknownWireEvent {
   event: string;
   data: unknown;
   seq: number;
+  /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
+  id?: string | undefined;
 }
 
 /** Every validated event of the stream, in the machines' vocabulary (`type` is the wire name). */
@@ -180,7 +196,13 @@ export function isKnownEventName(name: string): boolean {
  * decodeWireEvent('thread.run.completed', '{"id":"run_1",...}', 7); // { type: 'thread.run.completed', data, seq: 7 }
  * ```
  */
-export function decodeWireEvent(name: string | undefined, text: string, seq: number): WireEvent {
+export function decodeWireEvent(name: string | undefined, text: string, seq: number, id?: string): WireEvent {
+  const event = decodeWireEventData(name, text, seq);
+  if (id !== undefined) event.id = id;
+  return event;
+}
+
+function decodeWireEventData(name: string | undefined, text: string, seq: number): WireEvent {
   const eventName = name ?? 'message';
   if (!isKnownEventName(eventName)) return { type: 'wire.unknown', event: eventName, data: parseLenient(text), seq };
   let json: unknown;

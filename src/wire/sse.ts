@@ -2,7 +2,7 @@ import { createParser } from 'eventsource-parser';
 import { AssistantStreamError } from './errors.ts';
 
 /** Called once per complete SSE event: its name (if any) and its data text. */
-export type FrameListener = (name: string | undefined, data: string) => void;
+export type FrameListener = (name: string | undefined, data: string, id: string | undefined) => void;
 
 /** A push decoder: feed it text, it calls back once per complete frame. */
 export interface FrameDecoder {
@@ -84,7 +84,7 @@ export function createSSEDecoder(
         fault = new AssistantStreamError('sse', 'an unnamed frame that is not the [DONE] marker', { eventIndex: frames });
         return;
       }
-      onFrame(message.event, message.data);
+      onFrame(message.event, message.data, message.id);
     },
     onError(error) {
       if (done) return;

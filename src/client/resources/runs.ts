@@ -136,6 +136,24 @@ export class Runs extends APIResource {
   }
 
   /**
+   * Streams a run that already exists, from after the event `startingAfter` (an SSE id this
+   * stream's server gave, see `stream.lastEventId`), or from its first event: how a stream that
+   * dropped picks up where it stopped. An extension of the Assistants API that the embedded
+   * server offers (`GET /threads/{thread_id}/runs/{run_id}/events?starting_after=N`); a server
+   * without it answers 404, which fails the stream with kind `api-error`.
+   *
+   * @example
+   * ```ts
+   * const resumed = client.beta.threads.runs.attachStream(threadId, runId, { startingAfter: Number(dropped.lastEventId) });
+   * const run = await resumed.finalRun();
+   * ```
+   */
+  attachStream(threadId: string, runId: string, params: { startingAfter?: number | undefined } = {}, options?: StreamRequestOptions): AssistantStream {
+    const query = params.startingAfter === undefined ? {} : { starting_after: params.startingAfter };
+    return startStream(this._client, { method: 'GET', path: path`/threads/${threadId}/runs/${runId}/events`, query }, options);
+  }
+
+  /**
    * The official SDK's deprecated name of {@link stream}.
    *
    * @deprecated use `stream`

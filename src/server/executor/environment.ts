@@ -19,4 +19,6 @@ export interface ExecutorEnvironment {
   searchVectorStores(vectorStoreIds: readonly string[], query: string, options: { maxResults: number; scoreThreshold: number }): SearchHit[];
   /** A server bug (a refused status change, a throw in the executor): the run fails, this reports it. */
   onInternalError(error: unknown): void;
+  /** How long a terminal run keeps its whole event log for re-attaching streams; then only its last event. */
+  eventLogRetentionMs: number;
 }

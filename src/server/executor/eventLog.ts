@@ -29,7 +29,9 @@ export interface EventLogSubscriber {
  * ```
  */
 export class RunEventLog {
-  readonly #entries: LoggedEvent[] = [];
+  #entries: Array<LoggedEvent | undefined> = [];
+  /** Positions before this one were dropped by {@link compact}. */
+  #compactedBefore = 0;
   readonly #subscribers = new Set<EventLogSubscriber>();
   #closed = false;
 
@@ -38,22 +40,49 @@ export class RunEventLog {
     return this.#entries.length;
   }
 
-  /** The event names so far, in order. */
+  /** Whether the event at `position` ends a stream (requires_action or a terminal run status). */
+  endsStreamAt(position: number): boolean {
+    return this.#entries[position]?.endsStream ?? (position < this.#compactedBefore);
+  }
+
+  /** The event names so far, in order (those {@link compact} dropped are gone). */
   eventNames(): string[] {
-    return this.#entries.map((entry) => entry.event);
+    return this.#entries.filter((entry) => entry !== undefined).map((entry) => entry.event);
+  }
+
+  /** The bytes of SSE the log keeps. */
+  get bytes(): number {
+    let total = 0;
+    for (const entry of this.#entries) total += entry?.frame.length ?? 0;
+    return total;
+  }
+
+  /**
+   * Drops every event but the last (the run's final word) once nobody needs to replay them:
+   * a run that has been terminal for a while. Positions stay what they were; a replay from a
+   * dropped position starts at the kept event.
+   */
+  compact(): void {
+    const last = this.#entries.length - 1;
+    if (last < 1) return;
+    const kept = this.#entries[last];
+    this.#entries = new Array(this.#entries.length);
+    this.#entries[last] = kept;
+    this.#compactedBefore = last;
   }
 
   /** Frames `data` (its state now: later changes to the object do not alter the event) and delivers it. */
   append(event: string, data: unknown, endsStream = false): void {
     if (this.#closed) return;
-    const entry: LoggedEvent = { event, frame: formatSSEFrame(event, data), endsStream };
+    // The SSE id is the event's position in the log: where a dropped stream picks up again.
+    const entry: LoggedEvent = { event, frame: `id: ${this.#entries.length}\n${formatSSEFrame(event, data)}`, endsStream };
     this.#entries.push(entry);
     for (const subscriber of this.#subscribers) subscriber.event(entry);
   }
 
   /** Replays the events from `from` on, then follows the log; returns the unsubscribe function. */
   subscribe(from: number, subscriber: EventLogSubscriber): () => void {
-    for (let index = from; index < this.#entries.length; index += 1) subscriber.event(this.#entries[index]!);
+    for (let index = Math.max(from, this.#compactedBefore); index < this.#entries.length; index += 1) subscriber.event(this.#entries[index]!);
     if (this.#closed) {
       subscriber.close();
       return () => {};

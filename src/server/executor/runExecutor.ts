@@ -449,6 +449,16 @@ export class RunExecutor implements RunHandle {
     if (!snapshot.can(event)) throw new RunTransitionError(this.id, String(snapshot.value), type);
     this.#actor.send(event);
     this.log.append(type, event.data, STREAM_ENDING_EVENTS.has(type));
+    if ((RUN_TERMINAL_STATUSES as readonly string[]).includes(event.data.status)) {
+      // Nothing re-attaches to a run long over; a server running for days must not keep every
+      // delta of every run it ever served.
+      const compaction = setTimeout(() => {
+        this.#timers.delete(compaction);
+        this.log.compact();
+      }, this.#environment.eventLogRetentionMs);
+      compaction.unref?.();
+      this.#timers.add(compaction);
+    }
   }
 
   #count(kind: 'prompt' | 'completion', text: string): void {

@@ -136,9 +136,15 @@ function describeComputation(call: Extract<ToolCall, { type: 'code_interpreter' 
   return /^\w+Error: /.test(logs) ? `Computing ${expression} raised ${logs}.` : `The result of ${expression} is ${logs}.`;
 }
 
+/** How much of a question the scripted model's plain answer repeats. */
+export const MAX_ECHO_CHARACTERS = 200;
+
 function plainAnswer(question: string): string {
   if (question === '') return 'I am the scripted model of assistant-machines, and your message has no text for me to answer.';
-  return `You said: "${question}". I am the scripted model of assistant-machines: name a function tool and I call it, give me arithmetic and I compute it with the code interpreter, attach files and I quote them with file search.`;
+  // A huge message must not become a huge answer: the echo is cut (10 MiB of question made
+  // 73 MB of deltas before it was).
+  const echoed = question.length > MAX_ECHO_CHARACTERS ? `${question.slice(0, MAX_ECHO_CHARACTERS)}…` : question;
+  return `You said: "${echoed}". I am the scripted model of assistant-machines: name a function tool and I call it, give me arithmetic and I compute it with the code interpreter, attach files and I quote them with file search.`;
 }
 
 /** The text of the newest user message (its text parts joined), or ''. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MetadataParam } from '../requests.ts';
+import { MetadataParam } from '../../wire/requests.ts';
 
 // `POST /v1/responses`, as far as the embedded server acts on it. The Responses API takes many
 // more parameters (reasoning, text format, truncation, …); they are accepted and echoed, not

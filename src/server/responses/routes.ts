@@ -9,7 +9,7 @@ import { scenarioOf } from '../executor/scenario.ts';
 import { newId, nowSeconds } from '../ids.ts';
 import type { Assistant } from '../objects.ts';
 import { paginate, parseListQuery } from '../pagination.ts';
-import type { RunSettingsInput } from '../requests.ts';
+import type { RunSettingsInput } from '../../wire/requests.ts';
 import type { ThreadRecord } from '../store.ts';
 import { parseRequest, readJsonBody } from '../validation.ts';
 import { ResponseRecord, streamResponseEvents, type StoredInputItem } from './record.ts';

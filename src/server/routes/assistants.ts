@@ -3,7 +3,7 @@ import type { ServerContext } from '../context.ts';
 import { newId, nowSeconds } from '../ids.ts';
 import type { Assistant } from '../objects.ts';
 import { paginate, parseListQuery } from '../pagination.ts';
-import { CreateAssistantRequest, ModifyAssistantRequest } from '../requests.ts';
+import { CreateAssistantRequest, ModifyAssistantRequest } from '../../wire/requests.ts';
 import { resolveToolResources } from '../toolResources.ts';
 import { readJsonBody } from '../validation.ts';
 

@@ -5,7 +5,7 @@ import { ApiError } from '../errors.ts';
 import { newId, nowSeconds } from '../ids.ts';
 import type { FileObject } from '../objects.ts';
 import { FileListQuery, paginate } from '../pagination.ts';
-import { UploadPurpose } from '../requests.ts';
+import { UploadPurpose } from '../../wire/requests.ts';
 import { parseRequest } from '../validation.ts';
 
 const UploadForm = z.looseObject({

@@ -3,7 +3,7 @@ import { newMessage } from '../builders.ts';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { paginate, parseListQuery } from '../pagination.ts';
-import { CreateMessageRequest, ModifyMetadataRequest } from '../requests.ts';
+import { CreateMessageRequest, ModifyMetadataRequest } from '../../wire/requests.ts';
 import type { ThreadRecord } from '../store.ts';
 import { readJsonBody } from '../validation.ts';
 import type { RunExecutor } from '../executor/runExecutor.ts';

@@ -5,9 +5,11 @@ import { scenarioOf } from '../executor/scenario.ts';
 import { RunExecutor, type RunExecutorInput } from '../executor/runExecutor.ts';
 import { includesSearchContent, pollable } from '../http.ts';
 import { paginate, parseListQuery } from '../pagination.ts';
-import { CreateRunRequest, CreateThreadAndRunRequest, ModifyMetadataRequest, SubmitToolOutputsRequest, type RunSettingsInput } from '../requests.ts';
+import { CreateRunRequest, CreateThreadAndRunRequest, ModifyMetadataRequest, SubmitToolOutputsRequest, type RunSettingsInput } from '../../wire/requests.ts';
 import type { ThreadRecord } from '../store.ts';
 import { streamRunEvents } from '../streaming.ts';
+import { ApiError } from '../errors.ts';
+import { SSE_DONE_FRAME } from '../../wire/index.ts';
 import { resolveToolResources } from '../toolResources.ts';
 import { readJsonBody } from '../validation.ts';
 import { assertNoActiveRun } from './messages.ts';
@@ -51,6 +53,20 @@ export function runRoutes(context: ServerContext): Hono {
       const record = store.threads.require(c.req.param('thread_id'));
       const page = paginate(record.runs.values(), (executor) => executor.id, parseListQuery(c.req.query()));
       return c.json({ ...page, data: page.data.map((executor) => executor.run) });
+    })
+    // An extension of the API (the Responses API's `starting_after`, for runs): the run's
+    // events from a position on, each frame with its position as SSE id, up to the next
+    // requires_action or terminal event; a client re-attaches with the last id it saw.
+    .get('/:thread_id/runs/:run_id/events', (c) => {
+      const { run } = store.requireRun(c.req.param('thread_id'), c.req.param('run_id'));
+      const startingAfter = parseStartingAfter(c.req.query('starting_after'));
+      const from = startingAfter + 1;
+      // Nothing after a position that ended a stream until the run moves on again: answer the
+      // end at once rather than hold a stream open for a run that has stopped.
+      if (from >= run.log.length && (startingAfter < 0 ? false : run.log.endsStreamAt(startingAfter)) && !isActive(run.run.status)) {
+        return new Response(SSE_DONE_FRAME, { headers: { 'content-type': 'text/event-stream; charset=utf-8' } });
+      }
+      return streamRunEvents(run.log, from);
     })
     .get('/:thread_id/runs/:run_id', (c) => {
       const { run } = store.requireRun(c.req.param('thread_id'), c.req.param('run_id'));
@@ -109,4 +125,17 @@ function startRun(
   ];
   const executor = new RunExecutor({ run, thread: record, vectorStoreIds, scenario, includeSearchContent, prelude }, context.environment);
   return record.runs.set(run.id, executor);
+}
+
+function parseStartingAfter(value: string | undefined): number {
+  if (value === undefined || value === '') return -1;
+  const position = Number(value);
+  if (!Number.isSafeInteger(position) || position < -1) {
+    throw new ApiError(400, `Invalid 'starting_after': expected the id (a whole number) of an event of this run.`, { param: 'starting_after' });
+  }
+  return position;
+}
+
+function isActive(status: string): boolean {
+  return status === 'queued' || status === 'in_progress' || status === 'cancelling';
 }

@@ -4,7 +4,7 @@ import type { ServerContext } from '../context.ts';
 import type { RunExecutor } from '../executor/runExecutor.ts';
 import { newId, nowSeconds } from '../ids.ts';
 import type { ThreadObject } from '../objects.ts';
-import { CreateThreadRequest, ModifyThreadRequest, type CreateThreadInput } from '../requests.ts';
+import { CreateThreadRequest, ModifyThreadRequest, type CreateThreadInput } from '../../wire/requests.ts';
 import { Collection, type ThreadRecord } from '../store.ts';
 import { resolveToolResources } from '../toolResources.ts';
 import { readJsonBody } from '../validation.ts';

@@ -12,7 +12,7 @@ import {
   CreateVectorStoreRequest,
   UpdateVectorStoreFileRequest,
   UpdateVectorStoreRequest,
-} from '../requests.ts';
+} from '../../wire/requests.ts';
 import type { FileBatchRecord, VectorStoreFileRecord } from '../store.ts';
 import { createVectorStore } from '../toolResources.ts';
 import { parseRequest, readJsonBody } from '../validation.ts';

@@ -2,6 +2,9 @@ import { z } from 'zod';
 
 // Request bodies, as the spec defines them: every one is `additionalProperties: false`, so an
 // unknown field is a 400 ("Unrecognized request argument supplied"), as on the real API.
+// One definition for both sides: the embedded server validates with these schemas, and the
+// client's parameter types are their inputs (`z.input`, src/client/types.ts), so the two
+// cannot drift; tests/client-compat.test.ts checks those types accept what the official SDK's do.
 
 /** `Metadata`: at most 16 pairs, keys ≤ 64 characters, values ≤ 512. */
 export const MetadataParam = z
@@ -25,7 +28,9 @@ const FileSearchToolParam = z.strictObject({
     .strictObject({
       max_num_results: z.number().int().min(1).max(50).optional(),
       ranking_options: z
-        .strictObject({ ranker: z.enum(['auto', 'default_2024_08_21']).optional(), score_threshold: z.number().min(0).max(1) })
+        // Any ranker name: a client passes an assistant's tools back, and responses may name
+        // rankers newer than ours (the wire schema lets them through).
+        .strictObject({ ranker: z.string().optional(), score_threshold: z.number().min(0).max(1) })
         .optional(),
     })
     .optional(),
@@ -90,7 +95,15 @@ export const ResponseFormatParam = z
     z.literal('auto'),
     z.strictObject({ type: z.literal('text') }),
     z.strictObject({ type: z.literal('json_object') }),
-    z.strictObject({ type: z.literal('json_schema'), json_schema: z.record(z.string(), z.unknown()) }),
+    z.strictObject({
+      type: z.literal('json_schema'),
+      json_schema: z.strictObject({
+        name: z.string(),
+        description: z.string().optional(),
+        schema: z.record(z.string(), z.unknown()).optional(),
+        strict: z.boolean().nullable().optional(),
+      }),
+    }),
   ])
   .nullable();
 
@@ -114,7 +127,7 @@ export const CreateAssistantRequest = z.strictObject({
 
 export const ModifyAssistantRequest = CreateAssistantRequest.partial().extend({ tool_resources: ToolResourcesParam.optional() });
 
-const MessageContentPart = z.discriminatedUnion('type', [
+export const MessageContentPart = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('text'), text: z.string() }),
   z.strictObject({
     type: z.literal('image_file'),
@@ -126,14 +139,17 @@ const MessageContentPart = z.discriminatedUnion('type', [
   }),
 ]);
 
-const AttachmentParam = z.strictObject({
-  file_id: z.string(),
-  tools: z.array(z.discriminatedUnion('type', [z.strictObject({ type: z.literal('code_interpreter') }), z.strictObject({ type: z.literal('file_search') })])),
+// Both optional: the spec's `required` sits on the array, where it means nothing, and the
+// official SDK's types leave them out.
+export const AttachmentParam = z.strictObject({
+  file_id: z.string().optional(),
+  tools: z.array(z.discriminatedUnion('type', [z.strictObject({ type: z.literal('code_interpreter') }), z.strictObject({ type: z.literal('file_search') })])).optional(),
 });
 
 export const CreateMessageRequest = z.strictObject({
   role: z.enum(['user', 'assistant']),
-  content: z.union([z.string(), z.array(MessageContentPart).min(1)]),
+  // The API refuses an empty message, as text or as parts.
+  content: z.union([z.string().min(1), z.array(MessageContentPart).min(1)]),
   attachments: z.array(AttachmentParam).nullable().optional(),
   metadata: MetadataParam.optional(),
 });
@@ -151,11 +167,11 @@ export const ModifyThreadRequest = z.strictObject({
   metadata: MetadataParam.optional(),
 });
 
-const TruncationStrategyParam = z
+export const TruncationStrategyParam = z
   .strictObject({ type: z.enum(['auto', 'last_messages']), last_messages: z.number().int().min(1).nullable().optional() })
   .nullable();
 
-const ToolChoiceParam = z
+export const ToolChoiceParam = z
   .union([
     z.enum(['none', 'auto', 'required']),
     z.strictObject({
