@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.ts';
 import { replayOf } from './streaming.ts';
@@ -39,7 +38,7 @@ export function idempotency({ maxKeys, ttlMs }: IdempotencyOptions): MiddlewareH
     const key = c.req.method === 'POST' ? c.req.header('idempotency-key') : undefined;
     if (key === undefined || key === '') return next();
     if (key.length > MAX_KEY_LENGTH) throw new ApiError(400, `The Idempotency-Key header is longer than ${MAX_KEY_LENGTH} characters.`, { param: 'Idempotency-Key' });
-    const fingerprint = `${c.req.method} ${c.req.path} ${createHash('sha256').update(new Uint8Array(await c.req.arrayBuffer())).digest('base64')}`;
+    const fingerprint = `${c.req.method} ${c.req.path} ${await sha256(await c.req.arrayBuffer())}`;
     const now = Date.now();
     const earlier = remembered.get(key);
     if (earlier !== undefined && earlier.expiresAt > now) {
@@ -78,4 +77,11 @@ export function idempotency({ maxKeys, ttlMs }: IdempotencyOptions): MiddlewareH
       }
     }
   };
+}
+
+// Web Crypto, not node:crypto: the bundles are built for a neutral platform, where `node:`
+// imports do not resolve.
+async function sha256(bytes: ArrayBuffer): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
