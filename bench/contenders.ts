@@ -1,5 +1,7 @@
 import { createParser } from 'eventsource-parser';
 import OpenAI from 'openai';
+import WebSocket from 'ws';
+import { createInspector, type Inspector } from '../inspect/index.ts';
 import { AssistantStream } from '../src/index.ts';
 
 /** One way to consume the benchmark stream; resolves to the number of text characters seen. */
@@ -19,7 +21,7 @@ const requestResponse = (baseURL: string) =>
     body: JSON.stringify({ model: 'bench', input: 'go', stream: true }),
   });
 
-export const CONTENDERS: Record<'floor' | 'official' | 'ours' | 'official-responses' | 'ours-responses', Contender> = {
+export const CONTENDERS: Record<'floor' | 'official' | 'ours' | 'inspected' | 'official-responses' | 'ours-responses', Contender> = {
   /** The floor: bytes → SSE frames → JSON.parse, nothing else. */
   async floor(baseURL) {
     const response = await request(baseURL);
@@ -52,6 +54,21 @@ export const CONTENDERS: Record<'floor' | 'official' | 'ours' | 'official-respon
     await stream.done();
     return chars;
   },
+  /** Ours with the inspector attached (`createInspector().inspect`) and a UI watching it. */
+  async inspected(baseURL) {
+    const inspector = await createInspector({ log: () => {} });
+    const ui = await watchLikeTheUi(inspector);
+    try {
+      let chars = 0;
+      const stream = AssistantStream.fromSSE(request(baseURL), { inspect: inspector.inspect });
+      stream.on('textDelta', (delta) => (chars += delta.value?.length ?? 0));
+      await stream.done();
+      return chars;
+    } finally {
+      ui.close();
+      await inspector.close();
+    }
+  },
   /** The official SDK's Responses helper: `client.responses.stream` with an output_text delta listener. */
   async 'official-responses'(baseURL) {
     const client = new OpenAI({ apiKey: 'bench', baseURL });
@@ -70,3 +87,24 @@ export const CONTENDERS: Record<'floor' | 'official' | 'ours' | 'official-respon
     return chars;
   },
 };
+
+// What the page does on every change it hears of (at most ten a second): fetch the state
+// as of the newest event, the actor list, and the log's last page.
+async function watchLikeTheUi(inspector: Inspector): Promise<WebSocket> {
+  const url = new URL(inspector.url);
+  const token = url.searchParams.get('token')!;
+  const get = (path: string) => fetch(`${url.origin}${path}${path.includes('?') ? '&' : '?'}token=${token}`).then((response) => response.json());
+  const socket = new WebSocket(`ws://${url.host}/ui?token=${token}`);
+  let busy = false;
+  socket.on('message', (data) => {
+    if (busy) return;
+    const { nextSeq } = JSON.parse(String(data)) as { nextSeq: number };
+    busy = true;
+    // A fetch cut off by the inspector closing at the end is expected: nothing to report.
+    Promise.all([get(`/api/state?at=${nextSeq - 1}`), get('/api/actors'), get(`/api/events?offset=${Math.max(0, nextSeq - 60)}&limit=60`)])
+      .catch(() => {})
+      .finally(() => (busy = false));
+  });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  return socket;
+}

@@ -11,7 +11,7 @@ import { serveSSE } from './server.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
 const TEXT_DELTAS = 100_000;
-const CONTENDERS = ['floor', 'official', 'ours'] as const;
+const CONTENDERS = ['floor', 'official', 'ours', 'inspected'] as const;
 type Name = (typeof CONTENDERS)[number];
 
 // Workers run bundled JavaScript under plain node, as users run the published package (a
@@ -38,7 +38,7 @@ const megabytes = Buffer.byteLength(run.sse) / 1e6;
 console.log(`stream: ${run.events.toLocaleString('en')} events, ${megabytes.toFixed(1)} MB of SSE; ${ROUNDS} rounds`);
 
 const server = await serveSSE(run.sse);
-const times: Record<Name, number[]> = { floor: [], official: [], ours: [] };
+const times: Record<Name, number[]> = { floor: [], official: [], ours: [], inspected: [] };
 try {
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order so no contender always runs first (or last) in a round.
@@ -78,6 +78,7 @@ const rows = CONTENDERS.map((name) => {
 });
 const official = rows.find((row) => row.name === 'official')!;
 const ours = rows.find((row) => row.name === 'ours')!;
+const inspected = rows.find((row) => row.name === 'inspected')!;
 
 const heap = (await runWorker(['--expose-gc', 'bench/.build/heap-worker.mjs', '1000000'])) as {
   deltas: number;
@@ -92,6 +93,7 @@ const LABELS: Record<Name, string> = {
   floor: 'floor (fetch + eventsource-parser + JSON.parse)',
   official: 'official SDK `runs.stream` (openai 7.57)',
   ours: 'assistant-machines `AssistantStream.fromSSE`',
+  inspected: 'the same, with `createInspector().inspect` attached and a UI watching',
 };
 const table = [
   `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}, ${ROUNDS} rounds, median, one process per measurement): one run of ${run.events.toLocaleString('en')} events (${megabytes.toFixed(1)} MB of SSE: a code_interpreter step, then one message of ${TEXT_DELTAS.toLocaleString('en')} text deltas), a \`textDelta\` listener attached.`,
@@ -103,12 +105,14 @@ const table = [
       `| ${LABELS[row.name]} | ${row.ms.toFixed(0)} ms | ${row.usPerEvent.toFixed(2)} | ${Math.round(row.eventsPerSecond).toLocaleString('en')} | ${(official.ms / row.ms).toFixed(2)}× |`,
   ),
   '',
+  `With the inspector attached (every event, snapshot and sampled context kept for time travel; a client fetching state, actors and the log's last page on each of its 10-a-second updates): ${(ours.ms / inspected.ms).toFixed(2)}× the throughput of the same stream detached (goal ≥ 0.5×). Detached costs nothing: no observer is installed.`,
   `The same answer as a Responses stream (${responseRun.events.toLocaleString('en')} events, ${(Buffer.byteLength(responseRun.sse) / 1e6).toFixed(1)} MB of SSE): the official SDK's \`responses.stream\` with a \`response.output_text.delta\` listener took ${median(responseTimes['official-responses']).toFixed(0)} ms; ours, \`AssistantStream.fromSSE\` through the Responses adapter and the same statecharts with a \`textDelta\` listener, ${median(responseTimes['ours-responses']).toFixed(0)} ms: ${(median(responseTimes['official-responses']) / median(responseTimes['ours-responses'])).toFixed(2)}× the official SDK's throughput.`,
   '',
   `Peak heap on a ${heap.deltas.toLocaleString('en')}-delta stream through ours, for ${heap.textMB.toFixed(1)} MB of final text: ${heap.peakLiveMB.toFixed(1)} MB live (after a full collection, sampled every 50,000 deltas; goal ≤ 3 × text + 20 MB = ${heapGoal.toFixed(1)} MB), ${heap.peakRawMB.toFixed(1)} MB in use including garbage not yet collected; both above a ${heap.baselineMB.toFixed(1)} MB baseline.`,
 ].join('\n');
 console.log(`\n${table}\n`);
 console.log(`ours vs official: ${(official.ms / ours.ms).toFixed(2)}× throughput (required ≥ 1.5×)`);
+console.log(`inspected vs detached: ${(ours.ms / inspected.ms).toFixed(2)}× throughput (goal ≥ 0.5×)`);
 console.log(`Responses, ours vs official ResponseStream: ${(median(responseTimes['official-responses']) / median(responseTimes['ours-responses'])).toFixed(2)}× throughput (goal ≥ 1.5×)`);
 
 const readme = readFileSync('README.md', 'utf8');

@@ -13,3 +13,4 @@ export * from './runStep.ts';
 export * from './toolCall.ts';
 export * from './announce.ts';
 export * from './poll.ts';
+export * from './assistantRun.ts';

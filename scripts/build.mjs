@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { buildInspectorUi } from './build-inspector-ui.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const entries = {
@@ -33,8 +34,12 @@ await build({
   format: 'cjs',
   outdir: 'dist/cjs',
   outExtension: { '.js': '.cjs' },
-  external: dependencies.filter((name) => !ESM_ONLY.has(name)).flatMap((name) => [name, `${name}/*`]),
+  external: ['node:*', ...dependencies.filter((name) => !ESM_ONLY.has(name)).flatMap((name) => [name, `${name}/*`])],
+  // inspect/assets.ts reads __dirname in CommonJS and import.meta.url only in ESM.
+  logOverride: { 'empty-import-meta': 'silent' },
 });
+// The inspector's browser UI: static files the inspector serves, built beside the ESM bundle.
+if (pkg.exports['./inspect']) await buildInspectorUi('dist/esm/inspect-ui');
 // The CLI is Node-only and run, not imported: one ESM file for the `bin` link, with Node's
 // built-ins (node:fs, node:zlib) resolved by the platform and a shebang so the link executes.
 if (pkg.bin) {

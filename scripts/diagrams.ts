@@ -8,7 +8,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition } from 'xstate';
 import { toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
-import { assistantStreamMachine, messageMachine, pollMachine, runMachine, runStepMachine, toolCallMachine } from '../machines/index.ts';
+import { assistantRunMachine, assistantStreamMachine, messageMachine, pollMachine, runMachine, runStepMachine, toolCallMachine } from '../machines/index.ts';
 
 /** Every machine that is drawn, by the name its markers use. */
 export const DRAWN_MACHINES: Readonly<Record<string, AnyStateMachine>> = {
@@ -18,6 +18,7 @@ export const DRAWN_MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   message: messageMachine,
   assistantStream: assistantStreamMachine,
   poll: pollMachine,
+  assistantRun: assistantRunMachine,
 };
 
 /** The files whose statechart regions are generated. */

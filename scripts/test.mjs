@@ -4,8 +4,10 @@
 // held back and printed after the suites', so the two never interleave.
 //
 // Left out: the packaging test (it builds the package, most of a minute); `npm run
-// test:package` runs it, and so does .ci/run.
+// test:package` runs it, and so does .ci/run. And the inspector's browser tests (they need
+// Chromium): `npm run test:browser`, which .ci/run runs after installing Chromium if missing.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 const node = process.execPath;
 const typecheck = run(
@@ -29,6 +31,12 @@ console.log(checked.code === 0 ? 'typecheck: no errors' : `typecheck: failed (ex
 if (linted.code !== 0) process.stdout.write(linted.output);
 console.log(linted.code === 0 ? 'lint: no findings' : `lint: failed (exit ${linted.code})`);
 console.log('skipped: the packaging test (tests/package.test.ts): run `npm run test:package`');
+const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => path && existsSync(path));
+console.log(
+  chromium === undefined
+    ? 'skipped: the browser tests (tests/*.browser.ts): no Chromium on this machine (apt-get install -y chromium, then `npm run test:browser`; .ci/run does both)'
+    : `skipped: the browser tests (tests/*.browser.ts): run \`npm run test:browser\` (Chromium at ${chromium})`,
+);
 process.exitCode = checked.code === 0 && linted.code === 0 && tested.code === 0 ? 0 : 1;
 
 /** Runs node with `args`; resolves with its exit code and, when piped, its output. */

@@ -6,3 +6,4 @@
 export * from './stream/index.ts';
 export * from './wire/index.ts';
 export * from './client/index.ts';
+export * from './workflow/index.ts';

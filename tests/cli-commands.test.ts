@@ -62,7 +62,8 @@ test('every bad command line exits 2 with a message on stderr and nothing on std
 test('--help: the overview lists every command; each command documents every option it accepts', async () => {
   const overview = captureIO();
   assert.is(await runCli(['--help'], overview), 0);
-  for (const command of COMMANDS) assert.match(overview.out(), `\n  ${command.name.padEnd(6)}  ${command.summary}\n`);
+  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  for (const command of COMMANDS) assert.match(overview.out(), `\n  ${command.name.padEnd(width)}  ${command.summary}\n`);
   for (const command of COMMANDS) {
     for (const argv of [[command.name, '--help'], [command.name, '-h'], ['help', command.name]]) {
       const io = captureIO();

@@ -2,6 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import * as draftReview from '../examples/draft-review.ts';
 import * as eventHandler from '../examples/event-handler.ts';
 import * as iterateEvents from '../examples/iterate-events.ts';
 import * as iterateText from '../examples/iterate-text.ts';
@@ -29,11 +30,24 @@ function collector(): { print: (text: string) => void; printed: () => string } {
   };
 }
 
-const TESTED = ['event-handler.ts', 'iterate-events.ts', 'iterate-text.ts', 'polling.ts', 'stream-helpers.ts'];
+const TESTED = ['draft-review.ts', 'event-handler.ts', 'iterate-events.ts', 'iterate-text.ts', 'polling.ts', 'stream-helpers.ts'];
 
 test('every example file has a test here', async () => {
   const files = (await readdir(new URL('../examples/', import.meta.url))).filter((name) => name.endsWith('.ts') && name !== 'support.ts');
   assert.equal(files.sort(), TESTED);
+});
+
+test('draft-review: two assistants invoked in turn, persisted to disk at the human step and resumed', async ({ server }) => {
+  const out = collector();
+  const outcome = await draftReview.main(server.url, out.print);
+  assert.equal(outcome, {
+    persistedState: 'awaitingApproval',
+    finalState: 'published',
+    draft: 'find_facts returned: ["Lisbon is built on seven hills","Lisbon has yellow trams"]',
+    review: 'check_spelling returned: {"mistakes":0}',
+    approvedBy: 'editor@example.com',
+  });
+  assert.match(out.printed(), /^draft >\nfind_facts returned: .*\nworkflow saved to .* while it waits for approval\nreview >\ncheck_spelling returned: \{"mistakes":0\}\n$/);
 });
 
 test("event-handler: the Python quickstart's EventHandler prints the code, its output and the answer", async ({ server }) => {

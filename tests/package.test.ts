@@ -19,6 +19,7 @@ const PUBLIC_NAMES: Record<string, string[]> = {
   './machines': ['assistantStreamMachine', 'runMachine', 'runStepMachine', 'messageMachine', 'toolCallMachine', 'pollMachine'],
   './server': ['createServer'],
   './testing': ['makeRun', 'makeMessage', 'makeRunStep', 'toSSE', 'runLifecyclePaths'],
+  './inspect': ['createInspector', 'createFrameSender', 'createFrameObserver', 'InspectorStore', 'sanitize'],
 };
 
 test.before(() => {
@@ -61,6 +62,9 @@ test('a strict TypeScript consumer compiles against the declarations', () => {
 import { runMachine } from 'assistant-machines/machines';
 import { createServer } from 'assistant-machines/server';
 import { makeRun } from 'assistant-machines/testing';
+import { createInspector, type Inspector } from 'assistant-machines/inspect';
+const inspector: Promise<Inspector> = createInspector({ port: 0 });
+void inspector;
 class Printer extends AssistantEventHandler {
   override onTextDelta(delta: TextDelta): void { void delta.value; }
 }

@@ -5,15 +5,19 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import * as assistantRun from '../examples/readme/assistant-run.ts';
 import * as finals from '../examples/readme/finals.ts';
 import * as handlerClass from '../examples/readme/handler-class.ts';
+import * as inspectorExample from '../examples/readme/inspector.ts';
 import * as iterate from '../examples/readme/iterate.ts';
 import * as listeners from '../examples/readme/listeners.ts';
 import * as responses from '../examples/readme/responses.ts';
 import * as scoped from '../examples/readme/scoped.ts';
 import * as setup from '../examples/readme/setup.ts';
+import * as stately from '../examples/readme/stately.ts';
 import * as toolOutputs from '../examples/readme/tool-outputs.ts';
 import * as watch from '../examples/readme/watch.ts';
+import { createInspector } from '../inspect/index.ts';
 import { AssistantsClient } from '../src/index.ts';
 import { createServer, type AssistantsServer } from '../src/server/index.ts';
 
@@ -149,6 +153,13 @@ test('the Responses API: the text as it streams, then the run and the output ite
   assert.equal(result.steps.map((step) => step.type), ['tool_calls', 'message_creation']);
 });
 
+test('a run as an actor: the tools answer, the run completes, the answer streams and is in the messages', async ({ client }) => {
+  const { result, printed } = await printedBy(async () => assistantRun.main({ client }));
+  assert.is(result.run.status, 'completed');
+  assert.is(printed, 'get_weather returned: {"city":"Paris","forecast":"sunny"}');
+  assert.equal(result.messages.map((message) => message.content), [[{ type: 'text', text: { value: printed, annotations: [] } }]]);
+});
+
 test('a scoped stream: leaving the block aborts it, and the run it started goes on without it', async ({ client }) => {
   const context = await freshContext(client);
   const text = await scoped.main(context);
@@ -168,6 +179,32 @@ test('watching: every actor of the stream, each state it entered, in order', asy
     'run "completed"',
     'done',
   ]);
+});
+
+test('the inspector: a stream watched, its actors read back from the JSON API', async ({ client }) => {
+  const { result: actors, printed } = await printedBy(async () => inspectorExample.main(await freshContext(client)));
+  assert.match(printed, /^open http:\/\/127\.0\.0\.1:\d+\/\?token=\S+\n/);
+  assert.ok(printed.includes('\nrun "completed"\n'), printed);
+  assert.ok(printed.includes('\nmessage "completed"'), printed);
+  assert.equal(actors[0], { ...actors[0]!, name: 'assistantStream', value: 'done' });
+});
+
+test('any XState app: @statelyai/inspect frames reach the inspector', async () => {
+  const inspector = await createInspector({ log: () => {} });
+  const { actor, stately: sender } = await stately.main(inspector.wsUrl);
+  try {
+    assert.is(actor.getSnapshot().value, 'yellow');
+    const url = new URL(inspector.url);
+    for (let attempt = 0; ; attempt++) {
+      const actors = (await (await fetch(`${url.origin}/api/actors${url.search}`)).json()) as Array<{ name: string; value: unknown }>;
+      if (actors.some((seen) => seen.name === 'light' && seen.value === 'yellow')) break;
+      assert.ok(attempt < 200, 'the light reached the inspector');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    sender.stop();
+    await inspector.close();
+  }
 });
 
 test.run();

@@ -20,6 +20,11 @@ export interface OptionSpec {
   /** The value's placeholder in help (`URL`, `N`); string options only. */
   value?: string;
   description: string;
+  /**
+   * For a string option whose value may be left out (`--inspect` or `--inspect ws://…`): which
+   * next arguments are its value. Without one, the option's value is `''`.
+   */
+  optionalValue?: (candidate: string) => boolean;
 }
 
 /** What a command's `run` gets: its options and positionals, already checked against its spec. */
@@ -60,7 +65,7 @@ export function parseCommandArgs(command: Command, args: readonly string[]): Par
   );
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: withOptionalValues(command, args), options, allowPositionals: true, strict: true });
   } catch (error) {
     // parseArgs says what is wrong ("Unknown option '--nope'"); the rest of its message is noise.
     throw new UsageError(error instanceof Error ? error.message.split('. To specify')[0]!.replace(/\.$/, '') : String(error));
@@ -76,6 +81,23 @@ export function parseCommandArgs(command: Command, args: readonly string[]): Par
   return { values, positionals: parsed.positionals, help: false };
 }
 
+// `--inspect` alone becomes `--inspect=`, so parseArgs sees a value either way.
+function withOptionalValues(command: Command, args: readonly string[]): string[] {
+  const result: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    const spec = arg.startsWith('--') ? command.options[arg.slice(2)] : undefined;
+    const next = args[index + 1];
+    if (spec?.optionalValue !== undefined && spec.type === 'string') {
+      if (next !== undefined && spec.optionalValue(next)) {
+        result.push(`${arg}=${next}`);
+        index += 1;
+      } else result.push(`${arg}=`);
+    } else result.push(arg);
+  }
+  return result;
+}
+
 const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
 
 /**
@@ -85,7 +107,8 @@ const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'sho
  */
 export function formatCommandHelp(command: Command): string {
   const rows = Object.entries({ ...command.options, help: HELP_OPTION }).map(([name, spec]) => {
-    const flag = `${spec.short === undefined ? '    ' : `-${spec.short}, `}--${name}${spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : ''}`;
+    const value = spec.type !== 'string' ? '' : spec.optionalValue === undefined ? ` ${spec.value ?? 'VALUE'}` : ` [${spec.value ?? 'VALUE'}]`;
+    const flag = `${spec.short === undefined ? '    ' : `-${spec.short}, `}--${name}${value}`;
     return [flag, spec.description] as const;
   });
   const width = Math.max(...rows.map(([flag]) => flag.length));

@@ -1,8 +1,10 @@
+import type { InspectionEvent } from 'xstate';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AssistantsClient, type AssistantStream, type AssistantTool, type RequiredActionFunctionToolCall, type Run, type RunStep } from '../index.ts';
 import { createServer, type Pace } from '../server/index.ts';
 import { EXIT, optionalString, type Command } from './command.ts';
+import { both, INSPECT_OPTION, startInspection } from './inspection.ts';
 import { StateJournal, type ActorHistory } from './journal.ts';
 import { formatUsage, TranscriptPrinter } from './printer.ts';
 import { recordStream, type RecordedFile } from './recording.ts';
@@ -66,6 +68,8 @@ export interface DemoOptions {
   outDir?: string;
   /** Stops everything: the open stream is aborted and the server closed. */
   signal?: AbortSignal | undefined;
+  /** Also an inspection observer of every stream (an inspector's `inspect`). */
+  inspect?: ((event: InspectionEvent) => void) | undefined;
 }
 
 /** One stream of the demo, as it ended. */
@@ -102,7 +106,7 @@ export interface DemoResult {
  * const { run, recordingDir } = await runDemo({ term });
  * ```
  */
-export async function runDemo({ term, fast = false, outDir = '.recordings', signal }: DemoOptions): Promise<DemoResult> {
+export async function runDemo({ term, fast = false, outDir = '.recordings', signal, inspect }: DemoOptions): Promise<DemoResult> {
   const startedAt = performance.now();
   const { bold, dim } = term.colors;
   const server = await createServer({ pace: fast ? FAST_PACE : DEMO_PACE, pollAfterMs: fast ? 5 : 50 });
@@ -144,7 +148,7 @@ export async function runDemo({ term, fast = false, outDir = '.recordings', sign
     const streams: DemoStream[] = [];
     const follow: Follow = async (label, open, dir = recordingDir, firstNumber = 0) => {
       const journal = new StateJournal();
-      const stream = open(new TranscriptPrinter(term), journal.inspect);
+      const stream = open(new TranscriptPrinter(term), both(journal.inspect, inspect)!);
       const recording = recordStream(stream, join(dir, `${streams.length - firstNumber + 1}-${label}.ndjson`));
       const outcome = await settleStream(stream);
       if (outcome.error !== undefined || outcome.run === undefined) throw outcome.error ?? new Error(`the ${label} stream ended without a run`);
@@ -266,7 +270,7 @@ function reportingUploadProgress(progress: Progress, name: string): typeof fetch
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'watch an assistant run unfold against the embedded server (what `npm start` runs)',
-  usage: 'demo [--fast] [--out DIR]',
+  usage: 'demo [--fast] [--out DIR] [--inspect [WS_URL]]',
   description: [
     'Starts the embedded Assistants server in this process, uploads a small travel policy into a',
     'vector store, and asks an assistant one question that needs a function (get_weather, run',
@@ -278,11 +282,14 @@ export const demoCommand: Command = {
   options: {
     fast: { type: 'boolean', description: 'no pauses: stream as fast as the server can' },
     out: { type: 'string', value: 'DIR', description: 'where to write the recording folder (default .recordings)' },
+    inspect: INSPECT_OPTION,
   },
   positionals: { min: 0, max: 0, name: 'argument' },
   async run(args, io) {
     const term = createTerminal(io);
-    const result = await runDemo({ term, fast: args.values['fast'] === true, outDir: optionalString(args, 'out') ?? '.recordings', signal: io.signal });
+    const inspection = await startInspection(optionalString(args, 'inspect'), term);
+    const result = await runDemo({ term, fast: args.values['fast'] === true, outDir: optionalString(args, 'out') ?? '.recordings', signal: io.signal, inspect: inspection?.inspect });
+    await inspection?.finish(io.signal);
     return result.run.status === 'completed' && result.responses?.run.status === 'completed' ? EXIT.ok : EXIT.failure;
   },
 };

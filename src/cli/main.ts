@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CLI_NAME, EXIT, formatCommandHelp, parseCommandArgs, UsageError, type Command } from './command.ts';
 import { demoCommand } from './demo.ts';
+import { inspectCommand } from './inspect.ts';
 import { recordCommand } from './record.ts';
 import { replayCommand } from './replay.ts';
 import { runCommand } from './run.ts';
@@ -14,7 +15,7 @@ import { serveCommand } from './serve.ts';
 import type { CliIO } from './terminal.ts';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [demoCommand, serveCommand, runCommand, recordCommand, replayCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, serveCommand, runCommand, recordCommand, replayCommand, inspectCommand];
 
 /**
  * The CLI's overview: its commands and where to read more.

@@ -1,4 +1,5 @@
 import { optionalString, type Command } from './command.ts';
+import { startInspection } from './inspection.ts';
 import { readRunRequest, RUN_OPTIONS, streamRun } from './run.ts';
 import { createTerminal } from './terminal.ts';
 
@@ -17,7 +18,7 @@ export function recordingPath(out: string | undefined, gzip: boolean, now = new 
 export const recordCommand: Command = {
   name: 'record',
   summary: 'like run, and save the stream as NDJSON that replay and the official SDK can replay',
-  usage: 'record --assistant ID [--out FILE] [--gzip] [--thread ID] [--base-url URL] [--states] MESSAGE',
+  usage: 'record --assistant ID [--out FILE] [--gzip] [--thread ID] [--base-url URL] [--states] [--inspect [WS_URL]] MESSAGE',
   description: [
     'Does what `run` does and saves the stream: exactly the NDJSON of stream.toReadableStream(),',
     'one {"event","data"} object per line, so `assistant-machines replay FILE` and the official',
@@ -34,8 +35,10 @@ export const recordCommand: Command = {
     const request = readRunRequest(args, io.env);
     const term = createTerminal(io);
     const path = recordingPath(optionalString(args, 'out'), args.values['gzip'] === true);
-    const { exitCode, recording } = await streamRun(request, term, { states: args.values['states'] === true, recordTo: path, signal: io.signal });
+    const inspection = await startInspection(optionalString(args, 'inspect'), term);
+    const { exitCode, recording } = await streamRun(request, term, { states: args.values['states'] === true, recordTo: path, signal: io.signal, inspect: inspection?.inspect });
     if (recording !== undefined) term.line(term.colors.dim(`recorded ${recording.events} events to ${recording.path} (timing: ${recording.timingPath})`));
+    await inspection?.finish(io.signal);
     return exitCode;
   },
 };

@@ -1,6 +1,8 @@
+import type { InspectionEvent } from 'xstate';
 import { basename } from 'node:path';
 import { AssistantStream } from '../index.ts';
-import type { Command } from './command.ts';
+import { optionalString, type Command } from './command.ts';
+import { both, INSPECT_OPTION, startInspection } from './inspection.ts';
 import { StateJournal } from './journal.ts';
 import { TranscriptPrinter } from './printer.ts';
 import { readRecording, recordingFiles, replaySource } from './recording.ts';
@@ -14,6 +16,8 @@ export interface ReplayOptions {
   /** Also print the states each statechart went through. */
   states?: boolean;
   signal?: AbortSignal | undefined;
+  /** Also an inspection observer of every stream (an inspector's `inspect`). */
+  inspect?: ((event: InspectionEvent) => void) | undefined;
 }
 
 /**
@@ -39,7 +43,7 @@ export async function replayRecordings(path: string, term: Terminal, options: Re
     const journal = new StateJournal();
     const stream = AssistantStream.fromReadableStream(replaySource(recording.ndjson, options.fast === true ? undefined : recording.offsetsMs), {
       handler: new TranscriptPrinter(term),
-      inspect: options.states === true ? journal.inspect : undefined,
+      inspect: both(options.states === true ? journal.inspect : undefined, options.inspect),
       signal: options.signal,
     });
     exitCode = Math.max(exitCode, printOutcome(term, await settleStream(stream), startedAt));
@@ -52,7 +56,7 @@ export async function replayRecordings(path: string, term: Terminal, options: Re
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'feed a recording through the statecharts and print it as run would',
-  usage: 'replay [--fast] [--states] FILE|DIR',
+  usage: 'replay [--fast] [--states] [--inspect [WS_URL]] FILE|DIR',
   description: [
     'Reads a recording (NDJSON of stream.toReadableStream(), gzipped or not) and feeds it through',
     'AssistantStream.fromReadableStream, printing it as `run` prints a live stream: at the recorded',
@@ -62,13 +66,19 @@ export const replayCommand: Command = {
   options: {
     fast: { type: 'boolean', description: 'no pauses: print the whole recording at once' },
     states: { type: 'boolean', description: 'also print the states each statechart went through' },
+    inspect: INSPECT_OPTION,
   },
   positionals: { min: 1, max: 1, name: 'FILE (a recording, or a folder of them)' },
   async run(args, io) {
-    return replayRecordings(args.positionals[0]!, createTerminal(io), {
+    const term = createTerminal(io);
+    const inspection = await startInspection(optionalString(args, 'inspect'), term);
+    const exitCode = await replayRecordings(args.positionals[0]!, term, {
       fast: args.values['fast'] === true,
       states: args.values['states'] === true,
       signal: io.signal,
+      inspect: inspection?.inspect,
     });
+    await inspection?.finish(io.signal);
+    return exitCode;
   },
 };

@@ -1,8 +1,12 @@
-import { AssistantsClient, type AssistantStream } from '../index.ts';
+import type { InspectionEvent } from 'xstate';
+import { AssistantsClient, RUN_TERMINAL_STATUSES, type AssistantStream, type Run } from '../index.ts';
+import { describeRunEnd } from './printer.ts';
 import { optionalString, requiredString, UsageError, type Command, type OptionSpec, type ParsedArgs } from './command.ts';
+import { both, INSPECT_OPTION, startInspection } from './inspection.ts';
 import { StateJournal } from './journal.ts';
 import { TranscriptPrinter } from './printer.ts';
 import { recordStream, type RecordedFile } from './recording.ts';
+import { loopRun, loadTools, parseDuration } from './runLoop.ts';
 import { formatHistories, printOutcome, settleStream } from './summary.ts';
 import { createTerminal, type CliIO, type Terminal } from './terminal.ts';
 
@@ -12,6 +16,7 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
   thread: { type: 'string', value: 'ID', description: 'add the message to this thread instead of a new one' },
   'base-url': { type: 'string', value: 'URL', description: 'the API base URL (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)' },
   states: { type: 'boolean', description: 'also print the states each statechart went through' },
+  inspect: INSPECT_OPTION,
 };
 
 /** A run request read from the command line and the environment. */
@@ -53,12 +58,12 @@ export function readRunRequest(args: ParsedArgs, env: CliIO['env'], { responses 
 export async function streamRun(
   request: RunRequest,
   term: Terminal,
-  options: { states?: boolean; recordTo?: string; signal?: AbortSignal | undefined } = {},
+  options: { states?: boolean; recordTo?: string; signal?: AbortSignal | undefined; inspect?: ((event: InspectionEvent) => void) | undefined } = {},
 ): Promise<{ exitCode: number; recording: RecordedFile | undefined }> {
   const { client, assistantId, threadId, message } = request;
   const startedAt = performance.now();
   const journal = new StateJournal();
-  const streamOptions = { handler: new TranscriptPrinter(term), inspect: options.states === true ? journal.inspect : undefined, signal: options.signal };
+  const streamOptions = { handler: new TranscriptPrinter(term), inspect: both(options.states === true ? journal.inspect : undefined, options.inspect), signal: options.signal };
   const user = { role: 'user' as const, content: message };
   term.line(`${term.colors.bold('user >')} ${message}`);
   const stream: AssistantStream =
@@ -66,7 +71,12 @@ export async function streamRun(
       ? client.beta.threads.createAndRunStream({ assistant_id: assistantId, thread: { messages: [user] } }, streamOptions)
       : client.beta.threads.runs.stream(threadId, { assistant_id: assistantId, additional_messages: [user] }, streamOptions);
   const recording = options.recordTo === undefined ? undefined : recordStream(stream, options.recordTo);
-  const exitCode = printOutcome(term, await settleStream(stream), startedAt);
+  const outcome = await settleStream(stream);
+  const interrupted = stream.currentRun();
+  if (options.signal?.aborted === true && interrupted !== undefined && !(RUN_TERMINAL_STATUSES as readonly string[]).includes(interrupted.status)) {
+    return { exitCode: await cancelOnServer(client, interrupted, term), recording: await recording };
+  }
+  const exitCode = printOutcome(term, outcome, startedAt);
   if (options.states === true) for (const line of formatHistories(journal.histories(), term.colors)) term.line(`  ${line}`);
   return { exitCode, recording: await recording };
 }
@@ -95,21 +105,42 @@ export async function streamResponse(
   return exitCode;
 }
 
+/**
+ * Ctrl+C stopped the stream of a run that is still going: cancel it on the server and wait until
+ * the server confirms a terminal status (a second Ctrl+C exits at once). Resolves with exit code 1.
+ */
+async function cancelOnServer(client: AssistantsClient, run: Run, term: Terminal): Promise<number> {
+  term.error(`\ncancelling the run on the server… (Ctrl+C again to exit at once)`);
+  try {
+    await client.beta.threads.runs.cancel(run.id, { thread_id: run.thread_id }).catch(() => undefined);
+    const final = await client.beta.threads.runs.poll(run.id, { thread_id: run.thread_id });
+    term.line(describeRunEnd(final, term.colors));
+  } catch (error) {
+    term.error(`could not confirm the cancellation: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return 1;
+}
+
 /** `run`: stream a run against any Assistants-compatible server. */
 export const runCommand: Command = {
   name: 'run',
   summary: 'stream a run of an assistant on any compatible server and print it',
-  usage: 'run (--assistant ID [--thread ID] | --responses [--model NAME]) [--base-url URL] [--states] MESSAGE',
+  usage: 'run (--assistant ID [--thread ID] | --responses [--model NAME]) [--base-url URL] [--states] [--inspect [WS_URL]] [--tools FILE.mjs] [--deadline DURATION] MESSAGE',
   description: [
     'Sends MESSAGE to the assistant in a new thread (or --thread) and prints the streamed run as',
     'it arrives. The server is --base-url or $OPENAI_BASE_URL (default the OpenAI API); the key is',
-    '$OPENAI_API_KEY. A run that stops for tool outputs is reported and left waiting: this CLI',
-    'runs no functions. Exit code 0 when the run completed or waits for tool outputs, 1 otherwise.',
-    'With --responses, MESSAGE goes to the Responses API (POST /responses) with --model instead:',
-    'the same printer, the same statecharts.',
+    '$OPENAI_API_KEY. A run that stops for tool outputs is reported and left waiting, unless',
+    '--tools names a module whose exported functions answer the calls: then the run is an',
+    'assistantRun actor that loops until the run ends, and --deadline cancels it when too slow.',
+    'Ctrl+C cancels the run on the server and waits for the confirmation (a second Ctrl+C exits',
+    'at once). Exit code 0 when the run completed (or, without --tools, waits for tool outputs),',
+    '1 otherwise. With --responses, MESSAGE goes to the Responses API (POST /responses) with',
+    '--model instead: the same printer, the same statecharts.',
   ].join('\n'),
   options: {
     ...RUN_OPTIONS,
+    tools: { type: 'string', value: 'FILE.mjs', description: 'run the function tools this module exports until the run ends (Ctrl+C cancels the run)' },
+    deadline: { type: 'string', value: 'DURATION', description: 'cancel the run past this long (90s, 2m): runs it like --tools' },
     responses: { type: 'boolean', description: 'ask the Responses API (POST /responses) instead of running an assistant' },
     model: { type: 'string', value: 'NAME', description: "the model of a --responses request (default: scripted, the embedded server's)" },
   },
@@ -120,7 +151,17 @@ export const runCommand: Command = {
       return streamResponse(request, optionalString(args, 'model') ?? 'scripted', createTerminal(io), { states: args.values['states'] === true, signal: io.signal });
     }
     const request = readRunRequest(args, io.env);
-    const { exitCode } = await streamRun(request, createTerminal(io), { states: args.values['states'] === true, signal: io.signal });
+    const term = createTerminal(io);
+    const toolsFile = optionalString(args, 'tools');
+    const deadline = optionalString(args, 'deadline');
+    if (toolsFile !== undefined || deadline !== undefined) {
+      const tools = toolsFile === undefined ? undefined : await loadTools(toolsFile);
+      const deadlineMs = deadline === undefined ? undefined : parseDuration(deadline, '--deadline');
+      return loopRun(request, term, { tools, deadlineMs, signal: io.signal });
+    }
+    const inspection = await startInspection(optionalString(args, 'inspect'), term);
+    const { exitCode } = await streamRun(request, term, { states: args.values['states'] === true, signal: io.signal, inspect: inspection?.inspect });
+    await inspection?.finish(io.signal);
     return exitCode;
   },
 };

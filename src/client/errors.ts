@@ -23,7 +23,8 @@ export type AssistantsClientErrorKind =
   | 'invalid-response'
   | 'deadline-exceeded'
   | 'unknown-poll-status'
-  | 'batch-upload';
+  | 'batch-upload'
+  | 'run-not-started';
 
 /**
  * The base class of every error the client throws (the official SDK's `OpenAIError`).
@@ -234,8 +235,9 @@ export class InvalidResponseError extends AssistantsClientError {
 }
 
 /**
- * A poll's `deadlineMs` passed before the object reached a final status. `lastObject` is the
- * last version retrieved (undefined if no retrieve finished in time).
+ * A poll's (or an `assistantRun` actor's) `deadlineMs` passed before the object reached a final
+ * status. `lastObject` is the last version retrieved (undefined if none was seen in time); an
+ * `assistantRun` cancels its run first, so there it is the run, confirmed terminal.
  *
  * @example
  * ```ts
@@ -249,8 +251,8 @@ export class DeadlineExceededError<T = unknown> extends AssistantsClientError {
   declare readonly kind: 'deadline-exceeded';
   readonly lastObject: T | undefined;
   readonly deadlineAt: number;
-  constructor(deadlineAt: number, lastObject: T | undefined) {
-    super('deadline-exceeded', `polling did not finish by its deadline (${new Date(deadlineAt).toISOString()})`);
+  constructor(deadlineAt: number, lastObject: T | undefined, what = 'polling') {
+    super('deadline-exceeded', `${what} did not finish by its deadline (${new Date(deadlineAt).toISOString()})`);
     this.deadlineAt = deadlineAt;
     this.lastObject = lastObject;
   }

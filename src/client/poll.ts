@@ -1,4 +1,4 @@
-import { createActor, fromPromise, type Actor, type Subscription } from 'xstate';
+import { createActor, fromPromise, type Actor, type InspectionEvent, type Subscription } from 'xstate';
 import {
   createWakeUpTimer,
   pollMachine,
@@ -19,6 +19,8 @@ export interface PollOptions extends RequestOptions {
   pollIntervalMs?: number | undefined;
   /** Give up after this many ms (counted from the helper call) with {@link DeadlineExceededError}. */
   deadlineMs?: number | undefined;
+  /** An XState inspection observer for the poll actor (an inspector's `inspect`, say). */
+  inspect?: ((event: InspectionEvent) => void) | undefined;
 }
 
 /** Options of {@link createPollMachine}. */
@@ -124,11 +126,12 @@ export function settlePoll<T>(actor: PollActor, signal?: AbortSignal): Promise<T
  * @example `const file = await pollUntilDone<VectorStoreFile>(client, { resource: 'vectorStoreFile', vectorStoreId, fileId }, { pollIntervalMs: 500 });`
  */
 export async function pollUntilDone<T>(client: AssistantsClient, target: PollTarget, options: PollOptions = {}, startedAt = Date.now()): Promise<T> {
-  const { pollIntervalMs, deadlineMs, signal, query: _query, ...requestOptions } = options;
+  const { pollIntervalMs, deadlineMs, signal, inspect, query: _query, ...requestOptions } = options;
   checkPollOptions(options);
   if (signal?.aborted) throw new APIUserAbortError({ cause: signal.reason });
   const actor = createActor(createPollMachine(client, { requestOptions }), {
     input: { target, pollIntervalMs: pollIntervalMs ?? null, deadlineAt: deadlineMs === undefined ? null : startedAt + deadlineMs },
+    ...(inspect === undefined ? {} : { inspect }),
   });
   return settlePoll<T>(actor, signal);
 }
@@ -177,7 +180,7 @@ function errorOf(output: Extract<PollOutput, { outcome: 'failed' }>): unknown {
  * @internal
  */
 export function checkPollOptions(options: PollOptions): RequestOptions {
-  const { pollIntervalMs, deadlineMs, ...requestOptions } = options;
+  const { pollIntervalMs, deadlineMs, inspect: _inspect, ...requestOptions } = options;
   checkDuration(pollIntervalMs, 'options.pollIntervalMs');
   checkDuration(deadlineMs, 'options.deadlineMs');
   return requestOptions;

@@ -38,7 +38,8 @@ export function idempotency({ maxKeys, ttlMs }: IdempotencyOptions): MiddlewareH
     const key = c.req.method === 'POST' ? c.req.header('idempotency-key') : undefined;
     if (key === undefined || key === '') return next();
     if (key.length > MAX_KEY_LENGTH) throw new ApiError(400, `The Idempotency-Key header is longer than ${MAX_KEY_LENGTH} characters.`, { param: 'Idempotency-Key' });
-    const fingerprint = `${c.req.method} ${c.req.path} ${await sha256(await c.req.arrayBuffer())}`;
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await c.req.arrayBuffer()));
+    const fingerprint = `${c.req.method} ${c.req.path} ${Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
     const now = Date.now();
     const earlier = remembered.get(key);
     if (earlier !== undefined && earlier.expiresAt > now) {
@@ -77,11 +78,4 @@ export function idempotency({ maxKeys, ttlMs }: IdempotencyOptions): MiddlewareH
       }
     }
   };
-}
-
-// Web Crypto, not node:crypto: the bundles are built for a neutral platform, where `node:`
-// imports do not resolve.
-async function sha256(bytes: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

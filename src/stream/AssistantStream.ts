@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { chartFailure, type AssistantStreamOutput } from '../../machines/assistantStream.ts';
 import {

@@ -1,0 +1,178 @@
+// Concurrent workflows: N parent machines, each invoking an assistantRun (createAssistantRun)
+// on its own thread of one embedded server, each with a tool round trip (two parallel function
+// calls → outputs → answer). Every workflow must complete with the expected answer, and the
+// server must have accepted exactly one submission per run (counted on the wire, by a fetch
+// wrapper) — nothing submitted twice. Reports the wall time and the memory.
+//
+//   npm run bench:runs                 # 100 workflows
+//   npm run bench:runs -- --runs=500
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { assign, createActor, setup, toPromise } from 'xstate';
+import { AssistantsClient, createAssistantRun, type AssistantRunOutput } from '../src/index.ts';
+import { createServer } from '../src/server/index.ts';
+
+/** What a batch of concurrent workflows did. */
+export interface WorkflowsReport {
+  runs: number;
+  completed: number;
+  /** Runs whose answer was exactly the expected one. */
+  correct: number;
+  /** Tool-output submissions the server answered 200, per run id (each must be 1). */
+  acceptedSubmissions: Map<string, number>;
+  /** Tool function executions (each run has two calls). */
+  toolExecutions: number;
+  wallMs: number;
+  peakRssBytes: number;
+  peakHeapBytes: number;
+}
+
+const TOOLS = ['get_weather', 'get_time'].map((name) => ({
+  type: 'function' as const,
+  function: { name, parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+}));
+const SUBMIT = /\/threads\/[^/]+\/runs\/([^/]+)\/submit_tool_outputs$/;
+
+/**
+ * Runs `runs` workflows at once against the server at `baseURL` (its scripted model) and
+ * reports what happened.
+ *
+ * @example `const report = await runConcurrentWorkflows(server.url, 20);`
+ */
+export async function runConcurrentWorkflows(baseURL: string, runs: number): Promise<WorkflowsReport> {
+  const acceptedSubmissions = new Map<string, number>();
+  // Counts on the wire what the server accepted: a second accepted submission would show here.
+  const countingFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const submitted = SUBMIT.exec(new URL(url).pathname);
+    if (submitted !== null && response.ok) acceptedSubmissions.set(submitted[1]!, (acceptedSubmissions.get(submitted[1]!) ?? 0) + 1);
+    return response;
+  };
+  const client = new AssistantsClient({ baseURL, apiKey: 'bench', fetch: countingFetch });
+  const assistant = await client.beta.assistants.create({ model: 'scripted', tools: TOOLS });
+  let toolExecutions = 0;
+  const logic = createAssistantRun({
+    client,
+    tools: {
+      get_weather: async ({ city }: { city: string }) => {
+        toolExecutions++;
+        return { city, temp: '22C' };
+      },
+      get_time: async () => {
+        toolExecutions++;
+        return '14:00';
+      },
+    },
+  });
+  const workflow = setup({
+    types: {} as { input: { threadId: string; city: string }; context: { threadId: string; city: string; result: AssistantRunOutput | null }; output: AssistantRunOutput },
+    actors: { assistant: logic },
+  }).createMachine({
+    context: ({ input }) => ({ ...input, result: null }),
+    initial: 'asking',
+    states: {
+      asking: {
+        invoke: {
+          src: 'assistant',
+          input: ({ context }) => ({ threadId: context.threadId, assistantId: assistant.id, additionalMessages: [{ role: 'user', content: `What's the weather and the time in ${context.city}?` }] }),
+          onDone: { target: 'done', actions: assign({ result: ({ event }) => event.output }) },
+        },
+      },
+      done: { type: 'final' },
+    },
+    output: ({ context }) => context.result!,
+  });
+
+  let peakRssBytes = 0;
+  let peakHeapBytes = 0;
+  const sample = () => {
+    const { rss, heapUsed } = process.memoryUsage();
+    peakRssBytes = Math.max(peakRssBytes, rss);
+    peakHeapBytes = Math.max(peakHeapBytes, heapUsed);
+  };
+  const sampler = setInterval(sample, 20);
+  const startedAt = performance.now();
+  const cities = Array.from({ length: runs }, (_, index) => `Town${lettersOf(index)}`);
+  const threads = await Promise.all(cities.map(() => client.beta.threads.create()));
+  const outputs = await Promise.all(cities.map((city, index) => toPromise(createActor(workflow, { input: { threadId: threads[index]!.id, city } }).start())));
+  const wallMs = performance.now() - startedAt;
+  clearInterval(sampler);
+  sample();
+  const correct = outputs.filter((output, index) => {
+    const text = output.messages.map((message) => message.content.map((part) => (part.type === 'text' ? part.text.value : '')).join('')).join('');
+    return text === `The tools returned:\n- get_weather: {"city":"${cities[index]}","temp":"22C"}\n- get_time: 14:00`;
+  }).length;
+  return {
+    runs,
+    completed: outputs.filter((output) => output.run.status === 'completed').length,
+    correct,
+    acceptedSubmissions,
+    toolExecutions,
+    wallMs,
+    peakRssBytes,
+    peakHeapBytes,
+  };
+}
+
+// 0 → 'A', 25 → 'Z', 26 → 'BA': a unique name of letters only (the scripted model reads a
+// proper name, not digits, as the city).
+function lettersOf(index: number): string {
+  let letters = '';
+  do {
+    letters = String.fromCharCode(65 + (index % 26)) + letters.toLowerCase();
+    index = Math.floor(index / 26);
+  } while (index > 0);
+  return letters;
+}
+
+/**
+ * The same workload written by hand, the way SDK users write it: stream the run, and while it
+ * requires action, run the tools and submit with a stream. No re-attach, no cancel, no
+ * persistence: the floor the actor's bookkeeping is measured against.
+ */
+async function runHandWrittenLoops(baseURL: string, runs: number): Promise<{ wallMs: number; completed: number }> {
+  const client = new AssistantsClient({ baseURL, apiKey: 'bench' });
+  const assistant = await client.beta.assistants.create({ model: 'scripted', tools: TOOLS });
+  const startedAt = performance.now();
+  const cities = Array.from({ length: runs }, (_, index) => `Town${lettersOf(index)}`);
+  const threads = await Promise.all(cities.map(() => client.beta.threads.create()));
+  const statuses = await Promise.all(
+    cities.map(async (city, index) => {
+      const threadId = threads[index]!.id;
+      let run = await client.beta.threads.runs.stream(threadId, { assistant_id: assistant.id, additional_messages: [{ role: 'user', content: `What's the weather and the time in ${city}?` }] }).finalRun();
+      while (run.status === 'requires_action') {
+        const tool_outputs = (run.required_action?.submit_tool_outputs.tool_calls ?? []).map((call) => ({
+          tool_call_id: call.id,
+          output: call.function.name === 'get_weather' ? JSON.stringify({ city, temp: '22C' }) : '14:00',
+        }));
+        run = await client.beta.threads.runs.submitToolOutputsStream(run.id, { thread_id: threadId, tool_outputs }).finalRun();
+      }
+      await client.beta.threads.messages.list(threadId, { run_id: run.id, order: 'asc' });
+      return run.status;
+    }),
+  );
+  return { wallMs: performance.now() - startedAt, completed: statuses.filter((status) => status === 'completed').length };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '100' } } });
+  const server = await createServer({ pace: { deltaDelayMs: 0, stepDelayMs: 0 }, pollAfterMs: 5 });
+  try {
+    const baseline = await runHandWrittenLoops(server.url, Number(values.runs));
+    const report = await runConcurrentWorkflows(server.url, Number(values.runs));
+    const twice = [...report.acceptedSubmissions.values()].filter((count) => count !== 1).length;
+    const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+    console.log(`assistantRun workflows: ${report.runs} concurrent, each a parent machine invoking createAssistantRun with a tool round trip`);
+    console.log(`  completed ${report.completed}/${report.runs}, expected answer ${report.correct}/${report.runs}`);
+    console.log(`  accepted submissions: ${[...report.acceptedSubmissions.values()].reduce((a, b) => a + b, 0)} for ${report.acceptedSubmissions.size} runs (runs not submitted exactly once: ${twice}); tool executions ${report.toolExecutions}`);
+    console.log(`  wall ${(report.wallMs / 1000).toFixed(2)} s (${(report.runs / (report.wallMs / 1000)).toFixed(1)} workflows/s), peak RSS ${mib(report.peakRssBytes)}, peak heap ${mib(report.peakHeapBytes)}`);
+    console.log(`  the same runs as hand-written stream/submit loops: ${(baseline.wallMs / 1000).toFixed(2)} s (${baseline.completed} completed): the actors take ${(report.wallMs / baseline.wallMs).toFixed(2)}× as long`);
+    if (report.completed !== report.runs || report.correct !== report.runs || twice > 0 || report.acceptedSubmissions.size !== report.runs) process.exitCode = 1;
+  } finally {
+    await server.close();
+  }
+}
+
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) await main();

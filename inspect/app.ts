@@ -1,0 +1,74 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { readUiFile, UI_FILES, type UiFile } from './assets.ts';
+import type { InspectorStore } from './store.ts';
+
+/**
+ * Whether `given` is the inspector's token (in constant time).
+ *
+ * @example `if (!tokenMatches(url.searchParams.get('token'), token)) return unauthorized();`
+ */
+export function tokenMatches(given: string | null | undefined, token: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The inspector's HTTP side: the UI's files and the read-only JSON API the UI uses (documented
+ * in docs/inspect.md). Every request needs `?token=` (or `Authorization: Bearer`): 401 without.
+ *
+ * @example `serve({ fetch: createInspectorApp(store, { token, uiDir }).fetch, port: 0 })`
+ */
+export function createInspectorApp(store: InspectorStore, options: { token: string; uiDir: string | undefined }): Hono {
+  const app = new Hono();
+  app.use('*', async (c, next) => {
+    const bearer = c.req.header('authorization')?.replace(/^Bearer\s+/i, '');
+    if (!tokenMatches(c.req.query('token') ?? bearer, options.token)) {
+      return c.json({ error: 'this inspector needs the token from the URL it printed (?token=…)' }, 401);
+    }
+    c.header('cache-control', 'no-store');
+    await next();
+  });
+  const file = (name: UiFile) => async (c: Context) => c.body(await readUiFile(options.uiDir, name, options.token), 200, { 'content-type': UI_FILES[name] });
+  app.get('/', file('index.html'));
+  app.get('/index.html', file('index.html'));
+  app.get('/app.js', file('app.js'));
+  app.get('/app.css', file('app.css'));
+
+  app.get('/api/actors', (c) => {
+    const session = c.req.query('session');
+    const actors = store.actors();
+    return c.json(session === undefined ? actors : actors.filter((actor) => actor.rootId === session));
+  });
+  app.get('/api/events', (c) => {
+    const offset = wholeNumber(c, 'offset');
+    const limit = wholeNumber(c, 'limit');
+    if (offset instanceof Response) return offset;
+    if (limit instanceof Response) return limit;
+    return c.json(store.events({ offset, limit, session: c.req.query('session'), actor: c.req.query('actor'), type: c.req.query('type') || undefined }));
+  });
+  app.get('/api/state', (c) => {
+    const at = wholeNumber(c, 'at');
+    if (at instanceof Response) return at;
+    const { firstSeq, nextSeq } = store.cursor;
+    const seq = at ?? nextSeq - 1;
+    return c.json({ at: seq, firstSeq, nextSeq, actors: store.stateAt(seq) });
+  });
+  app.get('/api/definitions/:key', (c) => {
+    const definition = store.definition(c.req.param('key'));
+    return definition === undefined ? c.json({ error: `no definition ${JSON.stringify(c.req.param('key'))}` }, 404) : c.json(definition);
+  });
+  app.get('/api/rejections', (c) => c.json(store.rejections()));
+  app.get('/api/status', (c) => c.json(store.cursor));
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+  return app;
+}
+
+function wholeNumber(c: Context, name: string): number | undefined | Response {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d{1,15}$/.test(raw)) return c.json({ error: `query parameter ${name} must be a whole number, got ${JSON.stringify(raw.slice(0, 40))}` }, 400);
+  return Number(raw);
+}

@@ -1,0 +1,170 @@
+/**
+ * The inspector: watch, scrub and replay XState actors — ours or any v5 app's — in a browser,
+ * offline. `createInspector()` serves the UI and a WebSocket that takes `@statelyai/inspect`
+ * frames; its `inspect` observer feeds it from this process.
+ *
+ * @packageDocumentation
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { serve } from '@hono/node-server';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createInspectorApp, tokenMatches } from './app.ts';
+import { findUiDir } from './assets.ts';
+import { FrameRejection, readFrames } from './frames.ts';
+import { createFrameObserver, type InspectionObserver } from './observer.ts';
+import { createRejectionLog } from './rejectionLog.ts';
+import { InspectorStore, type StoreLimits } from './store.ts';
+
+export { checkFrame, FrameRejection, readFrames } from './frames.ts';
+export type { ActorFrame, EventFrame, FrameRejectionKind, InspectionFrame, SnapshotFrame } from './frames.ts';
+export { createFrameObserver, type InspectionObserver } from './observer.ts';
+export { createFrameSender, type FrameSender } from './sender.ts';
+export { redactString, sanitize, sanitizeEvent, type SanitizeLimits } from './sanitize.ts';
+export { DEFAULT_STORE_LIMITS, InspectorStore } from './store.ts';
+export type { ActorStateView, ActorView, EventPage, EventQuery, EventView, RejectionView, StoreLimits } from './store.ts';
+
+/** Options of {@link createInspector}. */
+export interface InspectorOptions {
+  /** Port to listen on; default a free one. */
+  port?: number;
+  /** Interface to bind; default 127.0.0.1 (only this machine). */
+  host?: string;
+  /** The token every request must carry; default 24 random bytes. */
+  token?: string;
+  /** Memory bounds (see docs/inspect.md). */
+  limits?: Partial<StoreLimits>;
+  /** Largest WebSocket message taken, in bytes (default 16 MiB); a larger one closes its connection. */
+  maxMessageBytes?: number;
+  /** Where rejected frames are logged (default: stderr); a flood is summed up, 10 lines a second at most. */
+  log?: (line: string) => void;
+  /** The bundled UI's folder; default the one built into the package. */
+  uiDir?: string;
+}
+
+/** A running inspector. */
+export interface Inspector {
+  /** Opens the UI (carries the token). */
+  url: string;
+  /** Where XState apps send frames: `createWebSocketInspector({ url: wsUrl })` (carries the token). */
+  wsUrl: string;
+  /** An XState inspection observer for this process's streams, polls and actors. */
+  inspect: InspectionObserver;
+  /** What it has seen (the JSON API reads the same). */
+  store: InspectorStore;
+  port: number;
+  /** Stops the server and closes every connection. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** The UI hears about changes at most this often. */
+const UI_PUSH_MS = 100;
+
+/**
+ * Starts the inspector: an HTTP server for the UI and its JSON API, a WebSocket for frames
+ * (`/ws`, what `@statelyai/inspect` sends) and one for the UI's live updates (`/ui`).
+ *
+ * @example
+ * ```ts
+ * import { createInspector } from 'assistant-machines/inspect';
+ *
+ * const inspector = await createInspector();
+ * console.log(inspector.url); // open it in a browser
+ * const stream = client.beta.threads.runs.stream(threadId, { assistant_id }, { inspect: inspector.inspect });
+ * await stream.done();
+ * ```
+ */
+export async function createInspector(options: InspectorOptions = {}): Promise<Inspector> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const host = options.host ?? '127.0.0.1';
+  const store = new InspectorStore(options.limits);
+  const write = options.log ?? ((line: string) => void process.stderr.write(`assistant-machines inspect: ${line}\n`));
+  const log = createRejectionLog(write);
+  const reject = (rejection: FrameRejection, origin: string) => {
+    store.reject(rejection, origin);
+    log(`${origin}: rejected ${rejection.kind}: ${rejection.message}`);
+  };
+  const app = createInspectorApp(store, { token, uiDir: options.uiDir ?? findUiDir() });
+
+  const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, failed) => {
+    const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host, overrideGlobalObjects: false }, (info: AddressInfo) =>
+      resolve({ server: started as Server, port: info.port }),
+    );
+    started.once('error', failed);
+  });
+
+  const frames = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
+  const watchers = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  let connections = 0;
+  frames.on('connection', (socket: WebSocket) => {
+    connections += 1;
+    const origin = `ws${connections}`;
+    socket.on('message', (data, isBinary) => {
+      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+      if (isBinary && text.includes('\uFFFD')) {
+        reject(new FrameRejection('not-json', `binary message of ${text.length} bytes is not UTF-8 JSON`), origin);
+        return;
+      }
+      const { frames: read, rejections } = readFrames(text);
+      for (const frame of read) store.ingest(frame, origin);
+      for (const rejection of rejections) reject(rejection, origin);
+    });
+    // ws reports a message over maxPayload (and bad framing) here, then closes the connection.
+    socket.on('error', (error: Error & { code?: string }) => {
+      const kind = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too-large' : 'not-a-frame';
+      reject(new FrameRejection(kind, `${error.message}; the connection was closed`), origin);
+    });
+  });
+  watchers.on('connection', (socket: WebSocket) => {
+    socket.on('error', () => socket.terminate());
+    socket.send(JSON.stringify({ type: 'changed', ...store.cursor }));
+  });
+
+  // Changes reach the UI as one small message per 100 ms at most, whatever the event rate:
+  // the UI then asks the JSON API for what it shows.
+  let pushTimer: ReturnType<typeof setTimeout> | undefined;
+  const push = () => {
+    pushTimer = undefined;
+    store.flush();
+    const message = JSON.stringify({ type: 'changed', ...store.cursor });
+    for (const client of watchers.clients) if (client.readyState === client.OPEN) client.send(message);
+  };
+  const unsubscribe = store.subscribe(() => {
+    if (pushTimer === undefined) pushTimer = setTimeout(push, UI_PUSH_MS);
+  });
+
+  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://inspector');
+    const target = url.pathname === '/ws' ? frames : url.pathname === '/ui' ? watchers : undefined;
+    if (!tokenMatches(url.searchParams.get('token'), token) || target === undefined) {
+      socket.end(`HTTP/1.1 ${target === undefined ? '404 Not Found' : '401 Unauthorized'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    target.handleUpgrade(request, socket, head, (client) => target.emit('connection', client, request));
+  });
+
+  const origin = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const query = `token=${encodeURIComponent(token)}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${origin}/?${query}`,
+    wsUrl: `ws://${origin}/ws?${query}`,
+    inspect: createFrameObserver((frame) => store.ingest(frame)),
+    store,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve, failed) => {
+        unsubscribe();
+        if (pushTimer !== undefined) clearTimeout(pushTimer);
+        for (const client of [...frames.clients, ...watchers.clients]) client.terminate();
+        frames.close();
+        watchers.close();
+        server.close((error) => (error === undefined ? resolve() : failed(error)));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import type { ActorRefLike, InspectionEvent } from 'xstate';
+import type { ActorFrame, InspectionFrame } from './frames.ts';
+import { DEFINITION_LIMITS, sanitize } from './sanitize.ts';
+
+/** An XState inspection observer: what the `inspect` option of a stream or `createActor` takes. */
+export type InspectionObserver = (event: InspectionEvent) => void;
+
+/**
+ * Turns XState inspection events into inspection frames (the shape `@statelyai/inspect` sends)
+ * and hands each to `sink`. Ids are made unique across actor systems: XState numbers session
+ * ids per system (`x:0`, `x:1`…), and every stream of ours is a system of its own, so two
+ * streams would both have an `x:0`; here they become `s1/x:0` and `s2/x:0`.
+ *
+ * Frames carry live references (the event, the snapshot's context): a sink that keeps them
+ * must copy what it keeps. `@xstate.microstep` and `@xstate.action` are skipped.
+ *
+ * @example
+ * ```ts
+ * const frames: InspectionFrame[] = [];
+ * const actor = createActor(machine, { inspect: createFrameObserver((frame) => frames.push(frame)) });
+ * ```
+ */
+export function createFrameObserver(sink: (frame: InspectionFrame) => void): InspectionObserver {
+  const systems = new WeakMap<object, string>();
+  const definitions = new WeakMap<object, string | undefined>();
+  let systemCount = 0;
+  // Called for every event and snapshot: two WeakMap lookups and a concatenation at most.
+  const ids = new WeakMap<object, string>();
+  const idOf = (actorRef: ActorRefLike): string => {
+    let id = ids.get(actorRef);
+    if (id === undefined) {
+      const system = (actorRef as { system?: object }).system ?? actorRef;
+      let prefix = systems.get(system);
+      if (prefix === undefined) {
+        systemCount += 1;
+        prefix = `s${systemCount}`;
+        systems.set(system, prefix);
+      }
+      id = `${prefix}/${actorRef.sessionId}`;
+      ids.set(actorRef, id);
+    }
+    return id;
+  };
+  const definitionOf = (logic: unknown): string | undefined => {
+    if (typeof logic !== 'object' || logic === null) return undefined;
+    if (definitions.has(logic)) return definitions.get(logic);
+    const config = (logic as { config?: unknown }).config;
+    const definition = typeof config === 'object' && config !== null ? JSON.stringify(sanitize(config, DEFINITION_LIMITS)) : undefined;
+    definitions.set(logic, definition);
+    return definition;
+  };
+
+  return (inspection) => {
+    switch (inspection.type) {
+      case '@xstate.event':
+        if (isFragmentBatch(inspection.event)) {
+          // A batch of text fragments is the stream's own shortcut (docs/design.md): shown as
+          // the deltas it carries, a stream looks the same however its bytes were chunked.
+          const sessionId = idOf(inspection.actorRef);
+          const sourceId = inspection.sourceRef === undefined ? undefined : idOf(inspection.sourceRef);
+          for (const fragment of inspection.event.fragments) sink({ type: '@xstate.event', sessionId, sourceId, event: fragment });
+          return;
+        }
+        sink({
+          type: '@xstate.event',
+          sessionId: idOf(inspection.actorRef),
+          sourceId: inspection.sourceRef === undefined ? undefined : idOf(inspection.sourceRef),
+          event: inspection.event,
+        });
+        return;
+      case '@xstate.snapshot': {
+        const snapshot = inspection.snapshot as { value?: unknown; status?: unknown; context?: unknown };
+        sink({
+          type: '@xstate.snapshot',
+          sessionId: idOf(inspection.actorRef),
+          event: inspection.event,
+          snapshot: { value: snapshot.value, status: snapshot.status, context: snapshot.context },
+        });
+        return;
+      }
+      case '@xstate.actor': {
+        const actorRef = inspection.actorRef;
+        const logic = (actorRef as { logic?: unknown }).logic;
+        const config = (logic as { config?: { id?: unknown } } | undefined)?.config;
+        const actorId = (actorRef as { id?: unknown }).id;
+        const parent = (actorRef as { _parent?: ActorRefLike })._parent;
+        const frame: ActorFrame = {
+          type: '@xstate.actor',
+          sessionId: idOf(actorRef),
+          rootId: rootOf(actorRef, idOf),
+          parentId: parent === undefined ? undefined : idOf(parent),
+          name: typeof config?.id === 'string' ? config.id : typeof actorId === 'string' ? actorId : actorRef.sessionId,
+          // A root's id is its session id (`x:3`): a number, not a name, so it is left out.
+          actorId: typeof actorId === 'string' && actorId !== actorRef.sessionId ? actorId : undefined,
+          definition: definitionOf(logic),
+        };
+        sink(frame);
+        return;
+      }
+    }
+  };
+}
+
+function rootOf(actorRef: ActorRefLike, idOf: (actorRef: ActorRefLike) => string): string {
+  let root = actorRef;
+  for (let parent = (root as { _parent?: ActorRefLike })._parent; parent !== undefined; parent = (root as { _parent?: ActorRefLike })._parent) root = parent;
+  return idOf(root);
+}
+
+function isFragmentBatch(event: { type: string }): event is { type: 'text.fragments'; fragments: Array<{ type: string }> } {
+  return event.type === 'text.fragments' && Array.isArray((event as { fragments?: unknown }).fragments);
+}
