@@ -14,7 +14,14 @@ const request = (baseURL: string) =>
     body: JSON.stringify({ assistant_id: 'asst_1', stream: true }),
   });
 
-export const CONTENDERS: Record<'floor' | 'official' | 'ours' | 'inspected', Contender> = {
+const requestResponse = (baseURL: string) =>
+  fetch(`${baseURL}/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+    body: JSON.stringify({ model: 'bench', input: 'go', stream: true }),
+  });
+
+export const CONTENDERS: Record<'floor' | 'official' | 'ours' | 'inspected' | 'official-responses' | 'ours-responses', Contender> = {
   /** The floor: bytes → SSE frames → JSON.parse, nothing else. */
   async floor(baseURL) {
     const response = await request(baseURL);
@@ -61,6 +68,23 @@ export const CONTENDERS: Record<'floor' | 'official' | 'ours' | 'inspected', Con
       ui.close();
       await inspector.close();
     }
+  },
+  /** The official SDK's Responses helper: `client.responses.stream` with an output_text delta listener. */
+  async 'official-responses'(baseURL) {
+    const client = new OpenAI({ apiKey: 'bench', baseURL });
+    let chars = 0;
+    const stream = client.responses.stream({ model: 'bench', input: 'go' });
+    stream.on('response.output_text.delta', (event) => (chars += event.delta.length));
+    await stream.done();
+    return chars;
+  },
+  /** Ours on the same Responses stream: through the adapter and the statecharts, a textDelta listener. */
+  async 'ours-responses'(baseURL) {
+    let chars = 0;
+    const stream = AssistantStream.fromSSE(requestResponse(baseURL));
+    stream.on('textDelta', (delta) => (chars += delta.value?.length ?? 0));
+    await stream.done();
+    return chars;
   },
 };
 

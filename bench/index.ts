@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildBenchRun } from './fixture.ts';
+import { buildBenchResponse } from './responsesFixture.ts';
 import { serveSSE } from './server.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
@@ -52,6 +53,24 @@ try {
   await server.close();
 }
 
+// The same answer as a Responses stream: ours (adapter + statecharts) vs the official ResponseStream.
+const responseRun = buildBenchResponse({ textDeltas: TEXT_DELTAS });
+const responsesServer = await serveSSE(responseRun.sse);
+const RESPONSES_CONTENDERS = ['official-responses', 'ours-responses'] as const;
+const responseTimes: Record<(typeof RESPONSES_CONTENDERS)[number], number[]> = { 'official-responses': [], 'ours-responses': [] };
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? RESPONSES_CONTENDERS : ([...RESPONSES_CONTENDERS].reverse() as typeof RESPONSES_CONTENDERS[number][]);
+    for (const name of order) {
+      const result = (await runWorker(['bench/.build/worker.mjs', name, responsesServer.baseURL])) as { ms: number; chars: number };
+      if (result.chars !== responseRun.text.length) throw new Error(`${name} saw ${result.chars} characters, expected ${responseRun.text.length}`);
+      responseTimes[name].push(result.ms);
+    }
+  }
+} finally {
+  await responsesServer.close();
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const rows = CONTENDERS.map((name) => {
   const ms = median(times[name]);
@@ -87,12 +106,14 @@ const table = [
   ),
   '',
   `With the inspector attached (every event, snapshot and sampled context kept for time travel; a client fetching state, actors and the log's last page on each of its 10-a-second updates): ${(ours.ms / inspected.ms).toFixed(2)}× the throughput of the same stream detached (goal ≥ 0.5×). Detached costs nothing: no observer is installed.`,
+  `The same answer as a Responses stream (${responseRun.events.toLocaleString('en')} events, ${(Buffer.byteLength(responseRun.sse) / 1e6).toFixed(1)} MB of SSE): the official SDK's \`responses.stream\` with a \`response.output_text.delta\` listener took ${median(responseTimes['official-responses']).toFixed(0)} ms; ours, \`AssistantStream.fromSSE\` through the Responses adapter and the same statecharts with a \`textDelta\` listener, ${median(responseTimes['ours-responses']).toFixed(0)} ms: ${(median(responseTimes['official-responses']) / median(responseTimes['ours-responses'])).toFixed(2)}× the official SDK's throughput.`,
   '',
   `Peak heap on a ${heap.deltas.toLocaleString('en')}-delta stream through ours, for ${heap.textMB.toFixed(1)} MB of final text: ${heap.peakLiveMB.toFixed(1)} MB live (after a full collection, sampled every 50,000 deltas; goal ≤ 3 × text + 20 MB = ${heapGoal.toFixed(1)} MB), ${heap.peakRawMB.toFixed(1)} MB in use including garbage not yet collected; both above a ${heap.baselineMB.toFixed(1)} MB baseline.`,
 ].join('\n');
 console.log(`\n${table}\n`);
 console.log(`ours vs official: ${(official.ms / ours.ms).toFixed(2)}× throughput (required ≥ 1.5×)`);
 console.log(`inspected vs detached: ${(ours.ms / inspected.ms).toFixed(2)}× throughput (goal ≥ 0.5×)`);
+console.log(`Responses, ours vs official ResponseStream: ${(median(responseTimes['official-responses']) / median(responseTimes['ours-responses'])).toFixed(2)}× throughput (goal ≥ 1.5×)`);
 
 const readme = readFileSync('README.md', 'utf8');
 const start = '<!-- bench:start -->';

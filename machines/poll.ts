@@ -1,7 +1,7 @@
 import { assign, fromPromise, setup, type DoneActorEvent, type ErrorActorEvent } from 'xstate';
 
 /** What can be polled: each kind has its own retrieve endpoint and status sets. */
-export type PollResource = 'run' | 'vectorStoreFile' | 'vectorStoreFileBatch';
+export type PollResource = 'run' | 'vectorStoreFile' | 'vectorStoreFileBatch' | 'response';
 
 /**
  * The statuses that mean "wait and retrieve again" and those that end the poll, per resource
@@ -15,13 +15,16 @@ export const POLL_STATUSES = {
   },
   vectorStoreFile: { waiting: ['in_progress'], final: ['completed', 'failed', 'cancelled'] },
   vectorStoreFileBatch: { waiting: ['in_progress'], final: ['completed', 'failed', 'cancelled'] },
+  // A background response of the Responses API.
+  response: { waiting: ['queued', 'in_progress'], final: ['completed', 'failed', 'incomplete', 'cancelled'] },
 } as const satisfies Record<PollResource, { waiting: readonly string[]; final: readonly string[] }>;
 
 /** Which object a poll retrieves; plain JSON, so a persisted snapshot carries it. */
 export type PollTarget =
   | { resource: 'run'; threadId: string; runId: string }
   | { resource: 'vectorStoreFile'; vectorStoreId: string; fileId: string }
-  | { resource: 'vectorStoreFileBatch'; vectorStoreId: string; batchId: string };
+  | { resource: 'vectorStoreFileBatch'; vectorStoreId: string; batchId: string }
+  | { resource: 'response'; responseId: string };
 
 /** How many times in a row an unknown status is retrieved again before the poll fails. */
 export const DEFAULT_MAX_UNKNOWN_STATUS_REFETCHES = 3;

@@ -38,8 +38,9 @@ test('inspect prints the UI URL and the WebSocket URL on their own lines; demo -
   assert.is(demo.code, 0, demo.stderr);
   const actors = await actorsAt(ui);
   const runs = actors.filter((actor) => actor.name === 'run');
-  assert.equal(runs.map((run) => run.value), ['requires_action', 'completed']);
-  assert.is(actors.filter((actor) => actor.name === 'assistantStream').length, 2);
+  // Act one (Assistants) and act two (the Responses API), each a function round trip.
+  assert.equal(runs.map((run) => run.value), ['requires_action', 'completed', 'requires_action', 'completed']);
+  assert.is(actors.filter((actor) => actor.name === 'assistantStream').length, 4);
   assert.ok(actors.some((actor) => actor.name === 'message' && actor.value === 'completed'));
   stop!();
   const result = await inspector;

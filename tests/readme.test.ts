@@ -11,6 +11,7 @@ import * as handlerClass from '../examples/readme/handler-class.ts';
 import * as inspectorExample from '../examples/readme/inspector.ts';
 import * as iterate from '../examples/readme/iterate.ts';
 import * as listeners from '../examples/readme/listeners.ts';
+import * as responses from '../examples/readme/responses.ts';
 import * as scoped from '../examples/readme/scoped.ts';
 import * as setup from '../examples/readme/setup.ts';
 import * as stately from '../examples/readme/stately.ts';
@@ -143,6 +144,13 @@ test('function calls: the run stops for the output, gets it, and answers with it
   const { result: run, printed } = await printedBy(async () => toolOutputs.main({ client }));
   assert.is(run.status, 'completed');
   assert.is(printed, 'get_weather returned: {"city":"Paris","forecast":"sunny"}');
+});
+
+test('the Responses API: the text as it streams, then the run and the output items', async ({ client }) => {
+  const { result, printed } = await printedBy(async () => responses.main({ client }));
+  assert.is(printed, `${ANSWER}\ncompleted: code_interpreter_call, message\n`);
+  assert.is(result.response.output_text, ANSWER);
+  assert.equal(result.steps.map((step) => step.type), ['tool_calls', 'message_creation']);
 });
 
 test('a run as an actor: the tools answer, the run completes, the answer streams and is in the messages', async ({ client }) => {

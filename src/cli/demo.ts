@@ -25,15 +25,14 @@ export const DEMO_DOCUMENT = new URL('../../examples/data/travel-policy.md', imp
 export const DEMO_PACE: Pace = { deltaDelayMs: 20, stepDelayMs: 40 };
 const FAST_PACE: Pace = { deltaDelayMs: 0, stepDelayMs: 0 };
 
-/** The function tool the assistant may call; the demo runs it here, in this process. */
-export const WEATHER_TOOL: AssistantTool = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'The current weather in a city.',
-    parameters: { type: 'object', properties: { city: { type: 'string', description: 'The city, e.g. Paris' } }, required: ['city'] },
-  },
+const WEATHER_FUNCTION = {
+  name: 'get_weather',
+  description: 'The current weather in a city.',
+  parameters: { type: 'object', properties: { city: { type: 'string', description: 'The city, e.g. Paris' } }, required: ['city'] },
 };
+
+/** The function tool the assistant may call; the demo runs it here, in this process. */
+export const WEATHER_TOOL: AssistantTool = { type: 'function', function: WEATHER_FUNCTION };
 
 // A stand-in forecast: the demo must not touch the network, and must print the same every time.
 const FORECASTS: Readonly<Record<string, { forecast: string; temperature_c: number }>> = {
@@ -90,6 +89,8 @@ export interface DemoResult {
   toolCalls: string[];
   recordingDir: string;
   elapsedMs: number;
+  /** Act two: the same question through the Responses API (its streams, run and recording). */
+  responses?: Omit<DemoResult, 'responses'>;
 }
 
 /**
@@ -145,10 +146,10 @@ export async function runDemo({ term, fast = false, outDir = '.recordings', sign
 
     const recordingDir = join(outDir, `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     const streams: DemoStream[] = [];
-    const follow = async (label: string, open: (handler: TranscriptPrinter, inspect: StateJournal['inspect']) => AssistantStream) => {
+    const follow: Follow = async (label, open, dir = recordingDir, firstNumber = 0) => {
       const journal = new StateJournal();
       const stream = open(new TranscriptPrinter(term), both(journal.inspect, inspect)!);
-      const recording = recordStream(stream, join(recordingDir, `${streams.length + 1}-${label}.ndjson`));
+      const recording = recordStream(stream, join(dir, `${streams.length - firstNumber + 1}-${label}.ndjson`));
       const outcome = await settleStream(stream);
       if (outcome.error !== undefined || outcome.run === undefined) throw outcome.error ?? new Error(`the ${label} stream ended without a run`);
       streams.push({ label, run: outcome.run, runSteps: outcome.runSteps, events: outcome.events, histories: journal.histories(), recording: await recording });
@@ -178,6 +179,46 @@ export async function runDemo({ term, fast = false, outDir = '.recordings', sign
       elapsedMs: performance.now() - startedAt,
     };
     printSummary(term, result);
+
+    // Act two: the same question through the Responses API, the same handler, the same charts.
+    const actTwoStartedAt = performance.now();
+    term.line(`\n${bold('Act two: the same question through the Responses API')} ${dim('(client.responses.stream: the same statecharts, the same handler)')}`);
+    term.line(`\n${bold('user >')} ${DEMO_QUESTION}`);
+    const actOneStreams = streams.length;
+    const responsesDir = `${recordingDir}-responses`;
+    const tools = [
+      { type: 'function' as const, ...WEATHER_FUNCTION },
+      { type: 'code_interpreter' as const },
+      { type: 'file_search' as const, vector_store_ids: [store.id] },
+    ];
+    let response: AssistantStream | undefined;
+    const ask = (label: string, body: Parameters<typeof client.responses.stream>[0]) =>
+      follow(
+        label,
+        (handler, inspect) => (response = client.responses.stream(body, { handler, inspect, signal })),
+        responsesDir,
+        actOneStreams,
+      );
+    let answer = await ask('responses.stream', { model: 'scripted', input: DEMO_QUESTION, tools });
+    while (answer.status === 'requires_action' && answer.required_action) {
+      const outputs = answer.required_action.submit_tool_outputs.tool_calls.map((call) => {
+        const output = callLocalFunction(call);
+        term.line(dim(`\n⚙ ${call.function.name}(${call.function.arguments}) runs here, in the demo's process → ${output}`));
+        return { type: 'function_call_output' as const, call_id: call.id, output };
+      });
+      term.line(dim(`⚙ a new response with previous_response_id and ${outputs.length} function_call_output${outputs.length === 1 ? '' : 's'}; the run goes on`));
+      const previous = await response!.finalResponse();
+      answer = await ask('responses.stream-continued', { model: 'scripted', previous_response_id: previous.id, input: outputs, tools });
+    }
+    const responseStreams = streams.splice(actOneStreams);
+    result.responses = {
+      streams: responseStreams,
+      run: answer,
+      toolCalls: describeToolCalls(responseStreams.flatMap((stream) => stream.runSteps)),
+      recordingDir: responsesDir,
+      elapsedMs: performance.now() - actTwoStartedAt,
+    };
+    printSummary(term, result.responses, 'Summary of act two (Responses API)');
     return result;
   } finally {
     signal?.removeEventListener('abort', stopServer);
@@ -185,9 +226,16 @@ export async function runDemo({ term, fast = false, outDir = '.recordings', sign
   }
 }
 
-function printSummary(term: Terminal, { streams, run, toolCalls, recordingDir, elapsedMs }: DemoResult): void {
+type Follow = (
+  label: string,
+  open: (handler: TranscriptPrinter, inspect: StateJournal['inspect']) => AssistantStream,
+  dir?: string,
+  firstNumber?: number,
+) => Promise<Run>;
+
+function printSummary(term: Terminal, { streams, run, toolCalls, recordingDir, elapsedMs }: Omit<DemoResult, 'responses'>, title = 'Summary'): void {
   const { bold, dim } = term.colors;
-  term.line(`\n${bold('Summary')}`);
+  term.line(`\n${bold(title)}`);
   term.line(dim('The states each statechart went through (collected with XState inspection), per stream:'));
   for (const [index, stream] of streams.entries()) {
     term.line(`${bold(`stream ${index + 1}`)} ${stream.label} · ${stream.events} events · run ${stream.run.status}`);
@@ -228,7 +276,8 @@ export const demoCommand: Command = {
     'vector store, and asks an assistant one question that needs a function (get_weather, run',
     'here), the code interpreter and file search. The answer streams through the statecharts and',
     'prints as it arrives; a summary shows the states each machine went through. Every stream is',
-    'recorded (NDJSON, replayable with `replay` or the official SDK). No API key, no network.',
+    'recorded (NDJSON, replayable with `replay` or the official SDK). Act two asks the same question',
+    'through the Responses API: the same handler, the same statecharts. No API key, no network.',
   ].join('\n'),
   options: {
     fast: { type: 'boolean', description: 'no pauses: stream as fast as the server can' },
@@ -241,6 +290,6 @@ export const demoCommand: Command = {
     const inspection = await startInspection(optionalString(args, 'inspect'), term);
     const result = await runDemo({ term, fast: args.values['fast'] === true, outDir: optionalString(args, 'out') ?? '.recordings', signal: io.signal, inspect: inspection?.inspect });
     await inspection?.finish(io.signal);
-    return result.run.status === 'completed' ? EXIT.ok : EXIT.failure;
+    return result.run.status === 'completed' && result.responses?.run.status === 'completed' ? EXIT.ok : EXIT.failure;
   },
 };

@@ -33,8 +33,9 @@ export interface RunRequest {
  *
  * @example `const request = readRunRequest(args, io.env);`
  */
-export function readRunRequest(args: ParsedArgs, env: CliIO['env']): RunRequest {
-  const assistantId = requiredString(args, 'assistant');
+export function readRunRequest(args: ParsedArgs, env: CliIO['env'], { responses = false } = {}): RunRequest {
+  // A Responses request names a model, not an assistant.
+  const assistantId = responses ? '' : requiredString(args, 'assistant');
   const baseURL = optionalString(args, 'base-url') ?? (env['OPENAI_BASE_URL'] || undefined);
   if (baseURL !== undefined && !/^https?:\/\/[^/]/i.test(baseURL)) throw new UsageError(`--base-url must be an http(s) URL, got ${JSON.stringify(baseURL)}`);
   const apiKey = env['OPENAI_API_KEY'];
@@ -81,6 +82,30 @@ export async function streamRun(
 }
 
 /**
+ * Streams one response of the Responses API (`client.responses.stream`) for `request.message`
+ * with `model`, through the same statecharts and printer as a run. Resolves with the exit code.
+ *
+ * @example `process.exitCode = await streamResponse(request, 'scripted', term, { states: true });`
+ */
+export async function streamResponse(
+  request: RunRequest,
+  model: string,
+  term: Terminal,
+  options: { states?: boolean; signal?: AbortSignal | undefined } = {},
+): Promise<number> {
+  const startedAt = performance.now();
+  const journal = new StateJournal();
+  term.line(`${term.colors.bold('user >')} ${request.message}`);
+  const stream = request.client.responses.stream(
+    { model, input: request.message },
+    { handler: new TranscriptPrinter(term), inspect: options.states === true ? journal.inspect : undefined, signal: options.signal },
+  );
+  const exitCode = printOutcome(term, await settleStream(stream), startedAt);
+  if (options.states === true) for (const line of formatHistories(journal.histories(), term.colors)) term.line(`  ${line}`);
+  return exitCode;
+}
+
+/**
  * Ctrl+C stopped the stream of a run that is still going: cancel it on the server and wait until
  * the server confirms a terminal status (a second Ctrl+C exits at once). Resolves with exit code 1.
  */
@@ -100,7 +125,7 @@ async function cancelOnServer(client: AssistantsClient, run: Run, term: Terminal
 export const runCommand: Command = {
   name: 'run',
   summary: 'stream a run of an assistant on any compatible server and print it',
-  usage: 'run --assistant ID [--thread ID] [--base-url URL] [--states] [--inspect [WS_URL]] [--tools FILE.mjs] [--deadline DURATION] MESSAGE',
+  usage: 'run (--assistant ID [--thread ID] | --responses [--model NAME]) [--base-url URL] [--states] [--inspect [WS_URL]] [--tools FILE.mjs] [--deadline DURATION] MESSAGE',
   description: [
     'Sends MESSAGE to the assistant in a new thread (or --thread) and prints the streamed run as',
     'it arrives. The server is --base-url or $OPENAI_BASE_URL (default the OpenAI API); the key is',
@@ -109,15 +134,22 @@ export const runCommand: Command = {
     'assistantRun actor that loops until the run ends, and --deadline cancels it when too slow.',
     'Ctrl+C cancels the run on the server and waits for the confirmation (a second Ctrl+C exits',
     'at once). Exit code 0 when the run completed (or, without --tools, waits for tool outputs),',
-    '1 otherwise.',
+    '1 otherwise. With --responses, MESSAGE goes to the Responses API (POST /responses) with',
+    '--model instead: the same printer, the same statecharts.',
   ].join('\n'),
   options: {
     ...RUN_OPTIONS,
     tools: { type: 'string', value: 'FILE.mjs', description: 'run the function tools this module exports until the run ends (Ctrl+C cancels the run)' },
     deadline: { type: 'string', value: 'DURATION', description: 'cancel the run past this long (90s, 2m): runs it like --tools' },
+    responses: { type: 'boolean', description: 'ask the Responses API (POST /responses) instead of running an assistant' },
+    model: { type: 'string', value: 'NAME', description: "the model of a --responses request (default: scripted, the embedded server's)" },
   },
   positionals: { min: 1, max: 1, name: 'MESSAGE' },
   async run(args, io) {
+    if (args.values['responses'] === true) {
+      const request = readRunRequest(args, io.env, { responses: true });
+      return streamResponse(request, optionalString(args, 'model') ?? 'scripted', createTerminal(io), { states: args.values['states'] === true, signal: io.signal });
+    }
     const request = readRunRequest(args, io.env);
     const term = createTerminal(io);
     const toolsFile = optionalString(args, 'tools');

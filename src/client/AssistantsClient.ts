@@ -31,6 +31,7 @@ import {
 import { REAL_CLOCK, isRetryableStatus, type RetryClock } from './retry.ts';
 import { Beta } from './resources/beta.ts';
 import { Files } from './resources/files.ts';
+import { Responses } from './resources/responses.ts';
 import { VectorStores } from './resources/vectorStores.ts';
 
 /** Options of {@link AssistantsClient}. */
@@ -103,6 +104,8 @@ export class AssistantsClient {
   readonly beta: Beta;
   readonly files: Files;
   readonly vectorStores: VectorStores;
+  /** The Responses API: its streams drive the same statecharts. */
+  readonly responses: Responses;
   readonly #settings: TransportSettings;
 
   constructor(options: AssistantsClientOptions = {}) {
@@ -130,6 +133,7 @@ export class AssistantsClient {
     this.beta = new Beta(this);
     this.files = new Files(this);
     this.vectorStores = new VectorStores(this);
+    this.responses = new Responses(this);
   }
 
   /**

@@ -32,6 +32,16 @@ export { Files } from './resources/files.ts';
 export { Messages } from './resources/messages.ts';
 export { Runs } from './resources/runs.ts';
 export { Steps } from './resources/steps.ts';
+export {
+  InputItems,
+  Responses,
+  type InputItemListParams,
+  type ResponseCreateParams,
+  type ResponseInputItem,
+  type ResponseInputItemObject,
+  type ResponseStreamResumeParams,
+  type ResponseTool,
+} from './resources/responses.ts';
 export { Threads } from './resources/threads.ts';
 export { VectorStoreFiles } from './resources/vectorStoreFiles.ts';
 export { VectorStores } from './resources/vectorStores.ts';

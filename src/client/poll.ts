@@ -145,6 +145,8 @@ export function retrieveSpec(target: PollTarget): RequestSpec {
       return { method: 'GET', path: path`/vector_stores/${target.vectorStoreId}/files/${target.fileId}` };
     case 'vectorStoreFileBatch':
       return { method: 'GET', path: path`/vector_stores/${target.vectorStoreId}/file_batches/${target.batchId}` };
+    case 'response':
+      return { method: 'GET', path: path`/responses/${target.responseId}` };
   }
 }
 

@@ -1,5 +1,5 @@
 import type { InspectionEvent, Observer } from 'xstate';
-import { AssistantStream } from '../stream/AssistantStream.ts';
+import { AssistantStream, type AssistantStreamOptions } from '../stream/AssistantStream.ts';
 import type { AssistantEventHandler } from '../stream/AssistantEventHandler.ts';
 import type { LifecycleMode } from '../../machines/lifecycle.ts';
 import type { AssistantsClient } from './AssistantsClient.ts';
@@ -43,7 +43,12 @@ const ENDED: ReadonlySet<string> = new Set(['cancelled', 'completed', 'failed', 
  * @example `const stream = startStream(client, { method: 'POST', path: '/threads/runs', body }, { handler });`
  * @internal
  */
-export function startStream(client: AssistantsClient, spec: RequestSpec, options: StreamRequestOptions = {}): AssistantStream {
+export function startStream(
+  client: AssistantsClient,
+  spec: RequestSpec,
+  options: StreamRequestOptions = {},
+  protocol: Pick<AssistantStreamOptions, 'protocol' | 'runId' | 'startingAfter'> = {},
+): AssistantStream {
   const { handler, inspect, idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, cancelRunOnAbort = false, signal, lifecycle = client.lifecycle, ...requestOptions } = options;
   // The request has its own controller, tied to the stream's end rather than to `signal`
   // directly: the stream sees `signal` first and ends as `aborted`, then the request stops.
@@ -66,6 +71,7 @@ export function startStream(client: AssistantsClient, spec: RequestSpec, options
     heartbeatsCountAsProgress,
     lifecycle,
     readErrorCause: (cause) => new APIConnectionError({ message: 'The connection failed while the stream was read.', cause }),
+    ...protocol,
   });
   // `end` follows every outcome (done, error, abort): nothing of the request outlives the stream.
   stream.on('end', () => request.abort());
@@ -73,6 +79,12 @@ export function startStream(client: AssistantsClient, spec: RequestSpec, options
     stream.on('abort', () => {
       const run = stream.currentRun();
       if (run === undefined || ENDED.has(run.status)) return;
+      // A Responses stream's run is its response (only a background one can be cancelled).
+      const response = stream.currentResponse();
+      if (response !== undefined) {
+        client.responses.cancel(response.id).catch(() => {});
+        return;
+      }
       // Fire and forget: the abort is already reported; cancelAndPoll is the call that waits.
       client.beta.threads.runs.cancel(run.id, { thread_id: run.thread_id }).catch(() => {});
     });

@@ -6,6 +6,7 @@ import { idempotency, type IdempotencyOptions } from './idempotency.ts';
 import { assistantRoutes } from './routes/assistants.ts';
 import { fileRoutes } from './routes/files.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { responseRoutes } from './responses/routes.ts';
 import { runRoutes } from './routes/runs.ts';
 import { threadRoutes } from './routes/threads.ts';
 import { vectorStoreRoutes } from './routes/vectorStores.ts';
@@ -61,6 +62,7 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
   app.route('/threads', threadRoutes(context));
   app.route('/files', fileRoutes(context));
   app.route('/vector_stores', vectorStoreRoutes(context));
+  app.route('/responses', responseRoutes(context));
 
   app.notFound((c) => c.json(new ApiError(404, `Invalid URL (${c.req.method} ${c.req.path})`).toEnvelope(), 404));
   return app;

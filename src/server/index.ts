@@ -17,7 +17,7 @@ import type { RunExecutor } from './executor/runExecutor.ts';
 import { FileIndexer } from './indexing.ts';
 import type { Model } from './model/model.ts';
 import { scriptedModel } from './model/scriptedModel.ts';
-import { Store } from './store.ts';
+import { Collection, Store } from './store.ts';
 
 export type { Pace } from './executor/environment.ts';
 export type { RateLimitOptions } from './app.ts';
@@ -105,6 +105,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   const indexer = new FileIndexer(store, pace.stepDelayMs);
   const context: ServerContext = {
     store,
+    responses: new Collection('response'),
     indexer,
     pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
     environment: {

@@ -26,6 +26,17 @@ export function replayOf(response: Response): (() => Response) | undefined {
   return replays.get(response);
 }
 
+/**
+ * Marks `response` (a stream) as answered again by `replay`: the idempotency layer then never
+ * reads the stream whole to keep it, and a retry follows the same events live.
+ *
+ * @example `return replayable(openStream(), () => openStream());`
+ */
+export function replayable(response: Response, replay: () => Response): Response {
+  replays.set(response, replay);
+  return response;
+}
+
 function openRunStream(log: RunEventLog, from: number): Response {
   let unsubscribe: (() => void) | undefined;
   let finished = false;

@@ -8,13 +8,15 @@ import {
   type AssistantStreamEvent,
   type PendingByteSource,
   type Message,
+  type ResponseObject,
+  type ResponsesStreamEvents,
   type Run,
   type RunStep,
   type UnknownStreamEvent,
 } from '../wire/index.ts';
 import type { AssistantEventHandler } from './AssistantEventHandler.ts';
 import { streamMachine } from './bindings.ts';
-import { attachSession, type StreamInput } from './session.ts';
+import { attachSession, sessionOf, type StreamInput } from './session.ts';
 import { StreamSink } from './sink.ts';
 import { EventQueue } from './eventQueue.ts';
 import type { AssistantStreamEventName, AssistantStreamEvents, AssistantStreamSnapshot, AssistantStreamStatus, EmittedValue } from './types.ts';
@@ -45,11 +47,34 @@ export interface AssistantStreamOptions {
    * `cause`); the client makes it its `APIConnectionError`.
    */
   readErrorCause?: ((thrown: unknown) => unknown) | undefined;
+  /**
+   * The protocol of the bytes: `assistants` (`thread.*` events) or `responses` (`response.*`
+   * events, see docs/responses.md). Default: recognised by the first event.
+   */
+  protocol?: 'assistants' | 'responses' | undefined;
+  /** A Responses stream's run id: the one its chain of responses shares (default: its response's id). */
+  runId?: string | undefined;
+  /**
+   * A resumed Responses stream: the charts take every event, but callbacks and listeners only
+   * hear those whose `sequence_number` is above this (the official `starting_after`).
+   */
+  startingAfter?: number | undefined;
 }
 
-function sourceOptions({ idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, readErrorCause }: AssistantStreamOptions) {
-  return { idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, readErrorCause };
+function sourceOptions({
+  idleTimeoutMs,
+  deadlineMs,
+  heartbeatsCountAsProgress,
+  readErrorCause,
+  protocol,
+  runId,
+  startingAfter,
+}: AssistantStreamOptions) {
+  return { idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, readErrorCause, protocol, runId, startingAfter };
 }
+
+/** Every listener event: the official SDK's Assistants names, and a Responses stream's own. */
+export type AssistantStreamListenerEvents = AssistantStreamEvents & ResponsesStreamEvents;
 
 /** The root actor of a stream: `stream.actor`. */
 export type AssistantStreamActor = Actor<typeof streamMachine>;
@@ -165,21 +190,28 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
   }
 
   /** Adds a listener; chainable. @example `stream.on('textDelta', (d) => out.write(d.value ?? ''))` */
-  on<Name extends keyof AssistantStreamEvents>(name: Name, listener: AssistantStreamEvents[Name]): this {
-    this.#sink.listeners.on(name, listener);
+  on<Name extends keyof AssistantStreamListenerEvents>(name: Name, listener: AssistantStreamListenerEvents[Name]): this {
+    this.#listenersOf(name).on(name, listener);
     return this;
   }
 
   /** Removes one registration of a listener; chainable. @example `stream.off('textDelta', print)` */
-  off<Name extends keyof AssistantStreamEvents>(name: Name, listener: AssistantStreamEvents[Name]): this {
-    this.#sink.listeners.off(name, listener);
+  off<Name extends keyof AssistantStreamListenerEvents>(name: Name, listener: AssistantStreamListenerEvents[Name]): this {
+    this.#listenersOf(name).off(name, listener);
     return this;
   }
 
   /** Adds a listener that runs at most once; chainable. @example `stream.once('run', (run) => …)` */
-  once<Name extends keyof AssistantStreamEvents>(name: Name, listener: AssistantStreamEvents[Name]): this {
-    this.#sink.listeners.once(name, listener);
+  once<Name extends keyof AssistantStreamListenerEvents>(name: Name, listener: AssistantStreamListenerEvents[Name]): this {
+    this.#listenersOf(name).once(name, listener);
     return this;
+  }
+
+  // Responses event names have listeners of their own; one registry type per vocabulary.
+  #listenersOf(name: PropertyKey): ListenerRegistry {
+    return (typeof name === 'string' && name.startsWith('response.')
+      ? this.#sink.responsesListeners
+      : this.#sink.listeners) as unknown as ListenerRegistry;
   }
 
   /**
@@ -205,6 +237,25 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
   async finalRun(): Promise<Run> {
     await this.#settled;
     return this.#context().finalRun!;
+  }
+
+  /**
+   * The response that ended a Responses stream (completed — also when it paused for function
+   * outputs —, failed or incomplete), with its whole `output` and `output_text`. Rejects like
+   * {@link done}, and with a `TypeError` for an Assistants stream.
+   *
+   * @example `const { output_text } = await client.responses.stream({ model, input }).finalResponse();`
+   */
+  async finalResponse(): Promise<ResponseObject> {
+    await this.#settled;
+    const response = sessionOf(this.actor.system)?.responses?.finalResponse;
+    if (response === undefined) throw new TypeError('finalResponse() needs a Responses stream; this stream carried the Assistants protocol');
+    return response;
+  }
+
+  /** The response of a Responses stream as accumulated so far; undefined for an Assistants stream. @example `stream.currentResponse()?.output` */
+  currentResponse(): ResponseObject | undefined {
+    return sessionOf(this.actor.system)?.responses?.response;
   }
 
   /** Every message of the stream, final or as far as it got. @example `(await stream.finalMessages()).at(-1)` */
@@ -482,4 +533,10 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
   #runSteps(): RunStep[] {
     return [...this.#context().runSteps.values()].map((actor) => actor.getSnapshot().context.step);
   }
+}
+
+interface ListenerRegistry {
+  on(name: PropertyKey, listener: unknown): void;
+  off(name: PropertyKey, listener: unknown): void;
+  once(name: PropertyKey, listener: unknown): void;
 }

@@ -26,6 +26,11 @@ export class Listeners<Events extends { [Name in keyof Events]: (...args: never[
     }
   }
 
+  /** Whether `name` has a listener: lets a caller skip building arguments nobody receives. */
+  has(name: keyof Events): boolean {
+    return (this.#byName[name]?.length ?? 0) > 0;
+  }
+
   /** Calls every listener of `name`; a listener that throws stops the rest and rethrows. */
   emit<Name extends keyof Events>(name: Name, ...args: Parameters<Events[Name]>): void {
     const registrations = this.#byName[name];

@@ -1,6 +1,6 @@
 import type { AnyActorRef } from 'xstate';
 import type { AssistantStreamContext } from '../../machines/assistantStream.ts';
-import type { PendingByteSource } from '../wire/index.ts';
+import type { PendingByteSource, ResponsesTranslator } from '../wire/index.ts';
 import type { StreamSink } from './sink.ts';
 
 /** The actor system of any actor (one per stream: the root's). */
@@ -14,6 +14,12 @@ export interface StreamInput {
   deadlineMs?: number | undefined;
   heartbeatsCountAsProgress?: boolean | undefined;
   readErrorCause?: ((thrown: unknown) => unknown) | undefined;
+  /** Which protocol the bytes speak; undefined: recognised by the first event. */
+  protocol?: 'assistants' | 'responses' | undefined;
+  /** For a Responses stream: the run id its chain of responses shares. */
+  runId?: string | undefined;
+  /** For a resumed Responses stream: events up to this `sequence_number` are taken silently. */
+  startingAfter?: number | undefined;
 }
 
 /** One running stream's I/O: where its bytes come from and where its callbacks go. */
@@ -22,6 +28,8 @@ export interface StreamSession {
   sink: StreamSink;
   /** The stream's root actor, whose children take the deltas directly. */
   root: AnyActorRef & { getSnapshot(): { context: AssistantStreamContext } };
+  /** Set by the source once it recognises a Responses stream: the adapter and its response. */
+  responses?: ResponsesTranslator | undefined;
 }
 
 // The machines are provided once per process (provide() rebuilds a machine, ≈1 ms); each

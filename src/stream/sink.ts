@@ -6,7 +6,15 @@ import {
   type StreamCallbackParams,
   type StreamListenerName,
 } from '../../machines/callbacks.ts';
-import { AssistantStreamError, type AssistantStreamEvent, type Message, type Run, type RunStep, type UnknownStreamEvent } from '../wire/index.ts';
+import {
+  AssistantStreamError,
+  type AssistantStreamEvent,
+  type Message,
+  type ResponsesStreamEvents,
+  type Run,
+  type RunStep,
+  type UnknownStreamEvent,
+} from '../wire/index.ts';
 import type { AssistantEventHandler } from './AssistantEventHandler.ts';
 import { EventQueue, MAX_QUEUED_ITEMS } from './eventQueue.ts';
 import { Listeners } from './listeners.ts';
@@ -25,6 +33,8 @@ const SETTLING: ReadonlySet<StreamCallbackName> = new Set(['timeout', 'exception
  */
 export class StreamSink {
   readonly listeners = new Listeners<AssistantStreamEvents>();
+  /** Listeners of a Responses stream's own events (`response.output_text.delta`, …). */
+  readonly responsesListeners = new Listeners<ResponsesStreamEvents>();
   readonly #handler: AssistantEventHandler | undefined;
   readonly #reportHandlerError: (error: AssistantStreamError) => void;
   readonly #eventQueues = new Set<EventQueue<StreamEvent>>();
@@ -40,6 +50,8 @@ export class StreamSink {
   #handlerError: AssistantStreamError | undefined;
   #settled = false;
   #failure: AssistantStreamError | undefined;
+  /** @internal While set, callbacks are not announced (a resumed stream catching up). */
+  muted = false;
 
   constructor(handler: AssistantEventHandler | undefined, reportHandlerError: (error: AssistantStreamError) => void) {
     this.#handler = handler;
@@ -84,7 +96,7 @@ export class StreamSink {
   dispatch<Name extends StreamCallbackName>(name: Name, params: StreamCallbackParams[Name]): void {
     // Once the stream failed, was aborted or ended, the rest of a transition that was running
     // (the actions after the one that aborted, the rest of a batch) announces nothing more.
-    if ((this.#handlerError !== undefined || this.#settled) && !SETTLING.has(name)) return;
+    if ((this.#handlerError !== undefined || this.#settled || this.muted) && !SETTLING.has(name)) return;
     const bookkeeping = BOOKKEEPING[name] as Bookkeeping<Name> | undefined;
     try {
       bookkeeping?.before(this, params);
@@ -99,6 +111,23 @@ export class StreamSink {
       this.#handlerThrew(name, thrown);
     } finally {
       bookkeeping?.after?.(this);
+    }
+  }
+
+  /**
+   * @internal Hands a Responses event to the listeners of its own name; deltas get `snapshot`
+   * (all the text or arguments so far), as the official `ResponseStream` gives them.
+   */
+  emitResponsesEvent(event: { type: string }, snapshot: string | undefined): void {
+    if (this.#handlerError !== undefined || this.#settled) return;
+    const name = event.type as keyof ResponsesStreamEvents;
+    // Most streams have no Responses listeners: no payload is built for nobody.
+    if (!this.responsesListeners.has(name)) return;
+    try {
+      const payload = snapshot === undefined ? event : { ...event, snapshot };
+      (this.responsesListeners.emit as (name: string, payload: unknown) => void).call(this.responsesListeners, name, payload);
+    } catch (thrown) {
+      this.#handlerThrew('event', thrown);
     }
   }
 

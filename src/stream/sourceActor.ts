@@ -7,6 +7,9 @@ import {
   createSSEDecoder,
   decodeWireEvent,
   openTextReader,
+  ResponsesTranslator,
+  safeEventName,
+  sanitizedJSONError,
   toWireEvent,
   type FrameDecoder,
   type TextReader,
@@ -101,13 +104,62 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
       }
       sendBack(event);
     };
+    // A Responses stream is recognised by its first event (or declared by the caller) and
+    // goes through the adapter, which delivers Assistants events to the same machines.
+    let protocol = session.input.protocol;
+    const adopt = (responses: boolean) => {
+      protocol = responses ? 'responses' : 'assistants';
+      if (responses) session.responses = new ResponsesTranslator(deliver, { runId: session.input.runId });
+    };
+    if (protocol === 'responses') adopt(true);
+    const { startingAfter } = session.input;
+    const feedResponses = (json: unknown, eventIndex: number, name: string | undefined) => {
+      const sequence = (json as { sequence_number?: unknown } | null)?.sequence_number;
+      if (startingAfter !== undefined && typeof sequence === 'number' && sequence <= startingAfter) {
+        // A resumed stream: the charts catch up on what was already heard, in silence.
+        session.sink.muted = true;
+        try {
+          session.responses!.feed(json, eventIndex, name);
+          flushFragments();
+        } finally {
+          session.sink.muted = false;
+        }
+        return;
+      }
+      const snapshot = session.responses!.feed(json, eventIndex, name);
+      session.sink.emitResponsesEvent(json as { type: string }, snapshot);
+    };
     const decoder: FrameDecoder =
       session.input.format === 'sse'
-        ? createSSEDecoder((name, data, id) => {
-            if (!stopped) deliver(decodeWireEvent(name, data, ++seq, id));
-          })
+        ? createSSEDecoder(
+            (name, data, id) => {
+              if (stopped) return;
+              const eventIndex = ++seq;
+              if (protocol === undefined) adopt(name?.startsWith('response.') === true);
+              if (protocol === 'assistants') {
+                deliver(decodeWireEvent(name, data, eventIndex, id));
+                return;
+              }
+              let json: unknown;
+              try {
+                json = JSON.parse(data);
+              } catch (cause) {
+                throw new AssistantStreamError('json', 'event data is not valid JSON', {
+                  eventIndex,
+                  eventName: name === undefined ? undefined : safeEventName(name),
+                  cause: sanitizedJSONError(cause),
+                });
+              }
+              feedResponses(json, eventIndex, name);
+            },
+            { allowUnnamedFrames: session.input.protocol === 'responses' },
+          )
         : createNDJSONDecoder((name, data, line) => {
-            if (!stopped) deliver(toWireEvent(name, data, ++seq, line));
+            if (stopped) return;
+            const eventIndex = ++seq;
+            if (protocol === undefined) adopt(name.startsWith('response.'));
+            if (protocol === 'assistants') deliver(toWireEvent(name, data, eventIndex, line));
+            else feedResponses(data, eventIndex, name);
           });
     for (;;) {
       let text: string | undefined;

@@ -15,3 +15,5 @@ export * from './encode.ts';
 export { isTextFragment, isToolCallFragment } from './fastPath.ts';
 export { growString } from './grow.ts';
 export type * from './objects.ts';
+export * from './responses/types.ts';
+export { outputText, ResponsesTranslator, safeEventName, type ResponsesTranslatorOptions } from './responses/translate.ts';

@@ -6,9 +6,11 @@ export type JSONFrameListener = (name: string, data: unknown, line: string) => v
 
 /**
  * Decodes newline-delimited `{"event": …, "data": …}` JSON, the format of the official SDK's
- * `toReadableStream()` and of our recordings. Blank lines are skipped and CRLF is tolerated;
- * a line that is not JSON, or not an `{event, data}` object, is an error naming its line. A line
- * that grows past `maxFrameLength` characters is a `too-large` error, before it is held whole.
+ * `toReadableStream()` and of our recordings — or bare `{"type": …}` events, what the official
+ * SDK's Responses streams serialize (the name is then `type`, the data the whole line). Blank
+ * lines are skipped and CRLF is tolerated; a line that is not JSON, or neither shape, is an error
+ * naming its line. A line that grows past `maxFrameLength` characters is a `too-large` error,
+ * before it is held whole.
  *
  * @example
  * ```ts
@@ -32,11 +34,14 @@ export function createNDJSONDecoder(onFrame: JSONFrameListener, { maxFrameLength
     } catch (cause) {
       throw new AssistantStreamError('json', `line ${lineNumber} is not valid JSON`, { cause: sanitizedJSONError(cause) });
     }
-    if (typeof frame !== 'object' || frame === null || Array.isArray(frame) || typeof (frame as { event?: unknown }).event !== 'string' || !('data' in frame)) {
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
       throw new AssistantStreamError('schema', `line ${lineNumber} is not an {"event", "data"} object`);
     }
-    const { event, data } = frame as { event: string; data: unknown };
-    onFrame(event, data, line);
+    // The official SDK's Responses streams serialize each event bare: `{"type": …, …}`.
+    const { event, data, type } = frame as { event?: unknown; data?: unknown; type?: unknown };
+    if (typeof event === 'string' && 'data' in frame) onFrame(event, data, line);
+    else if (event === undefined && typeof type === 'string') onFrame(type, frame, line);
+    else throw new AssistantStreamError('schema', `line ${lineNumber} is not an {"event", "data"} object nor a {"type", …} event`);
   }
 
   return {

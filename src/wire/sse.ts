@@ -26,6 +26,11 @@ export const MAX_FRAME_LENGTH = 16 * 1024 * 1024;
 export interface FrameDecoderOptions {
   /** The longest event held, in characters; longer is a `too-large` error. Default {@link MAX_FRAME_LENGTH}. */
   maxFrameLength?: number | undefined;
+  /**
+   * Deliver frames without an `event:` name (with `name` undefined) instead of failing on them:
+   * a Responses stream may name its events only by their data's `type`. Default false.
+   */
+  allowUnnamedFrames?: boolean | undefined;
 }
 
 /**
@@ -49,7 +54,10 @@ export function frameTooLarge(maxFrameLength: number, frames: number): Assistant
  * decoder.feed('event: thread.run.created\ndata: {"id":"run_1"}\n\n');
  * ```
  */
-export function createSSEDecoder(onFrame: FrameListener, { maxFrameLength = MAX_FRAME_LENGTH }: FrameDecoderOptions = {}): FrameDecoder {
+export function createSSEDecoder(
+  onFrame: FrameListener,
+  { maxFrameLength = MAX_FRAME_LENGTH, allowUnnamedFrames = false }: FrameDecoderOptions = {},
+): FrameDecoder {
   let done = false;
   let frames = 0;
   let fault: AssistantStreamError | undefined;
@@ -72,7 +80,7 @@ export function createSSEDecoder(onFrame: FrameListener, { maxFrameLength = MAX_
         done = true;
         return;
       }
-      if (message.event === undefined) {
+      if (message.event === undefined && !allowUnnamedFrames) {
         // Every event of the protocol is named; an unnamed frame is only ever the end marker.
         fault = new AssistantStreamError('sse', 'an unnamed frame that is not the [DONE] marker', { eventIndex: frames });
         return;

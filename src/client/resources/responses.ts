@@ -1,0 +1,189 @@
+import type { ResponseObject } from '../../wire/index.ts';
+import type { AssistantStream } from '../../stream/AssistantStream.ts';
+import type { AssistantsClient } from '../AssistantsClient.ts';
+import { InvalidArgumentError } from '../errors.ts';
+import type { PagePromise } from '../pagination.ts';
+import { checkPollOptions, pollUntilDone, type PollOptions } from '../poll.ts';
+import { path, type RequestOptions } from '../request.ts';
+import { startStream, type StreamRequestOptions } from '../streaming.ts';
+import { APIResource } from './resource.ts';
+
+/** How many responses' run ids a client remembers for continuations. */
+const MAX_REMEMBERED_RESPONSES = 10_000;
+
+/** An item of a response's `input`: a message, the output of a function call, or an item echoed back. */
+export type ResponseInputItem =
+  | {
+      type?: 'message';
+      role: 'user' | 'assistant' | 'system' | 'developer';
+      content: string | Array<{ type: 'input_text' | 'output_text'; text: string }>;
+    }
+  | { type: 'function_call_output'; call_id: string; output: string }
+  | { type: string; id?: string; [key: string]: unknown };
+
+/** A tool a response may call. */
+export type ResponseTool =
+  | { type: 'function'; name: string; description?: string | null; parameters?: Record<string, unknown> | null; strict?: boolean | null }
+  | { type: 'file_search'; vector_store_ids: string[]; max_num_results?: number; ranking_options?: { score_threshold?: number } }
+  | { type: 'code_interpreter'; container?: string | { type: 'auto'; file_ids?: string[] } }
+  | { type: string; [key: string]: unknown };
+
+/** The body of `responses.create` and `responses.stream` (the parameters the Responses API documents). */
+export interface ResponseCreateParams {
+  model: string;
+  input?: string | ResponseInputItem[];
+  instructions?: string | null;
+  previous_response_id?: string | null;
+  tools?: ResponseTool[];
+  tool_choice?: 'auto' | 'none' | 'required' | { type: 'function'; name: string };
+  parallel_tool_calls?: boolean | null;
+  /** Runs the response in the background: `create` answers at once; poll with `createAndPoll` or `retrieve`. */
+  background?: boolean | null;
+  metadata?: Record<string, string> | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  max_output_tokens?: number | null;
+  store?: boolean | null;
+  include?: string[] | null;
+  text?: unknown;
+  reasoning?: unknown;
+  stream?: false | null;
+}
+
+/** Resumes the stream of an existing response after the event numbered `starting_after`. */
+export interface ResponseStreamResumeParams {
+  response_id: string;
+  starting_after?: number;
+}
+
+/** The query of `responses.inputItems.list`. */
+export interface InputItemListParams {
+  limit?: number;
+  order?: 'asc' | 'desc';
+  after?: string;
+  before?: string;
+}
+
+/** An item of a response's input, as `inputItems.list` returns it. */
+export type ResponseInputItemObject = { id: string; type: string } & Record<string, unknown>;
+
+/** `client.responses.inputItems`. */
+export class InputItems extends APIResource {
+  /** Lists the items a response was created with. @example `for await (const item of client.responses.inputItems.list(responseId)) console.log(item.type);` */
+  list(responseId: string, query: InputItemListParams = {}, options?: RequestOptions): PagePromise<ResponseInputItemObject> {
+    return this._client.requestList(() => ({ method: 'GET', path: path`/responses/${responseId}/input_items`, query: { ...query } }), options);
+  }
+}
+
+/**
+ * `client.responses`: the Responses API in the official SDK's layout. Its streams are this
+ * library's {@link AssistantStream}, driving the same statecharts as an Assistants run: a
+ * response is a run, and a chain of responses continued with function outputs keeps one run
+ * id (docs/responses.md).
+ */
+export class Responses extends APIResource {
+  readonly inputItems: InputItems;
+  // Which run a response belongs to, so a continuation's stream names the same run.
+  readonly #runOf = new Map<string, string>();
+
+  constructor(client: AssistantsClient) {
+    super(client);
+    this.inputItems = new InputItems(client);
+  }
+
+  /**
+   * Creates a response and answers with it — finished, or (with `background: true`) queued.
+   * For a streamed response use {@link stream}.
+   *
+   * @example `const response = await client.responses.create({ model: 'scripted', input: 'Hello!' }); console.log(response.output_text);`
+   */
+  async create(body: ResponseCreateParams, options?: RequestOptions): Promise<ResponseObject> {
+    if ((body as { stream?: unknown }).stream === true)
+      throw new InvalidArgumentError('responses.create body.stream', 'must not be true: use responses.stream() for a streamed response');
+    const response = await this._client.request<ResponseObject>({ method: 'POST', path: '/responses', body }, options);
+    this.#remember(response.id, body);
+    return withOutputText(response);
+  }
+
+  /** Retrieves a response. @example `const response = await client.responses.retrieve(responseId);` */
+  async retrieve(responseId: string, options?: RequestOptions): Promise<ResponseObject> {
+    return withOutputText(await this._client.request<ResponseObject>({ method: 'GET', path: path`/responses/${responseId}` }, options));
+  }
+
+  /** Cancels a background response. @example `const response = await client.responses.cancel(responseId); // status: 'cancelled'` */
+  async cancel(responseId: string, options?: RequestOptions): Promise<ResponseObject> {
+    return withOutputText(await this._client.request<ResponseObject>({ method: 'POST', path: path`/responses/${responseId}/cancel` }, options));
+  }
+
+  /**
+   * Creates a background response and polls it (the poll statechart) until it completes,
+   * fails, ends incomplete or is cancelled.
+   *
+   * @example `const response = await client.responses.createAndPoll({ model: 'scripted', input: 'Hi' }, { pollIntervalMs: 100 });`
+   */
+  async createAndPoll(body: ResponseCreateParams, options: PollOptions = {}): Promise<ResponseObject> {
+    const startedAt = Date.now();
+    const requestOptions = checkPollOptions(options);
+    const response = await this.create({ ...body, background: true }, requestOptions);
+    return withOutputText(await pollUntilDone<ResponseObject>(this._client, { resource: 'response', responseId: response.id }, options, startedAt));
+  }
+
+  /**
+   * Streams a new response — or, given `{ response_id, starting_after }`, an existing one
+   * again, announcing only the events after `starting_after` — as an {@link AssistantStream}:
+   * listeners under the Responses names (`response.output_text.delta`, …) and the Assistants
+   * ones (`textDelta`, …), a handler, `finalResponse()`, and `finalRun()`/`finalMessages()`.
+   *
+   * @example
+   * ```ts
+   * const stream = client.responses.stream({ model: 'scripted', input: 'Hello!' })
+   *   .on('response.output_text.delta', (event) => process.stdout.write(event.delta));
+   * console.log((await stream.finalResponse()).output_text);
+   * ```
+   */
+  stream(body: ResponseCreateParams | ResponseStreamResumeParams, options: StreamRequestOptions = {}): AssistantStream {
+    if ('response_id' in body) {
+      const runId = this.#runOf.get(body.response_id);
+      return startStream(this._client, { method: 'GET', path: path`/responses/${body.response_id}`, query: { stream: 'true' } }, options, {
+        protocol: 'responses',
+        runId,
+        startingAfter: body.starting_after,
+      });
+    }
+    const runId = this.#chainRunId(body);
+    const stream = startStream(this._client, { method: 'POST', path: '/responses', body }, options, { protocol: 'responses', runId });
+    stream.once('response.created', (event) => this.#setRunOf(event.response.id, runId ?? event.response.id));
+    return stream;
+  }
+
+  // Bounded: a long-lived client forgets the oldest chains (a continuation of a forgotten
+  // response then names the previous response's id as its run id).
+  #setRunOf(responseId: string, runId: string): void {
+    this.#runOf.set(responseId, runId);
+    if (this.#runOf.size > MAX_REMEMBERED_RESPONSES) this.#runOf.delete(this.#runOf.keys().next().value!);
+  }
+
+  // A continuation with function outputs goes on with the run of the response it continues.
+  #chainRunId(body: ResponseCreateParams): string | undefined {
+    const previous = body.previous_response_id;
+    if (previous == null) return undefined;
+    const answersCalls = Array.isArray(body.input) && body.input.some((item) => item.type === 'function_call_output');
+    return answersCalls ? (this.#runOf.get(previous) ?? previous) : undefined;
+  }
+
+  #remember(responseId: string, body: ResponseCreateParams): void {
+    this.#setRunOf(responseId, this.#chainRunId(body) ?? responseId);
+  }
+}
+
+// The official SDK adds `output_text` (all the text of the output) to every response it returns.
+function withOutputText(response: ResponseObject): ResponseObject {
+  if (typeof response.output_text === 'string') return response;
+  let text = '';
+  for (const item of response.output ?? []) {
+    if (item.type !== 'message') continue;
+    for (const part of (item as { content?: Array<{ type: string; text?: string }> }).content ?? [])
+      if (part.type === 'output_text') text += part.text ?? '';
+  }
+  return { ...response, output_text: text };
+}

@@ -1,0 +1,156 @@
+import type { ResponseObject } from '../../wire/index.ts';
+import type { RunExecutor } from '../executor/runExecutor.ts';
+import type { ThreadRecord } from '../store.ts';
+import { replayable } from '../streaming.ts';
+import { ResponseWriter } from './writer.ts';
+
+/** An item of a response's `input`, as `GET /responses/{id}/input_items` lists it. */
+export type StoredInputItem = { id: string; type: string } & Record<string, unknown>;
+
+/** One event of a response's stream, framed once for every stream that carries it. */
+interface LoggedResponseEvent {
+  readonly sequence: number;
+  readonly frame: string;
+}
+
+/** Receives a response's events: the replay, then each new one; `end` once it is over. */
+export interface ResponseSubscriber {
+  event(frame: string): void;
+  end(): void;
+}
+
+/** What a response is made of. */
+export interface ResponseRecordInput {
+  response: ResponseObject;
+  inputItems: StoredInputItem[];
+  thread: ThreadRecord<RunExecutor>;
+  executor: RunExecutor;
+  /** Where in the run's event log this response begins (a continuation starts mid-run). */
+  from: number;
+  /** The user's question, for file_search `queries`. */
+  query: string;
+}
+
+/**
+ * One response of the embedded server: it follows its run's event log from where the response
+ * begins, writes its Responses events (numbered from 0 by `sequence_number`) and keeps them, so
+ * any number of streams — live, or a `GET ?stream=true&starting_after=N` replay — get the same.
+ *
+ * @example
+ * ```ts
+ * const record = new ResponseRecord({ response, inputItems, thread, executor, from: 0, query });
+ * await record.finished;
+ * ```
+ */
+export class ResponseRecord {
+  readonly response: ResponseObject;
+  readonly inputItems: StoredInputItem[];
+  readonly thread: ThreadRecord<RunExecutor>;
+  readonly executor: RunExecutor;
+  /** Resolves when the response reached a terminal event, or the server closed. */
+  readonly finished: Promise<void>;
+  readonly #events: LoggedResponseEvent[] = [];
+  readonly #subscribers = new Set<ResponseSubscriber>();
+  #ended = false;
+
+  constructor(input: ResponseRecordInput) {
+    this.response = input.response;
+    this.inputItems = input.inputItems;
+    this.thread = input.thread;
+    this.executor = input.executor;
+    let resolve!: () => void;
+    this.finished = new Promise<void>((done) => {
+      resolve = done;
+    });
+    const writer = new ResponseWriter(this.response, (event) => this.#append(event), { query: input.query });
+    let stop: (() => void) | undefined;
+    const end = () => {
+      if (this.#ended) return;
+      this.#ended = true;
+      stop?.();
+      for (const subscriber of this.#subscribers) subscriber.end();
+      this.#subscribers.clear();
+      resolve();
+    };
+    stop = input.executor.log.subscribe(input.from, {
+      event(entry) {
+        writer.take(entry.event, frameData(entry.frame));
+        if (writer.finished) end();
+      },
+      close: end,
+    });
+    // The replay may have finished the response before `subscribe` returned.
+    if (this.#ended) stop();
+  }
+
+  /** Whether the response reached its terminal event. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Replays the events after `startingAfter` (-1: all), then follows; returns the unsubscribe function. */
+  subscribe(startingAfter: number, subscriber: ResponseSubscriber): () => void {
+    for (const event of this.#events) if (event.sequence > startingAfter) subscriber.event(event.frame);
+    if (this.#ended) {
+      subscriber.end();
+      return () => {};
+    }
+    this.#subscribers.add(subscriber);
+    return () => this.#subscribers.delete(subscriber);
+  }
+
+  #append(event: { type: string } & Record<string, unknown>): void {
+    const sequence = this.#events.length;
+    const frame = `event: ${event.type}\ndata: ${JSON.stringify({ ...event, sequence_number: sequence })}\n\n`;
+    this.#events.push({ sequence, frame });
+    for (const subscriber of this.#subscribers) subscriber.event(frame);
+  }
+}
+
+// `event: <name>\ndata: <json>\n\n` → the parsed JSON (the log frames each event once).
+function frameData(frame: string): unknown {
+  const start = frame.indexOf('\ndata: ') + '\ndata: '.length;
+  return JSON.parse(frame.slice(start, frame.length - 2));
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The SSE answer of a streamed response: its events after `startingAfter`, until it ends. A
+ * client that disconnects only unsubscribes: the response goes on.
+ *
+ * @example `return streamResponseEvents(record, -1);`
+ */
+export function streamResponseEvents(record: ResponseRecord, startingAfter: number): Response {
+  // A retry with the same Idempotency-Key gets the same events, live; and the stream is never
+  // read whole to be kept (that would hold it back until the response ends).
+  return replayable(openResponseStream(record, startingAfter), () => openResponseStream(record, startingAfter));
+}
+
+function openResponseStream(record: ResponseRecord, startingAfter: number): Response {
+  let unsubscribe: (() => void) | undefined;
+  let closed = false;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const stop = record.subscribe(startingAfter, {
+        event(frame) {
+          if (!closed) controller.enqueue(encoder.encode(frame));
+        },
+        end() {
+          if (closed) return;
+          closed = true;
+          controller.close();
+        },
+      });
+      if (closed) stop();
+      else unsubscribe = stop;
+    },
+    cancel() {
+      closed = true;
+      unsubscribe?.();
+    },
+  });
+  return new Response(body, {
+    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' },
+  });
+}
