@@ -22,7 +22,7 @@ import { findChromium } from './helpers/chromium.ts';
 const OUTPUT = 'tests/output';
 const UI_DIR = 'tests/.build/inspect-ui';
 
-const test = suite<{ browser: Browser; page: Page; live: Inspector; replayed: Inspector; recordingDir: string; outDir: string }>('inspector UI in Chromium');
+const test = suite<{ browser: Browser; page: Page; live: Inspector; replayed: Inspector; recordingDir: string; responsesDir: string | undefined; outDir: string }>('inspector UI in Chromium');
 
 test.before(async (context) => {
   const executablePath = findChromium();
@@ -61,7 +61,8 @@ async function assertCompleted(page: Page) {
 /** Scrubs to the last event before the tool-outputs stream began, then one step back with the keyboard. */
 async function scrubToPause(page: Page, inspector: Inspector) {
   const roots = (await api<ActorView[]>(inspector, '/api/actors')).filter((actor) => actor.name === 'assistantStream');
-  assert.is(roots.length, 2, 'two streams: runs.stream, then submitToolOutputsStream');
+  // Act one: runs.stream, then submitToolOutputsStream; act two (the Responses API) follows.
+  assert.is(roots.length, 4, 'four streams: two of act one, two of act two');
   const target = roots[1]!.createdSeq - 1;
   await page.locator('#scrubber').fill(String(target + 1));
   await page.locator('body').click({ position: { x: 5, y: 5 } });
@@ -80,6 +81,7 @@ test('the demo, live: the run completes, the chart highlights it, scrubbing back
   const demo = await runDemo({ term: createTerminal(io), fast: true, outDir, inspect: live.inspect });
   assert.is(demo.run.status, 'completed');
   context.recordingDir = demo.recordingDir;
+  context.responsesDir = demo.responses?.recordingDir;
   await assertCompleted(page);
   await page.waitForSelector('.message-text');
   assert.match((await page.locator('.tree .message-text').last().textContent()) ?? '', /hotel/i, 'the streamed answer sits next to its message');
@@ -110,9 +112,10 @@ test('the event log: virtualized rows, a collapsible payload, filters by actor a
   await page.locator('#go-live').click();
 });
 
-test('a replayed recording looks exactly like the live run', async ({ page, live, replayed, recordingDir }) => {
+test('a replayed recording looks exactly like the live run', async ({ page, live, replayed, recordingDir, responsesDir }) => {
   const io = captureIO();
-  assert.is(await replayRecordings(recordingDir, createTerminal(io), { fast: true, inspect: replayed.inspect }), 0);
+  // Both acts of the demo, each from its own recording folder, in the order they ran.
+  for (const dir of [recordingDir, responsesDir!]) assert.is(await replayRecordings(dir, createTerminal(io), { fast: true, inspect: replayed.inspect }), 0);
   const describe = async (inspector: Inspector) => {
     const actors = (await api<ActorView[]>(inspector, '/api/actors')).map(({ name, actorId, value, status, lastTransition }) => ({ name, actorId, value, status, to: lastTransition?.to }));
     const events = (await api<EventPage>(inspector, '/api/events?limit=1000')).events.map((event) => event.type);
