@@ -1,4 +1,5 @@
 import type { Message, MessageContent, Run, RunStep, StepDetails } from '../wire/index.ts';
+import { newStep } from '../wire/responses/objects.ts';
 import { newId, nowSeconds } from './ids.ts';
 import type { Assistant } from './objects.ts';
 import type { CreateMessageInput, RunSettingsInput } from '../wire/requests.ts';
@@ -100,24 +101,7 @@ export function newRun(settings: RunSettingsInput, assistant: Assistant, threadI
 
 /** A new run step, `in_progress`. */
 export function newRunStep(run: Run, stepDetails: StepDetails): RunStep {
-  return {
-    id: newId('step_'),
-    object: 'thread.run.step',
-    created_at: nowSeconds(),
-    assistant_id: run.assistant_id ?? '',
-    thread_id: run.thread_id,
-    run_id: run.id,
-    type: stepDetails.type,
-    status: 'in_progress',
-    step_details: stepDetails,
-    last_error: null,
-    expired_at: null,
-    cancelled_at: null,
-    failed_at: null,
-    completed_at: null,
-    metadata: {},
-    usage: null,
-  };
+  return newStep(newId('step_'), { runId: run.id, threadId: run.thread_id, assistantId: run.assistant_id ?? '' }, nowSeconds(), stepDetails);
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 } from '../wire/index.ts';
 import type { AssistantEventHandler } from './AssistantEventHandler.ts';
 import { streamMachine } from './bindings.ts';
-import { attachSession, sessionOf, type StreamInput } from './session.ts';
+import { attachSession, SOURCE_OPTION_NAMES, sessionOf, type StreamInput } from './session.ts';
 import { StreamSink } from './sink.ts';
 import { EventQueue } from './eventQueue.ts';
 import type { AssistantStreamEventName, AssistantStreamEvents, AssistantStreamSnapshot, AssistantStreamStatus, EmittedValue } from './types.ts';
@@ -61,16 +61,8 @@ export interface AssistantStreamOptions {
   startingAfter?: number | undefined;
 }
 
-function sourceOptions({
-  idleTimeoutMs,
-  deadlineMs,
-  heartbeatsCountAsProgress,
-  readErrorCause,
-  protocol,
-  runId,
-  startingAfter,
-}: AssistantStreamOptions) {
-  return { idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, readErrorCause, protocol, runId, startingAfter };
+function sourceOptions(options: AssistantStreamOptions): Pick<AssistantStreamOptions, (typeof SOURCE_OPTION_NAMES)[number]> {
+  return Object.fromEntries(SOURCE_OPTION_NAMES.map((name) => [name, options[name]]));
 }
 
 /** Every listener event: the official SDK's Assistants names, and a Responses stream's own. */

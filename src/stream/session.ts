@@ -1,25 +1,19 @@
 import type { AnyActorRef } from 'xstate';
 import type { AssistantStreamContext } from '../../machines/assistantStream.ts';
 import type { PendingByteSource, ResponsesTranslator } from '../wire/index.ts';
+import type { AssistantStreamOptions } from './AssistantStream.ts';
 import type { StreamSink } from './sink.ts';
 
 /** The actor system of any actor (one per stream: the root's). */
 export type AnyActorSystem = AnyActorRef['system'];
 
-/** What one running stream reads from. */
-export interface StreamInput {
+/** The options of a stream that its source actor reads (see `AssistantStreamOptions`). */
+export const SOURCE_OPTION_NAMES = ['idleTimeoutMs', 'deadlineMs', 'heartbeatsCountAsProgress', 'readErrorCause', 'protocol', 'runId', 'startingAfter'] as const;
+
+/** What one running stream reads from: its bytes, their format, and its source options. */
+export interface StreamInput extends Pick<AssistantStreamOptions, (typeof SOURCE_OPTION_NAMES)[number]> {
   source: PendingByteSource;
   format: 'sse' | 'ndjson';
-  idleTimeoutMs: number | undefined;
-  deadlineMs?: number | undefined;
-  heartbeatsCountAsProgress?: boolean | undefined;
-  readErrorCause?: ((thrown: unknown) => unknown) | undefined;
-  /** Which protocol the bytes speak; undefined: recognised by the first event. */
-  protocol?: 'assistants' | 'responses' | undefined;
-  /** For a Responses stream: the run id its chain of responses shares. */
-  runId?: string | undefined;
-  /** For a resumed Responses stream: events up to this `sequence_number` are taken silently. */
-  startingAfter?: number | undefined;
 }
 
 /** One running stream's I/O: where its bytes come from and where its callbacks go. */

@@ -20,6 +20,8 @@ import type {
 export interface RunIdentity {
   runId: string;
   threadId: string;
+  /** The run's assistant, where there is one (a Responses run has none: ''). */
+  assistantId?: string | undefined;
 }
 
 /**
@@ -117,7 +119,7 @@ export function newStep(id: string, identity: RunIdentity, createdAt: number, de
     id,
     object: 'thread.run.step',
     created_at: createdAt,
-    assistant_id: '',
+    assistant_id: identity.assistantId ?? '',
     thread_id: identity.threadId,
     run_id: identity.runId,
     type: details.type,

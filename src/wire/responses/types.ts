@@ -1,5 +1,5 @@
 // The Responses API objects and stream events this library reads, typed from
-// /work/shared/spec/openai-openapi.yaml (`Response`, `ResponseStreamEvent`). Only the fields
+// the OpenAPI spec of the OpenAI API (`Response`, `ResponseStreamEvent`). Only the fields
 // the adapter uses are named; every object keeps the rest of what the server sent.
 
 /** Every status a response can have. */
