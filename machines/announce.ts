@@ -1,4 +1,5 @@
-import { listenerCopy, type AssistantStreamEvent, type UnknownStreamEvent, type WireEvent } from '../src/wire/index.ts';
+import { listenerCopy, type AssistantStreamEvent, type MessageDeltaWireEvent, type UnknownStreamEvent, type WireEvent } from '../src/wire/index.ts';
+import type { StreamCallbackParams } from './callbacks.ts';
 
 /**
  * The `event` callback action: announces an accepted wire event as the SDK-shaped
@@ -14,4 +15,65 @@ export const announceEvent = {
 /** The SDK-shaped `{ event, data }` of a wire event, as listeners get it: a copy. */
 export function toStreamEvent(event: WireEvent): AssistantStreamEvent | UnknownStreamEvent {
   return listenerCopy(event);
+}
+
+/**
+ * On `event` params whose event is only copied when read (see {@link fragmentEventParams}):
+ * the event's name, so a reader that needs only the name does not make the copy.
+ */
+export const LAZY_EVENT_NAME: unique symbol = Symbol('assistant-machines.lazyEventName');
+
+/** The `event` callback's params, possibly lazy (then they carry {@link LAZY_EVENT_NAME}). */
+export type EventCallbackParams = StreamCallbackParams['event'] & { readonly [LAZY_EVENT_NAME]?: string };
+
+/**
+ * The `event` params of a text fragment, whose listener copy is made the first time `event`
+ * is read, and only then: most streams have no `event` listener, and a fragment is most of a
+ * stream. The copy is built from the fragment's values as they were when it was announced
+ * (strings and a number, kept here), so nothing a later callback's listener does to the delta
+ * objects can change it; it is made once, and every reader gets that one copy.
+ *
+ * @example
+ * ```ts
+ * const params = fragmentEventParams(fragment); // nothing copied yet
+ * params.event.data.delta.content; // copied now
+ * ```
+ */
+export function fragmentEventParams(fragment: MessageDeltaWireEvent): EventCallbackParams {
+  const entry = fragment.data.delta.content![0] as { index: number; text: { value: string } };
+  return new TextFragmentEventParams(fragment.data.id, entry.index, entry.text.value, fragment.id);
+}
+
+// A class, not an object literal with a getter: one allocation per fragment instead of an
+// object, a closure and its context (measured in docs/design.md).
+class TextFragmentEventParams implements EventCallbackParams {
+  #copy: AssistantStreamEvent | undefined;
+  readonly #messageId: string;
+  readonly #index: number;
+  readonly #value: string;
+  readonly id: string | undefined;
+
+  constructor(messageId: string, index: number, value: string, id: string | undefined) {
+    this.#messageId = messageId;
+    this.#index = index;
+    this.#value = value;
+    this.id = id;
+  }
+
+  get [LAZY_EVENT_NAME](): string {
+    return 'thread.message.delta';
+  }
+
+  get event(): AssistantStreamEvent {
+    this.#copy ??= {
+      event: 'thread.message.delta',
+      data: { id: this.#messageId, object: 'thread.message.delta', delta: { content: [{ index: this.#index, type: 'text', text: { value: this.#value } }] } },
+    };
+    return this.#copy;
+  }
+
+  /** As plain params (for `JSON.stringify`, and spreading `{ ...params.toJSON() }`). */
+  toJSON(): StreamCallbackParams['event'] {
+    return { event: this.event, id: this.id };
+  }
 }

@@ -1,7 +1,7 @@
 import type { AnyStateMachine } from 'xstate';
 import { assistantStreamMachine } from '../../machines/assistantStream.ts';
 import { isStreamCallbackName, type StreamCallbackName, type StreamCallbackParams } from '../../machines/callbacks.ts';
-import { messageMachine, type TextFragmentParams } from '../../machines/message.ts';
+import { growTextByFragment, messageMachine, type MessageContext, type TextFragmentParams, type TextFragmentsEvent } from '../../machines/message.ts';
 import { runStepMachine } from '../../machines/runStep.ts';
 import { toolCallMachine } from '../../machines/toolCall.ts';
 import { sessionOf, type AnyActorSystem, type StreamSession } from './session.ts';
@@ -35,6 +35,13 @@ function callbackActions(machine: AnyStateMachine): Record<string, CallbackActio
   return actions;
 }
 
+/** One text fragment's three callbacks, in order. */
+function announceTextFragment({ sink }: StreamSession, params: TextFragmentParams): void {
+  sink.dispatch('event', params.event);
+  sink.dispatch('messageDelta', params.messageDelta);
+  sink.dispatch('textDelta', params.textDelta);
+}
+
 /**
  * The statecharts with their callbacks and source provided: what every `AssistantStream`
  * runs. Built once; each stream's actors reach their own sink through their actor system.
@@ -47,10 +54,14 @@ export const streamMachine = assistantStreamMachine.provide({
         ...callbackActions(messageMachine),
         // One action for a batched fragment's three callbacks (see `TextFragmentParams`).
         textFragment: ({ system }: { system: AnyActorSystem }, params: TextFragmentParams) => {
-          const { sink } = sessionFor(system, 'textFragment');
-          sink.dispatch('event', params.event);
-          sink.dispatch('messageDelta', params.messageDelta);
-          sink.dispatch('textDelta', params.textDelta);
+          announceTextFragment(sessionFor(system, 'textFragment'), params);
+        },
+        // A batch of fragments as one action: per fragment, the append and then its three
+        // callbacks, exactly as the chart's own appendText and textFragment would run them.
+        growTextByEach: ({ context, event, system }: { context: MessageContext; event: unknown; system: AnyActorSystem }) => {
+          const session = sessionFor(system, 'growTextByEach');
+          const announce = (params: TextFragmentParams) => announceTextFragment(session, params);
+          for (const fragment of (event as TextFragmentsEvent).fragments) growTextByFragment(context, fragment, announce);
         },
       },
     }),

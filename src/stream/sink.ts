@@ -6,6 +6,7 @@ import {
   type StreamCallbackParams,
   type StreamListenerName,
 } from '../../machines/callbacks.ts';
+import { LAZY_EVENT_NAME, type EventCallbackParams } from '../../machines/announce.ts';
 import {
   AssistantStreamError,
   type AssistantStreamEvent,
@@ -15,7 +16,7 @@ import {
   type RunStep,
   type UnknownStreamEvent,
 } from '../wire/index.ts';
-import type { AssistantEventHandler } from './AssistantEventHandler.ts';
+import { AssistantEventHandler } from './AssistantEventHandler.ts';
 import { EventQueue, MAX_QUEUED_ITEMS } from './eventQueue.ts';
 import { Listeners } from './listeners.ts';
 import type { AssistantStreamEvents } from './types.ts';
@@ -39,7 +40,8 @@ export class StreamSink {
   readonly #reportHandlerError: (error: AssistantStreamError) => void;
   readonly #eventQueues = new Set<EventQueue<StreamEvent>>();
   readonly #textQueues = new Set<EventQueue<string>>();
-  #currentEvent: StreamEvent | undefined;
+  // The params of the latest `event`: its copy is only made if someone reads it.
+  #currentEventParams: EventCallbackParams | undefined;
   #eventCount = 0;
   // What the callbacks have announced so far: the accessors must agree with the callback
   // that is running, and the actors' snapshots only update once their transition is over.
@@ -59,7 +61,7 @@ export class StreamSink {
   }
 
   get currentEvent(): StreamEvent | undefined {
-    return this.#currentEvent;
+    return this.#currentEventParams?.event;
   }
 
   get eventCount(): number {
@@ -101,12 +103,16 @@ export class StreamSink {
     try {
       bookkeeping?.before(this, params);
       const spec = STREAM_CALLBACKS[name];
+      const method = spec.method === null ? undefined : (this.#handler?.[spec.method] as ((...args: StreamCallbackArgs<Name>) => void) | undefined);
+      // A method the handler did not override, and a name nobody listens to, hear nothing: the
+      // arguments (and the `event` copy they may read) are not built for nobody.
+      const methodHears = method !== undefined && method !== BASE_METHODS[spec.method as keyof AssistantEventHandler];
+      const listenersHear = spec.listener && this.listeners.has(name as Name & StreamListenerName);
+      if (!methodHears && !listenersHear) return;
       const args = callbackArgs(name, params);
       // The handler method first, then the listeners (the official SDKs' order).
-      if (spec.method !== null && this.#handler !== undefined) {
-        (this.#handler[spec.method] as (...args: StreamCallbackArgs<Name>) => void)(...args);
-      }
-      if (spec.listener) this.listeners.emit(name as Name & StreamListenerName, ...(args as never));
+      if (methodHears) method.apply(this.#handler, args);
+      if (listenersHear) this.listeners.emit(name as Name & StreamListenerName, ...(args as never));
     } catch (thrown) {
       this.#handlerThrew(name, thrown);
     } finally {
@@ -132,16 +138,17 @@ export class StreamSink {
   }
 
   /** @internal Records the event and feeds the event iterators. */
-  noteEvent(event: StreamEvent, id: string | undefined): void {
-    this.#currentEvent = event;
-    if (id !== undefined) this.lastEventId = id;
+  noteEvent(params: EventCallbackParams): void {
+    this.#currentEventParams = params;
+    if (params.id !== undefined) this.lastEventId = params.id;
     this.#eventCount++;
-    if (this.#eventQueues.size > 0) for (const queue of this.#eventQueues) this.#enqueue(queue, event);
-    const { event: name } = event;
+    if (this.#eventQueues.size > 0) for (const queue of this.#eventQueues) this.#enqueue(queue, params.event);
+    // A lazy event (a fragment) is never a run or step event: its name is all that is read.
+    const name = params[LAZY_EVENT_NAME] ?? params.event.event;
     if (name.startsWith('thread.run.step.')) {
-      if (name === 'thread.run.step.in_progress') this.currentRunStep = event.data as RunStep;
+      if (name === 'thread.run.step.in_progress') this.currentRunStep = params.event.data as RunStep;
     } else if (name.startsWith('thread.run.')) {
-      this.currentRun = event.data as Run;
+      this.currentRun = params.event.data as Run;
     }
   }
 
@@ -177,7 +184,7 @@ export class StreamSink {
 
   #handlerThrew(name: StreamCallbackName, thrown: unknown): void {
     if (this.#handlerError !== undefined) return;
-    const event = this.#currentEvent;
+    const event = this.currentEvent;
     this.#handlerError =
       thrown instanceof AssistantStreamError
         ? thrown
@@ -190,6 +197,9 @@ export class StreamSink {
   }
 }
 
+// The handler base class's no-op methods: a handler that kept one of them does not listen.
+const BASE_METHODS = AssistantEventHandler.prototype;
+
 /** What the sink itself keeps track of around a callback, before the user's code sees it. */
 interface Bookkeeping<Name extends StreamCallbackName> {
   before(sink: StreamSink, params: StreamCallbackParams[Name]): void;
@@ -200,7 +210,7 @@ interface Bookkeeping<Name extends StreamCallbackName> {
 // Only the callbacks that move the stream's accessors (`currentMessageSnapshot()`, …), its
 // iterators or its event count have bookkeeping; the vocabulary itself is the table.
 const BOOKKEEPING: { [Name in StreamCallbackName]?: Bookkeeping<Name> } = {
-  event: { before: (sink, { event, id }) => sink.noteEvent(event, id) },
+  event: { before: (sink, params) => sink.noteEvent(params) },
   messageCreated: { before: (sink, { message }) => (sink.currentMessage = message) },
   messageDelta: { before: (sink, { snapshot }) => (sink.currentMessage = snapshot) },
   messageDone: { before: (sink, { message }) => (sink.currentMessage = message), after: (sink) => (sink.currentMessage = undefined) },

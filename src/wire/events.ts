@@ -6,6 +6,7 @@ import { MessageDeltaEventSchema, MessageSchema, type Message, type MessageDelta
 import { RunSchema, type Run } from './schemas/run.ts';
 import { RunStepDeltaSchema, RunStepSchema, type RunStep, type RunStepDeltaEvent } from './schemas/step.ts';
 import { isTextFragment, isToolCallFragment } from './fastPath.ts';
+import { readTextFragment } from './rawFragment.ts';
 import { findUnsafeKey } from './unsafeKeys.ts';
 
 /** The ten run events, one per status change (`created` enters `queued`). */
@@ -205,6 +206,11 @@ export function decodeWireEvent(name: string | undefined, text: string, seq: num
 function decodeWireEventData(name: string | undefined, text: string, seq: number): WireEvent {
   const eventName = name ?? 'message';
   if (!isKnownEventName(eventName)) return { type: 'wire.unknown', event: eventName, data: parseLenient(text), seq };
+  if (eventName === 'thread.message.delta') {
+    // Nearly every event: read by hand when it is exactly a plain fragment (see rawFragment.ts).
+    const fragment = readTextFragment(text);
+    if (fragment !== undefined) return { type: eventName, data: fragment, seq, fragment: true };
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
