@@ -6,7 +6,17 @@
 //
 //   npm run bench:server                          # 1,000 runs, zero pace
 //   npm run bench:server -- --runs=200 --pace=default
+//   npm run bench:server -- --runs=10000 --connections=2000
+//
+// The clients send with undici's own fetch and an Agent of their own: 10,000 connects at once
+// from the one event loop the server also runs on take longer than fetch's default 10 s
+// connect timeout (at 10,000 runs, 4,770 clients failed that way), and on the shared 2-core
+// machine a run waited minutes for its headers. So the load generator waits up to 5 minutes
+// to connect, sets no headers or body timeout (the benchmark measures completion, and the
+// streams' own idle timeout still holds), and may bound its connections (`--connections`:
+// runs then queue in the client instead of all connecting at once).
 import { parseArgs } from 'node:util';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { AssistantStream } from '../src/index.ts';
 import { createServer } from '../src/server/index.ts';
 
@@ -14,7 +24,15 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '1000' },
     pace: { type: 'string', default: 'zero' },
+    connections: { type: 'string', default: '0' },
   },
+});
+const CONNECTIONS = Number(values.connections);
+const agent = new Agent({
+  connectTimeout: 300_000,
+  headersTimeout: 0,
+  bodyTimeout: 0,
+  ...(CONNECTIONS > 0 ? { connections: CONNECTIONS } : {}),
 });
 const RUNS = Number(values.runs);
 const pace = values.pace === 'default' ? {} : { deltaDelayMs: 0, stepDelayMs: 0 };
@@ -68,18 +86,29 @@ const assistant = (await assistantResponse.json()) as { id: string };
 interface Outcome {
   events: number;
   problems: string[];
+  /** From the request to the first event, in ms (undefined if none came). */
+  firstEventMs: number | undefined;
 }
 
 async function oneRun(index: number): Promise<Outcome> {
   const expected = question(index);
-  const response = fetch(`${server.url}/threads/runs`, {
+  const requested = performance.now();
+  const body = undiciFetch(`${server.url}/threads/runs`, {
     method: 'POST',
     headers: HEADERS,
     body: JSON.stringify({ assistant_id: assistant.id, stream: true, thread: { messages: [{ role: 'user', content: expected.text }] } }),
+    dispatcher: agent,
+  }).then((response) => {
+    if (!response.ok || response.body === null) throw new Error(`the server answered ${response.status}`);
+    return response.body as unknown as ReadableStream<Uint8Array>;
   });
-  const stream = AssistantStream.fromSSE(response);
+  const stream = AssistantStream.fromSSE(body);
   const names: string[] = [];
-  stream.on('event', ({ event }) => names.push(event));
+  let firstEventMs: number | undefined;
+  stream.on('event', ({ event }) => {
+    firstEventMs ??= performance.now() - requested;
+    names.push(event);
+  });
   const problems: string[] = [];
   try {
     const run = await stream.finalRun();
@@ -93,26 +122,38 @@ async function oneRun(index: number): Promise<Outcome> {
   } catch (error) {
     problems.push(`run ${index} failed: ${String(error)}`);
   }
-  return { events: names.length, problems };
+  return { events: names.length, problems, firstEventMs };
 }
 
+globalThis.gc?.();
+const baselineHeap = process.memoryUsage().heapUsed;
+const baselineRss = process.memoryUsage().rss;
 sample();
 const started = performance.now();
 const outcomes = await Promise.all(Array.from({ length: RUNS }, (_, index) => oneRun(index)));
 const seconds = (performance.now() - started) / 1000;
 sample();
 clearInterval(sampler);
+// What the server still holds for the finished runs (threads, runs, messages, compacted logs).
+globalThis.gc?.();
+const retainedHeap = process.memoryUsage().heapUsed - baselineHeap;
 await server.close();
+await agent.close();
 
 const events = outcomes.reduce((sum, outcome) => sum + outcome.events, 0);
 const problems = outcomes.flatMap((outcome) => outcome.problems);
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-console.log(`server-load: ${RUNS} concurrent streamed runs, pace ${values.pace}, Node ${process.version}`);
+const firstEvents = outcomes.map((outcome) => outcome.firstEventMs).filter((ms): ms is number => ms !== undefined).sort((a, b) => a - b);
+const percentile = (p: number) => (firstEvents.length === 0 ? NaN : firstEvents[Math.min(firstEvents.length - 1, Math.floor((p / 100) * firstEvents.length))]!);
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+console.log(`server-load: ${RUNS} concurrent streamed runs, pace ${values.pace}, ${CONNECTIONS > 0 ? `${CONNECTIONS} client connections` : 'a connection per run'}, Node ${process.version}`);
 console.log(`  wall time        ${seconds.toFixed(2)} s`);
 console.log(`  runs/s           ${(RUNS / seconds).toFixed(0)}`);
 console.log(`  events/s         ${(events / seconds).toFixed(0)} (${events} events)`);
 console.log(`  peak RSS         ${mib(peakRss)}`);
 console.log(`  peak heap used   ${mib(peakHeap)}`);
+console.log(`  first event      p50 ${percentile(50).toFixed(0)} ms, p99 ${percentile(99).toFixed(0)} ms (from the request)`);
+console.log(`  bytes per run    ${kib((peakRss - baselineRss) / RUNS)} of peak RSS growth; ${globalThis.gc === undefined ? 'retained heap: run with --expose-gc' : `${kib(retainedHeap / RUNS)} of heap retained after the runs`}`);
 console.log(`  streams correct  ${RUNS - new Set(problems.map((problem) => problem.split(' ')[1])).size} / ${RUNS} (lost or reordered events: ${problems.length})`);
 console.log(`  server errors    ${internalErrors.length}`);
 for (const problem of problems.slice(0, 10)) console.log(`  ✘ ${problem}`);

@@ -129,11 +129,25 @@ export async function pollUntilDone<T>(client: AssistantsClient, target: PollTar
   const { pollIntervalMs, deadlineMs, signal, inspect, query: _query, ...requestOptions } = options;
   checkPollOptions(options);
   if (signal?.aborted) throw new APIUserAbortError({ cause: signal.reason });
-  const actor = createActor(createPollMachine(client, { requestOptions }), {
+  const actor = createActor(pollMachineFor(client, requestOptions), {
     input: { target, pollIntervalMs: pollIntervalMs ?? null, deadlineAt: deadlineMs === undefined ? null : startedAt + deadlineMs },
     ...(inspect === undefined ? {} : { inspect }),
   });
   return settlePoll<T>(actor, signal);
+}
+
+// provide() rebuilds a machine (≈1 ms): a client's plain polls (no per-call request options,
+// the common case) share one provided machine instead of building one per poll.
+const plainPollMachines = new WeakMap<AssistantsClient, ClientPollMachine>();
+
+function pollMachineFor(client: AssistantsClient, requestOptions: Omit<RequestOptions, 'signal' | 'query'>): ClientPollMachine {
+  if (Object.keys(requestOptions).length > 0) return createPollMachine(client, { requestOptions });
+  let machine = plainPollMachines.get(client);
+  if (machine === undefined) {
+    machine = createPollMachine(client);
+    plainPollMachines.set(client, machine);
+  }
+  return machine;
 }
 
 /** The request that retrieves a poll's object. @internal */

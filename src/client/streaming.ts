@@ -48,6 +48,8 @@ export function startStream(
   spec: RequestSpec,
   options: StreamRequestOptions = {},
   protocol: Pick<AssistantStreamOptions, 'protocol' | 'runId' | 'startingAfter'> = {},
+  /** A source to read instead when the endpoint does not exist (404, 405): see `runs.attachStream`. */
+  whenMissing?: (answer: Response, signal: AbortSignal) => Promise<Response | AsyncIterable<string>>,
 ): AssistantStream {
   const { handler, inspect, idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, cancelRunOnAbort = false, signal, lifecycle = client.lifecycle, ...requestOptions } = options;
   // The request has its own controller, tied to the stream's end rather than to `signal`
@@ -62,7 +64,14 @@ export function startStream(
     { ...requestOptions, signal: request.signal },
     { passErrorResponse: true },
   );
-  const stream = AssistantStream.fromSSE(response, {
+  const source =
+    whenMissing === undefined
+      ? response
+      : response.then(async (answer) => {
+          if (answer.status !== 404 && answer.status !== 405) return answer;
+          return whenMissing(answer, request.signal);
+        });
+  const stream = AssistantStream.fromSSE(source, {
     handler,
     inspect,
     signal,

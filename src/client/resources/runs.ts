@@ -3,6 +3,7 @@ import type { AssistantsClient } from '../AssistantsClient.ts';
 import { APIError, APIUserAbortError, InvalidArgumentError } from '../errors.ts';
 import type { PagePromise } from '../pagination.ts';
 import { checkPollOptions, pollUntilDone, type PollOptions } from '../poll.ts';
+import { pollRunAsEvents } from '../attachFallback.ts';
 import { path, type RequestOptions } from '../request.ts';
 import { startStream, type StreamRequestOptions } from '../streaming.ts';
 import type {
@@ -18,6 +19,16 @@ import type {
 } from '../types.ts';
 import { APIResource } from './resource.ts';
 import { Steps } from './steps.ts';
+
+/** The parameters of `runs.attachStream`. */
+export interface AttachStreamParams {
+  /** Stream from after this event (an SSE id the server gave); default: from the first. */
+  startingAfter?: number | undefined;
+  /** Poll and rebuild the events when the server has no events endpoint; default true. */
+  fallback?: boolean | undefined;
+  /** The wait between polls of the fallback, in ms; default 1 s. */
+  pollIntervalMs?: number | undefined;
+}
 
 /** `client.beta.threads.runs`: start, stream, poll, cancel runs and answer their tool calls. */
 export class Runs extends APIResource {
@@ -139,8 +150,13 @@ export class Runs extends APIResource {
    * Streams a run that already exists, from after the event `startingAfter` (an SSE id this
    * stream's server gave, see `stream.lastEventId`), or from its first event: how a stream that
    * dropped picks up where it stopped. An extension of the Assistants API that the embedded
-   * server offers (`GET /threads/{thread_id}/runs/{run_id}/events?starting_after=N`); a server
-   * without it answers 404, which fails the stream with kind `api-error`.
+   * server offers (`GET /threads/{thread_id}/runs/{run_id}/events?starting_after=N`).
+   *
+   * A server without it (it answers 404 or 405) gets the fallback: the run is retrieved and its
+   * steps and messages listed every `pollIntervalMs` (default 1 s), and what changed becomes the
+   * events a stream would have sent, after a first `assistant_machines.attach_fallback` event
+   * that says so (see `pollRunAsEvents`). `fallback: false` fails the stream with kind
+   * `api-error` instead.
    *
    * @example
    * ```ts
@@ -148,9 +164,22 @@ export class Runs extends APIResource {
    * const run = await resumed.finalRun();
    * ```
    */
-  attachStream(threadId: string, runId: string, params: { startingAfter?: number | undefined } = {}, options?: StreamRequestOptions): AssistantStream {
-    const query = params.startingAfter === undefined ? {} : { starting_after: params.startingAfter };
-    return startStream(this._client, { method: 'GET', path: path`/threads/${threadId}/runs/${runId}/events`, query }, options);
+  attachStream(threadId: string, runId: string, params: AttachStreamParams = {}, options?: StreamRequestOptions): AssistantStream {
+    const { startingAfter, fallback = true, pollIntervalMs } = params;
+    const query = startingAfter === undefined ? {} : { starting_after: startingAfter };
+    const whenMissing = fallback
+      ? async (answer: Response, signal: AbortSignal) => {
+          // A 404 may also mean the run does not exist: then the stream reports that answer.
+          const exists = await this.retrieve(runId, { thread_id: threadId }, { signal }).then(
+            () => true,
+            (error: unknown) => !(error instanceof APIError && error.status === 404),
+          );
+          if (!exists) return answer;
+          await answer.body?.cancel().catch(() => {});
+          return pollRunAsEvents(this._client, threadId, runId, { status: answer.status, signal, pollIntervalMs });
+        }
+      : undefined;
+    return startStream(this._client, { method: 'GET', path: path`/threads/${threadId}/runs/${runId}/events`, query }, options, {}, whenMissing);
   }
 
   /**

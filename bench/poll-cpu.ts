@@ -1,0 +1,53 @@
+// `npm run bench:poll`: the CPU cost of 1,000 concurrent polls at a 1 s interval, ours (the
+// client's poll helper, run by the poll statechart) against a plain fetch loop, each in its own
+// process against the same loopback server, rounds alternating. Prints the ratio of medians.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { servePolls } from './pollServer.ts';
+
+const POLLERS = Number(process.env['POLLERS'] ?? 1000);
+const INTERVAL_MS = Number(process.env['POLL_INTERVAL_MS'] ?? 1000);
+const POLLS_PER_RUN = Number(process.env['POLLS_PER_RUN'] ?? 8);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+
+await build({
+  entryPoints: { 'poll-worker': 'bench/poll-worker.ts' },
+  outdir: 'bench/.build',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  outExtension: { '.js': '.mjs' },
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+
+/** The measured polling, as `{ cpuMs, ms }`, or a thrown error if any poll went wrong. */
+export async function measurePolling(): Promise<{ plain: number[]; ours: number[]; pollers: number; intervalMs: number; pollsPerRun: number }> {
+  const server = await servePolls(POLLS_PER_RUN);
+  const cpu = { plain: [] as number[], ours: [] as number[] };
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of round % 2 === 0 ? (['plain', 'ours'] as const) : (['ours', 'plain'] as const)) {
+        const { stdout } = await promisify(execFile)(process.execPath, ['bench/.build/poll-worker.mjs', mode, server.baseURL, String(POLLERS), String(INTERVAL_MS)]);
+        const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { cpuMs: number; ms: number };
+        const retrieves = server.reset();
+        if (retrieves !== POLLERS * POLLS_PER_RUN) throw new Error(`${mode} made ${retrieves} retrieves, expected ${POLLERS * POLLS_PER_RUN}`);
+        cpu[mode].push(result.cpuMs);
+        console.log(`  ${mode}: ${result.cpuMs.toFixed(0)} ms CPU over ${result.ms.toFixed(0)} ms`);
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  return { ...cpu, pollers: POLLERS, intervalMs: INTERVAL_MS, pollsPerRun: POLLS_PER_RUN };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await measurePolling();
+  console.log(
+    `${result.pollers} pollers at ${result.intervalMs} ms, ${result.pollsPerRun} retrieves each: plain fetch loop ${median(result.plain).toFixed(0)} ms CPU, ours ${median(result.ours).toFixed(0)} ms CPU: ${(median(result.ours) / median(result.plain)).toFixed(2)}× (goal ≤ 1.15×)`,
+  );
+}
