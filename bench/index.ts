@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildBenchRun } from './fixture.ts';
 import { buildBenchResponse } from './responsesFixture.ts';
+import { measurePolling } from './poll-cpu.ts';
 import { serveSSE } from './server.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
@@ -39,14 +40,21 @@ console.log(`stream: ${run.events.toLocaleString('en')} events, ${megabytes.toFi
 
 const server = await serveSSE(run.sse);
 const times: Record<Name, number[]> = { floor: [], official: [], ours: [], inspected: [] };
+// The process's heap when the stream is done: as it is, and live after a full collection.
+const heaps: Record<'official' | 'ours', { raw: number[]; live: number[] }> = { official: { raw: [], live: [] }, ours: { raw: [], live: [] } };
 try {
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order so no contender always runs first (or last) in a round.
     const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length]!);
     for (const name of order) {
-      const result = (await runWorker(['bench/.build/worker.mjs', name, server.baseURL])) as { ms: number; chars: number };
+      const result = (await runWorker(['--expose-gc', 'bench/.build/worker.mjs', name, server.baseURL])) as { ms: number; chars: number; heapMB: number; liveHeapMB: number };
       if (result.chars !== run.text.length) throw new Error(`${name} saw ${result.chars} characters, expected ${run.text.length}`);
       times[name].push(result.ms);
+      if (name === 'official' || name === 'ours') {
+        heaps[name].raw.push(result.heapMB);
+        heaps[name].live.push(result.liveHeapMB);
+      }
+      console.log(`  round ${round + 1}: ${name} ${result.ms.toFixed(0)} ms`);
     }
   }
 } finally {
@@ -89,6 +97,11 @@ const heap = (await runWorker(['--expose-gc', 'bench/.build/heap-worker.mjs', '1
 };
 const heapGoal = 3 * heap.textMB + 20;
 
+console.log('polling: 1,000 concurrent polls, plain fetch loop vs ours');
+const polling = await measurePolling();
+const pollRatio = median(polling.ours) / median(polling.plain);
+const pollRatios = polling.ours.map((ours, i) => ours / polling.plain[i]!);
+
 const LABELS: Record<Name, string> = {
   floor: 'floor (fetch + eventsource-parser + JSON.parse)',
   official: 'official SDK `runs.stream` (openai 7.57)',
@@ -108,10 +121,16 @@ const table = [
   `With the inspector attached (every event, snapshot and sampled context kept for time travel; a client fetching state, actors and the log's last page on each of its 10-a-second updates): ${(ours.ms / inspected.ms).toFixed(2)}× the throughput of the same stream detached (goal ≥ 0.5×). Detached costs nothing: no observer is installed.`,
   `The same answer as a Responses stream (${responseRun.events.toLocaleString('en')} events, ${(Buffer.byteLength(responseRun.sse) / 1e6).toFixed(1)} MB of SSE): the official SDK's \`responses.stream\` with a \`response.output_text.delta\` listener took ${median(responseTimes['official-responses']).toFixed(0)} ms; ours, \`AssistantStream.fromSSE\` through the Responses adapter and the same statecharts with a \`textDelta\` listener, ${median(responseTimes['ours-responses']).toFixed(0)} ms: ${(median(responseTimes['official-responses']) / median(responseTimes['ours-responses'])).toFixed(2)}× the official SDK's throughput.`,
   '',
+  `The process's heap when that stream is done (median of ${ROUNDS}): ours ${median(heaps.ours.raw).toFixed(1)} MB as it is (garbage not yet collected included), ${median(heaps.ours.live).toFixed(1)} MB live after a full collection; the official SDK's ${median(heaps.official.raw).toFixed(1)} MB and ${median(heaps.official.live).toFixed(1)} MB (as it is, ours ranged ${Math.min(...heaps.ours.raw).toFixed(0)}–${Math.max(...heaps.ours.raw).toFixed(0)} MB, the official ${Math.min(...heaps.official.raw).toFixed(0)}–${Math.max(...heaps.official.raw).toFixed(0)} MB: it is mostly a question of when V8 last collected).`,
+  '',
+  `Polling: ${polling.pollers.toLocaleString('en')} concurrent polls at ${polling.intervalMs} ms, ${polling.pollsPerRun} retrieves each, against one loopback server, each contender in its own process (${polling.ours.length} rounds, alternating): a plain \`fetch\` loop took ${median(polling.plain).toFixed(0)} ms of CPU, ours (\`runs.poll\`, the poll statechart) ${median(polling.ours).toFixed(0)} ms: ${pollRatio.toFixed(2)}× (per round ${pollRatios.map((ratio) => ratio.toFixed(2)).join(', ')}; goal ≤ 1.15×).`,
+  '',
   `Peak heap on a ${heap.deltas.toLocaleString('en')}-delta stream through ours, for ${heap.textMB.toFixed(1)} MB of final text: ${heap.peakLiveMB.toFixed(1)} MB live (after a full collection, sampled every 50,000 deltas; goal ≤ 3 × text + 20 MB = ${heapGoal.toFixed(1)} MB), ${heap.peakRawMB.toFixed(1)} MB in use including garbage not yet collected; both above a ${heap.baselineMB.toFixed(1)} MB baseline.`,
 ].join('\n');
 console.log(`\n${table}\n`);
-console.log(`ours vs official: ${(official.ms / ours.ms).toFixed(2)}× throughput (required ≥ 1.5×)`);
+console.log(`ours vs official: ${(official.ms / ours.ms).toFixed(2)}× throughput (required ≥ 2.5×)`);
+console.log(`heap at the end, as it is: ours ${median(heaps.ours.raw).toFixed(1)} MB vs official ${median(heaps.official.raw).toFixed(1)} MB; live: ${median(heaps.ours.live).toFixed(1)} vs ${median(heaps.official.live).toFixed(1)} MB`);
+console.log(`polling CPU, ours vs plain fetch loop: ${pollRatio.toFixed(2)}× (goal ≤ 1.15×)`);
 console.log(`inspected vs detached: ${(ours.ms / inspected.ms).toFixed(2)}× throughput (goal ≥ 0.5×)`);
 console.log(`Responses, ours vs official ResponseStream: ${(median(responseTimes['official-responses']) / median(responseTimes['ours-responses'])).toFixed(2)}× throughput (goal ≥ 1.5×)`);
 

@@ -22,19 +22,20 @@ await build({
   logLevel: 'warning',
 });
 
-/** The measured polling, as `{ cpuMs, ms }`, or a thrown error if any poll went wrong. */
+/** The CPU ms of each round, per contender; throws if any contender made other retrieves than asked. */
 export async function measurePolling(): Promise<{ plain: number[]; ours: number[]; pollers: number; intervalMs: number; pollsPerRun: number }> {
   const server = await servePolls(POLLS_PER_RUN);
   const cpu = { plain: [] as number[], ours: [] as number[] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const mode of round % 2 === 0 ? (['plain', 'ours'] as const) : (['ours', 'plain'] as const)) {
-        const { stdout } = await promisify(execFile)(process.execPath, ['bench/.build/poll-worker.mjs', mode, server.baseURL, String(POLLERS), String(INTERVAL_MS)]);
+        const args = ['bench/.build/poll-worker.mjs', mode, server.baseURL, String(POLLERS), String(INTERVAL_MS)];
+        const { stdout } = await promisify(execFile)(process.execPath, args, { encoding: 'utf8' });
         const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { cpuMs: number; ms: number };
         const retrieves = server.reset();
         if (retrieves !== POLLERS * POLLS_PER_RUN) throw new Error(`${mode} made ${retrieves} retrieves, expected ${POLLERS * POLLS_PER_RUN}`);
         cpu[mode].push(result.cpuMs);
-        console.log(`  ${mode}: ${result.cpuMs.toFixed(0)} ms CPU over ${result.ms.toFixed(0)} ms`);
+        console.log(`  round ${round + 1}: ${mode} ${result.cpuMs.toFixed(0)} ms CPU over ${result.ms.toFixed(0)} ms`);
       }
     }
   } finally {

@@ -1,4 +1,4 @@
-import type { Message, MessageContent, Run, RunStep } from '../wire/index.ts';
+import type { Message, MessageContent, RunStep } from '../wire/index.ts';
 import { formatSSEFrame, SSE_DONE_FRAME } from '../wire/index.ts';
 import type { AssistantsClient } from './AssistantsClient.ts';
 

@@ -18,6 +18,7 @@ import type { MessageDeltaEvent } from './schemas/message.ts';
 // exactly what it means there. Each alternative starts with a different character, so the
 // match never backtracks.
 const TEXT_FRAGMENT =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw U+0000–U+001F in strings; the match must refuse them.
   /^\{"id":"([^"\\\x00-\x1f]+)","object":"thread\.message\.delta","delta":\{"content":\[\{"index":(0|[1-9][0-9]{0,8}),"type":"text","text":\{"value":"((?:[^"\\\x00-\x1f]|\\[^\x00-\x1f])*)"\}\}\]\}\}$/;
 
 /**
