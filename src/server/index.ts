@@ -17,11 +17,17 @@ import type { RunExecutor } from './executor/runExecutor.ts';
 import { FileIndexer } from './indexing.ts';
 import type { Model } from './model/model.ts';
 import { scriptedModel } from './model/scriptedModel.ts';
+import { createLiveModel, isModel, type LiveModelOptions } from './model/liveModel.ts';
 import { Collection, Store } from './store.ts';
 
 export type { Pace } from './executor/environment.ts';
 export type { RateLimitOptions } from './app.ts';
-export type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall } from './model/model.ts';
+export type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall, ModelAnswerEnding, ModelTextStream, ModelErrorCode } from './model/model.ts';
+export { ModelError } from './model/model.ts';
+export { createLiveModel, MODEL_PROTOCOLS, type LiveModelOptions, type ModelProtocol } from './model/liveModel.ts';
+export { createResponsesModel, type ResponsesModelOptions } from './model/responsesModel.ts';
+export { createChatModel } from './model/chatModel.ts';
+export type { UpstreamOptions } from './model/upstream.ts';
 export { scriptedModel } from './model/scriptedModel.ts';
 export type { IdempotencyOptions } from './idempotency.ts';
 export { SCENARIOS, SLOW_DELTA_DELAY_MS, type Scenario } from './executor/scenario.ts';
@@ -34,8 +40,12 @@ export interface ServerOptions {
   port?: number;
   /** The address to listen on; default `127.0.0.1` (loopback only). */
   host?: string;
-  /** What decides each run's steps; default {@link scriptedModel}. */
-  model?: Model;
+  /**
+   * What decides each run's steps: a {@link Model}, or a live model API to put behind the
+   * server (`{ baseURL, apiKey, protocol: 'responses' | 'chat' }`, see {@link createLiveModel}).
+   * Default {@link scriptedModel}.
+   */
+  model?: Model | LiveModelOptions;
   /**
    * How fast runs and file processing go: `deltaDelayMs` before each text or argument delta,
    * `stepDelayMs` before each step, status change, tool result or processed file. Default
@@ -109,7 +119,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     indexer,
     pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
     environment: {
-      model: options.model ?? scriptedModel,
+      model: options.model === undefined ? scriptedModel : isModel(options.model) ? options.model : createLiveModel(options.model),
       pace,
       searchVectorStores: (ids, query, searchOptions) => indexer.search(ids, query, searchOptions),
       onInternalError,
