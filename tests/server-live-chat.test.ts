@@ -65,4 +65,24 @@ test('code_interpreter is not faked: Chat Completions has none, so the run fails
   assert.is(backend.upstream.requests.length, before, 'nothing went upstream');
 });
 
+test('text, then tool calls in one completion: a message step, then the tool step, then the answer', async ({ openai }) => {
+  const assistant = await openai.beta.assistants.create({
+    model: 'gpt-live',
+    tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }],
+  });
+  const first = await openai.beta.threads.createAndRunPoll(
+    { assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: "First, what's the weather in Quito?" }] } },
+    { pollIntervalMs: 5 },
+  );
+  assert.is(first.status, 'requires_action');
+  const [call] = first.required_action?.submit_tool_outputs.tool_calls ?? [];
+  const run = await openai.beta.threads.runs.submitToolOutputsAndPoll(first.id, { thread_id: first.thread_id, tool_outputs: [{ tool_call_id: call!.id, output: 'rain' }] }, { pollIntervalMs: 5 });
+  assert.is(run.status, 'completed');
+  const steps = await openai.beta.threads.runs.steps.list(run.id, { thread_id: run.thread_id, order: 'asc' });
+  assert.equal(steps.data.map((step) => step.step_details.type), ['message_creation', 'tool_calls', 'message_creation']);
+  const messages = await openai.beta.threads.messages.list(run.thread_id, { order: 'asc' });
+  const texts = messages.data.map((message) => (message.content[0]?.type === 'text' ? message.content[0].text.value : ''));
+  assert.equal(texts, ["First, what's the weather in Quito?", 'Let me look that up.', 'get_weather returned: rain']);
+});
+
 test.run();

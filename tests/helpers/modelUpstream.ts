@@ -86,7 +86,7 @@ interface ChatRequest {
  * A small Chat Completions API on loopback that streams `chat.completion.chunk`s the way the
  * real one does, deciding like the scripted model: a function whose meaningful word the last
  * user message names is called (arguments from the message, streamed as tool_calls deltas);
- * tool results are answered by quoting them (a file_search passage with its marker); anything
+ * a message saying "first" gets a line of text before the calls; tool results are answered by quoting them (a file_search passage with its marker); anything
  * else is echoed. `max_completion_tokens` counts words and ends with `finish_reason: length`.
  * The last chunk carries `usage` (words as tokens).
  */
@@ -118,6 +118,7 @@ export function startChatCompletions(options: ChatCompletionsOptions = {}): Prom
         await send({ content: piece });
       }
     } else {
+      if (plan.preface !== undefined) await send({ content: plan.preface });
       for (const [index, call] of plan.calls.entries()) {
         await send({ tool_calls: [{ index, id: `call_${index}${id.slice(-6)}`, type: 'function', function: { name: call.name, arguments: '' } }] });
         for (const piece of call.arguments.match(/.{1,8}/gs) ?? []) await send({ tool_calls: [{ index, function: { arguments: piece } }] });
@@ -135,7 +136,7 @@ function words(text: string): string[] {
   return text.split(/\s+/).filter((word) => word !== '');
 }
 
-function decide(body: ChatRequest): { type: 'text'; text: string } | { type: 'calls'; calls: Array<{ name: string; arguments: string }> } {
+function decide(body: ChatRequest): { type: 'text'; text: string } | { type: 'calls'; preface?: string; calls: Array<{ name: string; arguments: string }> } {
   const last = body.messages.at(-1);
   const lastOf = (role: string) => [...body.messages].reverse().find((message) => message.role === role);
   if (last?.role === 'tool') {
@@ -156,6 +157,8 @@ function decide(body: ChatRequest): { type: 'text'; text: string } | { type: 'ca
     if (named.length > 0) {
       return {
         type: 'calls',
+        // "… first" makes the model say something before it calls: text, then tool_calls deltas.
+        ...(/\bfirst\b/i.test(question) ? { preface: 'Let me look that up.' } : {}),
         calls: named.map((tool) => ({ name: tool.function.name, arguments: JSON.stringify(fillArguments(tool.function.parameters, question)) })),
       };
     }
