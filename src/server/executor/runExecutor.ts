@@ -421,7 +421,7 @@ export class RunExecutor implements RunHandle {
   async #streamText(message: Message, content: AnswerContent, text: ModelTextStream): Promise<ModelAnswerEnding> {
     try {
       for (;;) {
-        let next: IteratorResult<string, ModelAnswerEnding | void>;
+        let next: IteratorResult<string, ModelAnswerEnding | undefined>;
         try {
           next = await this.#untilInterrupted(text.next());
         } catch (error) {

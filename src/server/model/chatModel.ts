@@ -1,5 +1,5 @@
 import type { Usage } from '../../wire/index.ts';
-import { EventReader, field, messageText, refuseCodeInterpreter, responseFormatOf, text, toolSteps, usageOf, type Json } from './conversation.ts';
+import { answerWithoutText, EventReader, field, messageText, refuseCodeInterpreter, responseFormatOf, text, toolSteps, usageOf, type Json } from './conversation.ts';
 import { citeSearches, FILE_SEARCH_DEFINITION, FILE_SEARCH_FUNCTION, fileSearchesOf, fileSearchOutput, fileSearchQuery, offersFileSearch } from './fileSearchFunction.ts';
 import { ModelError, type Model, type ModelAnswerEnding, type ModelRequest, type ModelStep, type ModelTextStream, type ModelToolCall } from './model.ts';
 import { streamErrorCode, Upstream, type UpstreamOptions } from './upstream.ts';
@@ -72,7 +72,7 @@ export function createChatModel(options: UpstreamOptions): Model {
       finish = text(choice, 'finish_reason') || finish;
     }
     if (calls.length > 0) return { type: 'tool_calls', toolCalls: toModelCalls(request, calls), ...(usage === undefined ? {} : { usage }) };
-    return { type: 'message', text: emptyAnswer({ ...(usage === undefined ? {} : { usage }), ...(finish === 'length' ? { incomplete: 'max_tokens' as const } : {}) }) };
+    return { type: 'message', text: answerWithoutText({ ...(usage === undefined ? {} : { usage }), ...(finish === 'length' ? { incomplete: 'max_tokens' as const } : {}) }) };
   }
 
   async function* streamMessage(request: ModelRequest, reader: EventReader): ModelTextStream {
@@ -135,7 +135,8 @@ function addToolCallDeltas(calls: CallUnderway[], deltas: unknown): void {
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > calls.length) {
       throw new ModelError('server_error', `The model API sent a tool call delta with index ${String(index)} after ${calls.length} calls.`);
     }
-    const call = (calls[index] ??= { name: '', arguments: '' });
+    const call = calls[index] ?? { name: '', arguments: '' };
+    calls[index] = call;
     const fn = field(delta, 'function');
     call.name += text(fn, 'name');
     call.arguments += text(fn, 'arguments');
@@ -148,10 +149,6 @@ function toModelCalls(request: ModelRequest, calls: readonly CallUnderway[]): Mo
       ? { type: 'file_search', query: fileSearchQuery(call.arguments) }
       : { type: 'function', name: call.name, arguments: call.arguments },
   );
-}
-
-async function* emptyAnswer(ending: ModelAnswerEnding): ModelTextStream {
-  return ending;
 }
 
 // The whole conversation: instructions, the thread, then this run's tool calls and results.

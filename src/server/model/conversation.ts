@@ -1,5 +1,5 @@
 import type { Message, RunStep, ToolCall, Usage } from '../../wire/index.ts';
-import { ModelError, type ModelRequest } from './model.ts';
+import { ModelError, type ModelAnswerEnding, type ModelRequest, type ModelTextStream } from './model.ts';
 import type { UpstreamEvent } from './upstream.ts';
 
 /** A JSON object as a model API sends it; read with {@link field}. */
@@ -62,6 +62,12 @@ export function responseFormatOf(format: unknown): Json | undefined {
   if (typeof format !== 'object' || format === null) return undefined;
   const type = field(format, 'type');
   return type === 'json_object' || type === 'json_schema' ? (format as Json) : undefined;
+}
+
+/** A streamed answer with no text (all the response said was earlier steps): only its ending. */
+export async function* answerWithoutText(ending: ModelAnswerEnding): ModelTextStream {
+  yield* [];
+  return ending;
 }
 
 /**

@@ -80,9 +80,9 @@ export function citeSearches(text: string, searches: readonly FileSearchToolCall
   for (const [searchIndex, search] of searches.entries()) {
     const best = search.file_search.results?.[0];
     if (best === undefined) continue;
-    const text_ = marker(searchIndex, 0, best.file_name ?? best.file_id);
-    const suffix = text === '' || /\s$/.test(text) ? text_ : ` ${text_}`;
-    return { suffix, annotations: [citation(text_, text.length + suffix.length - text_.length, best.file_id)] };
+    const cited = marker(searchIndex, 0, best.file_name ?? best.file_id);
+    const suffix = text === '' || /\s$/.test(text) ? cited : ` ${cited}`;
+    return { suffix, annotations: [citation(cited, text.length + suffix.length - cited.length, best.file_id)] };
   }
   return { suffix: '', annotations: [] };
 }

@@ -59,7 +59,7 @@ export interface ModelAnswerEnding {
  * A streamed answer: yields the text as the backend produces it, then returns how it ended.
  * Throwing a {@link ModelError} fails the run with its code; the text so far stays, incomplete.
  */
-export type ModelTextStream = AsyncGenerator<string, ModelAnswerEnding | void, undefined>;
+export type ModelTextStream = AsyncGenerator<string, ModelAnswerEnding | undefined, undefined>;
 
 /** The model's next step: an answer (whole, or streamed), or tool calls (several in one step run in parallel). */
 export type ModelStep =

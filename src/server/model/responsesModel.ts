@@ -1,5 +1,5 @@
 import type { RunStep, ToolCall, Usage } from '../../wire/index.ts';
-import { answerableCalls, EventReader, field, messageText, responseFormatOf, text, toolSteps, usageOf, type Json } from './conversation.ts';
+import { answerableCalls, answerWithoutText, EventReader, field, messageText, responseFormatOf, text, toolSteps, usageOf, type Json } from './conversation.ts';
 import { citeSearches, FILE_SEARCH_DEFINITION, FILE_SEARCH_FUNCTION, fileSearchesOf, fileSearchOutput, fileSearchQuery, offersFileSearch } from './fileSearchFunction.ts';
 import { ModelError, type Model, type ModelAnswerEnding, type ModelRequest, type ModelStep, type ModelTextStream, type ModelToolCall } from './model.ts';
 import { streamErrorCode, Upstream, type UpstreamOptions } from './upstream.ts';
@@ -115,7 +115,7 @@ export function createResponsesModel(options: ResponsesModelOptions): Model {
           if (calls.length > 0) return toolStep(usage);
           // A response with nothing left to say (all its output was earlier steps): an empty answer ends the run.
           const incomplete = type === 'response.incomplete';
-          return { type: 'message', text: ended({ ...(usage === undefined ? {} : { usage }), ...(incomplete ? { incomplete: 'max_tokens' as const } : {}) }) };
+          return { type: 'message', text: answerWithoutText({ ...(usage === undefined ? {} : { usage }), ...(incomplete ? { incomplete: 'max_tokens' as const } : {}) }) };
         }
         default:
           failOn(type, data);
@@ -188,11 +188,6 @@ function failOn(type: string | undefined, data: unknown): void {
     const error = field(data, 'error') ?? data;
     throw new ModelError(streamErrorCode(field(error, 'code')), `The model API reported an error: ${text(error, 'message') || 'no reason given'}`);
   }
-}
-
-// An answer with no text still ends through the stream's return value.
-async function* ended(ending: ModelAnswerEnding): ModelTextStream {
-  return ending;
 }
 
 function logsOf(item: unknown): string {
