@@ -37,9 +37,7 @@ export const serveCommand: Command = {
     const port = parsePort(optionalString(args, 'port') ?? '0');
     const term = createTerminal(io);
     const model = liveModelOptions(args, io.env);
-    // A live model sets its own pace: the server adds none.
-    const fast = args.values['fast'] === true || model !== undefined;
-    const server = await createServer({ port, ...(model === undefined ? {} : { model }), ...(fast ? { pace: { deltaDelayMs: 0, stepDelayMs: 0 } } : {}) });
+    const server = await createServer({ port, ...(model === undefined ? {} : { model }), ...(args.values['fast'] === true ? { pace: { deltaDelayMs: 0, stepDelayMs: 0 } } : {}) });
     term.line(`${term.colors.bold('assistant-machines server')} listening on ${term.colors.cyan(server.url)}`);
     if (model !== undefined) term.line(describeLiveModel(model));
     term.line('Give any Assistants client this base URL, and any API key:');

@@ -49,7 +49,8 @@ export interface ServerOptions {
   /**
    * How fast runs and file processing go: `deltaDelayMs` before each text or argument delta,
    * `stepDelayMs` before each step, status change, tool result or processed file. Default
-   * `{ deltaDelayMs: 20, stepDelayMs: 50 }` (a visible pace for demos); tests use 0.
+   * `{ deltaDelayMs: 20, stepDelayMs: 50 }` (a visible pace for demos), none with a live
+   * model's options (it sets its own); tests use 0.
    */
   pace?: Partial<Pace>;
   /** Bodies larger than this are refused with 413; default 32 MiB. */
@@ -82,6 +83,7 @@ export interface AssistantsServer {
 }
 
 const DEFAULT_PACE: Pace = { deltaDelayMs: 20, stepDelayMs: 50 };
+const NO_PACE: Pace = { deltaDelayMs: 0, stepDelayMs: 0 };
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_POLL_AFTER_MS = 250;
 const CLOSE_GRACE_MS = 100;
@@ -109,7 +111,9 @@ const DEFAULT_LISTEN_BACKLOG = 16_384;
  * ```
  */
 export async function createServer(options: ServerOptions = {}): Promise<AssistantsServer> {
-  const pace: Pace = { ...DEFAULT_PACE, ...options.pace };
+  // A live model sets its own pace: the server adds no pauses of its own.
+  const live = options.model !== undefined && !isModel(options.model);
+  const pace: Pace = { ...(live ? NO_PACE : DEFAULT_PACE), ...options.pace };
   const onInternalError = options.onInternalError ?? ((error: unknown) => console.error('assistant-machines server:', error));
   const store = new Store<RunExecutor>();
   const indexer = new FileIndexer(store, pace.stepDelayMs);

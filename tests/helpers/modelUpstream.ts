@@ -18,12 +18,18 @@ export interface ModelUpstream extends Loopback {
   bodies(): Array<Record<string, unknown>>;
   /** Every request that was answered with a fault. */
   readonly faulted: SeenRequest[];
+  /** Every request whose client hung up before the answer ended. */
+  readonly abandoned: SeenRequest[];
 }
 
 function withFaults(start: (respond: (request: SeenRequest, response: ServerResponse) => Promise<void>) => Promise<Loopback>, answer: (request: SeenRequest, response: ServerResponse) => Promise<void>): Promise<ModelUpstream> {
   const faults: Fault[] = [];
   const faulted: SeenRequest[] = [];
+  const abandoned: SeenRequest[] = [];
   return start(async (request, response) => {
+    response.on('close', () => {
+      if (!response.writableFinished) abandoned.push(request);
+    });
     const fault = faults.shift();
     if (fault !== undefined) {
       faulted.push(request);
@@ -34,6 +40,7 @@ function withFaults(start: (respond: (request: SeenRequest, response: ServerResp
   }).then((loopback) => ({
     ...loopback,
     faulted,
+    abandoned,
     failNext(times, fault) {
       for (let count = 0; count < times; count += 1) faults.push(fault);
     },
