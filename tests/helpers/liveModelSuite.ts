@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { AssistantsClient } from '../../src/index.ts';
 import { createServer, type AssistantsServer, type LiveModelOptions } from '../../src/server/index.ts';
 import type { ModelUpstream } from './modelUpstream.ts';
 
@@ -136,6 +137,21 @@ export function liveModelSuite(name: string, protocol: LiveModelOptions['protoco
     assert.is(citation.file_citation.file_id, fileId);
     assert.is(content.text.value.slice(citation.start_index, citation.end_index), citation.text);
     assert.match(citation.text, /^【0:0†refund-policy\.txt】$/);
+  });
+
+  test('file search, streamed: the citation arrives in the last text delta, and both SDKs\' snapshots carry it', async ({ openai, shim, vectorStoreId, fileId }) => {
+    const assistant = await openai.beta.assistants.create({ model: 'gpt-live', tools: [{ type: 'file_search' }], tool_resources: { file_search: { vector_store_ids: [vectorStoreId] } } });
+    const stream = openai.beta.threads.createAndRunStream({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'What do the files say about refunds?' }] } });
+    const [message] = await stream.finalMessages();
+    const content = message?.content[0];
+    assert.is(content?.type === 'text' ? content.text.annotations.map((annotation) => (annotation.type === 'file_citation' ? annotation.file_citation.file_id : '')).join() : '', fileId);
+    // Our own client's stream over the same kind of run.
+    const client = new AssistantsClient({ baseURL: shim.url, apiKey: 'client-key' });
+    const ours = client.beta.threads.createAndRunStream({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'What do the files say about refunds?' }] } });
+    const [ourMessage] = await ours.finalMessages();
+    const ourContent = ourMessage?.content[0];
+    assert.is(ourContent?.type === 'text' ? ourContent.text.annotations[0]?.type : undefined, 'file_citation');
+    assert.is(ourContent?.type === 'text' ? ourContent.text.value : '', content?.type === 'text' ? content.text.value : undefined);
   });
 
   test('cancel: a run cancelled while the model streams ends cancelled, its message incomplete, the upstream answer hung up on', async ({ slowOpenai: openai, backend }) => {
