@@ -17,11 +17,17 @@ import type { RunExecutor } from './executor/runExecutor.ts';
 import { FileIndexer } from './indexing.ts';
 import type { Model } from './model/model.ts';
 import { scriptedModel } from './model/scriptedModel.ts';
+import { createLiveModel, isModel, type LiveModelOptions } from './model/liveModel.ts';
 import { Collection, Store } from './store.ts';
 
 export type { Pace } from './executor/environment.ts';
 export type { RateLimitOptions } from './app.ts';
-export type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall } from './model/model.ts';
+export type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall, ModelAnswerEnding, ModelTextStream, ModelErrorCode } from './model/model.ts';
+export { ModelError } from './model/model.ts';
+export { createLiveModel, MODEL_PROTOCOLS, type LiveModelOptions, type ModelProtocol } from './model/liveModel.ts';
+export { createResponsesModel, type ResponsesModelOptions } from './model/responsesModel.ts';
+export { createChatModel } from './model/chatModel.ts';
+export type { UpstreamOptions } from './model/upstream.ts';
 export { scriptedModel } from './model/scriptedModel.ts';
 export type { IdempotencyOptions } from './idempotency.ts';
 export { SCENARIOS, SLOW_DELTA_DELAY_MS, type Scenario } from './executor/scenario.ts';
@@ -34,12 +40,17 @@ export interface ServerOptions {
   port?: number;
   /** The address to listen on; default `127.0.0.1` (loopback only). */
   host?: string;
-  /** What decides each run's steps; default {@link scriptedModel}. */
-  model?: Model;
+  /**
+   * What decides each run's steps: a {@link Model}, or a live model API to put behind the
+   * server (`{ baseURL, apiKey, protocol: 'responses' | 'chat' }`, see {@link createLiveModel}).
+   * Default {@link scriptedModel}.
+   */
+  model?: Model | LiveModelOptions;
   /**
    * How fast runs and file processing go: `deltaDelayMs` before each text or argument delta,
    * `stepDelayMs` before each step, status change, tool result or processed file. Default
-   * `{ deltaDelayMs: 20, stepDelayMs: 50 }` (a visible pace for demos); tests use 0.
+   * `{ deltaDelayMs: 20, stepDelayMs: 50 }` (a visible pace for demos), none with a live
+   * model's options (it sets its own); tests use 0.
    */
   pace?: Partial<Pace>;
   /** Bodies larger than this are refused with 413; default 32 MiB. */
@@ -72,6 +83,7 @@ export interface AssistantsServer {
 }
 
 const DEFAULT_PACE: Pace = { deltaDelayMs: 20, stepDelayMs: 50 };
+const NO_PACE: Pace = { deltaDelayMs: 0, stepDelayMs: 0 };
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_POLL_AFTER_MS = 250;
 const CLOSE_GRACE_MS = 100;
@@ -99,7 +111,9 @@ const DEFAULT_LISTEN_BACKLOG = 16_384;
  * ```
  */
 export async function createServer(options: ServerOptions = {}): Promise<AssistantsServer> {
-  const pace: Pace = { ...DEFAULT_PACE, ...options.pace };
+  // A live model sets its own pace: the server adds no pauses of its own.
+  const live = options.model !== undefined && !isModel(options.model);
+  const pace: Pace = { ...(live ? NO_PACE : DEFAULT_PACE), ...options.pace };
   const onInternalError = options.onInternalError ?? ((error: unknown) => console.error('assistant-machines server:', error));
   const store = new Store<RunExecutor>();
   const indexer = new FileIndexer(store, pace.stepDelayMs);
@@ -109,7 +123,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     indexer,
     pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
     environment: {
-      model: options.model ?? scriptedModel,
+      model: options.model === undefined ? scriptedModel : isModel(options.model) ? options.model : createLiveModel(options.model),
       pace,
       searchVectorStores: (ids, query, searchOptions) => indexer.search(ids, query, searchOptions),
       onInternalError,
