@@ -9,7 +9,7 @@ import { servePolls } from './pollServer.ts';
 const POLLERS = Number(process.env['POLLERS'] ?? 1000);
 const INTERVAL_MS = Number(process.env['POLL_INTERVAL_MS'] ?? 1000);
 const POLLS_PER_RUN = Number(process.env['POLLS_PER_RUN'] ?? 8);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const ROUNDS = Number(process.env['POLL_ROUNDS'] ?? 3);
 
 await build({
   entryPoints: { 'poll-worker': 'bench/poll-worker.ts' },
