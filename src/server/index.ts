@@ -17,6 +17,7 @@ import type { RunExecutor } from './executor/runExecutor.ts';
 import { FileIndexer } from './indexing.ts';
 import type { Model } from './model/model.ts';
 import { scriptedModel } from './model/scriptedModel.ts';
+import { validateRunScript, type RunScript } from './executor/runScript.ts';
 import { Collection, Store } from './store.ts';
 
 export type { Pace } from './executor/environment.ts';
@@ -26,6 +27,7 @@ export { scriptedModel } from './model/scriptedModel.ts';
 export type { IdempotencyOptions } from './idempotency.ts';
 export { SCENARIOS, SLOW_DELTA_DELAY_MS, type Scenario } from './executor/scenario.ts';
 export { RunTransitionError } from './executor/runExecutor.ts';
+export { RunScriptError, validateRunScript, type RunScript, type ScriptedToolCall } from './executor/runScript.ts';
 export { evaluateArithmetic, formatPythonNumber, EvaluationError, type PythonNumber } from './evaluate.ts';
 
 /** Options of {@link createServer}; every one has a default. */
@@ -52,6 +54,13 @@ export interface ServerOptions {
   listenBacklog?: number;
   /** Answer every `every`-th request with 429 and `Retry-After` (for clients' retry tests); default off. */
   rateLimit?: RateLimitOptions;
+  /**
+   * Lifecycles for the next runs to follow instead of the model's, one per run created
+   * (`POST /threads/{id}/runs`, `POST /threads/runs`), in order; later runs go back to the
+   * model. Each is checked against the strict run chart here ({@link RunScriptError}).
+   * `forEachRunPath` from `assistant-machines/testing` builds them from the run chart.
+   */
+  runScripts?: readonly RunScript[];
   /** The `openai-poll-after-ms` header on runs, vector store files and batches; default 250. */
   pollAfterMs?: number;
   /**
@@ -100,6 +109,8 @@ const DEFAULT_LISTEN_BACKLOG = 16_384;
  */
 export async function createServer(options: ServerOptions = {}): Promise<AssistantsServer> {
   const pace: Pace = { ...DEFAULT_PACE, ...options.pace };
+  const runScripts = [...(options.runScripts ?? [])];
+  runScripts.forEach((script, index) => validateRunScript(script, `runScripts[${index}]`));
   const onInternalError = options.onInternalError ?? ((error: unknown) => console.error('assistant-machines server:', error));
   const store = new Store<RunExecutor>();
   const indexer = new FileIndexer(store, pace.stepDelayMs);
@@ -108,6 +119,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     responses: new Collection('response'),
     indexer,
     pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
+    runScripts,
     environment: {
       model: options.model ?? scriptedModel,
       pace,
