@@ -12,3 +12,4 @@ export * from './playPath.ts';
 export * from './mutations.ts';
 export * from './runPaths.ts';
 export * from './forEachRunPath.ts';
+export * from './arbitraries.ts';
