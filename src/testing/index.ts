@@ -13,3 +13,4 @@ export * from './mutations.ts';
 export * from './runPaths.ts';
 export * from './forEachRunPath.ts';
 export * from './arbitraries.ts';
+export * from './pollPaths.ts';
