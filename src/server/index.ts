@@ -110,7 +110,7 @@ const DEFAULT_LISTEN_BACKLOG = 16_384;
 export async function createServer(options: ServerOptions = {}): Promise<AssistantsServer> {
   const pace: Pace = { ...DEFAULT_PACE, ...options.pace };
   const runScripts = [...(options.runScripts ?? [])];
-  runScripts.forEach((script, index) => validateRunScript(script, `runScripts[${index}]`));
+  for (const [index, script] of runScripts.entries()) validateRunScript(script, `runScripts[${index}]`);
   const onInternalError = options.onInternalError ?? ((error: unknown) => console.error('assistant-machines server:', error));
   const store = new Store<RunExecutor>();
   const indexer = new FileIndexer(store, pace.stepDelayMs);

@@ -457,29 +457,35 @@ export class RunExecutor implements RunHandle {
     const now = nowSeconds();
     switch (status) {
       case 'cancelling':
-        return this.#emitRun('thread.run.cancelling', { required_action: null });
+        this.#emitRun('thread.run.cancelling', { required_action: null });
+        return;
       case 'completed':
         this.#finishMessage('thread.message.completed', { completed_at: now });
         this.#finishStep('thread.run.step.completed', { completed_at: now });
-        return this.#emitRun('thread.run.completed', { completed_at: now, required_action: null });
+        this.#emitRun('thread.run.completed', { completed_at: now, required_action: null });
+        return;
       case 'incomplete':
         this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'max_tokens' } });
         this.#finishStep('thread.run.step.completed', { completed_at: now });
-        return this.#emitRun('thread.run.incomplete', { incomplete_details: { reason: 'max_completion_tokens' }, required_action: null });
+        this.#emitRun('thread.run.incomplete', { incomplete_details: { reason: 'max_completion_tokens' }, required_action: null });
+        return;
       case 'failed': {
         const lastError = script.lastError ?? { code: 'server_error' as const, message: 'The run script ended this run as failed.' };
         this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_failed' } });
         this.#finishStep('thread.run.step.failed', { failed_at: now, last_error: { code: 'server_error', message: lastError.message } });
-        return this.#emitRun('thread.run.failed', { failed_at: now, last_error: lastError as Run['last_error'], required_action: null });
+        this.#emitRun('thread.run.failed', { failed_at: now, last_error: lastError as Run['last_error'], required_action: null });
+        return;
       }
       case 'cancelled':
         this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_cancelled' } });
         this.#finishStep('thread.run.step.cancelled', { cancelled_at: now });
-        return this.#emitRun('thread.run.cancelled', { cancelled_at: now, required_action: null });
+        this.#emitRun('thread.run.cancelled', { cancelled_at: now, required_action: null });
+        return;
       case 'expired':
         this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_expired' } });
         this.#finishStep('thread.run.step.expired', { expired_at: now });
-        return this.#emitRun(runEventOf('expired'), { required_action: null });
+        this.#emitRun(runEventOf('expired'), { required_action: null });
+        return;
       default:
         throw new Error(`run script: no ending for status '${status}'`);
     }
