@@ -164,6 +164,27 @@ test('a run script sets the tool calls, the answer and the error; later runs go 
   }
 });
 
+test('a run without function tools: a cancel cuts its answer off; a requires_action fails it, saying why', async () => {
+  const server = await createServer({
+    pace: { deltaDelayMs: 0, stepDelayMs: 0 },
+    runScripts: [{ statuses: ['in_progress', 'cancelling', 'cancelled'] }, { statuses: ['in_progress', 'requires_action', 'expired'] }],
+  });
+  try {
+    const client = new AssistantsClient({ baseURL: server.url, apiKey: 'unused', maxRetries: 0, lifecycle: 'strict' });
+    const assistant = await client.beta.assistants.create({ model: 'scripted' });
+    const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Tell me a long story about statecharts.' }] });
+    const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+    assert.is((await stream.finalRun()).status, 'cancelled');
+    const [message] = await stream.finalMessages();
+    assert.equal([message?.status, message?.incomplete_details], ['incomplete', { reason: 'run_cancelled' }]);
+    const failed = await client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id }).finalRun();
+    assert.is(failed.status, 'failed');
+    assert.match(failed.last_error?.message ?? '', 'The run script asks for function calls (round 1), but the run has no function tool and the script names none.');
+  } finally {
+    await server.close();
+  }
+});
+
 test('a user cancel leaves the script: the run waiting for outputs is cancelled', async () => {
   const server = await createServer({ pace: { deltaDelayMs: 0, stepDelayMs: 0 }, runScripts: [{ statuses: ['in_progress', 'requires_action', 'queued', 'in_progress', 'completed'] }] });
   try {

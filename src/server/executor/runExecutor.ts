@@ -396,8 +396,12 @@ export class RunExecutor implements RunHandle {
         }
         if (index > 0) await this.#wait(this.#environment.pace.stepDelayMs);
         this.#emitRun('thread.run.in_progress', this.run.started_at == null ? { started_at: nowSeconds() } : {});
-        if (next === 'requires_action') await this.#scriptedToolRound(this.#scriptedCalls(script, round++), statuses[index + 2] === 'queued');
-        else if (next === 'cancelling' || next === 'cancelled') await this.#cutToolCall(this.#scriptedCalls(script, round)[0]!);
+        const calls = this.#scriptedCalls(script, next === 'requires_action' ? round++ : round);
+        if (next === 'requires_action') {
+          if (calls.length === 0) throw new ModelFailure(`The run script asks for function calls (round ${round}), but the run has no function tool and the script names none.`);
+          await this.#scriptedToolRound(calls, statuses[index + 2] === 'queued');
+        } else if ((next === 'cancelling' || next === 'cancelled') && calls.length > 0) await this.#cutToolCall(calls[0]!);
+        // Without a function to cut off, a cancel cuts the answer off instead.
         else await this.#streamAnswer(script.text ?? (await this.#answerText()), [], next !== 'completed');
       }
     } catch (error) {
@@ -441,7 +445,6 @@ export class RunExecutor implements RunHandle {
     const tools = this.run.tools ?? [];
     const named = namedFunctionTools(tools, question);
     const chosen = named.length > 0 ? named : tools.filter((tool) => tool.type === 'function').slice(0, 1);
-    if (chosen.length === 0) throw new ModelFailure(`The run script asks for function calls (round ${round + 1}), but the run has no function tool and the script names none.`);
     return chosen.map((tool) => ({ name: tool.function.name, arguments: JSON.stringify(fillArguments(tool.function.parameters, question)) }));
   }
 

@@ -18,7 +18,8 @@ export interface ScriptedToolCall {
  *   the run waits for their outputs when `queued` comes next, else moves on at once (a client
  *   submitting then finds it expired, cancelled or failed: a 400, as the API answers);
  * - `in_progress` then `cancelling` or `cancelled`: a tool step with a function call cut off
- *   halfway through its arguments (cancelled mid-tool-call);
+ *   halfway through its arguments (cancelled mid-tool-call); half the answer when the run has
+ *   no function to call;
  * - `in_progress` then `completed`: an answer message; then `incomplete`, `failed` or
  *   `expired`: half the answer, closed as the run ends;
  * - `queued` after `requires_action` is the client's `submit_tool_outputs`.
@@ -38,7 +39,8 @@ export interface RunScript {
   /**
    * The function calls of each `requires_action` round, and of a call cut off by a cancel.
    * Default: the run's function tools its last user message names, else its first function tool,
-   * with arguments filled from that message.
+   * with arguments filled from that message. A run with neither fails at `requires_action`
+   * (its `last_error` says why): the API asks only for functions a run has.
    */
   toolCalls?: ReadonlyArray<readonly ScriptedToolCall[]>;
   /** The answer's text; default: the model's answer. */
