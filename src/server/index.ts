@@ -10,6 +10,8 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type RateLimitOptions } from './app.ts';
+import { checkApiKey } from './auth.ts';
+import { originPolicy, type CorsOrigins } from './cors.ts';
 import { DEFAULT_IDEMPOTENCY, type IdempotencyOptions } from './idempotency.ts';
 import type { ServerContext } from './context.ts';
 import type { Pace } from './executor/environment.ts';
@@ -24,6 +26,7 @@ export type { RateLimitOptions } from './app.ts';
 export type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall } from './model/model.ts';
 export { scriptedModel } from './model/scriptedModel.ts';
 export type { IdempotencyOptions } from './idempotency.ts';
+export { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, type CorsOrigins } from './cors.ts';
 export { SCENARIOS, SLOW_DELTA_DELAY_MS, type Scenario } from './executor/scenario.ts';
 export { RunTransitionError } from './executor/runExecutor.ts';
 export { evaluateArithmetic, formatPythonNumber, EvaluationError, type PythonNumber } from './evaluate.ts';
@@ -34,6 +37,17 @@ export interface ServerOptions {
   port?: number;
   /** The address to listen on; default `127.0.0.1` (loopback only). */
   host?: string;
+  /**
+   * Require `Authorization: Bearer <apiKey>` on every request (401 `invalid_api_key` in the
+   * API's envelope otherwise, compared in constant time); default: any key or none is accepted.
+   */
+  apiKey?: string;
+  /**
+   * Let web pages on these origins call the server (CORS: preflights, the clients' headers,
+   * SSE included): origins like `'http://localhost:5173'`, `'*'` for any, or a function that
+   * decides per origin. Default: off, so browsers refuse cross-origin calls.
+   */
+  cors?: CorsOrigins;
   /** What decides each run's steps; default {@link scriptedModel}. */
   model?: Model;
   /**
@@ -99,6 +113,9 @@ const DEFAULT_LISTEN_BACKLOG = 16_384;
  * ```
  */
 export async function createServer(options: ServerOptions = {}): Promise<AssistantsServer> {
+  // Bad options fail here, before anything listens, with a message that never shows the key.
+  if (options.apiKey !== undefined) checkApiKey(options.apiKey);
+  if (options.cors !== undefined) originPolicy(options.cors);
   const pace: Pace = { ...DEFAULT_PACE, ...options.pace };
   const onInternalError = options.onInternalError ?? ((error: unknown) => console.error('assistant-machines server:', error));
   const store = new Store<RunExecutor>();
@@ -121,6 +138,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     idempotency: { ...DEFAULT_IDEMPOTENCY, ...options.idempotency },
     rateLimit: options.rateLimit,
     onInternalError,
+    cors: options.cors,
+    apiKey: options.apiKey,
   });
   const host = options.host ?? '127.0.0.1';
 
