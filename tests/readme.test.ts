@@ -13,6 +13,7 @@ import * as iterate from '../examples/readme/iterate.ts';
 import * as listeners from '../examples/readme/listeners.ts';
 import * as responses from '../examples/readme/responses.ts';
 import * as scoped from '../examples/readme/scoped.ts';
+import * as serverAccess from '../examples/readme/server-access.ts';
 import * as setup from '../examples/readme/setup.ts';
 import * as stately from '../examples/readme/stately.ts';
 import * as toolOutputs from '../examples/readme/tool-outputs.ts';
@@ -158,6 +159,19 @@ test('a run as an actor: the tools answer, the run completes, the answer streams
   assert.is(result.run.status, 'completed');
   assert.is(printed, 'get_weather returned: {"city":"Paris","forecast":"sunny"}');
   assert.equal(result.messages.map((message) => message.content), [[{ type: 'text', text: { value: printed, annotations: [] } }]]);
+});
+
+test('a server with a key and a web page allowed: the key is required, the page may call', async () => {
+  const { server, client } = await serverAccess.main('sk-readme-key');
+  try {
+    assert.is((await client.beta.assistants.list()).object, 'list');
+    const withoutKey = await fetch(`${server.url}/assistants`, { headers: { 'openai-beta': 'assistants=v2', origin: 'http://localhost:5173' } });
+    assert.is(withoutKey.status, 401);
+    assert.is((await withoutKey.json()).error.code, null);
+    assert.is(withoutKey.headers.get('access-control-allow-origin'), 'http://localhost:5173');
+  } finally {
+    await server.close();
+  }
 });
 
 test('a scoped stream: leaving the block aborts it, and the run it started goes on without it', async ({ client }) => {
