@@ -5,6 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import * as assistantRunResponses from '../examples/readme/assistant-run-responses.ts';
 import * as assistantRun from '../examples/readme/assistant-run.ts';
 import * as finals from '../examples/readme/finals.ts';
 import * as handlerClass from '../examples/readme/handler-class.ts';
@@ -172,6 +173,13 @@ test('a server with a key and a web page allowed: the key is required, the page 
   } finally {
     await server.close();
   }
+});
+
+test('a run as an actor on the Responses API: the same tool loop, the run a chain of responses', async ({ client }) => {
+  const { run, messages } = await assistantRunResponses.main({ client });
+  assert.is(run.status, 'completed');
+  assert.match(run.id, /^resp_/);
+  assert.equal(messages.map((message) => message.content), [[{ type: 'text', text: { value: 'get_weather returned: {"city":"Paris","forecast":"sunny"}', annotations: [] } }]]);
 });
 
 test('a scoped stream: leaving the block aborts it, and the run it started goes on without it', async ({ client }) => {
