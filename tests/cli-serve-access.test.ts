@@ -36,6 +36,7 @@ function startServe(args: string[], env: Record<string, string>) {
 test('serve --api-key-env --cors: the key is required, the page may call, the output names the variable only', async () => {
   const serve = startServe(['--api-key-env', 'AM_SERVER_KEY', '--cors', PAGE, '--cors', 'http://localhost:5173,http://[::1]:8080'], { AM_SERVER_KEY: SECRET });
   const url = await serve.listening;
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/v1$/, 'a key changes nothing about the bind: loopback only');
   try {
     const headers = { 'openai-beta': 'assistants=v2', origin: PAGE };
     assert.is((await fetch(`${url}/assistants`, { headers })).status, 401);
