@@ -12,6 +12,7 @@ import * as handlerClass from '../examples/readme/handler-class.ts';
 import * as inspectorExample from '../examples/readme/inspector.ts';
 import * as iterate from '../examples/readme/iterate.ts';
 import * as listeners from '../examples/readme/listeners.ts';
+import * as liveModel from '../examples/readme/live-model.ts';
 import * as responses from '../examples/readme/responses.ts';
 import * as scoped from '../examples/readme/scoped.ts';
 import * as serverAccess from '../examples/readme/server-access.ts';
@@ -98,6 +99,28 @@ async function freshContext(client: AssistantsClient, tools: Array<{ type: 'code
 }
 
 const ANSWER = 'The result of 2**10 + 3*7 is 1045.';
+
+test('live model: the shim in front of a Responses API (our own /v1/responses here) completes the run with its usage', async ({ server: upstream }) => {
+  const saved = { base: process.env['MODEL_BASE_URL'], key: process.env['MODEL_API_KEY'] };
+  process.env['MODEL_BASE_URL'] = upstream.url;
+  process.env['MODEL_API_KEY'] = 'upstream-key';
+  try {
+    const { result, printed } = await printedBy(() => liveModel.main());
+    try {
+      assert.is(result.run.status, 'completed');
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: console.log may color the number.
+      assert.is(printed.replace(/\x1b\[\d+m/g, ''), `completed ${result.run.usage?.total_tokens}\n`);
+      assert.ok((result.run.usage?.total_tokens ?? 0) > 0);
+    } finally {
+      await result.server.close();
+    }
+  } finally {
+    for (const [name, value] of [['MODEL_BASE_URL', saved.base], ['MODEL_API_KEY', saved.key]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+});
 
 test('setup: an embedded server, a client, an assistant with the code interpreter, a thread with the question', async () => {
   const { server, client, assistant, thread } = await setup.main();

@@ -19,11 +19,17 @@ import type { RunExecutor } from './executor/runExecutor.ts';
 import { FileIndexer } from './indexing.ts';
 import type { Model } from './model/model.ts';
 import { scriptedModel } from './model/scriptedModel.ts';
+import { createLiveModel, isModel, type LiveModelOptions } from './model/liveModel.ts';
 import { Collection, Store } from './store.ts';
 
 export type { Pace } from './executor/environment.ts';
 export type { RateLimitOptions } from './app.ts';
-export type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall } from './model/model.ts';
+export type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall, ModelAnswerEnding, ModelTextStream, ModelErrorCode } from './model/model.ts';
+export { ModelError } from './model/model.ts';
+export { createLiveModel, MODEL_PROTOCOLS, type LiveModelOptions, type ModelProtocol } from './model/liveModel.ts';
+export { createResponsesModel, type ResponsesModelOptions } from './model/responsesModel.ts';
+export { createChatModel } from './model/chatModel.ts';
+export type { UpstreamOptions } from './model/upstream.ts';
 export { scriptedModel } from './model/scriptedModel.ts';
 export type { IdempotencyOptions } from './idempotency.ts';
 export { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, type CorsOrigins } from './cors.ts';
@@ -48,12 +54,17 @@ export interface ServerOptions {
    * decides per origin. Default: off, so browsers refuse cross-origin calls.
    */
   cors?: CorsOrigins;
-  /** What decides each run's steps; default {@link scriptedModel}. */
-  model?: Model;
+  /**
+   * What decides each run's steps: a {@link Model}, or a live model API to put behind the
+   * server (`{ baseURL, apiKey, protocol: 'responses' | 'chat' }`, see {@link createLiveModel}).
+   * Default {@link scriptedModel}.
+   */
+  model?: Model | LiveModelOptions;
   /**
    * How fast runs and file processing go: `deltaDelayMs` before each text or argument delta,
    * `stepDelayMs` before each step, status change, tool result or processed file. Default
-   * `{ deltaDelayMs: 20, stepDelayMs: 50 }` (a visible pace for demos); tests use 0.
+   * `{ deltaDelayMs: 20, stepDelayMs: 50 }` (a visible pace for demos), none with a live
+   * model's options (it sets its own); tests use 0.
    */
   pace?: Partial<Pace>;
   /** Bodies larger than this are refused with 413; default 32 MiB. */
@@ -86,6 +97,7 @@ export interface AssistantsServer {
 }
 
 const DEFAULT_PACE: Pace = { deltaDelayMs: 20, stepDelayMs: 50 };
+const NO_PACE: Pace = { deltaDelayMs: 0, stepDelayMs: 0 };
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_POLL_AFTER_MS = 250;
 const CLOSE_GRACE_MS = 100;
@@ -116,7 +128,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   // Bad options fail here, before anything listens, with a message that never shows the key.
   if (options.apiKey !== undefined) checkApiKey(options.apiKey);
   if (options.cors !== undefined) originPolicy(options.cors);
-  const pace: Pace = { ...DEFAULT_PACE, ...options.pace };
+  // A live model sets its own pace: the server adds no pauses of its own.
+  const live = options.model !== undefined && !isModel(options.model);
+  const pace: Pace = { ...(live ? NO_PACE : DEFAULT_PACE), ...options.pace };
   const onInternalError = options.onInternalError ?? ((error: unknown) => console.error('assistant-machines server:', error));
   const store = new Store<RunExecutor>();
   const indexer = new FileIndexer(store, pace.stepDelayMs);
@@ -126,7 +140,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     indexer,
     pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
     environment: {
-      model: options.model ?? scriptedModel,
+      model: options.model === undefined ? scriptedModel : isModel(options.model) ? options.model : createLiveModel(options.model),
       pace,
       searchVectorStores: (ids, query, searchOptions) => indexer.search(ids, query, searchOptions),
       onInternalError,
