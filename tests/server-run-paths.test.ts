@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AssistantsClient, type AssistantStream, type Run } from '../src/index.ts';
 import { createServer, RunScriptError, validateRunScript } from '../src/server/index.ts';
-import { runPaths, type RunPath } from '../src/testing/index.ts';
+import { forEachRunPath, runPaths, type RunPath } from '../src/testing/index.ts';
 import { functionTool } from './helpers/server.ts';
 
 const TERMINAL = ['completed', 'incomplete', 'failed', 'cancelled', 'expired'];
@@ -183,6 +183,23 @@ test('a run without function tools: a cancel cuts its answer off; a requires_act
   } finally {
     await server.close();
   }
+});
+
+test('forEachRunPath: a fresh server per path, failures in path order with their description, a test that hangs fails on its path', async () => {
+  const paths = runPaths({ toolRounds: 0 }).slice(0, 3);
+  const urls = new Set<string>();
+  const report = await forEachRunPath({ paths, concurrency: 2, timeoutMs: 200 }, async ({ path, baseURL }) => {
+    urls.add(baseURL);
+    if (path === paths[0]) await new Promise(() => {});
+    if (path === paths[2]) throw new Error('the app broke');
+  });
+  assert.is(urls.size, 3);
+  assert.equal([report.total, report.passed], [3, 1]);
+  assert.equal(report.failures.map((failure) => [failure.description, (failure.error as Error).message]), [
+    [paths[0]!.description, 'the test did not finish within 200 ms'],
+    [paths[2]!.description, 'the app broke'],
+  ]);
+  assert.is(report.summary, `1/3 run paths passed\n✗ ${paths[0]!.description}: the test did not finish within 200 ms\n✗ ${paths[2]!.description}: the app broke`);
 });
 
 test('a user cancel leaves the script: the run waiting for outputs is cancelled', async () => {
