@@ -3,8 +3,7 @@
 // to the same finals as the live stream — a finished run, one still writing, a paused one.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AssistantsClient, type AssistantStreamEvent, type Message } from '../src/index.ts';
-import { POLLED_ATTACH_EVENT } from '../src/client/polledRunEvents.ts';
+import { AssistantsClient, POLLED_ATTACH_EVENT, type AssistantStreamEvent, type Message } from '../src/index.ts';
 import { createServer, type AssistantsServer } from '../src/server/index.ts';
 import { WEATHER_AND_TIME } from './helpers/assistantRun.ts';
 
