@@ -8,6 +8,7 @@ import * as iterateEvents from '../examples/iterate-events.ts';
 import * as iterateText from '../examples/iterate-text.ts';
 import * as polling from '../examples/polling.ts';
 import * as streamHelpers from '../examples/stream-helpers.ts';
+import * as readmeToolOutputs from '../examples/readme/tool-outputs.ts';
 import * as toolLoopPaths from '../examples/tool-loop-paths.ts';
 import { runPaths, type RunPath } from '../src/testing/index.ts';
 import { createServer, type AssistantsServer } from '../src/server/index.ts';
@@ -124,6 +125,26 @@ test('tool-loop-paths: every run path finds both bugs of the naive tool loop; th
   const expired = naive.failures.find((failure) => failure.description === 'queued → in_progress → requires_action → expired');
   assert.match(String(expired?.error), 'Runs in status "expired" do not accept tool outputs.');
   assert.match(naive.summary, new RegExp(`^${paths.length - naive.failures.length}/${paths.length} run paths passed\n✗ queued → in_progress → requires_action → `));
+});
+
+test("tool-loop-paths: the README's own tool loop passes every path the fixed loop does", async () => {
+  const all = runPaths({ toolRounds: 2 });
+  const paths = process.env['MBT'] === 'full' ? all : all.filter((path, index) => index % 8 === 0 || /requires_action → (expired|cancelled)$/.test(path.description));
+  // The README's loop prints the answer as it streams: kept out of the test's output.
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    const readme = await toolLoopPaths.testOnEveryPath(async (client) => {
+      const run = await readmeToolOutputs.main({ client });
+      const messages = await client.beta.threads.messages.list(run.thread_id, { run_id: run.id });
+      const text = messages.data.flatMap((message) => message.content.map((part) => (part.type === 'text' ? part.text.value : ''))).join('');
+      return { status: run.status, text };
+    }, paths);
+    assert.equal(readme.failures, [], readme.summary);
+    assert.is(readme.passed, paths.length);
+  } finally {
+    process.stdout.write = write;
+  }
 });
 
 test.run();
