@@ -14,7 +14,9 @@ import * as iterate from '../examples/readme/iterate.ts';
 import * as listeners from '../examples/readme/listeners.ts';
 import * as liveModel from '../examples/readme/live-model.ts';
 import * as responses from '../examples/readme/responses.ts';
+import * as runPathsExample from '../examples/readme/run-paths.ts';
 import * as scoped from '../examples/readme/scoped.ts';
+import * as serverAccess from '../examples/readme/server-access.ts';
 import * as setup from '../examples/readme/setup.ts';
 import * as stately from '../examples/readme/stately.ts';
 import * as toolOutputs from '../examples/readme/tool-outputs.ts';
@@ -170,6 +172,12 @@ test('function calls: the run stops for the output, gets it, and answers with it
   assert.is(printed, 'get_weather returned: {"city":"Paris","forecast":"sunny"}');
 });
 
+test('testing on every path: the tool loop passes every run path up to one tool round; generated streams end as predicted', async () => {
+  const { result: report, printed } = await printedBy(() => runPathsExample.main());
+  assert.equal([report.total, report.passed, report.failures], [44, 44, []]);
+  assert.is(printed, '44/44 run paths passed\n');
+});
+
 test('the Responses API: the text as it streams, then the run and the output items', async ({ client }) => {
   const { result, printed } = await printedBy(async () => responses.main({ client }));
   assert.is(printed, `${ANSWER}\ncompleted: code_interpreter_call, message\n`);
@@ -182,6 +190,19 @@ test('a run as an actor: the tools answer, the run completes, the answer streams
   assert.is(result.run.status, 'completed');
   assert.is(printed, 'get_weather returned: {"city":"Paris","forecast":"sunny"}');
   assert.equal(result.messages.map((message) => message.content), [[{ type: 'text', text: { value: printed, annotations: [] } }]]);
+});
+
+test('a server with a key and a web page allowed: the key is required, the page may call', async () => {
+  const { server, client } = await serverAccess.main('sk-readme-key');
+  try {
+    assert.is((await client.beta.assistants.list()).object, 'list');
+    const withoutKey = await fetch(`${server.url}/assistants`, { headers: { 'openai-beta': 'assistants=v2', origin: 'http://localhost:5173' } });
+    assert.is(withoutKey.status, 401);
+    assert.is((await withoutKey.json()).error.code, null);
+    assert.is(withoutKey.headers.get('access-control-allow-origin'), 'http://localhost:5173');
+  } finally {
+    await server.close();
+  }
 });
 
 test('a run as an actor on the Responses API: the same tool loop, the run a chain of responses', async ({ client }) => {

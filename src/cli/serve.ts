@@ -1,5 +1,6 @@
 import { createServer } from '../server/index.ts';
-import { EXIT, optionalString, UsageError, type Command } from './command.ts';
+import { EXIT, optionalString, stringList, UsageError, type Command } from './command.ts';
+import { serverAccessOptions } from './serveAccess.ts';
 import { createTerminal } from './terminal.ts';
 import { describeLiveModel, liveModelOptions, MODEL_OPTIONS } from './serveModel.ts';
 
@@ -20,7 +21,7 @@ export function parsePort(value: string): number {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the embedded Assistants-compatible server until Ctrl+C',
-  usage: 'serve [--port N] [--fast] [--model-base-url URL [--model-api-key-env NAME] [--model-protocol responses|chat]]',
+  usage: 'serve [--port N] [--fast] [--api-key-env NAME] [--cors ORIGIN…] [--model-base-url URL [--model-api-key-env NAME] [--model-protocol responses|chat]]',
   description: [
     'Starts the embedded Assistants API server (scripted model, in memory) on 127.0.0.1 and',
     'prints the base URL to give any client: this CLI, the official SDKs, curl. Stops on Ctrl+C',
@@ -30,18 +31,25 @@ export const serveCommand: Command = {
   options: {
     port: { type: 'string', value: 'N', description: 'the port to listen on (default: a free one)' },
     fast: { type: 'boolean', description: 'no pauses between streamed events (default: a visible pace)' },
+    'api-key-env': { type: 'string', value: 'NAME', description: 'require the API key held in environment variable NAME as the Bearer token (default: any key)' },
+    cors: { type: 'string', value: 'ORIGIN', multiple: true, description: 'let web pages on ORIGIN call the server (repeat it or separate with commas; * for any; default: none)' },
     ...MODEL_OPTIONS,
   },
   positionals: { min: 0, max: 0, name: 'argument' },
   async run(args, io) {
     const port = parsePort(optionalString(args, 'port') ?? '0');
     const term = createTerminal(io);
+    const access = serverAccessOptions(optionalString(args, 'api-key-env'), stringList(args, 'cors'), io.env);
     const model = liveModelOptions(args, io.env);
-    const server = await createServer({ port, ...(model === undefined ? {} : { model }), ...(args.values['fast'] === true ? { pace: { deltaDelayMs: 0, stepDelayMs: 0 } } : {}) });
+    const server = await createServer({
+      port,
+      ...access.options,
+      ...(model === undefined ? {} : { model }),
+      ...(args.values['fast'] === true ? { pace: { deltaDelayMs: 0, stepDelayMs: 0 } } : {}),
+    });
     term.line(`${term.colors.bold('assistant-machines server')} listening on ${term.colors.cyan(server.url)}`);
     if (model !== undefined) term.line(describeLiveModel(model));
-    term.line('Give any Assistants client this base URL, and any API key:');
-    term.line(`  OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=anything`);
+    for (const line of access.describe(server.url)) term.line(line);
     term.line(term.colors.dim('Ctrl+C stops it.'));
     const signal = io.signal;
     if (signal !== undefined && !signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));

@@ -31,7 +31,7 @@ export { DEFAULT_UPLOAD_CONCURRENCY, FileBatches, type FileBatchUploadOptions } 
 export { Files } from './resources/files.ts';
 export { Messages } from './resources/messages.ts';
 export { Runs, type AttachStreamParams } from './resources/runs.ts';
-export { ATTACH_FALLBACK_EVENT, pollRunAsEvents, type AttachFallbackData, type PollRunAsEventsOptions } from './attachFallback.ts';
+export { POLLED_ATTACH_EVENT, type PolledAttachNotice } from './polledRunEvents.ts';
 export { Steps } from './resources/steps.ts';
 export {
   InputItems,

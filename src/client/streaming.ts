@@ -48,8 +48,8 @@ export function startStream(
   spec: RequestSpec,
   options: StreamRequestOptions = {},
   protocol: Pick<AssistantStreamOptions, 'protocol' | 'runId' | 'startingAfter'> = {},
-  /** A source to read instead when the endpoint does not exist (404, 405): see `runs.attachStream`. */
-  whenMissing?: (answer: Response, signal: AbortSignal) => Promise<Response | AsyncIterable<string>>,
+  /** Sees the answer before the stream reads it, and may put another in its place (a fallback). */
+  answer?: (response: Response, signal: AbortSignal) => Promise<Response>,
 ): AssistantStream {
   const { handler, inspect, idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, cancelRunOnAbort = false, signal, lifecycle = client.lifecycle, ...requestOptions } = options;
   // The request has its own controller, tied to the stream's end rather than to `signal`
@@ -64,14 +64,8 @@ export function startStream(
     { ...requestOptions, signal: request.signal },
     { passErrorResponse: true },
   );
-  const source =
-    whenMissing === undefined
-      ? response
-      : response.then(async (answer) => {
-          if (answer.status !== 404 && answer.status !== 405) return answer;
-          return whenMissing(answer, request.signal);
-        });
-  const stream = AssistantStream.fromSSE(source, {
+  const read = answer === undefined ? response : response.then((received) => answer(received, request.signal));
+  const stream = AssistantStream.fromSSE(read, {
     handler,
     inspect,
     signal,

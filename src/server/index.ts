@@ -10,6 +10,8 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type RateLimitOptions } from './app.ts';
+import { checkApiKey } from './auth.ts';
+import { originPolicy, type CorsOrigins } from './cors.ts';
 import { DEFAULT_IDEMPOTENCY, type IdempotencyOptions } from './idempotency.ts';
 import type { ServerContext } from './context.ts';
 import type { Pace } from './executor/environment.ts';
@@ -17,6 +19,7 @@ import type { RunExecutor } from './executor/runExecutor.ts';
 import { FileIndexer } from './indexing.ts';
 import type { Model } from './model/model.ts';
 import { scriptedModel } from './model/scriptedModel.ts';
+import { validateRunScript, type RunScript } from './executor/runScript.ts';
 import { createLiveModel, isModel, type LiveModelOptions } from './model/liveModel.ts';
 import { Collection, Store } from './store.ts';
 
@@ -30,8 +33,10 @@ export { createChatModel } from './model/chatModel.ts';
 export type { UpstreamOptions } from './model/upstream.ts';
 export { scriptedModel } from './model/scriptedModel.ts';
 export type { IdempotencyOptions } from './idempotency.ts';
+export { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, type CorsOrigins } from './cors.ts';
 export { SCENARIOS, SLOW_DELTA_DELAY_MS, type Scenario } from './executor/scenario.ts';
 export { RunTransitionError } from './executor/runExecutor.ts';
+export { RunScriptError, validateRunScript, type RunScript, type ScriptedToolCall } from './executor/runScript.ts';
 export { evaluateArithmetic, formatPythonNumber, EvaluationError, type PythonNumber } from './evaluate.ts';
 
 /** Options of {@link createServer}; every one has a default. */
@@ -40,6 +45,17 @@ export interface ServerOptions {
   port?: number;
   /** The address to listen on; default `127.0.0.1` (loopback only). */
   host?: string;
+  /**
+   * Require `Authorization: Bearer <apiKey>` on every request (401 `invalid_api_key` in the
+   * API's envelope otherwise, compared in constant time); default: any key or none is accepted.
+   */
+  apiKey?: string;
+  /**
+   * Let web pages on these origins call the server (CORS: preflights, the clients' headers,
+   * SSE included): origins like `'http://localhost:5173'`, `'*'` for any, or a function that
+   * decides per origin. Default: off, so browsers refuse cross-origin calls.
+   */
+  cors?: CorsOrigins;
   /**
    * What decides each run's steps: a {@link Model}, or a live model API to put behind the
    * server (`{ baseURL, apiKey, protocol: 'responses' | 'chat' }`, see {@link createLiveModel}).
@@ -63,6 +79,13 @@ export interface ServerOptions {
   listenBacklog?: number;
   /** Answer every `every`-th request with 429 and `Retry-After` (for clients' retry tests); default off. */
   rateLimit?: RateLimitOptions;
+  /**
+   * Lifecycles for the next runs to follow instead of the model's, one per run created
+   * (`POST /threads/{id}/runs`, `POST /threads/runs`), in order; later runs go back to the
+   * model. Each is checked against the strict run chart here ({@link RunScriptError}).
+   * `forEachRunPath` from `assistant-machines/testing` builds them from the run chart.
+   */
+  runScripts?: readonly RunScript[];
   /** The `openai-poll-after-ms` header on runs, vector store files and batches; default 250. */
   pollAfterMs?: number;
   /**
@@ -111,6 +134,11 @@ const DEFAULT_LISTEN_BACKLOG = 16_384;
  * ```
  */
 export async function createServer(options: ServerOptions = {}): Promise<AssistantsServer> {
+  // Bad options fail here, before anything listens, with a message that never shows the key.
+  if (options.apiKey !== undefined) checkApiKey(options.apiKey);
+  if (options.cors !== undefined) originPolicy(options.cors);
+  const runScripts = [...(options.runScripts ?? [])];
+  for (const [index, script] of runScripts.entries()) validateRunScript(script, `runScripts[${index}]`);
   // A live model sets its own pace: the server adds no pauses of its own.
   const live = options.model !== undefined && !isModel(options.model);
   const pace: Pace = { ...(live ? NO_PACE : DEFAULT_PACE), ...options.pace };
@@ -122,6 +150,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     responses: new Collection('response'),
     indexer,
     pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
+    runScripts,
     environment: {
       model: options.model === undefined ? scriptedModel : isModel(options.model) ? options.model : createLiveModel(options.model),
       pace,
@@ -135,6 +164,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     idempotency: { ...DEFAULT_IDEMPOTENCY, ...options.idempotency },
     rateLimit: options.rateLimit,
     onInternalError,
+    cors: options.cors,
+    apiKey: options.apiKey,
   });
   const host = options.host ?? '127.0.0.1';
 

@@ -1,9 +1,9 @@
 import type { AssistantStream } from '../../stream/AssistantStream.ts';
 import type { AssistantsClient } from '../AssistantsClient.ts';
-import { APIError, APIUserAbortError, InvalidArgumentError } from '../errors.ts';
+import { APIError, APIUserAbortError, InvalidArgumentError, NotFoundError } from '../errors.ts';
 import type { PagePromise } from '../pagination.ts';
-import { checkPollOptions, pollUntilDone, type PollOptions } from '../poll.ts';
-import { pollRunAsEvents } from '../attachFallback.ts';
+import { checkPollOptions, pollUntilDone, retrieveSpec, type PollOptions } from '../poll.ts';
+import { eventStreamResponse, polledRunEvents } from '../polledRunEvents.ts';
 import { path, type RequestOptions } from '../request.ts';
 import { startStream, type StreamRequestOptions } from '../streaming.ts';
 import type {
@@ -22,11 +22,9 @@ import { Steps } from './steps.ts';
 
 /** The parameters of `runs.attachStream`. */
 export interface AttachStreamParams {
-  /** Stream from after this event (an SSE id the server gave); default: from the first. */
+  /** Stream the events after this one (an SSE id of an earlier stream of the run). */
   startingAfter?: number | undefined;
-  /** Poll and rebuild the events when the server has no events endpoint; default true. */
-  fallback?: boolean | undefined;
-  /** The wait between polls of the fallback, in ms; default 1 s. */
+  /** Where the stream is made by polling: the wait between polls (default: the server's `openai-poll-after-ms`, else 5 s). */
   pollIntervalMs?: number | undefined;
 }
 
@@ -150,13 +148,12 @@ export class Runs extends APIResource {
    * Streams a run that already exists, from after the event `startingAfter` (an SSE id this
    * stream's server gave, see `stream.lastEventId`), or from its first event: how a stream that
    * dropped picks up where it stopped. An extension of the Assistants API that the embedded
-   * server offers (`GET /threads/{thread_id}/runs/{run_id}/events?starting_after=N`).
-   *
-   * A server without it (it answers 404 or 405) gets the fallback: the run is retrieved and its
-   * steps and messages listed every `pollIntervalMs` (default 1 s), and what changed becomes the
-   * events a stream would have sent, after a first `assistant_machines.attach_fallback` event
-   * that says so (see `pollRunAsEvents`). `fallback: false` fails the stream with kind
-   * `api-error` instead.
+   * server offers (`GET /threads/{thread_id}/runs/{run_id}/events?starting_after=N`). Where a
+   * server lacks it (404 or 405 for a run that exists), the stream is made by polling instead:
+   * retrieve, list steps and messages, until the run pauses or ends; its first event,
+   * `assistant_machines.attach.polling`, says so (and that `startingAfter` could not be honoured:
+   * the stream starts from the run's current state). A run that does not exist fails the stream
+   * with kind `api-error`, status 404.
    *
    * @example
    * ```ts
@@ -165,21 +162,23 @@ export class Runs extends APIResource {
    * ```
    */
   attachStream(threadId: string, runId: string, params: AttachStreamParams = {}, options?: StreamRequestOptions): AssistantStream {
-    const { startingAfter, fallback = true, pollIntervalMs } = params;
+    const { startingAfter, pollIntervalMs } = params;
     const query = startingAfter === undefined ? {} : { starting_after: startingAfter };
-    const whenMissing = fallback
-      ? async (answer: Response, signal: AbortSignal) => {
-          // A 404 may also mean the run does not exist: then the stream reports that answer.
-          const exists = await this.retrieve(runId, { thread_id: threadId }, { signal }).then(
-            () => true,
-            (error: unknown) => !(error instanceof APIError && error.status === 404),
-          );
-          if (!exists) return answer;
-          await answer.body?.cancel().catch(() => {});
-          return pollRunAsEvents(this._client, threadId, runId, { status: answer.status, signal, pollIntervalMs });
-        }
-      : undefined;
-    return startStream(this._client, { method: 'GET', path: path`/threads/${threadId}/runs/${runId}/events`, query }, options, {}, whenMissing);
+    const client = this._client;
+    return startStream(client, { method: 'GET', path: path`/threads/${threadId}/runs/${runId}/events`, query }, options, {}, async (response, signal) => {
+      if (response.status !== 404 && response.status !== 405) return response;
+      // A 404 is also the answer for a run that does not exist: only a run that does means the
+      // server lacks the endpoint.
+      try {
+        await client.requestJSON(retrieveSpec({ resource: 'run', threadId, runId }), { signal });
+      } catch (error) {
+        if (error instanceof NotFoundError) return response;
+        throw error;
+      }
+      await response.body?.cancel();
+      const reason = `GET /threads/${threadId}/runs/${runId}/events answered ${response.status}: the server has no run events endpoint`;
+      return eventStreamResponse(polledRunEvents(client, threadId, runId, { signal, reason, startingAfter, pollIntervalMs }));
+    });
   }
 
   /**
