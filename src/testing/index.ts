@@ -14,3 +14,5 @@ export * from './runPaths.ts';
 export * from './forEachRunPath.ts';
 export * from './arbitraries.ts';
 export * from './pollPaths.ts';
+export * from './assistantRunPaths.ts';
+export * from './playAssistantRunPath.ts';
