@@ -48,7 +48,7 @@ async function check(path: AssistantRunPath): Promise<void> {
     // Made by the chart (a lost run, a refused submission): the same message, with this actor's key.
     const predicted = failure.error as Error;
     assert.instance(error, Error, where);
-    assert.is((error as Error).message, predicted.message.replace(/metadata\.assistant_machines_run = [^ ]+/, `metadata.assistant_machines_run = ${played.runKey}`), where);
+    assert.is((error as Error).message, predicted.message.replace(/metadata\.assistant_machines_run = [^ )]+/, `metadata.assistant_machines_run = ${played.runKey}`), where);
   }
 }
 

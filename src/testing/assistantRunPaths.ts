@@ -141,7 +141,8 @@ const shortName = (value: unknown) => stateName(value).replace('active.working.'
  * The events a state can see. Attaching does not queue, so an attaching actor's first event is
  * `thread.acquired`. Bound: `cancel` and the deadline come only while no retry is under way
  * (no failed request in a row, first create and first submission), so a path is either
- * interrupted or retries, not both at once.
+ * interrupted or retries, not both at once; and a run being cancelled is retrieved `cancelled`
+ * or still `in_progress` (no run, or `requires_action`, takes the same transitions there).
  */
 function eventsFor(snapshot: Snapshot, attaching: boolean): AnyEventObject[] {
   const value = JSON.stringify(snapshot.value);
@@ -150,8 +151,17 @@ function eventsFor(snapshot: Snapshot, attaching: boolean): AnyEventObject[] {
   const noRetry = requestFailures === 0 && createAttempts <= 1 && submitAttempts <= 1;
   // Only what some active state handles (the rest would change nothing): a cheaper traversal.
   const handled = new Set<string>(snapshot._nodes.flatMap((node) => node.ownEvents as string[]));
-  return EVENTS.filter((event) => handled.has(event.type) && (noRetry || (event.type !== 'cancel' && event.type !== 'xstate.done.actor.deadline')));
+  const confirming = value.includes('"confirming"');
+  return EVENTS.filter(
+    (event) =>
+      handled.has(event.type) &&
+      (noRetry || (event.type !== 'cancel' && event.type !== 'xstate.done.actor.deadline')) &&
+      (!confirming || event.type !== 'xstate.done.actor.retrieveRun' || isConfirmingAnswer(event)),
+  );
 }
+
+// A run being cancelled is retrieved cancelled or still in progress (other answers take the same transitions).
+const isConfirmingAnswer = (event: AnyEventObject) => ['cancelled', 'in_progress'].includes(String((event as { output: RetrievedRun }).output.run?.status));
 
 /** The bounded graph of one input and tools choice: xstate/graph's adjacency map under {@link keyOf}. */
 function traverse(input: AssistantRunInput, tools: boolean): { start: string; vertices: Map<string, Vertex> } {
