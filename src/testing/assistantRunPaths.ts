@@ -161,7 +161,7 @@ function eventsFor(snapshot: Snapshot, attaching: boolean): AnyEventObject[] {
 }
 
 // A run being cancelled is retrieved cancelled or still in progress (other answers take the same transitions).
-const isConfirmingAnswer = (event: AnyEventObject) => ['cancelled', 'in_progress'].includes(String((event as { output: RetrievedRun }).output.run?.status));
+const isConfirmingAnswer = (event: AnyEventObject) => ['cancelled', 'in_progress'].includes(String((event as unknown as { output: RetrievedRun }).output.run?.status));
 
 /** The bounded graph of one input and tools choice: xstate/graph's adjacency map under {@link keyOf}. */
 function traverse(input: AssistantRunInput, tools: boolean): { start: string; vertices: Map<string, Vertex> } {
