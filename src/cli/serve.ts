@@ -19,22 +19,35 @@ export function parsePort(value: string): number {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the embedded Assistants-compatible server until Ctrl+C',
-  usage: 'serve [--port N] [--fast]',
+  usage: 'serve [--port N] [--fast] [--data-dir DIR | --database-url URL]',
   description: [
     'Starts the embedded Assistants API server (scripted model, in memory) on 127.0.0.1 and',
     'prints the base URL to give any client: this CLI, the official SDKs, curl. Stops on Ctrl+C',
-    '(SIGINT) or SIGTERM.',
+    '(SIGINT) or SIGTERM. With --data-dir (SQLite) or --database-url (PostgreSQL) its state',
+    'survives a restart; runs active when it stopped end as failed.',
   ].join('\n'),
   options: {
     port: { type: 'string', value: 'N', description: 'the port to listen on (default: a free one)' },
     fast: { type: 'boolean', description: 'no pauses between streamed events (default: a visible pace)' },
+    'data-dir': { type: 'string', value: 'DIR', description: 'keep state in SQLite in DIR (default: in memory)' },
+    'database-url': { type: 'string', value: 'URL', description: 'keep state in PostgreSQL (postgres://…), shared by several servers' },
   },
   positionals: { min: 0, max: 0, name: 'argument' },
   async run(args, io) {
     const port = parsePort(optionalString(args, 'port') ?? '0');
     const term = createTerminal(io);
-    const server = await createServer({ port, ...(args.values['fast'] === true ? { pace: { deltaDelayMs: 0, stepDelayMs: 0 } } : {}) });
+    const dataDir = optionalString(args, 'data-dir');
+    const databaseUrl = optionalString(args, 'database-url');
+    if (dataDir !== undefined && databaseUrl !== undefined) throw new UsageError('give --data-dir or --database-url, not both');
+    const server = await createServer({
+      port,
+      ...(args.values['fast'] === true ? { pace: { deltaDelayMs: 0, stepDelayMs: 0 } } : {}),
+      ...(dataDir === undefined ? {} : { dataDir }),
+      ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    });
     term.line(`${term.colors.bold('assistant-machines server')} listening on ${term.colors.cyan(server.url)}`);
+    if (dataDir !== undefined) term.line(`State in SQLite under ${dataDir}`);
+    if (databaseUrl !== undefined) term.line('State in PostgreSQL');
     term.line('Give any Assistants client this base URL, and any API key:');
     term.line(`  OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=anything`);
     term.line(term.colors.dim('Ctrl+C stops it.'));

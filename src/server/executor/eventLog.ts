@@ -16,6 +16,19 @@ export interface EventLogSubscriber {
   close(): void;
 }
 
+/** Hears what a log keeps: how durable storage persists a run's events with their positions. */
+export interface EventLogObserver {
+  /** An event was appended at `position`; `data` is the object it carries, as it is now. */
+  appended(position: number, entry: LoggedEvent, data: unknown): void;
+  /** The events before `position` were dropped. */
+  compacted(position: number): void;
+}
+
+/** An event as durable storage keeps it: its position in the log, and its frame. */
+export interface StoredLogEntry extends LoggedEvent {
+  readonly position: number;
+}
+
 /**
  * Every event of one run, in order, with the streams that follow it. A stream subscribes from
  * a position — 0 for the stream of the request that created the run, the current length for a
@@ -34,6 +47,33 @@ export class RunEventLog {
   #compactedBefore = 0;
   readonly #subscribers = new Set<EventLogSubscriber>();
   #closed = false;
+  #observer: EventLogObserver | undefined;
+
+  /** Tells `observer` of every later append and compaction (one observer: durable storage). */
+  observe(observer: EventLogObserver): void {
+    this.#observer = observer;
+  }
+
+  /**
+   * The log of a run read back from durable storage: the kept events at their positions (a
+   * compacted log kept only its last one), so `starting_after` means what it meant before.
+   */
+  static restore(entries: readonly StoredLogEntry[]): RunEventLog {
+    const log = new RunEventLog();
+    if (entries.length === 0) return log;
+    const last = entries[entries.length - 1]!.position;
+    log.#entries = new Array(last + 1);
+    for (const { position, event, frame, endsStream } of entries) log.#entries[position] = { event, frame, endsStream };
+    log.#compactedBefore = entries[0]!.position;
+    return log;
+  }
+
+  /** The kept events with their positions, oldest first. */
+  storedEntries(): StoredLogEntry[] {
+    const stored: StoredLogEntry[] = [];
+    for (const [position, entry] of this.#entries.entries()) if (entry !== undefined) stored.push({ position, ...entry });
+    return stored;
+  }
 
   /** How many events the run emitted so far; the position the next one will take. */
   get length(): number {
@@ -69,14 +109,17 @@ export class RunEventLog {
     this.#entries = new Array(this.#entries.length);
     this.#entries[last] = kept;
     this.#compactedBefore = last;
+    this.#observer?.compacted(last);
   }
 
   /** Frames `data` (its state now: later changes to the object do not alter the event) and delivers it. */
   append(event: string, data: unknown, endsStream = false): void {
     if (this.#closed) return;
     // The SSE id is the event's position in the log: where a dropped stream picks up again.
-    const entry: LoggedEvent = { event, frame: `id: ${this.#entries.length}\n${formatSSEFrame(event, data)}`, endsStream };
+    const position = this.#entries.length;
+    const entry: LoggedEvent = { event, frame: `id: ${position}\n${formatSSEFrame(event, data)}`, endsStream };
     this.#entries.push(entry);
+    this.#observer?.appended(position, entry, data);
     for (const subscriber of this.#subscribers) subscriber.event(entry);
   }
 

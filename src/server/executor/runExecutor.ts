@@ -22,7 +22,7 @@ import { callCodeInterpreter } from '../tools/codeInterpreter.ts';
 import { callFileSearch, fileSearchRanking } from '../tools/fileSearch.ts';
 import { callFunction } from '../tools/function.ts';
 import type { ServerToolCall, ToolCallContext } from '../tools/toolCall.ts';
-import { RunEventLog } from './eventLog.ts';
+import { RunEventLog, type StoredLogEntry } from './eventLog.ts';
 import { SLOW_DELTA_DELAY_MS, type Scenario } from './scenario.ts';
 import type { ExecutorEnvironment } from './environment.ts';
 
@@ -69,6 +69,18 @@ export interface RunExecutorInput {
   prelude?: ReadonlyArray<{ event: string; data: unknown }>;
 }
 
+/** A run read back from durable storage: its steps and its event log. */
+export interface RestoredRunState {
+  steps: readonly RunStep[];
+  events: readonly StoredLogEntry[];
+}
+
+/** The `last_error` of a run that was active when its server stopped (see docs/server.md). */
+export const INTERRUPTED_BY_RESTART = {
+  code: 'server_error',
+  message: 'The server stopped while this run was active; runs are not resumed after a restart, so it was ended as failed. Create a new run to continue.',
+} as const;
+
 /**
  * Runs one run in the background, from `queued` to a final status, whether or not anyone
  * streams it: it asks the model for each next step, streams text and tool calls into the run's
@@ -88,7 +100,7 @@ export interface RunExecutorInput {
 export class RunExecutor implements RunHandle {
   readonly id: string;
   readonly steps = new Collection<RunStep>('run step');
-  readonly log = new RunEventLog();
+  readonly log: RunEventLog;
   readonly #actor: Actor<typeof runMachine>;
   readonly #input: RunExecutorInput;
   readonly #environment: ExecutorEnvironment;
@@ -101,12 +113,21 @@ export class RunExecutor implements RunHandle {
   #metadata: Metadata | undefined;
   #usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
 
-  constructor(input: RunExecutorInput, environment: ExecutorEnvironment) {
+  /** Starts `input.run`; or, with `restored`, holds a run read back from storage without driving it. */
+  constructor(input: RunExecutorInput, environment: ExecutorEnvironment, restored?: RestoredRunState) {
     this.id = input.run.id;
     this.#input = input;
     this.#environment = environment;
+    this.log = restored === undefined ? new RunEventLog() : RunEventLog.restore(restored.events);
     this.#actor = createActor(runMachine, { input: { run: input.run, lifecycle: 'strict' } });
     this.#actor.start();
+    if (restored !== undefined) {
+      for (const step of restored.steps) this.steps.set(step.id, step);
+      // The statechart accepts any status as the first one it sees: the run's stored status.
+      this.#actor.send({ type: `thread.run.${input.run.status}`, data: input.run } as never);
+      if (!this.isActive) this.#scheduleCompaction();
+      return;
+    }
     for (const { event, data } of input.prelude ?? []) this.log.append(event, data);
     this.#emitRun('thread.run.created', {});
     this.#emitRun('thread.run.queued', {});
@@ -130,6 +151,11 @@ export class RunExecutor implements RunHandle {
   /** Whether the run still blocks its thread (queued, in_progress, requires_action, cancelling). */
   get isActive(): boolean {
     return ACTIVE_STATUSES.includes(this.run.status);
+  }
+
+  /** The vector stores its file_search searches. */
+  get vectorStoreIds(): readonly string[] {
+    return this.#input.vectorStoreIds;
   }
 
   /** Whether step objects this run shows carry file_search result text. */
@@ -192,6 +218,25 @@ export class RunExecutor implements RunHandle {
     this.#emitRun('thread.run.queued', { required_action: null });
     this.#toolOutputsArrived?.();
     return this.run;
+  }
+
+  /**
+   * Ends a restored run that was active when its server stopped: one that was `cancelling` is
+   * `cancelled`, any other is `failed` with {@link INTERRUPTED_BY_RESTART}; the step and the
+   * message it had open close the same way. Nothing for a run already final.
+   */
+  endAfterRestart(): void {
+    if (!this.isActive) return;
+    this.#openStep = this.steps.values().find((step) => step.status === 'in_progress');
+    this.#openMessage = this.#input.thread.messages.values().find((message) => message.run_id === this.id && message.status === 'in_progress');
+    if (this.run.status === 'cancelling') {
+      this.#wrapUp('cancelled');
+      return;
+    }
+    const now = nowSeconds();
+    this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_failed' } });
+    this.#finishStep('thread.run.step.failed', { failed_at: now, last_error: { ...INTERRUPTED_BY_RESTART } });
+    this.#emitRun('thread.run.failed', { failed_at: now, last_error: { ...INTERRUPTED_BY_RESTART }, required_action: null });
   }
 
   /** Stops every timer and ends the streams following this run (the server is closing). */
@@ -449,16 +494,18 @@ export class RunExecutor implements RunHandle {
     if (!snapshot.can(event)) throw new RunTransitionError(this.id, String(snapshot.value), type);
     this.#actor.send(event);
     this.log.append(type, event.data, STREAM_ENDING_EVENTS.has(type));
-    if ((RUN_TERMINAL_STATUSES as readonly string[]).includes(event.data.status)) {
-      // Nothing re-attaches to a run long over; a server running for days must not keep every
-      // delta of every run it ever served.
-      const compaction = setTimeout(() => {
-        this.#timers.delete(compaction);
-        this.log.compact();
-      }, this.#environment.eventLogRetentionMs);
-      compaction.unref?.();
-      this.#timers.add(compaction);
-    }
+    if ((RUN_TERMINAL_STATUSES as readonly string[]).includes(event.data.status)) this.#scheduleCompaction();
+  }
+
+  // Nothing re-attaches to a run long over; a server running for days must not keep every
+  // delta of every run it ever served.
+  #scheduleCompaction(): void {
+    const compaction = setTimeout(() => {
+      this.#timers.delete(compaction);
+      this.log.compact();
+    }, this.#environment.eventLogRetentionMs);
+    compaction.unref?.();
+    this.#timers.add(compaction);
   }
 
   #count(kind: 'prompt' | 'completion', text: string): void {

@@ -1,0 +1,69 @@
+import type { ExecutorEnvironment } from '../executor/environment.ts';
+import type { RunExecutor } from '../executor/runExecutor.ts';
+import type { FileIndexer } from '../indexing.ts';
+import type { Store } from '../store.ts';
+import { bindStore, endInterruptedRuns, restoreStore } from './durable.ts';
+import { StorageError, type StorageEngine } from './engine.ts';
+import { PersistenceQueue } from './queue.ts';
+
+/** Where a server keeps its state: nowhere (in memory), a SQLite data directory, or PostgreSQL. */
+export interface StorageOptions {
+  /** A directory for the SQLite database (created if missing). */
+  dataDir?: string | undefined;
+  /** A `postgres://` URL: several servers may share it. */
+  databaseUrl?: string | undefined;
+}
+
+/** A server's durable storage, once its state is loaded. */
+export interface DurableStorage {
+  readonly engine: StorageEngine;
+  /** Resolves when every change made so far is committed. */
+  flushed(): Promise<void>;
+  /** Waits for the last writes, then closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the engine the options name (or none: `undefined`, the in-memory server), migrates it,
+ * loads its state into `store`, ends the runs a stop interrupted, and from then on writes
+ * every change through an ordered queue.
+ *
+ * @example `const storage = await openStorage({ dataDir: './data' }, store, environment, indexer);`
+ */
+export async function openStorage(
+  options: StorageOptions,
+  store: Store<RunExecutor>,
+  environment: ExecutorEnvironment,
+  indexer: FileIndexer,
+): Promise<DurableStorage | undefined> {
+  if (options.dataDir !== undefined && options.databaseUrl !== undefined) {
+    throw new StorageError('Give either dataDir (SQLite) or databaseUrl (PostgreSQL), not both.');
+  }
+  let engine: StorageEngine;
+  if (options.dataDir !== undefined) {
+    const { openSqlite } = await import('./sqlite.ts');
+    engine = await openSqlite(options.dataDir);
+  } else if (options.databaseUrl !== undefined) {
+    const { openPostgres } = await import('./postgres.ts');
+    engine = await openPostgres(options.databaseUrl);
+  } else return undefined;
+  try {
+    await engine.migrate();
+    restoreStore(store, await engine.load(), environment, indexer);
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  const queue = new PersistenceQueue(engine, environment.onInternalError);
+  bindStore(store, queue);
+  endInterruptedRuns(store);
+  await queue.flushed();
+  return {
+    engine,
+    flushed: () => queue.flushed(),
+    async close() {
+      await queue.flushed().catch(() => {});
+      await engine.close();
+    },
+  };
+}
