@@ -7,8 +7,8 @@ import { toFile } from 'openai';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { INTERRUPTED_BY_RESTART } from '../src/server/executor/runExecutor.ts';
-import { readState, type CreatedIds } from './helpers/durableState.ts';
-import { functionTool, startTestServer, type TestServer } from './helpers/server.ts';
+import { readState, streamUntilDeltas, type CreatedIds } from './helpers/durableState.ts';
+import { functionTool, startTestServer } from './helpers/server.ts';
 
 const test = suite<{ dirs: string[] }>('durable state (SQLite)');
 test.before((context) => {
@@ -17,22 +17,6 @@ test.before((context) => {
 test.after(async ({ dirs }) => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
-
-/** Creates a streamed run with raw fetch and reads its SSE frames until `deltas` message deltas came, then hangs up. */
-export async function streamUntilDeltas(t: TestServer, threadId: string, body: Record<string, unknown>, deltas: number): Promise<{ frames: string; runId: string }> {
-  const response = await t.request(`/threads/${threadId}/runs`, { method: 'POST', body: JSON.stringify({ ...body, stream: true }) });
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let text = '';
-  while ((text.match(/^event: thread\.message\.delta$/gm) ?? []).length < deltas) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`the stream ended before ${deltas} deltas: ${text}`);
-    text += value;
-  }
-  await reader.cancel();
-  const frames = text.slice(0, text.lastIndexOf('\n\n') + 2);
-  const runId = /"id":"(run_\w+)"/.exec(frames)?.[1] ?? '';
-  return { frames, runId };
-}
 
 async function dataDir(dirs: string[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'assistant-machines-durable-'));

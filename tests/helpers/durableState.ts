@@ -41,6 +41,8 @@ export async function readState(t: TestServer, ids: CreatedIds): Promise<Record<
     state[`thread ${id} runs`] = runs;
     for (const run of runs.body.data ?? []) {
       state[`run ${run.id}`] = await get(`/threads/${id}/runs/${run.id}`);
+      // The events of a run still going follow it live: read those of finished runs.
+      if (['queued', 'in_progress', 'cancelling'].includes((run as { status?: string }).status ?? '')) continue;
       state[`run ${run.id} steps`] = await get(`/threads/${id}/runs/${run.id}/steps?limit=100&include[]=step_details.tool_calls[*].file_search.results[*].content`);
       state[`run ${run.id} events`] = await get(`/threads/${id}/runs/${run.id}/events`);
       state[`run ${run.id} events after 3`] = await get(`/threads/${id}/runs/${run.id}/events?starting_after=3`);
@@ -48,3 +50,20 @@ export async function readState(t: TestServer, ids: CreatedIds): Promise<Record<
   }
   return state;
 }
+
+/** Creates a streamed run with raw fetch and reads its SSE frames until `deltas` message deltas came, then hangs up. */
+export async function streamUntilDeltas(t: TestServer, threadId: string, body: Record<string, unknown>, deltas: number): Promise<{ frames: string; runId: string }> {
+  const response = await t.request(`/threads/${threadId}/runs`, { method: 'POST', body: JSON.stringify({ ...body, stream: true }) });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  while ((text.match(/^event: thread\.message\.delta$/gm) ?? []).length < deltas) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`the stream ended before ${deltas} deltas: ${text}`);
+    text += value;
+  }
+  await reader.cancel();
+  const frames = text.slice(0, text.lastIndexOf('\n\n') + 2);
+  const runId = /"id":"(run_\w+)"/.exec(frames)?.[1] ?? '';
+  return { frames, runId };
+}
+
