@@ -17,7 +17,7 @@ import type { RunExecutor } from './executor/runExecutor.ts';
 import { FileIndexer } from './indexing.ts';
 import type { Model } from './model/model.ts';
 import { scriptedModel } from './model/scriptedModel.ts';
-import { openStorage } from './storage/open.ts';
+import { openStorage, type DurableStorage } from './storage/open.ts';
 import { Collection, Store } from './store.ts';
 
 export type { Pace } from './executor/environment.ts';
@@ -138,7 +138,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
     // Our own process's globals stay as they are: the server must not swap the Request and
     // Response classes of the application embedding it.
-    const started = createAdaptorServer({ fetch: storage === undefined ? app.fetch : durableFetch(app.fetch, storage.flushed, onInternalError), overrideGlobalObjects: false }) as Server;
+    const started = createAdaptorServer({ fetch: storage === undefined ? app.fetch : durableFetch(app.fetch, storage, onInternalError), overrideGlobalObjects: false }) as Server;
     started.once('error', reject);
     started.listen({ port: options.port ?? 0, host, backlog: options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG }, () =>
       resolve({ server: started, port: (started.address() as AddressInfo).port }),
@@ -169,15 +169,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
 }
 
 /**
- * The app's fetch, answering a request that may have changed something (any method but GET
+ * The app's fetch on durable storage, answering a request that may have changed something (any method but GET
  * and HEAD) only once its changes are committed: what a client was told exists, survives.
  */
-function durableFetch(fetch: (request: Request) => Response | Promise<Response>, flushed: () => Promise<void>, onInternalError: (error: unknown) => void) {
+function durableFetch(fetch: (request: Request) => Response | Promise<Response>, storage: DurableStorage, onInternalError: (error: unknown) => void) {
   return async (request: Request): Promise<Response> => {
+    // On a shared database, what another server committed before this request is seen by it.
+    if (storage.synced !== undefined) await storage.synced();
     const response = await fetch(request);
     if (request.method === 'GET' || request.method === 'HEAD') return response;
     try {
-      await flushed();
+      await storage.flushed();
     } catch (error) {
       onInternalError(error);
       void response.body?.cancel().catch(() => {});

@@ -123,6 +123,16 @@ export class RunEventLog {
     for (const subscriber of this.#subscribers) subscriber.event(entry);
   }
 
+  /**
+   * Adds an event another server appended to its copy of this run's log, at the same position
+   * (several servers on one database); one already here is skipped.
+   */
+  appendFollowed(position: number, entry: LoggedEvent): void {
+    if (this.#closed || position < this.#entries.length) return;
+    this.#entries[position] = entry;
+    for (const subscriber of this.#subscribers) subscriber.event(entry);
+  }
+
   /** Replays the events from `from` on, then follows the log; returns the unsubscribe function. */
   subscribe(from: number, subscriber: EventLogSubscriber): () => void {
     for (let index = Math.max(from, this.#compactedBefore); index < this.#entries.length; index += 1) subscriber.event(this.#entries[index]!);

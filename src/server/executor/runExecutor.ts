@@ -75,6 +75,19 @@ export interface RestoredRunState {
   events: readonly StoredLogEntry[];
 }
 
+/** The tool outputs of one `submit_tool_outputs` request. */
+export type ToolOutputs = ReadonlyArray<{ tool_call_id?: string | undefined; output?: string | undefined }>;
+
+/**
+ * The instance that executes a run this server only follows (several servers on one
+ * database): where cancel, tool outputs and metadata go.
+ */
+export interface RunOwner {
+  cancel(): void;
+  submitToolOutputs(outputs: ToolOutputs): void;
+  setMetadata(metadata: Metadata): void;
+}
+
 /** The `last_error` of a run that was active when its server stopped (see docs/server.md). */
 export const INTERRUPTED_BY_RESTART = {
   code: 'server_error',
@@ -112,6 +125,9 @@ export class RunExecutor implements RunHandle {
   #openMessage: Message | undefined;
   #metadata: Metadata | undefined;
   #usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  /** Set when another server executes this run: this one follows its rows and events. */
+  #owner: RunOwner | undefined;
+  #followed: Run | undefined;
 
   /** Starts `input.run`; or, with `restored`, holds a run read back from storage without driving it. */
   constructor(input: RunExecutorInput, environment: ExecutorEnvironment, restored?: RestoredRunState) {
@@ -136,6 +152,7 @@ export class RunExecutor implements RunHandle {
 
   /** The run as it stands: the run statechart's context (with metadata as last modified). */
   get run(): Run {
+    if (this.#followed !== undefined) return this.#followed;
     const { run } = this.#actor.getSnapshot().context;
     return this.#metadata === undefined ? run : { ...run, metadata: this.#metadata };
   }
@@ -146,6 +163,29 @@ export class RunExecutor implements RunHandle {
    */
   setMetadata(metadata: Metadata): void {
     this.#metadata = metadata;
+    if (this.#owner !== undefined) {
+      this.#followed = { ...this.run, metadata };
+      this.#owner.setMetadata(metadata);
+    }
+  }
+
+  /**
+   * Makes this (restored, not driven) run one another server executes: cancel, tool outputs
+   * and metadata go to `owner`, and {@link follow} keeps the run as the owner wrote it.
+   */
+  followOwner(owner: RunOwner): void {
+    this.#owner = owner;
+    this.#followed = this.run;
+  }
+
+  /** Whether another server executes this run. */
+  get isFollowed(): boolean {
+    return this.#owner !== undefined;
+  }
+
+  /** The run as its owner last wrote it. */
+  follow(run: Run): void {
+    if (this.#owner !== undefined) this.#followed = run;
   }
 
   /** Whether the run still blocks its thread (queued, in_progress, requires_action, cancelling). */
@@ -172,6 +212,12 @@ export class RunExecutor implements RunHandle {
     if (status !== 'queued' && status !== 'in_progress' && status !== 'requires_action') {
       throw new ApiError(400, `Cannot cancel run with status '${status}'.`);
     }
+    if (this.#owner !== undefined) {
+      // The owner answers with the same `cancelling`, then `cancelled`; this server shows it at once.
+      this.#owner.cancel();
+      this.#followed = { ...this.run, status: 'cancelling', required_action: null };
+      return this.run;
+    }
     this.#emitRun('thread.run.cancelling', { required_action: null });
     this.#interrupt('cancelled');
     return this.run;
@@ -181,9 +227,9 @@ export class RunExecutor implements RunHandle {
    * Takes the outputs of the calls the run waits for — all of them, in one request — and
    * resumes the run: the tool step completes with the outputs, and the run is `queued` again.
    */
-  submitToolOutputs(outputs: ReadonlyArray<{ tool_call_id?: string | undefined; output?: string | undefined }>): Run {
+  submitToolOutputs(outputs: ToolOutputs): Run {
     const run = this.run;
-    if (run.status !== 'requires_action' || run.required_action == null || this.#openStep === undefined) {
+    if (run.status !== 'requires_action' || run.required_action == null || (this.#openStep === undefined && this.#owner === undefined)) {
       throw new ApiError(400, `Runs in status "${run.status}" do not accept tool outputs.`);
     }
     const pending = run.required_action.submit_tool_outputs.tool_calls.map((call) => call.id);
@@ -205,6 +251,12 @@ export class RunExecutor implements RunHandle {
       throw new ApiError(400, `Expected tool outputs for call_ids [${pending.map((id) => `'${id}'`).join(', ')}], got [${[...byId.keys()].map((id) => `'${id}'`).join(', ')}].`, {
         param: 'tool_outputs',
       });
+    }
+    if (this.#owner !== undefined || this.#openStep === undefined) {
+      // A followed run: its owner completes the step and resumes the run.
+      this.#owner?.submitToolOutputs(outputs);
+      this.#followed = { ...run, status: 'queued', required_action: null };
+      return this.run;
     }
 
     const step = this.#openStep;

@@ -4,7 +4,8 @@ import { RunExecutor } from '../executor/runExecutor.ts';
 import type { FileIndexer } from '../indexing.ts';
 import type { Assistant, FileObject, ThreadObject, VectorStore, VectorStoreFile, VectorStoreFileBatch } from '../objects.ts';
 import { Collection, type FileBatchRecord, type Store, type ThreadRecord, type VectorStoreFileRecord, type VectorStoreRecord } from '../store.ts';
-import { StorageError, type StoredEvent, type StoredKind, type StoredObject, type StoredState } from './engine.ts';
+import { ApiError } from '../errors.ts';
+import { StorageError, type ReceivedCommand, type RunCommand, type SharedDatabase, type StorageOp, type StoredEvent, type StoredKind, type StoredObject, type StoredState } from './engine.ts';
 import type { PersistenceQueue } from './queue.ts';
 
 /** What a run row holds besides the run: what its executor was started with. */
@@ -12,6 +13,18 @@ interface StoredRun {
   run: Run;
   vectorStoreIds: string[];
   includeSearchContent: boolean;
+  /** The server executing it (several servers on one database); absent on SQLite. */
+  owner?: string;
+}
+
+/** A store made durable: how changes committed by other servers and commands come in. */
+export interface StoreBinding {
+  /** Applies writes another server committed to this server's working set (nothing is written back). */
+  applyRemote(ops: readonly StorageOp[]): void;
+  /** Carries out commands for runs this server executes. */
+  execute(commands: readonly ReceivedCommand[]): void;
+  /** Makes a restored run one `owner` executes. */
+  follow(threadId: string, executor: RunExecutor, owner: string): void;
 }
 
 interface StoredVectorStoreFile {
@@ -25,25 +38,39 @@ interface StoredVectorStoreFile {
  * queued on `queue`. Objects changed in place must be set again in their collection (that
  * is what writes them).
  *
- * @example `bindStore(store, queue);`
+ * @example `const binding = bindStore(store, queue, environment);`
  */
-export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue): void {
-  const put = (kind: StoredKind, parent: string, id: string, root: string, data: unknown) =>
-    queue.enqueue({ type: 'put', kind, parent, id, root, data: JSON.stringify(data) });
+export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue, environment: ExecutorEnvironment, instanceId?: string): StoreBinding {
+  // While changes another server committed are applied, nothing is written back.
+  let applyingRemote = false;
+  const enqueue = (op: StorageOp) => {
+    if (!applyingRemote) queue.enqueue(op);
+  };
+  const queueWrites = { enqueue };
+  const put = (kind: StoredKind, parent: string, id: string, root: string, data: unknown) => {
+    if (!applyingRemote) queue.enqueue({ type: 'put', kind, parent, id, root, data: JSON.stringify(data) });
+  };
   const bound = new WeakSet<object>();
+  const runsById = new Map<string, { threadId: string; executor: RunExecutor }>();
+  const owners = new WeakMap<RunExecutor, string>();
+  const storedRun = (executor: RunExecutor): StoredRun => {
+    const owner = owners.get(executor) ?? instanceId;
+    return { run: executor.run, vectorStoreIds: [...executor.vectorStoreIds], includeSearchContent: executor.includeSearchContent, ...(owner === undefined ? {} : { owner }) };
+  };
 
   const bindRun = (threadId: string, executor: RunExecutor) => {
     if (bound.has(executor)) return;
     bound.add(executor);
+    runsById.set(executor.id, { threadId, executor });
     const putRun = () => put('run', threadId, executor.id, threadId, storedRun(executor));
 
     executor.steps.observe({
       set: (id, step) => put('step', executor.id, id, threadId, step),
-      delete: (id) => queue.enqueue({ type: 'delete', kind: 'step', parent: executor.id, id }),
+      delete: (id) => queueWrites.enqueue({ type: 'delete', kind: 'step', parent: executor.id, id }),
     });
     executor.log.observe({
       appended(position, entry, data) {
-        queue.enqueue({ type: 'event', runId: executor.id, root: threadId, position, event: entry.event, frame: entry.frame, endsStream: entry.endsStream });
+        queueWrites.enqueue({ type: 'event', runId: executor.id, root: threadId, position, event: entry.event, frame: entry.frame, endsStream: entry.endsStream });
         const { event } = entry;
         if (event.startsWith('thread.run.step.')) {
           if (event === 'thread.run.step.delta') return;
@@ -57,7 +84,7 @@ export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue): v
         }
       },
       compacted(position) {
-        queue.enqueue({ type: 'dropEvents', runId: executor.id, before: position });
+        queueWrites.enqueue({ type: 'dropEvents', runId: executor.id, before: position });
       },
     });
   };
@@ -68,7 +95,7 @@ export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue): v
     const threadId = record.thread.id;
     record.messages.observe({
       set: (id, message) => put('message', threadId, id, threadId, message),
-      delete: (id) => queue.enqueue({ type: 'delete', kind: 'message', parent: threadId, id }),
+      delete: (id) => queueWrites.enqueue({ type: 'delete', kind: 'message', parent: threadId, id }),
     });
     record.runs.observe({
       set(id, executor) {
@@ -77,11 +104,11 @@ export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue): v
           bindRun(threadId, executor);
           for (const step of executor.steps.values()) put('step', id, step.id, threadId, step);
           for (const entry of executor.log.storedEntries()) {
-            queue.enqueue({ type: 'event', runId: id, root: threadId, position: entry.position, event: entry.event, frame: entry.frame, endsStream: entry.endsStream });
+            queueWrites.enqueue({ type: 'event', runId: id, root: threadId, position: entry.position, event: entry.event, frame: entry.frame, endsStream: entry.endsStream });
           }
         }
       },
-      delete: (id) => queue.enqueue({ type: 'delete', kind: 'run', parent: threadId, id }),
+      delete: (id) => queueWrites.enqueue({ type: 'delete', kind: 'run', parent: threadId, id }),
     });
     if (writeContents) for (const message of record.messages.values()) put('message', threadId, message.id, threadId, message);
     for (const executor of record.runs.values()) bindRun(threadId, executor);
@@ -94,19 +121,19 @@ export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue): v
     const putFile = (id: string, file: VectorStoreFileRecord) =>
       put('vector_store_file', storeId, id, storeId, { file: file.file, filename: file.filename, chunks: file.chunks } satisfies StoredVectorStoreFile);
     const putBatch = (id: string, batch: FileBatchRecord) => put('file_batch', storeId, id, storeId, batch);
-    record.files.observe({ set: putFile, delete: (id) => queue.enqueue({ type: 'delete', kind: 'vector_store_file', parent: storeId, id }) });
-    record.batches.observe({ set: putBatch, delete: (id) => queue.enqueue({ type: 'delete', kind: 'file_batch', parent: storeId, id }) });
+    record.files.observe({ set: putFile, delete: (id) => queueWrites.enqueue({ type: 'delete', kind: 'vector_store_file', parent: storeId, id }) });
+    record.batches.observe({ set: putBatch, delete: (id) => queueWrites.enqueue({ type: 'delete', kind: 'file_batch', parent: storeId, id }) });
     if (!writeContents) return;
     for (const file of record.files.values()) putFile(file.file.id, file);
     for (const batch of record.batches.values()) putBatch(batch.batch.id, batch);
   };
 
-  const deleteRoot = (root: string) => queue.enqueue({ type: 'deleteRoot', root });
+  const deleteRoot = (root: string) => queueWrites.enqueue({ type: 'deleteRoot', root });
   store.assistants.observe({ set: (id, assistant) => put('assistant', '', id, id, assistant), delete: deleteRoot });
   store.files.observe({
     set(id, record) {
       put('file', '', id, id, record.file);
-      queue.enqueue({ type: 'putBytes', id, bytes: record.content });
+      queueWrites.enqueue({ type: 'putBytes', id, bytes: record.content });
     },
     delete: deleteRoot,
   });
@@ -126,10 +153,144 @@ export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue): v
   });
   for (const record of store.threads.values()) bindThread(record, false);
   for (const record of store.vectorStores.values()) bindVectorStore(record, false);
-}
 
-function storedRun(executor: RunExecutor): StoredRun {
-  return { run: executor.run, vectorStoreIds: [...executor.vectorStoreIds], includeSearchContent: executor.includeSearchContent };
+  const follow = (threadId: string, executor: RunExecutor, owner: string) => {
+    owners.set(executor, owner);
+    const send = (command: RunCommand) => queue.enqueue({ type: 'command', owner, threadId, runId: executor.id, command: JSON.stringify(command) });
+    executor.followOwner({
+      cancel: () => send({ type: 'cancel' }),
+      submitToolOutputs: (outputs) => send({ type: 'submit_tool_outputs', outputs: [...outputs] }),
+      setMetadata: (metadata) => send({ type: 'metadata', metadata: metadata as Record<string, string> }),
+    });
+  };
+
+  const applyOne = (op: StorageOp) => {
+    switch (op.type) {
+      case 'put':
+        return applyPut(op.kind, op.parent, op.id, op.data);
+      case 'delete':
+        if (op.kind === 'message') store.threads.get(op.parent)?.messages.delete(op.id);
+        else if (op.kind === 'vector_store_file') store.vectorStores.get(op.parent)?.files.delete(op.id);
+        else if (op.kind === 'file_batch') store.vectorStores.get(op.parent)?.batches.delete(op.id);
+        return;
+      case 'deleteRoot': {
+        store.assistants.delete(op.root);
+        store.files.delete(op.root);
+        store.vectorStores.delete(op.root);
+        const thread = store.threads.get(op.root);
+        if (thread !== undefined) {
+          for (const run of thread.runs.values()) run.dispose();
+          store.threads.delete(op.root);
+        }
+        return;
+      }
+      case 'putBytes': {
+        const file = store.files.get(op.id);
+        if (file !== undefined) file.content = op.bytes;
+        return;
+      }
+      case 'event': {
+        const followed = runsById.get(op.runId)?.executor;
+        if (followed?.isFollowed === true) followed.log.appendFollowed(op.position, { event: op.event, frame: op.frame, endsStream: op.endsStream });
+        return;
+      }
+      case 'dropEvents': {
+        const followed = runsById.get(op.runId)?.executor;
+        if (followed?.isFollowed === true) followed.log.compact();
+        return;
+      }
+      case 'command':
+        return;
+    }
+  };
+
+  const applyPut = (kind: StoredKind, parent: string, id: string, data: string) => {
+    const row = { kind, parent, id, data };
+    switch (kind) {
+      case 'assistant':
+        store.assistants.set(id, parse<Assistant>(row));
+        return;
+      case 'file':
+        store.files.set(id, { file: parse<FileObject>(row), content: store.files.get(id)?.content ?? new Uint8Array() });
+        return;
+      case 'thread': {
+        const existing = store.threads.get(id);
+        if (existing !== undefined) existing.thread = parse<ThreadObject>(row);
+        store.threads.set(id, existing ?? { thread: parse<ThreadObject>(row), messages: new Collection('message'), runs: new Collection('run') });
+        return;
+      }
+      case 'message':
+        store.threads.get(parent)?.messages.set(id, parse<Message>(row));
+        return;
+      case 'run': {
+        const record = store.threads.get(parent);
+        if (record === undefined) return;
+        const stored = parse<StoredRun>(row);
+        const existing = record.runs.get(id);
+        if (existing !== undefined) {
+          existing.follow(stored.run);
+          return;
+        }
+        const executor = new RunExecutor(
+          { run: stored.run, thread: record, vectorStoreIds: stored.vectorStoreIds, scenario: undefined, includeSearchContent: stored.includeSearchContent },
+          environment,
+          { steps: [], events: [] },
+        );
+        follow(parent, executor, stored.owner ?? '');
+        record.runs.set(id, executor);
+        return;
+      }
+      case 'step': {
+        const followed = runsById.get(parent)?.executor;
+        if (followed?.isFollowed === true) followed.steps.set(id, parse<RunStep>(row));
+        return;
+      }
+      case 'vector_store': {
+        const existing = store.vectorStores.get(id);
+        if (existing !== undefined) existing.store = parse<VectorStore>(row);
+        store.vectorStores.set(id, existing ?? { store: parse<VectorStore>(row), files: new Collection('vector store file'), batches: new Collection('file batch') });
+        return;
+      }
+      case 'vector_store_file': {
+        const stored = parse<StoredVectorStoreFile>(row);
+        store.vectorStores.get(parent)?.files.set(id, { file: stored.file, filename: stored.filename, chunks: stored.chunks, processing: undefined });
+        return;
+      }
+      case 'file_batch':
+        store.vectorStores.get(parent)?.batches.set(id, parse<FileBatchRecord>(row));
+        return;
+    }
+  };
+
+  return {
+    follow,
+    applyRemote(ops) {
+      applyingRemote = true;
+      try {
+        for (const op of ops) applyOne(op);
+      } finally {
+        applyingRemote = false;
+      }
+    },
+    execute(commands) {
+      for (const { threadId, runId, command } of commands) {
+        const executor = store.threads.get(threadId)?.runs.get(runId);
+        if (executor === undefined || executor.isFollowed) continue;
+        try {
+          if (command.type === 'cancel') executor.cancel();
+          else if (command.type === 'submit_tool_outputs') executor.submitToolOutputs(command.outputs);
+          else {
+            executor.setMetadata(command.metadata);
+            store.threads.get(threadId)?.runs.set(runId, executor);
+          }
+        } catch (error) {
+          // The run moved on before the command arrived (it finished, or another command
+          // came first): the API error the requester would have had, with nobody to tell.
+          if (!(error instanceof ApiError)) throw error;
+        }
+      }
+    },
+  };
 }
 
 /**
@@ -179,6 +340,7 @@ export function restoreStore(store: Store<RunExecutor>, state: StoredState, envi
             environment,
             { steps: childrenOf('step', runRow.id).map((step) => parse<RunStep>(step)), events: eventsByRun.get(runRow.id) ?? [] },
           );
+          if (stored.owner !== undefined) ownerOf.set(executor, stored.owner);
           record.runs.set(runRow.id, executor);
         }
         store.threads.set(row.id, record);
@@ -207,12 +369,31 @@ export function restoreStore(store: Store<RunExecutor>, state: StoredState, envi
 }
 
 /**
- * Ends every restored run that was active when the server stopped (see
- * `RunExecutor.endAfterRestart`); call after {@link bindStore}, so the endings are written.
+ * Ends every restored run that was active when its server stopped (see
+ * `RunExecutor.endAfterRestart`); call after {@link bindStore}, so the endings are written. On
+ * a shared database, a run whose server is still running is followed instead.
  */
-export function endInterruptedRuns(store: Store<RunExecutor>): void {
-  for (const record of store.threads.values()) for (const executor of record.runs.values()) executor.endAfterRestart();
+export async function endInterruptedRuns(store: Store<RunExecutor>, binding: StoreBinding, shared: SharedDatabase | undefined): Promise<void> {
+  const alive = new Map<string, Promise<boolean>>();
+  for (const record of store.threads.values()) {
+    for (const executor of record.runs.values()) {
+      if (!executor.isActive) continue;
+      const owner = ownerOf.get(executor);
+      if (shared !== undefined && owner !== undefined) {
+        if (!alive.has(owner)) alive.set(owner, shared.isAlive(owner));
+        // Another running server executes it: follow it.
+        if (await alive.get(owner)) {
+          binding.follow(record.thread.id, executor, owner);
+          continue;
+        }
+      }
+      executor.endAfterRestart();
+    }
+  }
 }
+
+// The owner a restored run's row names (several servers on one database).
+const ownerOf = new WeakMap<RunExecutor, string>();
 
 function parse<Value>(row: StoredObject): Value {
   try {

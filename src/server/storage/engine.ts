@@ -20,7 +20,42 @@ export type StorageOp =
   /** A run event at its log position (the SSE id). */
   | { type: 'event'; runId: string; root: string; position: number; event: string; frame: string; endsStream: boolean }
   /** Drop a run's events before `position` (the log was compacted). */
-  | { type: 'dropEvents'; runId: string; before: number };
+  | { type: 'dropEvents'; runId: string; before: number }
+  /** A command (JSON of a {@link RunCommand}) for the server that executes a run. */
+  | { type: 'command'; owner: string; threadId: string; runId: string; command: string };
+
+/** What one server asks of the server executing a run (several servers on one database). */
+export type RunCommand =
+  | { type: 'cancel' }
+  | { type: 'submit_tool_outputs'; outputs: Array<{ tool_call_id?: string | undefined; output?: string | undefined }> }
+  | { type: 'metadata'; metadata: Record<string, string> };
+
+/** A command picked up by the server it was for. */
+export interface ReceivedCommand {
+  threadId: string;
+  runId: string;
+  command: RunCommand;
+}
+
+/**
+ * A database several servers share: each hears the changes the others commit, in commit
+ * order, and the commands for the runs it executes.
+ */
+export interface SharedDatabase {
+  /** This server's id: the owner recorded on the runs it executes. */
+  readonly instanceId: string;
+  /**
+   * Starts hearing others' committed writes (complete, in commit order: the next batch is
+   * passed once the previous one's promise settled) and the arrival of commands for this server.
+   */
+  listen(onWrites: (ops: StorageOp[]) => Promise<void> | void, onCommands: () => void): Promise<void>;
+  /** Resolves once every write others committed before this call has been passed to `onWrites`. */
+  sync(): Promise<void>;
+  /** Whether the server with this id is running (holds its session). */
+  isAlive(instanceId: string): Promise<boolean>;
+  /** The commands waiting for this server, removed from the database. */
+  takeCommands(): Promise<ReceivedCommand[]>;
+}
 
 /** An object row read back, in creation order. */
 export interface StoredObject {
@@ -57,6 +92,8 @@ export interface StorageEngine {
   /** Applies `ops` in one transaction, in order. */
   write(ops: readonly StorageOp[]): Promise<void>;
   close(): Promise<void>;
+  /** Set when several servers may share this database (PostgreSQL). */
+  readonly shared?: SharedDatabase;
 }
 
 /** A database could not be opened, migrated, read or written: says which and why. */

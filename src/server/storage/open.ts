@@ -2,7 +2,7 @@ import type { ExecutorEnvironment } from '../executor/environment.ts';
 import type { RunExecutor } from '../executor/runExecutor.ts';
 import type { FileIndexer } from '../indexing.ts';
 import type { Store } from '../store.ts';
-import { bindStore, endInterruptedRuns, restoreStore } from './durable.ts';
+import { bindStore, endInterruptedRuns, restoreStore, type StoreBinding } from './durable.ts';
 import { StorageError, type StorageEngine } from './engine.ts';
 import { PersistenceQueue } from './queue.ts';
 
@@ -19,6 +19,8 @@ export interface DurableStorage {
   readonly engine: StorageEngine;
   /** Resolves when every change made so far is committed. */
   flushed(): Promise<void>;
+  /** On a shared database: resolves once every change other servers committed so far is applied here. */
+  synced: (() => Promise<void>) | undefined;
   /** Waits for the last writes, then closes the database. */
   close(): Promise<void>;
 }
@@ -47,20 +49,39 @@ export async function openStorage(
     const { openPostgres } = await import('./postgres.ts');
     engine = await openPostgres(options.databaseUrl);
   } else return undefined;
+  let releaseHeard: ((binding: StoreBinding) => void) | undefined;
   try {
     await engine.migrate();
+    if (engine.shared !== undefined) {
+      // Listen before loading, so nothing committed in between is missed (applying is idempotent).
+      const ready = new Promise<StoreBinding>((resolve) => {
+        releaseHeard = resolve;
+      });
+      const shared = engine.shared;
+      await shared.listen(
+        async (ops) => (await ready).applyRemote(ops),
+        () =>
+          void ready
+            .then(async (binding) => binding.execute(await shared.takeCommands()))
+            .catch(environment.onInternalError),
+      );
+    }
     restoreStore(store, await engine.load(), environment, indexer);
   } catch (error) {
     await engine.close();
     throw error;
   }
   const queue = new PersistenceQueue(engine, environment.onInternalError);
-  bindStore(store, queue);
-  endInterruptedRuns(store);
+  const shared = engine.shared;
+  const binding = bindStore(store, queue, environment, shared?.instanceId);
+  await endInterruptedRuns(store, binding, shared);
   await queue.flushed();
+  // Writes others committed while this server loaded were held back; now they apply.
+  releaseHeard?.(binding);
   return {
     engine,
     flushed: () => queue.flushed(),
+    synced: shared === undefined ? undefined : () => shared.sync(),
     async close() {
       await queue.flushed().catch(() => {});
       await engine.close();

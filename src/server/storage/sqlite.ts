@@ -119,5 +119,8 @@ function statementsOf(op: StorageOp): InStatement | InStatement[] {
       };
     case 'dropEvents':
       return { sql: 'DELETE FROM run_events WHERE run_id = ? AND position < ?', args: [op.runId, op.before] };
+    case 'command':
+      // One server per SQLite file: every run is its own, no command ever crosses.
+      return [];
   }
 }

@@ -1,4 +1,5 @@
 import { initial } from './001_initial.ts';
+import { runCommands } from './002_run_commands.ts';
 
 /**
  * One step of the schema, for each engine. Applied once, in version order, each in its own
@@ -13,7 +14,7 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, runCommands];
 
 /** The table that records which migrations a database has. */
 export const MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)';
