@@ -6,7 +6,13 @@
 //
 //   npm run bench:server                          # 1,000 runs, zero pace
 //   npm run bench:server -- --runs=200 --pace=default
+//   npm run bench:server -- --engine=sqlite         # state in SQLite (a temp data dir)
+//   npm run bench:server -- --engine=postgres       # state in a throwaway PostgreSQL cluster
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startCluster, type TestCluster } from '../tests/helpers/postgres.ts';
 import { AssistantStream } from '../src/index.ts';
 import { createServer } from '../src/server/index.ts';
 
@@ -14,6 +20,7 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '1000' },
     pace: { type: 'string', default: 'zero' },
+    engine: { type: 'string', default: 'memory' },
   },
 });
 const RUNS = Number(values.runs);
@@ -57,7 +64,16 @@ const sample = () => {
 const sampler = setInterval(sample, 20);
 
 const internalErrors: unknown[] = [];
-const server = await createServer({ pace, onInternalError: (error) => internalErrors.push(error) });
+const engine = values.engine;
+if (engine !== 'memory' && engine !== 'sqlite' && engine !== 'postgres') throw new Error(`--engine must be memory, sqlite or postgres, got ${engine}`);
+const dataDir = engine === 'sqlite' ? await mkdtemp(join(tmpdir(), 'bench-server-')) : undefined;
+const cluster: TestCluster | undefined = engine === 'postgres' ? await startCluster() : undefined;
+const server = await createServer({
+  pace,
+  onInternalError: (error) => internalErrors.push(error),
+  ...(dataDir === undefined ? {} : { dataDir }),
+  ...(cluster === undefined ? {} : { databaseUrl: cluster.url }),
+});
 const assistantResponse = await fetch(`${server.url}/assistants`, {
   method: 'POST',
   headers: HEADERS,
@@ -68,10 +84,14 @@ const assistant = (await assistantResponse.json()) as { id: string };
 interface Outcome {
   events: number;
   problems: string[];
+  /** From sending the request to the first event read, in ms. */
+  firstEventMs: number;
 }
 
 async function oneRun(index: number): Promise<Outcome> {
   const expected = question(index);
+  const sent = performance.now();
+  let firstEventMs = Number.NaN;
   const response = fetch(`${server.url}/threads/runs`, {
     method: 'POST',
     headers: HEADERS,
@@ -79,7 +99,10 @@ async function oneRun(index: number): Promise<Outcome> {
   });
   const stream = AssistantStream.fromSSE(response);
   const names: string[] = [];
-  stream.on('event', ({ event }) => names.push(event));
+  stream.on('event', ({ event }) => {
+    if (names.length === 0) firstEventMs = performance.now() - sent;
+    names.push(event);
+  });
   const problems: string[] = [];
   try {
     const run = await stream.finalRun();
@@ -93,7 +116,7 @@ async function oneRun(index: number): Promise<Outcome> {
   } catch (error) {
     problems.push(`run ${index} failed: ${String(error)}`);
   }
-  return { events: names.length, problems };
+  return { events: names.length, problems, firstEventMs };
 }
 
 sample();
@@ -103,14 +126,19 @@ const seconds = (performance.now() - started) / 1000;
 sample();
 clearInterval(sampler);
 await server.close();
+await cluster?.stop();
+if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
 
 const events = outcomes.reduce((sum, outcome) => sum + outcome.events, 0);
 const problems = outcomes.flatMap((outcome) => outcome.problems);
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-console.log(`server-load: ${RUNS} concurrent streamed runs, pace ${values.pace}, Node ${process.version}`);
+const firstEvents = outcomes.map((outcome) => outcome.firstEventMs).sort((a, b) => a - b);
+const percentile = (share: number) => firstEvents[Math.min(firstEvents.length - 1, Math.ceil(share * firstEvents.length) - 1)] ?? Number.NaN;
+console.log(`server-load: ${RUNS} concurrent streamed runs, pace ${values.pace}, engine ${engine}, Node ${process.version}`);
 console.log(`  wall time        ${seconds.toFixed(2)} s`);
 console.log(`  runs/s           ${(RUNS / seconds).toFixed(0)}`);
 console.log(`  events/s         ${(events / seconds).toFixed(0)} (${events} events)`);
+console.log(`  first event      p50 ${percentile(0.5).toFixed(0)} ms, p99 ${percentile(0.99).toFixed(0)} ms`);
 console.log(`  peak RSS         ${mib(peakRss)}`);
 console.log(`  peak heap used   ${mib(peakHeap)}`);
 console.log(`  streams correct  ${RUNS - new Set(problems.map((problem) => problem.split(' ')[1])).size} / ${RUNS} (lost or reordered events: ${problems.length})`);
