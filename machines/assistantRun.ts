@@ -113,8 +113,18 @@ export type AssistantRunProgress =
 
 /** The input of the `stream` actor: create the run, or submit a pause's outputs. */
 export type RunStreamInput =
-  | { kind: 'create'; threadId: string; runKey: string; params: AssistantRunCreateParams }
-  | { kind: 'submit'; threadId: string; runId: string; pauseKey: string; toolOutputs: AssistantRunToolOutput[] };
+  | { kind: 'create'; threadId: string; runKey: string; params: AssistantRunCreateParams; run: Run | null }
+  | {
+      kind: 'submit';
+      threadId: string;
+      runId: string;
+      pauseKey: string;
+      toolOutputs: AssistantRunToolOutput[];
+      /** The paused run, as last seen. */
+      run: Run | null;
+      /** The create parameters; null when the actor attached to the run. */
+      params: AssistantRunCreateParams | null;
+    };
 
 /** The input of the `retrieveRun` and `requestCancel` actors. */
 export interface RunLocator {
@@ -122,6 +132,15 @@ export interface RunLocator {
   /** Null when the run's id was never seen: find it by `runKey` in its metadata. */
   runId: string | null;
   runKey: string;
+  /** The run as last seen, if ever (a backend may need more of it than its id). */
+  run: Run | null;
+}
+
+/** The input of the `listMessages` actor: the terminal run, by id and as last seen. */
+export interface RunMessagesInput {
+  threadId: string;
+  runId: string;
+  run: Run | null;
 }
 
 /** What `retrieveRun` and `requestCancel` resolve with (`run` null: no such run exists). */
@@ -253,7 +272,7 @@ export const assistantRunMachine = setup({
     runTools: fromPromise<AssistantRunToolOutput[], { run: Run }>(async () => {
       throw new Error('the assistantRun machine has no `runTools` actor: use createAssistantRun');
     }),
-    listMessages: fromPromise<Message[], { threadId: string; runId: string }>(async () => {
+    listMessages: fromPromise<Message[], RunMessagesInput>(async () => {
       throw new Error('the assistantRun machine has no `listMessages` actor: use createAssistantRun');
     }),
     timer: createWakeUpTimer(),
@@ -441,7 +460,7 @@ export const assistantRunMachine = setup({
             /** Creating the run with a stream (or, restored, finding it by its key) and streaming it. */
             creating: {
               entry: 'countCreate',
-              invoke: { id: 'stream', src: 'stream', input: ({ context }): RunStreamInput => ({ kind: 'create', threadId: context.threadId, runKey: context.runKey, params: context.params! }) },
+              invoke: { id: 'stream', src: 'stream', input: ({ context }): RunStreamInput => ({ kind: 'create', threadId: context.threadId, runKey: context.runKey, params: context.params!, run: context.run }) },
               on: {
                 'stream.event': { actions: ['noteRunEvent', 'announceEvent'] },
                 'stream.found': { target: 'reattaching', actions: 'keepFoundRun' },
@@ -458,7 +477,7 @@ export const assistantRunMachine = setup({
               invoke: {
                 id: 'retrieveRun',
                 src: 'retrieveRun',
-                input: ({ context }): RunLocator => ({ threadId: context.threadId, runId: context.runId, runKey: context.runKey }),
+                input: ({ context }): RunLocator => ({ threadId: context.threadId, runId: context.runId, runKey: context.runKey, run: context.run }),
                 onDone: [
                   { guard: 'noRunAndCancelRequested', target: '#assistantRun.failed', actions: 'failNotStarted' },
                   { guard: 'noRunAndMayCreateAgain', target: 'creating' },
@@ -513,6 +532,8 @@ export const assistantRunMachine = setup({
                   runId: context.runId!,
                   pauseKey: context.outputs!.pauseKey,
                   toolOutputs: context.outputs!.toolOutputs,
+                  run: context.run,
+                  params: context.params,
                 }),
               },
               on: {
@@ -537,7 +558,7 @@ export const assistantRunMachine = setup({
               invoke: {
                 id: 'requestCancel',
                 src: 'requestCancel',
-                input: ({ context }): RunLocator => ({ threadId: context.threadId, runId: context.runId, runKey: context.runKey }),
+                input: ({ context }): RunLocator => ({ threadId: context.threadId, runId: context.runId, runKey: context.runKey, run: context.run }),
                 onDone: [
                   { guard: 'noRunRetrieved', target: '#assistantRun.failed', actions: 'failNotStarted' },
                   { guard: 'retrievedRunIsTerminal', target: 'confirmed', actions: ['keepRetrievedRun', 'announceRun'] },
@@ -562,7 +583,7 @@ export const assistantRunMachine = setup({
               invoke: {
                 id: 'retrieveRun',
                 src: 'retrieveRun',
-                input: ({ context }): RunLocator => ({ threadId: context.threadId, runId: context.runId, runKey: context.runKey }),
+                input: ({ context }): RunLocator => ({ threadId: context.threadId, runId: context.runId, runKey: context.runKey, run: context.run }),
                 onDone: [
                   { guard: 'retrievedRunIsTerminal', target: 'confirmed', actions: ['keepRetrievedRun', 'announceRun'] },
                   { target: 'waiting', actions: ['keepRetrievedRun', 'scheduleRetrieve'] },
@@ -584,7 +605,7 @@ export const assistantRunMachine = setup({
           invoke: {
             id: 'listMessages',
             src: 'listMessages',
-            input: ({ context }) => ({ threadId: context.threadId, runId: context.runId! }),
+            input: ({ context }): RunMessagesInput => ({ threadId: context.threadId, runId: context.runId!, run: context.run }),
             onDone: { target: '#assistantRun.done', actions: 'keepMessages' },
             onError: { target: '#assistantRun.failed', actions: 'failOnRequest' },
           },
@@ -593,8 +614,12 @@ export const assistantRunMachine = setup({
     },
     /** The run reached a terminal status (any of them): output `{ run, messages }`. */
     done: { type: 'final' },
-    /** The actor fails with the typed error of `failure` (`raiseFailure`). */
-    failed: { type: 'final', entry: 'raiseFailure' },
+    /**
+     * The actor fails with the typed error of `failure` (`raiseFailure`), one macrostep after
+     * entering: XState drops the stops it defers to the end of a transition that throws, so a
+     * throw on entry would leave the thread lock, the deadline timer and any stream running.
+     */
+    failed: { after: { 0: { actions: 'raiseFailure' } } },
   },
   output: ({ context }): AssistantRunOutput => ({ run: context.run!, messages: context.messages }),
 });

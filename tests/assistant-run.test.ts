@@ -135,6 +135,21 @@ for (const scenario of ['failed', 'incomplete', 'expired'] as const) {
   });
 }
 
+test('an actor that fails lets go of its thread and its timers: the next run on the thread starts and completes', async ({ ts, assistantId }) => {
+  const thread = await ts.openai.beta.threads.create();
+  const client = clientOf(ts.server.url);
+  const refused = createActor(createAssistantRun({ client }), { input: { threadId: thread.id, assistantId: 'asst_missing', deadlineMs: 600_000, additionalMessages: ASK } });
+  const error = await toPromise(refused.start()).then(() => undefined, (thrown: unknown) => thrown);
+  assert.is((error as Error).message, "the server answered 404: No assistant found with id 'asst_missing'.");
+  assert.equal(Object.keys(refused.getSnapshot().children), [], 'the deadline timer and the thread lock stopped');
+  const next = await Promise.race([
+    runToEnd({ client, tools: { get_weather: () => 'sunny', get_time: () => 'noon' } }, { threadId: thread.id, assistantId, additionalMessages: ASK }),
+    new Promise<'stuck'>((resolve) => setTimeout(resolve, 5000, 'stuck').unref()),
+  ]);
+  assert.is.not(next, 'stuck', 'the next run on the thread was left waiting for the failed one');
+  assert.is((next as { output: { run: { status: string } } }).output.run.status, 'completed');
+});
+
 test('runs started on one thread wait their turn instead of being refused', async ({ ts, assistantId }) => {
   const thread = await ts.openai.beta.threads.create();
   const client = clientOf(ts.server.url);

@@ -5,6 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import * as assistantRunResponses from '../examples/readme/assistant-run-responses.ts';
 import * as assistantRun from '../examples/readme/assistant-run.ts';
 import * as finals from '../examples/readme/finals.ts';
 import * as handlerClass from '../examples/readme/handler-class.ts';
@@ -158,6 +159,13 @@ test('a run as an actor: the tools answer, the run completes, the answer streams
   assert.is(result.run.status, 'completed');
   assert.is(printed, 'get_weather returned: {"city":"Paris","forecast":"sunny"}');
   assert.equal(result.messages.map((message) => message.content), [[{ type: 'text', text: { value: printed, annotations: [] } }]]);
+});
+
+test('a run as an actor on the Responses API: the same tool loop, the run a chain of responses', async ({ client }) => {
+  const { run, messages } = await assistantRunResponses.main({ client });
+  assert.is(run.status, 'completed');
+  assert.match(run.id, /^resp_/);
+  assert.equal(messages.map((message) => message.content), [[{ type: 'text', text: { value: 'get_weather returned: {"city":"Paris","forecast":"sunny"}', annotations: [] } }]]);
 });
 
 test('a scoped stream: leaving the block aborts it, and the run it started goes on without it', async ({ client }) => {

@@ -7,13 +7,16 @@ import {
   type AssistantRunToolOutput,
   type RetrievedRun,
   type RunLocator,
+  type RunMessagesInput,
 } from '../../machines/assistantRun.ts';
 import { createWakeUpTimer, realClock, type PollClock } from '../../machines/poll.ts';
 import type { AssistantsClient } from '../client/AssistantsClient.ts';
 import { DeadlineExceededError, InvalidArgumentError } from '../client/errors.ts';
 import type { Message, Run } from '../wire/index.ts';
 import { RunNotStartedError } from './errors.ts';
-import { listRunMessages, requestCancel, retrieveRun } from './requests.ts';
+import { assistantsBackend } from './assistantsBackend.ts';
+import type { RunBackend } from './backend.ts';
+import { responsesBackend, type ResponsesRunMode } from './responsesBackend.ts';
 import { createRunStreamActor } from './streamActor.ts';
 import { acquireThread } from './threadLock.ts';
 import { forgetRunToolCalls, runToolCalls, type ToolCallRegistry, type ToolFunctions } from './tools.ts';
@@ -33,6 +36,11 @@ export interface AssistantRunOptions {
   idleTimeoutMs?: number | undefined;
   /** The clock of the waits (a `SimulatedClock` in tests). */
   clock?: PollClock | undefined;
+  /**
+   * Run on the Responses API instead (`client.responses`): the same chart, the same input and
+   * output, each run a chain of responses (docs/workflows.md, "On the Responses API").
+   */
+  responses?: ResponsesRunMode | undefined;
 }
 
 /** The actor logic {@link createAssistantRun} returns. */
@@ -57,27 +65,29 @@ export type AssistantRunActor = ActorRefFrom<AssistantRunLogic>;
  * const { run, messages } = await toPromise(actor);
  * ```
  */
-export function createAssistantRun({ client, tools, cancelOnStop = false, idleTimeoutMs, clock = realClock }: AssistantRunOptions): AssistantRunLogic {
+export function createAssistantRun({ client, tools, cancelOnStop = false, idleTimeoutMs, clock = realClock, responses }: AssistantRunOptions): AssistantRunLogic {
   const registry: ToolCallRegistry = new Map();
+  const backend: RunBackend = responses === undefined ? assistantsBackend(client) : responsesBackend(client, responses);
   return assistantRunMachine.provide({
     actors: {
       threadLock: fromCallback<AssistantRunEvent, { threadId: string; queue: boolean }>(({ input, sendBack, self }) => {
-        const release = input.queue ? acquireThread(`${client.baseURL} ${input.threadId}`, () => sendBack({ type: 'thread.acquired' })) : undefined;
+        const lockKey = `${backend.protocol} ${backend.baseURL} ${input.threadId}`;
+        const release = input.queue ? acquireThread(lockKey, () => sendBack({ type: 'thread.acquired' })) : undefined;
         if (!input.queue) sendBack({ type: 'thread.acquired' });
         // Runs on every exit of `active`; the owner's status tells a stop from an ending.
         const owner = self._parent;
         return () => {
           release?.();
-          if (cancelOnStop && owner !== undefined) cancelIfStopped(client, owner.getSnapshot() as { status: string; context: AssistantRunContext });
+          if (cancelOnStop && owner !== undefined) cancelIfStopped(backend, owner.getSnapshot() as { status: string; context: AssistantRunContext });
         };
       }),
-      stream: createRunStreamActor(client, registry, { idleTimeoutMs }),
-      retrieveRun: fromPromise<RetrievedRun, RunLocator>(({ input, signal }) => retrieveRun(client, input, signal)),
-      requestCancel: fromPromise<RetrievedRun, RunLocator>(({ input, signal }) => requestCancel(client, input, signal)),
+      stream: createRunStreamActor(backend, registry, { idleTimeoutMs }),
+      retrieveRun: fromPromise<RetrievedRun, RunLocator>(({ input, signal }) => backend.retrieve(input, signal)),
+      requestCancel: fromPromise<RetrievedRun, RunLocator>(({ input, signal }) => backend.cancel(input, signal)),
       runTools: fromPromise<AssistantRunToolOutput[], { run: Run }>(({ input, signal }) => runToolCalls(input.run, tools ?? {}, registry, signal)),
-      listMessages: fromPromise<Message[], { threadId: string; runId: string }>(({ input, signal }) => {
+      listMessages: fromPromise<Message[], RunMessagesInput>(({ input, signal }) => {
         forgetRunToolCalls(registry, input.runId);
-        return listRunMessages(client, input.threadId, input.runId, signal);
+        return backend.messages(input, signal);
       }),
       timer: createWakeUpTimer(clock),
     },
@@ -107,10 +117,10 @@ export function failureError(context: AssistantRunContext): unknown {
 
 // A stopped actor (not one that ended) whose run is known and not terminal: cancel it on the
 // server, fire and forget — nothing is left to wait for the answer.
-function cancelIfStopped(client: AssistantsClient, owner: { status: string; context: AssistantRunContext }): void {
+function cancelIfStopped(backend: RunBackend, owner: { status: string; context: AssistantRunContext }): void {
   const { status, context } = owner;
   if (status !== 'stopped' || context.runId === null || isTerminalRunStatus(context.run?.status)) return;
-  client.beta.threads.runs.cancel(context.runId, { thread_id: context.threadId }).catch(() => {});
+  backend.cancelAndForget(context.threadId, context.runId, context.run);
 }
 
 /**

@@ -1,10 +1,9 @@
 import { fromCallback } from 'xstate';
 import type { AssistantRunEvent, RunStreamInput } from '../../machines/assistantRun.ts';
-import type { AssistantsClient } from '../client/AssistantsClient.ts';
 import { APIError } from '../client/errors.ts';
 import type { AssistantStream } from '../stream/AssistantStream.ts';
 import { AssistantStreamError } from '../wire/index.ts';
-import { createRunBody, findRunByKey } from './requests.ts';
+import type { RunBackend } from './backend.ts';
 import { toolCallKey, type ToolCallRegistry } from './tools.ts';
 
 /** Options of the `stream` actor. */
@@ -20,7 +19,7 @@ export interface RunStreamOptions {
  *
  * @internal
  */
-export function createRunStreamActor(client: AssistantsClient, registry: ToolCallRegistry, { idleTimeoutMs }: RunStreamOptions) {
+export function createRunStreamActor(backend: RunBackend, registry: ToolCallRegistry, { idleTimeoutMs }: RunStreamOptions) {
   return fromCallback<AssistantRunEvent, RunStreamInput>(({ input, sendBack }) => {
     const controller = new AbortController();
     const { signal } = controller;
@@ -28,14 +27,14 @@ export function createRunStreamActor(client: AssistantsClient, registry: ToolCal
       let stream: AssistantStream;
       try {
         if (input.kind === 'create') {
-          const found = await findRunByKey(client, input.threadId, input.runKey, signal);
-          if (found !== null) {
-            sendBack({ type: 'stream.found', run: found });
+          const outcome = await backend.create(input, { signal, idleTimeoutMs });
+          if ('found' in outcome) {
+            sendBack({ type: 'stream.found', run: outcome.found });
             return;
           }
-          stream = client.beta.threads.runs.stream(input.threadId, createRunBody(input.params, input.runKey), { signal, idleTimeoutMs });
+          stream = outcome.stream;
         } else {
-          stream = client.beta.threads.runs.submitToolOutputsStream(input.runId, { thread_id: input.threadId, tool_outputs: input.toolOutputs }, { signal, idleTimeoutMs });
+          stream = await backend.submit(input, { signal, idleTimeoutMs });
           // The first event means the server took the outputs: the calls are answered for good.
           stream.once('event', () => {
             for (const output of input.toolOutputs) registry.delete(toolCallKey(input.runId, output.tool_call_id));
