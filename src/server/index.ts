@@ -28,6 +28,8 @@ export type { IdempotencyOptions } from './idempotency.ts';
 export { SCENARIOS, SLOW_DELTA_DELAY_MS, type Scenario } from './executor/scenario.ts';
 export { RunTransitionError } from './executor/runExecutor.ts';
 export { StorageError } from './storage/engine.ts';
+export { importThreads, ImportError, type ImportSummary } from './storage/importThreads.ts';
+export { INTERRUPTED_BY_RESTART } from './executor/runExecutor.ts';
 export { evaluateArithmetic, formatPythonNumber, EvaluationError, type PythonNumber } from './evaluate.ts';
 
 /** Options of {@link createServer}; every one has a default. */
