@@ -2,6 +2,7 @@
 // re-attached through another; 200 concurrent runs across two servers, none lost or doubled.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { INTERRUPTED_BY_RESTART } from '../src/server/executor/runExecutor.ts';
 import { startCluster, type TestCluster } from './helpers/postgres.ts';
 import { functionTool, startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -99,6 +100,27 @@ test('200 concurrent runs across both servers: each one completes once, seen the
     );
   }
   assert.equal([...a.internalErrors, ...b.internalErrors], []);
+});
+
+test('a server starting later ends the active runs of a stopped server, and follows those of a running one', async ({ a, b, cluster }) => {
+  const assistant = await a.openai.beta.assistants.create({ model: 'scripted' });
+  const story = { role: 'user' as const, content: 'Tell me a long story about a lighthouse keeper.' };
+  const stopped = await startTestServer({ databaseUrl: cluster.url });
+  const orphanThread = await stopped.openai.beta.threads.create({ messages: [story] });
+  const orphan = await stopped.openai.beta.threads.runs.create(orphanThread.id, { assistant_id: assistant.id, metadata: { scenario: 'slow' } });
+  const liveThread = await a.openai.beta.threads.create({ messages: [story] });
+  const live = await a.openai.beta.threads.runs.create(liveThread.id, { assistant_id: assistant.id, metadata: { scenario: 'slow' } });
+  await stopped.close();
+
+  const late = await startTestServer({ databaseUrl: cluster.url });
+  const ended = await b.openai.beta.threads.runs.retrieve(orphan.id, { thread_id: orphanThread.id });
+  assert.equal([ended.status, ended.last_error], ['failed', INTERRUPTED_BY_RESTART]);
+  const followed = await late.openai.beta.threads.runs.retrieve(live.id, { thread_id: liveThread.id });
+  assert.ok(['queued', 'in_progress'].includes(followed.status), `A's run goes on (${followed.status})`);
+  const finished = await late.openai.beta.threads.runs.poll(live.id, { thread_id: liveThread.id });
+  assert.is(finished.status, 'completed');
+  await late.close();
+  assert.equal([...late.internalErrors, ...stopped.internalErrors], []);
 });
 
 test.run();

@@ -179,7 +179,9 @@ function durableFetch(fetch: (request: Request) => Response | Promise<Response>,
     // On a shared database, what another server committed before this request is seen by it.
     if (storage.synced !== undefined) await storage.synced();
     const response = await fetch(request);
-    if (request.method === 'GET' || request.method === 'HEAD') return response;
+    // Alone on its database, a server may answer a read from memory at once; sharing one, it
+    // answers once what it shows is committed, so the next request to another server sees it.
+    if ((request.method === 'GET' || request.method === 'HEAD') && storage.synced === undefined) return response;
     try {
       await storage.flushed();
     } catch (error) {

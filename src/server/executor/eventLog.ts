@@ -45,9 +45,33 @@ export class RunEventLog {
   #entries: Array<LoggedEvent | undefined> = [];
   /** Positions before this one were dropped by {@link compact}. */
   #compactedBefore = 0;
-  readonly #subscribers = new Set<EventLogSubscriber>();
+  /** Each stream following the log, with the position it follows from. */
+  readonly #subscribers = new Map<EventLogSubscriber, number>();
   #closed = false;
   #observer: EventLogObserver | undefined;
+  /** Events from this position on are held back from streams until {@link release}d; none when ungated. */
+  #released = Number.POSITIVE_INFINITY;
+
+  /**
+   * Holds the events from `from` (default: new ones) back from streams until {@link release}
+   * says they are committed (several
+   * servers on one database: a client must not act on another server upon an event that server
+   * cannot see yet).
+   */
+  gate(from = this.#entries.length): void {
+    this.#released = Math.min(this.#released, from);
+  }
+
+  /** Delivers the held-back events before `position` to the streams. */
+  release(position: number): void {
+    if (position <= this.#released) return;
+    const from = this.#released;
+    this.#released = position;
+    for (let index = from; index < Math.min(position, this.#entries.length); index += 1) {
+      const entry = this.#entries[index];
+      if (entry !== undefined) for (const [subscriber, from] of this.#subscribers) if (index >= from) subscriber.event(entry);
+    }
+  }
 
   /** Tells `observer` of every later append and compaction (one observer: durable storage). */
   observe(observer: EventLogObserver): void {
@@ -120,7 +144,7 @@ export class RunEventLog {
     const entry: LoggedEvent = { event, frame: `id: ${position}\n${formatSSEFrame(event, data)}`, endsStream };
     this.#entries.push(entry);
     this.#observer?.appended(position, entry, data);
-    for (const subscriber of this.#subscribers) subscriber.event(entry);
+    if (position < this.#released) for (const subscriber of this.#subscribers.keys()) subscriber.event(entry);
   }
 
   /**
@@ -130,24 +154,25 @@ export class RunEventLog {
   appendFollowed(position: number, entry: LoggedEvent): void {
     if (this.#closed || position < this.#entries.length) return;
     this.#entries[position] = entry;
-    for (const subscriber of this.#subscribers) subscriber.event(entry);
+    for (const [subscriber, from] of this.#subscribers) if (position >= from) subscriber.event(entry);
   }
 
   /** Replays the events from `from` on, then follows the log; returns the unsubscribe function. */
   subscribe(from: number, subscriber: EventLogSubscriber): () => void {
-    for (let index = Math.max(from, this.#compactedBefore); index < this.#entries.length; index += 1) subscriber.event(this.#entries[index]!);
+    const end = Math.min(this.#entries.length, this.#released);
+    for (let index = Math.max(from, this.#compactedBefore); index < end; index += 1) subscriber.event(this.#entries[index]!);
     if (this.#closed) {
       subscriber.close();
       return () => {};
     }
-    this.#subscribers.add(subscriber);
+    this.#subscribers.set(subscriber, from);
     return () => this.#subscribers.delete(subscriber);
   }
 
   /** Ends every stream following this log; nothing is appended after this. */
   close(): void {
     this.#closed = true;
-    for (const subscriber of this.#subscribers) subscriber.close();
+    for (const subscriber of this.#subscribers.keys()) subscriber.close();
     this.#subscribers.clear();
   }
 }

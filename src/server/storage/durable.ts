@@ -58,10 +58,13 @@ export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue, en
     return { run: executor.run, vectorStoreIds: [...executor.vectorStoreIds], includeSearchContent: executor.includeSearchContent, ...(owner === undefined ? {} : { owner }) };
   };
 
-  const bindRun = (threadId: string, executor: RunExecutor) => {
+  const bindRun = (threadId: string, executor: RunExecutor, isNew = false) => {
     if (bound.has(executor)) return;
     bound.add(executor);
     runsById.set(executor.id, { threadId, executor });
+    // Shared database: streams get an event once it is committed, so another server sees it too.
+    if (instanceId !== undefined && !executor.isFollowed) executor.log.gate(isNew ? 0 : undefined);
+    const committed = instanceId === undefined ? undefined : (position: number) => () => executor.log.release(position + 1);
     const putRun = () => put('run', threadId, executor.id, threadId, storedRun(executor));
 
     executor.steps.observe({
@@ -70,7 +73,16 @@ export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue, en
     });
     executor.log.observe({
       appended(position, entry, data) {
-        queueWrites.enqueue({ type: 'event', runId: executor.id, root: threadId, position, event: entry.event, frame: entry.frame, endsStream: entry.endsStream });
+        queueWrites.enqueue({
+          type: 'event',
+          runId: executor.id,
+          root: threadId,
+          position,
+          event: entry.event,
+          frame: entry.frame,
+          endsStream: entry.endsStream,
+          ...(committed === undefined ? {} : { committed: committed(position) }),
+        });
         const { event } = entry;
         if (event.startsWith('thread.run.step.')) {
           if (event === 'thread.run.step.delta') return;
@@ -101,10 +113,19 @@ export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue, en
       set(id, executor) {
         put('run', threadId, id, threadId, storedRun(executor));
         if (!bound.has(executor)) {
-          bindRun(threadId, executor);
+          bindRun(threadId, executor, true);
           for (const step of executor.steps.values()) put('step', id, step.id, threadId, step);
           for (const entry of executor.log.storedEntries()) {
-            queueWrites.enqueue({ type: 'event', runId: id, root: threadId, position: entry.position, event: entry.event, frame: entry.frame, endsStream: entry.endsStream });
+            queueWrites.enqueue({
+              type: 'event',
+              runId: id,
+              root: threadId,
+              position: entry.position,
+              event: entry.event,
+              frame: entry.frame,
+              endsStream: entry.endsStream,
+              ...(instanceId === undefined ? {} : { committed: () => executor.log.release(entry.position + 1) }),
+            });
           }
         }
       },

@@ -18,7 +18,7 @@ export type StorageOp =
   | { type: 'deleteRoot'; root: string }
   | { type: 'putBytes'; id: string; bytes: Uint8Array }
   /** A run event at its log position (the SSE id). */
-  | { type: 'event'; runId: string; root: string; position: number; event: string; frame: string; endsStream: boolean }
+  | { type: 'event'; runId: string; root: string; position: number; event: string; frame: string; endsStream: boolean; committed?: () => void }
   /** Drop a run's events before `position` (the log was compacted). */
   | { type: 'dropEvents'; runId: string; before: number }
   /** A command (JSON of a {@link RunCommand}) for the server that executes a run. */

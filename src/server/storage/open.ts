@@ -59,7 +59,13 @@ export async function openStorage(
       });
       const shared = engine.shared;
       await shared.listen(
-        async (ops) => (await ready).applyRemote(ops),
+        async (ops) => {
+          try {
+            (await ready).applyRemote(ops);
+          } catch (error) {
+            environment.onInternalError(error);
+          }
+        },
         () =>
           void ready
             .then(async (binding) => binding.execute(await shared.takeCommands()))

@@ -61,6 +61,8 @@ export class PersistenceQueue {
         this.#failure = error;
         this.#onError(error);
       }
+      // Held-back run events go out now (after a failed write too: a stream must not hang).
+      for (const op of batch) if (op.type === 'event') op.committed?.();
       this.#committed += batch.length;
       const failure = this.#failure;
       this.#failure = undefined;
