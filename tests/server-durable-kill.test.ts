@@ -16,6 +16,7 @@ const test = suite('durable state (SIGKILL)');
 
 test('state made by a killed `serve --data-dir` lists back identically; its streaming run is failed', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'assistant-machines-kill-'));
+  let restarted: TestServer | undefined;
   try {
     let work: Promise<{ before: Record<string, unknown>; ids: CreatedIds; runId: string; threadId: string; frames: string }> | undefined;
     const exited = await spawnCli(['serve', '--port', '0', '--fast', '--data-dir', dir], {}, (stdout, child) => {
@@ -26,7 +27,7 @@ test('state made by a killed `serve --data-dir` lists back identically; its stre
     assert.is(exited.code, null, 'the child was killed, not stopped');
     const { before, ids, runId, threadId, frames } = await work!;
 
-    const restarted = await startTestServer({ dataDir: dir });
+    restarted = await startTestServer({ dataDir: dir });
     const after = await readState(restarted, ids);
     const killedRun = `run ${runId}`;
     // Everything but the killed run (and its thread's answer, cut short) reads back as it was.
@@ -41,6 +42,7 @@ test('state made by a killed `serve --data-dir` lists back identically; its stre
     await restarted.close();
     assert.equal(restarted.internalErrors, []);
   } finally {
+    await restarted?.close();
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -14,7 +14,17 @@ const test = suite<{ dir: string }>('import');
 test.before(async (context) => {
   context.dir = await mkdtemp(join(tmpdir(), 'assistant-machines-import-'));
 });
-test.after(async ({ dir }) => rm(dir, { recursive: true, force: true }));
+const opened: TestServer[] = [];
+test.after(async ({ dir }) => {
+  // A failed assertion must not leave a server holding the process open.
+  for (const server of opened) await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+async function serverOn(dataDir: string): Promise<TestServer> {
+  const server = await startTestServer({ dataDir });
+  opened.push(server);
+  return server;
+}
 
 const message = (id: string, threadId: string, text: string, createdAt = 1_700_000_100) => ({
   id,
@@ -103,7 +113,7 @@ async function pagesOf(t: TestServer, path: string): Promise<unknown[]> {
 }
 
 test('round trip: listed from a server, exported, imported into a fresh data dir, listed again: equal', async ({ dir }) => {
-  const source = await startTestServer({ dataDir: join(dir, 'source') });
+  const source = await serverOn(join(dir, 'source'));
   const assistant = await source.openai.beta.assistants.create({ model: 'scripted' });
   const threadIds: string[] = [];
   for (let index = 0; index < 3; index += 1) {
@@ -129,7 +139,7 @@ test('round trip: listed from a server, exported, imported into a fresh data dir
   const imported = await importFile(dir, 'export.json', exported, target);
   assert.is(imported.code, 0, imported.err);
   assert.match(imported.out, 'imported 3 threads and 9 messages');
-  const restored = await startTestServer({ dataDir: target });
+  const restored = await serverOn(target);
   for (const [index, id] of threadIds.entries()) {
     assert.equal(await (await restored.request(`/threads/${id}`)).json(), threads[index]);
     assert.equal(await pagesOf(restored, `/threads/${id}/messages`), exported.messages[id]);
@@ -141,7 +151,7 @@ test('round trip: listed from a server, exported, imported into a fresh data dir
 
   // Importing the same file again replaces, it does not duplicate.
   assert.is((await importFile(dir, 'export.json', exported, target)).code, 0);
-  const again = await startTestServer({ dataDir: target });
+  const again = await serverOn(target);
   const messages = await again.openai.beta.threads.messages.list(threadIds[1]!, { limit: 100 });
   assert.is(messages.data.length, 3);
   await again.close();

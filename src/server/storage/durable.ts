@@ -51,7 +51,9 @@ export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue, en
     if (!applyingRemote) queue.enqueue({ type: 'put', kind, parent, id, root, data: JSON.stringify(data) });
   };
   const bound = new WeakSet<object>();
+  // Runs by id (remote steps and events name only the run), and each thread's, to forget them with it.
   const runsById = new Map<string, { threadId: string; executor: RunExecutor }>();
+  const runsOfThread = new Map<string, Set<string>>();
   const owners = new WeakMap<RunExecutor, string>();
   const storedRun = (executor: RunExecutor): StoredRun => {
     const owner = owners.get(executor) ?? instanceId;
@@ -62,6 +64,9 @@ export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue, en
     if (bound.has(executor)) return;
     bound.add(executor);
     runsById.set(executor.id, { threadId, executor });
+    const ofThread = runsOfThread.get(threadId);
+    if (ofThread === undefined) runsOfThread.set(threadId, new Set([executor.id]));
+    else ofThread.add(executor.id);
     // Shared database: streams get an event once it is committed, so another server sees it too.
     if (instanceId !== undefined && !executor.isFollowed) executor.log.gate(isNew ? 0 : undefined);
     const committed = instanceId === undefined ? undefined : (position: number) => () => executor.log.release(position + 1);
@@ -163,7 +168,11 @@ export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue, en
       put('thread', '', id, id, record.thread);
       bindThread(record, true);
     },
-    delete: deleteRoot,
+    delete(id) {
+      for (const runId of runsOfThread.get(id) ?? []) runsById.delete(runId);
+      runsOfThread.delete(id);
+      deleteRoot(id);
+    },
   });
   store.vectorStores.observe({
     set(id, record) {
