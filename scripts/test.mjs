@@ -4,7 +4,7 @@
 // held back and printed after the suites', so the two never interleave.
 //
 // Left out: the packaging test (it builds the package, most of a minute); `npm run
-// test:package` runs it, and so does .ci/run. And the inspector's browser tests (they need
+// test:package` runs it, and so does .ci/run. And the browser tests, inspector and CORS (they need
 // Chromium): `npm run test:browser`, which .ci/run runs after installing Chromium if missing.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

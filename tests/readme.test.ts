@@ -12,8 +12,10 @@ import * as handlerClass from '../examples/readme/handler-class.ts';
 import * as inspectorExample from '../examples/readme/inspector.ts';
 import * as iterate from '../examples/readme/iterate.ts';
 import * as listeners from '../examples/readme/listeners.ts';
+import * as liveModel from '../examples/readme/live-model.ts';
 import * as responses from '../examples/readme/responses.ts';
 import * as scoped from '../examples/readme/scoped.ts';
+import * as serverAccess from '../examples/readme/server-access.ts';
 import * as setup from '../examples/readme/setup.ts';
 import * as stately from '../examples/readme/stately.ts';
 import * as toolOutputs from '../examples/readme/tool-outputs.ts';
@@ -98,6 +100,28 @@ async function freshContext(client: AssistantsClient, tools: Array<{ type: 'code
 
 const ANSWER = 'The result of 2**10 + 3*7 is 1045.';
 
+test('live model: the shim in front of a Responses API (our own /v1/responses here) completes the run with its usage', async ({ server: upstream }) => {
+  const saved = { base: process.env['MODEL_BASE_URL'], key: process.env['MODEL_API_KEY'] };
+  process.env['MODEL_BASE_URL'] = upstream.url;
+  process.env['MODEL_API_KEY'] = 'upstream-key';
+  try {
+    const { result, printed } = await printedBy(() => liveModel.main());
+    try {
+      assert.is(result.run.status, 'completed');
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: console.log may color the number.
+      assert.is(printed.replace(/\x1b\[\d+m/g, ''), `completed ${result.run.usage?.total_tokens}\n`);
+      assert.ok((result.run.usage?.total_tokens ?? 0) > 0);
+    } finally {
+      await result.server.close();
+    }
+  } finally {
+    for (const [name, value] of [['MODEL_BASE_URL', saved.base], ['MODEL_API_KEY', saved.key]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+});
+
 test('setup: an embedded server, a client, an assistant with the code interpreter, a thread with the question', async () => {
   const { server, client, assistant, thread } = await setup.main();
   try {
@@ -159,6 +183,19 @@ test('a run as an actor: the tools answer, the run completes, the answer streams
   assert.is(result.run.status, 'completed');
   assert.is(printed, 'get_weather returned: {"city":"Paris","forecast":"sunny"}');
   assert.equal(result.messages.map((message) => message.content), [[{ type: 'text', text: { value: printed, annotations: [] } }]]);
+});
+
+test('a server with a key and a web page allowed: the key is required, the page may call', async () => {
+  const { server, client } = await serverAccess.main('sk-readme-key');
+  try {
+    assert.is((await client.beta.assistants.list()).object, 'list');
+    const withoutKey = await fetch(`${server.url}/assistants`, { headers: { 'openai-beta': 'assistants=v2', origin: 'http://localhost:5173' } });
+    assert.is(withoutKey.status, 401);
+    assert.is((await withoutKey.json()).error.code, null);
+    assert.is(withoutKey.headers.get('access-control-allow-origin'), 'http://localhost:5173');
+  } finally {
+    await server.close();
+  }
 });
 
 test('a run as an actor on the Responses API: the same tool loop, the run a chain of responses', async ({ client }) => {

@@ -25,11 +25,13 @@ export interface OptionSpec {
    * next arguments are its value. Without one, the option's value is `''`.
    */
   optionalValue?: (candidate: string) => boolean;
+  /** For a string option: may be given more than once; its value is then a list (read it with {@link stringList}). */
+  multiple?: boolean;
 }
 
 /** What a command's `run` gets: its options and positionals, already checked against its spec. */
 export interface ParsedArgs {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
@@ -60,7 +62,7 @@ export function parseCommandArgs(command: Command, args: readonly string[]): Par
   const options = Object.fromEntries(
     Object.entries({ ...command.options, help: HELP_OPTION }).map(([name, spec]) => [
       name,
-      spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short },
+      { type: spec.type, ...(spec.short === undefined ? {} : { short: spec.short }), ...(spec.multiple === true ? { multiple: true } : {}) },
     ]),
   );
   let parsed: ReturnType<typeof parseArgs>;
@@ -70,7 +72,7 @@ export function parseCommandArgs(command: Command, args: readonly string[]): Par
     // parseArgs says what is wrong ("Unknown option '--nope'"); the rest of its message is noise.
     throw new UsageError(error instanceof Error ? error.message.split('. To specify')[0]!.replace(/\.$/, '') : String(error));
   }
-  const { help = false, ...values } = parsed.values as Record<string, string | boolean | undefined>;
+  const { help = false, ...values } = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (help === true) return { values, positionals: parsed.positionals, help: true };
   const { min, max, name } = command.positionals;
   if (parsed.positionals.length < min) throw new UsageError(`missing ${name}`);
@@ -142,4 +144,16 @@ export function requiredString(args: ParsedArgs, name: string, hint = ''): strin
 export function optionalString(args: ParsedArgs, name: string): string | undefined {
   const value = args.values[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * A repeatable string option's values, each also split at commas (`--cors A --cors B,C` is
+ * `['A', 'B', 'C']`); an empty list when the option is absent.
+ *
+ * @example `const origins = stringList(args, 'cors');`
+ */
+export function stringList(args: ParsedArgs, name: string): string[] {
+  const value = args.values[name];
+  const given = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+  return given.flatMap((item) => item.split(',')).map((item) => item.trim()).filter((item) => item !== '');
 }

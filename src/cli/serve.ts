@@ -1,6 +1,8 @@
 import { createServer } from '../server/index.ts';
-import { EXIT, optionalString, UsageError, type Command } from './command.ts';
+import { EXIT, optionalString, stringList, UsageError, type Command } from './command.ts';
+import { serverAccessOptions } from './serveAccess.ts';
 import { createTerminal } from './terminal.ts';
+import { describeLiveModel, liveModelOptions, MODEL_OPTIONS } from './serveModel.ts';
 
 const MAX_PORT = 65_535;
 
@@ -19,16 +21,21 @@ export function parsePort(value: string): number {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the embedded Assistants-compatible server until Ctrl+C',
-  usage: 'serve [--port N] [--fast] [--data-dir DIR | --database-url URL]',
+  usage: 'serve [--port N] [--fast] [--api-key-env NAME] [--cors ORIGIN…] [--model-base-url URL [--model-api-key-env NAME] [--model-protocol responses|chat]] [--data-dir DIR | --database-url URL]',
   description: [
     'Starts the embedded Assistants API server (scripted model, in memory) on 127.0.0.1 and',
     'prints the base URL to give any client: this CLI, the official SDKs, curl. Stops on Ctrl+C',
-    '(SIGINT) or SIGTERM. With --data-dir (SQLite) or --database-url (PostgreSQL) its state',
-    'survives a restart; runs active when it stopped end as failed.',
+    '(SIGINT) or SIGTERM. With --model-base-url, runs are answered by that live model API',
+    '(Responses or Chat Completions) instead of the scripted model. With --data-dir (SQLite) or',
+    '--database-url (PostgreSQL) its state survives a restart; runs active when it stopped end',
+    'as failed.',
   ].join('\n'),
   options: {
     port: { type: 'string', value: 'N', description: 'the port to listen on (default: a free one)' },
     fast: { type: 'boolean', description: 'no pauses between streamed events (default: a visible pace)' },
+    'api-key-env': { type: 'string', value: 'NAME', description: 'require the API key held in environment variable NAME as the Bearer token (default: any key)' },
+    cors: { type: 'string', value: 'ORIGIN', multiple: true, description: 'let web pages on ORIGIN call the server (repeat it or separate with commas; * for any; default: none)' },
+    ...MODEL_OPTIONS,
     'data-dir': { type: 'string', value: 'DIR', description: 'keep state in SQLite in DIR (default: in memory)' },
     'database-url': { type: 'string', value: 'URL', description: 'keep state in PostgreSQL (postgres://…), shared by several servers' },
   },
@@ -39,17 +46,21 @@ export const serveCommand: Command = {
     const dataDir = optionalString(args, 'data-dir');
     const databaseUrl = optionalString(args, 'database-url');
     if (dataDir !== undefined && databaseUrl !== undefined) throw new UsageError('give --data-dir or --database-url, not both');
+    const access = serverAccessOptions(optionalString(args, 'api-key-env'), stringList(args, 'cors'), io.env);
+    const model = liveModelOptions(args, io.env);
     const server = await createServer({
       port,
+      ...access.options,
+      ...(model === undefined ? {} : { model }),
       ...(args.values['fast'] === true ? { pace: { deltaDelayMs: 0, stepDelayMs: 0 } } : {}),
       ...(dataDir === undefined ? {} : { dataDir }),
       ...(databaseUrl === undefined ? {} : { databaseUrl }),
     });
     term.line(`${term.colors.bold('assistant-machines server')} listening on ${term.colors.cyan(server.url)}`);
+    if (model !== undefined) term.line(describeLiveModel(model));
     if (dataDir !== undefined) term.line(`State in SQLite under ${dataDir}`);
     if (databaseUrl !== undefined) term.line('State in PostgreSQL');
-    term.line('Give any Assistants client this base URL, and any API key:');
-    term.line(`  OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=anything`);
+    for (const line of access.describe(server.url)) term.line(line);
     term.line(term.colors.dim('Ctrl+C stops it.'));
     const signal = io.signal;
     if (signal !== undefined && !signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));

@@ -30,7 +30,8 @@ export { Beta } from './resources/beta.ts';
 export { DEFAULT_UPLOAD_CONCURRENCY, FileBatches, type FileBatchUploadOptions } from './resources/fileBatches.ts';
 export { Files } from './resources/files.ts';
 export { Messages } from './resources/messages.ts';
-export { Runs } from './resources/runs.ts';
+export { Runs, type AttachStreamParams } from './resources/runs.ts';
+export { POLLED_ATTACH_EVENT, type PolledAttachNotice } from './polledRunEvents.ts';
 export { Steps } from './resources/steps.ts';
 export {
   InputItems,

@@ -48,6 +48,8 @@ export function startStream(
   spec: RequestSpec,
   options: StreamRequestOptions = {},
   protocol: Pick<AssistantStreamOptions, 'protocol' | 'runId' | 'startingAfter'> = {},
+  /** Sees the answer before the stream reads it, and may put another in its place (a fallback). */
+  answer?: (response: Response, signal: AbortSignal) => Promise<Response>,
 ): AssistantStream {
   const { handler, inspect, idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, cancelRunOnAbort = false, signal, lifecycle = client.lifecycle, ...requestOptions } = options;
   // The request has its own controller, tied to the stream's end rather than to `signal`
@@ -62,7 +64,8 @@ export function startStream(
     { ...requestOptions, signal: request.signal },
     { passErrorResponse: true },
   );
-  const stream = AssistantStream.fromSSE(response, {
+  const read = answer === undefined ? response : response.then((received) => answer(received, request.signal));
+  const stream = AssistantStream.fromSSE(read, {
     handler,
     inspect,
     signal,

@@ -1,6 +1,8 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { ServerContext } from './context.ts';
+import { requireApiKey } from './auth.ts';
+import { corsFor, type CorsOrigins } from './cors.ts';
 import { ApiError } from './errors.ts';
 import { idempotency, type IdempotencyOptions } from './idempotency.ts';
 import { assistantRoutes } from './routes/assistants.ts';
@@ -23,11 +25,15 @@ export interface AppOptions {
   idempotency: IdempotencyOptions;
   rateLimit: RateLimitOptions | undefined;
   onInternalError: (error: unknown) => void;
+  /** Which web pages may call the server (CORS); undefined: none. */
+  cors?: CorsOrigins | undefined;
+  /** The bearer key every request must carry; undefined: none. */
+  apiKey?: string | undefined;
 }
 
 /**
- * The Assistants API as a hono app under `/v1`: the routes, and in front of them the error
- * envelope for everything that goes wrong, the body size limit (413), the optional rate limit
+ * The Assistants API as a hono app under `/v1`: the routes, and in front of them CORS and the
+ * API key check when configured, the error envelope for everything that goes wrong, the body size limit (413), the optional rate limit
  * (429), the `OpenAI-Beta` check, 405 for a known path with the wrong method, and 404 for the rest.
  *
  * @example `serve({ fetch: createApp(context, options).fetch, port: 0 })`
@@ -39,6 +45,10 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
     options.onInternalError(error);
     return c.json(new ApiError(500, 'The server had an error while processing your request.', { type: 'server_error' }).toEnvelope(), 500);
   });
+  // CORS first: a preflight is answered before anything asks it for a key or counts it, and
+  // every answer after it (errors included) carries the CORS headers a page needs to read it.
+  if (options.cors !== undefined) app.use(corsFor(options.cors));
+  if (options.apiKey !== undefined) app.use(requireApiKey(options.apiKey));
   // hono finds the methods a known path allows when nothing matched; we only word the answer.
   app.use(
     methodNotAllowed({

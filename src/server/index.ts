@@ -10,6 +10,8 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type RateLimitOptions } from './app.ts';
+import { checkApiKey } from './auth.ts';
+import { originPolicy, type CorsOrigins } from './cors.ts';
 import { DEFAULT_IDEMPOTENCY, type IdempotencyOptions } from './idempotency.ts';
 import type { ServerContext } from './context.ts';
 import type { Pace } from './executor/environment.ts';
@@ -17,14 +19,21 @@ import type { RunExecutor } from './executor/runExecutor.ts';
 import { FileIndexer } from './indexing.ts';
 import type { Model } from './model/model.ts';
 import { scriptedModel } from './model/scriptedModel.ts';
+import { createLiveModel, isModel, type LiveModelOptions } from './model/liveModel.ts';
 import { openStorage, type DurableStorage } from './storage/open.ts';
 import { Collection, Store } from './store.ts';
 
 export type { Pace } from './executor/environment.ts';
 export type { RateLimitOptions } from './app.ts';
-export type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall } from './model/model.ts';
+export type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall, ModelAnswerEnding, ModelTextStream, ModelErrorCode } from './model/model.ts';
+export { ModelError } from './model/model.ts';
+export { createLiveModel, MODEL_PROTOCOLS, type LiveModelOptions, type ModelProtocol } from './model/liveModel.ts';
+export { createResponsesModel, type ResponsesModelOptions } from './model/responsesModel.ts';
+export { createChatModel } from './model/chatModel.ts';
+export type { UpstreamOptions } from './model/upstream.ts';
 export { scriptedModel } from './model/scriptedModel.ts';
 export type { IdempotencyOptions } from './idempotency.ts';
+export { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, type CorsOrigins } from './cors.ts';
 export { SCENARIOS, SLOW_DELTA_DELAY_MS, type Scenario } from './executor/scenario.ts';
 export { RunTransitionError } from './executor/runExecutor.ts';
 export { StorageError } from './storage/engine.ts';
@@ -38,12 +47,28 @@ export interface ServerOptions {
   port?: number;
   /** The address to listen on; default `127.0.0.1` (loopback only). */
   host?: string;
-  /** What decides each run's steps; default {@link scriptedModel}. */
-  model?: Model;
+  /**
+   * Require `Authorization: Bearer <apiKey>` on every request (401 `invalid_api_key` in the
+   * API's envelope otherwise, compared in constant time); default: any key or none is accepted.
+   */
+  apiKey?: string;
+  /**
+   * Let web pages on these origins call the server (CORS: preflights, the clients' headers,
+   * SSE included): origins like `'http://localhost:5173'`, `'*'` for any, or a function that
+   * decides per origin. Default: off, so browsers refuse cross-origin calls.
+   */
+  cors?: CorsOrigins;
+  /**
+   * What decides each run's steps: a {@link Model}, or a live model API to put behind the
+   * server (`{ baseURL, apiKey, protocol: 'responses' | 'chat' }`, see {@link createLiveModel}).
+   * Default {@link scriptedModel}.
+   */
+  model?: Model | LiveModelOptions;
   /**
    * How fast runs and file processing go: `deltaDelayMs` before each text or argument delta,
    * `stepDelayMs` before each step, status change, tool result or processed file. Default
-   * `{ deltaDelayMs: 20, stepDelayMs: 50 }` (a visible pace for demos); tests use 0.
+   * `{ deltaDelayMs: 20, stepDelayMs: 50 }` (a visible pace for demos), none with a live
+   * model's options (it sets its own); tests use 0.
    */
   pace?: Partial<Pace>;
   /** Bodies larger than this are refused with 413; default 32 MiB. */
@@ -84,6 +109,7 @@ export interface AssistantsServer {
 }
 
 const DEFAULT_PACE: Pace = { deltaDelayMs: 20, stepDelayMs: 50 };
+const NO_PACE: Pace = { deltaDelayMs: 0, stepDelayMs: 0 };
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_POLL_AFTER_MS = 250;
 const CLOSE_GRACE_MS = 100;
@@ -111,7 +137,12 @@ const DEFAULT_LISTEN_BACKLOG = 16_384;
  * ```
  */
 export async function createServer(options: ServerOptions = {}): Promise<AssistantsServer> {
-  const pace: Pace = { ...DEFAULT_PACE, ...options.pace };
+  // Bad options fail here, before anything listens, with a message that never shows the key.
+  if (options.apiKey !== undefined) checkApiKey(options.apiKey);
+  if (options.cors !== undefined) originPolicy(options.cors);
+  // A live model sets its own pace: the server adds no pauses of its own.
+  const live = options.model !== undefined && !isModel(options.model);
+  const pace: Pace = { ...(live ? NO_PACE : DEFAULT_PACE), ...options.pace };
   const onInternalError = options.onInternalError ?? ((error: unknown) => console.error('assistant-machines server:', error));
   const store = new Store<RunExecutor>();
   const indexer = new FileIndexer(store, pace.stepDelayMs);
@@ -121,7 +152,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     indexer,
     pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
     environment: {
-      model: options.model ?? scriptedModel,
+      model: options.model === undefined ? scriptedModel : isModel(options.model) ? options.model : createLiveModel(options.model),
       pace,
       searchVectorStores: (ids, query, searchOptions) => indexer.search(ids, query, searchOptions),
       onInternalError,
@@ -134,6 +165,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     idempotency: { ...DEFAULT_IDEMPOTENCY, ...options.idempotency },
     rateLimit: options.rateLimit,
     onInternalError,
+    cors: options.cors,
+    apiKey: options.apiKey,
   });
   const host = options.host ?? '127.0.0.1';
 

@@ -12,18 +12,18 @@ const DONE_BYTES = encoder.encode(SSE_DONE_FRAME);
  * @example `return streamRunEvents(executor.log, 0);`
  */
 export function streamRunEvents(log: RunEventLog, from: number): Response {
-  const response = openRunStream(log, from);
-  replays.set(response, () => openRunStream(log, from));
-  return response;
+  return replayable(openRunStream(log, from), () => openRunStream(log, from));
 }
 
 // How to answer a streaming request again (a retry with its Idempotency-Key): the same events
-// from the same position, following the run live.
-const replays = new WeakMap<Response, () => Response>();
+// from the same position, following the run live. Keyed by the body, not the Response: a
+// middleware that set headers before the route ran (CORS) makes hono copy the route's
+// Response into a new one with the same body stream, and the stream must still be known.
+const replays = new WeakMap<ReadableStream<Uint8Array>, () => Response>();
 
 /** A new response with the same run events as `response`, if it is a run stream. */
 export function replayOf(response: Response): (() => Response) | undefined {
-  return replays.get(response);
+  return response.body === null ? undefined : replays.get(response.body);
 }
 
 /**
@@ -33,7 +33,7 @@ export function replayOf(response: Response): (() => Response) | undefined {
  * @example `return replayable(openStream(), () => openStream());`
  */
 export function replayable(response: Response, replay: () => Response): Response {
-  replays.set(response, replay);
+  if (response.body !== null) replays.set(response.body, replay);
   return response;
 }
 

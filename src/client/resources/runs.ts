@@ -1,8 +1,9 @@
 import type { AssistantStream } from '../../stream/AssistantStream.ts';
 import type { AssistantsClient } from '../AssistantsClient.ts';
-import { APIError, APIUserAbortError, InvalidArgumentError } from '../errors.ts';
+import { APIError, APIUserAbortError, InvalidArgumentError, NotFoundError } from '../errors.ts';
 import type { PagePromise } from '../pagination.ts';
-import { checkPollOptions, pollUntilDone, type PollOptions } from '../poll.ts';
+import { checkPollOptions, pollUntilDone, retrieveSpec, type PollOptions } from '../poll.ts';
+import { eventStreamResponse, polledRunEvents } from '../polledRunEvents.ts';
 import { path, type RequestOptions } from '../request.ts';
 import { startStream, type StreamRequestOptions } from '../streaming.ts';
 import type {
@@ -18,6 +19,14 @@ import type {
 } from '../types.ts';
 import { APIResource } from './resource.ts';
 import { Steps } from './steps.ts';
+
+/** The parameters of `runs.attachStream`. */
+export interface AttachStreamParams {
+  /** Stream the events after this one (an SSE id of an earlier stream of the run). */
+  startingAfter?: number | undefined;
+  /** Where the stream is made by polling: the wait between polls (default: the server's `openai-poll-after-ms`, else 5 s). */
+  pollIntervalMs?: number | undefined;
+}
 
 /** `client.beta.threads.runs`: start, stream, poll, cancel runs and answer their tool calls. */
 export class Runs extends APIResource {
@@ -139,8 +148,12 @@ export class Runs extends APIResource {
    * Streams a run that already exists, from after the event `startingAfter` (an SSE id this
    * stream's server gave, see `stream.lastEventId`), or from its first event: how a stream that
    * dropped picks up where it stopped. An extension of the Assistants API that the embedded
-   * server offers (`GET /threads/{thread_id}/runs/{run_id}/events?starting_after=N`); a server
-   * without it answers 404, which fails the stream with kind `api-error`.
+   * server offers (`GET /threads/{thread_id}/runs/{run_id}/events?starting_after=N`). Where a
+   * server lacks it (404 or 405 for a run that exists), the stream is made by polling instead:
+   * retrieve, list steps and messages, until the run pauses or ends; its first event,
+   * `assistant_machines.attach.polling`, says so (and that `startingAfter` could not be honoured:
+   * the stream starts from the run's current state). A run that does not exist fails the stream
+   * with kind `api-error`, status 404.
    *
    * @example
    * ```ts
@@ -148,9 +161,24 @@ export class Runs extends APIResource {
    * const run = await resumed.finalRun();
    * ```
    */
-  attachStream(threadId: string, runId: string, params: { startingAfter?: number | undefined } = {}, options?: StreamRequestOptions): AssistantStream {
-    const query = params.startingAfter === undefined ? {} : { starting_after: params.startingAfter };
-    return startStream(this._client, { method: 'GET', path: path`/threads/${threadId}/runs/${runId}/events`, query }, options);
+  attachStream(threadId: string, runId: string, params: AttachStreamParams = {}, options?: StreamRequestOptions): AssistantStream {
+    const { startingAfter, pollIntervalMs } = params;
+    const query = startingAfter === undefined ? {} : { starting_after: startingAfter };
+    const client = this._client;
+    return startStream(client, { method: 'GET', path: path`/threads/${threadId}/runs/${runId}/events`, query }, options, {}, async (response, signal) => {
+      if (response.status !== 404 && response.status !== 405) return response;
+      // A 404 is also the answer for a run that does not exist: only a run that does means the
+      // server lacks the endpoint.
+      try {
+        await client.requestJSON(retrieveSpec({ resource: 'run', threadId, runId }), { signal });
+      } catch (error) {
+        if (error instanceof NotFoundError) return response;
+        throw error;
+      }
+      await response.body?.cancel();
+      const reason = `GET /threads/${threadId}/runs/${runId}/events answered ${response.status}: the server has no run events endpoint`;
+      return eventStreamResponse(polledRunEvents(client, threadId, runId, { signal, reason, startingAfter, pollIntervalMs }));
+    });
   }
 
   /**

@@ -16,7 +16,7 @@ import {
 import { estimateTokens, newAssistantMessage, newRunStep, presentStep } from '../builders.ts';
 import { ApiError } from '../errors.ts';
 import { newId, nowSeconds } from '../ids.ts';
-import type { ModelCitation, ModelRequest, ModelStep, ModelToolCall } from '../model/model.ts';
+import { ModelError, type ModelAnswerEnding, type ModelCitation, type ModelErrorCode, type ModelRequest, type ModelStep, type ModelTextStream, type ModelToolCall } from '../model/model.ts';
 import { Collection, type RunHandle, type ThreadRecord } from '../store.ts';
 import { callCodeInterpreter } from '../tools/codeInterpreter.ts';
 import { callFileSearch, fileSearchRanking } from '../tools/fileSearch.ts';
@@ -41,7 +41,20 @@ class RunInterrupted extends Error {
   }
 }
 
-class ModelFailure extends Error {}
+class ModelFailure extends Error {
+  constructor(
+    message: string,
+    readonly code: ModelErrorCode = 'server_error',
+  ) {
+    super(message);
+  }
+}
+
+// A model's throw as the run's failure: a ModelError keeps its code and says it all.
+function modelFailure(error: unknown): ModelFailure {
+  if (error instanceof ModelError) return new ModelFailure(error.message, error.code);
+  return new ModelFailure(`The model failed: ${error instanceof Error ? error.message : String(error)}`);
+}
 
 /**
  * A status change the run statechart refused: the executor tried something the run lifecycle
@@ -128,6 +141,10 @@ export class RunExecutor implements RunHandle {
   /** Set when another server executes this run: this one follows its rows and events. */
   #owner: RunOwner | undefined;
   #followed: Run | undefined;
+  // What a live model's backend counted, when it reports usage: then the run's and the steps'
+  // usage are these, not the estimates.
+  #reportedUsage: Usage | undefined;
+  readonly #reportedStepUsage = new Map<string, Usage>();
 
   /** Starts `input.run`; or, with `restored`, holds a run read back from storage without driving it. */
   constructor(input: RunExecutorInput, environment: ExecutorEnvironment, restored?: RestoredRunState) {
@@ -308,8 +325,11 @@ export class RunExecutor implements RunHandle {
       this.#emitRun('thread.run.in_progress', { started_at: nowSeconds() });
       for (let count = 0; count < MAX_MODEL_STEPS; count += 1) {
         const step = await this.#askModel();
-        if (step.type === 'message') return await this.#writeAnswer(step.text, step.annotations ?? []);
-        await this.#callTools(step.toolCalls);
+        if (step.type === 'message') {
+          if (await this.#writeAnswer(step)) return;
+          continue;
+        }
+        await this.#callTools(step.toolCalls, step.usage);
       }
       this.#failRun(`The model called tools ${MAX_MODEL_STEPS} times without answering.`);
     } catch (error) {
@@ -320,7 +340,7 @@ export class RunExecutor implements RunHandle {
   #settle(error: unknown): void {
     try {
       if (error instanceof RunInterrupted) this.#wrapUp(error.reason);
-      else if (error instanceof ModelFailure) this.#failRun(error.message);
+      else if (error instanceof ModelFailure) this.#failRun(error.message, error.code);
       else {
         this.#environment.onInternalError(error);
         this.#failRun('The server had an error while processing the run.');
@@ -347,15 +367,16 @@ export class RunExecutor implements RunHandle {
       step = await this.#untilInterrupted(Promise.resolve().then(() => this.#environment.model.nextStep(request)));
     } catch (error) {
       if (error instanceof RunInterrupted) throw error;
-      throw new ModelFailure(`The model failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw modelFailure(error);
     }
     if (step.type === 'tool_calls' && step.toolCalls.length === 0) throw new ModelFailure('The model asked for a tool step without tool calls.');
     return step;
   }
 
-  async #callTools(calls: readonly ModelToolCall[]): Promise<void> {
+  async #callTools(calls: readonly ModelToolCall[], usage: Usage | undefined): Promise<void> {
     const toolCalls: ServerToolCall[] = [];
     const step = this.#startStep({ type: 'tool_calls', tool_calls: toolCalls });
+    if (usage !== undefined) this.#report(step, usage);
     const waitingFor: FunctionToolCall[] = [];
     for (const [index, call] of calls.entries()) {
       await this.#wait(this.#environment.pace.stepDelayMs);
@@ -414,59 +435,120 @@ export class RunExecutor implements RunHandle {
     };
   }
 
-  async #writeAnswer(text: string, annotations: readonly ModelCitation[]): Promise<void> {
+  // Writes the model's answer; true when the run ended with it (false: the model goes on).
+  async #writeAnswer(answer: Extract<ModelStep, { type: 'message' }>): Promise<boolean> {
     const message = newAssistantMessage(this.run);
-    this.#startStep({ type: 'message_creation', message_creation: { message_id: message.id } });
+    const step = this.#startStep({ type: 'message_creation', message_creation: { message_id: message.id } });
     this.#input.thread.messages.set(message.id, message);
     this.#openMessage = message;
     this.log.append('thread.message.created', message);
     this.log.append('thread.message.in_progress', message);
+    const content = { type: 'text' as const, text: { value: '', annotations: [] as ModelCitation[] } };
 
     const scenario = this.#input.scenario;
-    const pieces = fragmentsOfText(text);
-    // A run that fails, expires or runs out of tokens does so halfway through its answer.
-    const stopAfter = scenario === 'failed' || scenario === 'incomplete' || scenario === 'expired' ? Math.ceil(pieces.length / 2) : pieces.length;
-    const content = { type: 'text' as const, text: { value: '', annotations: [] as ModelCitation[] } };
-    for (const piece of pieces.slice(0, stopAfter)) {
-      await this.#wait(this.#deltaDelay());
-      const first = content.text.value === '';
-      if (first) message.content.push(content);
-      const start = content.text.value.length;
-      content.text.value += piece;
-      const completed = annotations.filter((annotation) => annotation.end_index > start && annotation.end_index <= content.text.value.length);
-      const annotationDeltas = completed.map((annotation) => ({ index: content.text.annotations.length + completed.indexOf(annotation), ...annotation }));
-      content.text.annotations.push(...completed);
-      const textDelta = first || annotationDeltas.length > 0 ? { value: piece, annotations: annotationDeltas } : { value: piece };
-      this.log.append('thread.message.delta', {
-        id: message.id,
-        object: 'thread.message.delta',
-        delta: { content: [{ index: 0, type: 'text', text: textDelta }] },
-      });
+    let ending: ModelAnswerEnding;
+    if (typeof answer.text === 'string') {
+      const pieces = fragmentsOfText(answer.text);
+      // A run that fails, expires or runs out of tokens does so halfway through its answer.
+      const stopAfter = scenario === 'failed' || scenario === 'incomplete' || scenario === 'expired' ? Math.ceil(pieces.length / 2) : pieces.length;
+      for (const piece of pieces.slice(0, stopAfter)) {
+        await this.#wait(this.#deltaDelay());
+        this.#appendText(message, content, piece, answer.annotations ?? []);
+      }
+      ending = { ...(answer.usage === undefined ? {} : { usage: answer.usage }), ...(scenario === 'incomplete' ? { incomplete: 'max_tokens' as const } : {}) };
+    } else {
+      ending = await this.#streamText(message, content, answer.text);
+      if (ending.annotations !== undefined && ending.annotations.length > 0) this.#appendAnnotations(message, content, ending.annotations);
     }
-    this.#count('completion', content.text.value);
+    if (ending.usage === undefined) this.#count('completion', content.text.value);
+    else this.#report(step, ending.usage);
     await this.#wait(this.#environment.pace.stepDelayMs);
     const now = nowSeconds();
-    switch (scenario) {
-      case 'failed':
-        return this.#failRun('The scripted scenario "failed" ended this run.');
-      case 'expired':
-        return this.#wrapUp('expired');
-      case 'incomplete':
-        this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'max_tokens' } });
-        this.#finishStep('thread.run.step.completed', { completed_at: now });
-        this.#emitRun('thread.run.incomplete', { incomplete_details: { reason: 'max_completion_tokens' } });
-        return;
-      default:
-        this.#finishMessage('thread.message.completed', { completed_at: now });
-        this.#finishStep('thread.run.step.completed', { completed_at: now });
-        this.#emitRun('thread.run.completed', { completed_at: now });
+    if (scenario === 'failed') {
+      this.#failRun('The scripted scenario "failed" ended this run.');
+      return true;
+    }
+    if (scenario === 'expired') {
+      this.#wrapUp('expired');
+      return true;
+    }
+    if (ending.incomplete !== undefined) {
+      this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: ending.incomplete } });
+      this.#finishStep('thread.run.step.completed', { completed_at: now });
+      this.#emitRun('thread.run.incomplete', { incomplete_details: { reason: 'max_completion_tokens' } });
+      return true;
+    }
+    this.#finishMessage('thread.message.completed', { completed_at: now });
+    this.#finishStep('thread.run.step.completed', { completed_at: now });
+    if (ending.continues === true) return false;
+    this.#emitRun('thread.run.completed', { completed_at: now });
+    return true;
+  }
+
+  // One delta of answer text; citations ride on the delta that completes their marker.
+  #appendText(message: Message, content: AnswerContent, piece: string, annotations: readonly ModelCitation[]): void {
+    const first = content.text.value === '';
+    if (first) message.content.push(content);
+    const start = content.text.value.length;
+    content.text.value += piece;
+    const completed = annotations.filter((annotation) => annotation.end_index > start && annotation.end_index <= content.text.value.length);
+    const annotationDeltas = completed.map((annotation) => ({ index: content.text.annotations.length + completed.indexOf(annotation), ...annotation }));
+    content.text.annotations.push(...completed);
+    const textDelta = first || annotationDeltas.length > 0 ? { value: piece, annotations: annotationDeltas } : { value: piece };
+    this.log.append('thread.message.delta', {
+      id: message.id,
+      object: 'thread.message.delta',
+      delta: { content: [{ index: 0, type: 'text', text: textDelta }] },
+    });
+  }
+
+  // Citations known only once a streamed answer is whole: one last delta carries them.
+  #appendAnnotations(message: Message, content: AnswerContent, annotations: readonly ModelCitation[]): void {
+    if (content.text.value === '') message.content.push(content);
+    const annotationDeltas = annotations.map((annotation, offset) => ({ index: content.text.annotations.length + offset, ...annotation }));
+    content.text.annotations.push(...annotations);
+    this.log.append('thread.message.delta', {
+      id: message.id,
+      object: 'thread.message.delta',
+      delta: { content: [{ index: 0, type: 'text', text: { value: '', annotations: annotationDeltas } }] },
+    });
+  }
+
+  // A live model's answer, delta by delta as its backend sends them; a cancel closes the stream.
+  async #streamText(message: Message, content: AnswerContent, text: ModelTextStream): Promise<ModelAnswerEnding> {
+    try {
+      for (;;) {
+        let next: IteratorResult<string, ModelAnswerEnding | undefined>;
+        try {
+          next = await this.#untilInterrupted(text.next());
+        } catch (error) {
+          if (error instanceof RunInterrupted) throw error;
+          throw modelFailure(error);
+        }
+        if (next.done === true) return next.value ?? {};
+        if (next.value !== '') this.#appendText(message, content, next.value, []);
+      }
+    } catch (error) {
+      void text.return(undefined).catch(() => undefined);
+      throw error;
     }
   }
 
+  // The backend's own count for a step: the step shows it, the run sums them.
+  #report(step: RunStep, usage: Usage): void {
+    this.#reportedStepUsage.set(step.id, usage);
+    const total = this.#reportedUsage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+    this.#reportedUsage = {
+      prompt_tokens: total.prompt_tokens + usage.prompt_tokens,
+      completion_tokens: total.completion_tokens + usage.completion_tokens,
+      total_tokens: total.total_tokens + usage.total_tokens,
+    };
+  }
+
   // Ends a run the model or the server could not finish: what was in flight closes as failed.
-  #failRun(message: string): void {
+  #failRun(message: string, code: ModelErrorCode = 'server_error'): void {
     const now = nowSeconds();
-    const lastError = { code: 'server_error', message };
+    const lastError = { code, message };
     this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_failed' } });
     this.#finishStep('thread.run.step.failed', { failed_at: now, last_error: lastError });
     if (this.#actor.getSnapshot().can(this.#runEvent('thread.run.failed', {}))) {
@@ -534,7 +616,7 @@ export class RunExecutor implements RunHandle {
       ...changes,
       status,
       // `usage` appears once the run is final; `expires_at` only matters while it can still expire.
-      ...(terminal ? { usage: { ...this.#usage }, expires_at: status === 'expired' ? (this.run.expires_at ?? null) : null } : {}),
+      ...(terminal ? { usage: { ...(this.#reportedUsage ?? this.#usage) }, expires_at: status === 'expired' ? (this.run.expires_at ?? null) : null } : {}),
     };
     return { type, data, seq: this.log.length + 1 };
   }
@@ -568,6 +650,8 @@ export class RunExecutor implements RunHandle {
   }
 
   #stepUsage(step: RunStep): Usage {
+    const reported = this.#reportedStepUsage.get(step.id);
+    if (reported !== undefined) return reported;
     const details = step.step_details;
     const produced =
       details.type === 'message_creation'
@@ -622,6 +706,8 @@ export class RunExecutor implements RunHandle {
     });
   }
 }
+
+type AnswerContent = { type: 'text'; text: { value: string; annotations: ModelCitation[] } };
 
 /** Cuts an answer into word-sized deltas, each word with the spacing after it (a marker stays whole). */
 function fragmentsOfText(text: string): string[] {

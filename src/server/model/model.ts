@@ -1,4 +1,4 @@
-import type { AssistantTool, Message, Run, RunStep } from '../../wire/index.ts';
+import type { AssistantTool, Message, Run, RunStep, Usage } from '../../wire/index.ts';
 
 /**
  * What the run executor shows the model when it asks for the run's next step.
@@ -33,15 +33,58 @@ export type ModelCitation = {
 /** A tool call the model asks for. The executor runs the hosted tools; the client runs functions. */
 export type ModelToolCall =
   | { type: 'function'; name: string; arguments: string }
-  /** Python source for the code interpreter sandbox. */
-  | { type: 'code_interpreter'; input: string }
+  /**
+   * Python source for the code interpreter sandbox; `logs` when the model's backend already ran
+   * it (a live Responses backend with its own code interpreter), else the server's sandbox runs it.
+   */
+  | { type: 'code_interpreter'; input: string; logs?: string }
   /** A query over the run's vector stores. */
   | { type: 'file_search'; query: string };
 
-/** The model's next step: an answer, or tool calls (several in one step run in parallel). */
+/**
+ * How a streamed answer ended, returned by its generator when the text is done: the citations
+ * (indices into the whole text), the usage the backend reported, and whether it was cut short.
+ */
+export interface ModelAnswerEnding {
+  annotations?: readonly ModelCitation[];
+  /** Tokens the backend counted for this step; the run's usage is the sum of its steps'. */
+  usage?: Usage;
+  /** `max_tokens`: the backend stopped at its token limit; the run ends `incomplete`. */
+  incomplete?: 'max_tokens';
+  /** The backend goes on after this message (tool calls follow it): the run does not end here. */
+  continues?: boolean;
+}
+
+/**
+ * A streamed answer: yields the text as the backend produces it, then returns how it ended.
+ * Throwing a {@link ModelError} fails the run with its code; the text so far stays, incomplete.
+ */
+export type ModelTextStream = AsyncGenerator<string, ModelAnswerEnding | undefined, undefined>;
+
+/** The model's next step: an answer (whole, or streamed), or tool calls (several in one step run in parallel). */
 export type ModelStep =
-  | { type: 'message'; text: string; annotations?: readonly ModelCitation[] }
-  | { type: 'tool_calls'; toolCalls: readonly ModelToolCall[] };
+  | { type: 'message'; text: string | ModelTextStream; annotations?: readonly ModelCitation[]; usage?: Usage }
+  | { type: 'tool_calls'; toolCalls: readonly ModelToolCall[]; usage?: Usage };
+
+/** The `last_error.code` values a run can fail with. */
+export type ModelErrorCode = 'server_error' | 'rate_limit_exceeded' | 'invalid_prompt';
+
+/**
+ * A failure the model reports with the run's `last_error.code`: a live backend's 429 is
+ * `rate_limit_exceeded`, a request it refused `invalid_prompt`, anything else `server_error`.
+ * Any other throw from a model fails the run with `server_error`.
+ *
+ * @example `throw new ModelError('rate_limit_exceeded', 'The model API is rate limited (429).')`
+ */
+export class ModelError extends Error {
+  override readonly name = 'ModelError';
+  constructor(
+    readonly code: ModelErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * The model behind the server: the run executor asks it for each next step of a run — text to
@@ -57,6 +100,6 @@ export type ModelStep =
  * ```
  */
 export interface Model {
-  /** The run's next step; may be async. A throw fails the run with `server_error`. */
+  /** The run's next step; may be async. A throw fails the run: a {@link ModelError} with its code, anything else with `server_error`. */
   nextStep(request: ModelRequest): ModelStep | Promise<ModelStep>;
 }

@@ -8,7 +8,7 @@ import { fragments, type ToolCallContext } from './toolCall.ts';
  *
  * @example `const call = await callCodeInterpreter({ input: 'print(2 + 2)' }, context); // outputs: [{ type: 'logs', logs: '4' }]`
  */
-export async function callCodeInterpreter(call: { input: string }, context: ToolCallContext): Promise<CodeInterpreterToolCall> {
+export async function callCodeInterpreter(call: { input: string; logs?: string | undefined }, context: ToolCallContext): Promise<CodeInterpreterToolCall> {
   const toolCall: CodeInterpreterToolCall = { id: context.id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } };
   context.open(toolCall, { index: context.index, id: context.id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } });
   for (const fragment of fragments(call.input)) {
@@ -18,7 +18,8 @@ export async function callCodeInterpreter(call: { input: string }, context: Tool
   }
   context.countCompletion(call.input);
   await context.stepPause();
-  const logs = runPython(call.input);
+  // A live backend that ran the code itself sent its logs: they are shown, not recomputed.
+  const logs = call.logs ?? runPython(call.input);
   toolCall.code_interpreter.outputs.push({ type: 'logs', logs });
   context.delta({ index: context.index, type: 'code_interpreter', code_interpreter: { outputs: [{ index: 0, type: 'logs', logs }] } });
   return toolCall;

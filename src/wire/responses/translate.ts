@@ -81,6 +81,7 @@ export class ResponsesTranslator {
   readonly #slotsById = new Map<string, Slot>();
   #toolStep: ToolStep | undefined;
   #status: RunStatus = 'queued';
+  #lastRunEvent: string | undefined;
 
   constructor(deliver: (event: WireEvent) => void, options: ResponsesTranslatorOptions = {}) {
     this.#deliver = deliver;
@@ -119,6 +120,10 @@ export class ResponsesTranslator {
       case 'response.queued':
       case 'response.in_progress': {
         const response = this.#adopt(json, seq, type);
+        // A continuation already said `queued` at its response.created: once is what the
+        // Assistants API sends after tool outputs, so a background continuation's own
+        // response.queued adds nothing.
+        if (type === 'response.queued' && this.#lastRunEvent === 'thread.run.queued') return undefined;
         this.#runEvent(LIFECYCLE_RUN_EVENTS[type], response, seq);
         return undefined;
       }
@@ -227,6 +232,7 @@ export class ResponsesTranslator {
   }
 
   #runEvent(type: 'thread.run.created' | 'thread.run.queued' | 'thread.run.in_progress', response: ResponseObject, seq: number): void {
+    this.#lastRunEvent = type;
     this.#status = type === 'thread.run.in_progress' ? 'in_progress' : 'queued';
     this.#deliver({ type, data: runOfResponse(response, this.#identity!, this.#status), seq });
   }
