@@ -1,6 +1,8 @@
 import type { StorageEngine, StorageOp } from './engine.ts';
 
 interface Waiter {
+  /** The writes it waits for: those queued before it, after the first `from`. */
+  from: number;
   upTo: number;
   resolve(): void;
   reject(error: unknown): void;
@@ -26,7 +28,8 @@ export class PersistenceQueue {
   #committed = 0;
   #writing = false;
   #waiters: Waiter[] = [];
-  #failure: unknown;
+  /** Failed batches (by their range of writes) that a waiter may still cover. */
+  #failures: Array<{ start: number; end: number; error: unknown }> = [];
 
   constructor(engine: StorageEngine, onError: (error: unknown) => void) {
     this.#engine = engine;
@@ -48,30 +51,33 @@ export class PersistenceQueue {
   flushed(): Promise<void> {
     const upTo = this.#enqueued;
     if (this.#committed >= upTo) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => this.#waiters.push({ upTo, resolve, reject }));
+    return new Promise<void>((resolve, reject) => this.#waiters.push({ from: this.#committed, upTo, resolve, reject }));
   }
 
   async #drain(): Promise<void> {
     while (this.#pending.length > 0) {
       const batch = this.#pending;
       this.#pending = [];
+      const start = this.#committed;
       try {
         await this.#engine.write(batch);
       } catch (error) {
-        this.#failure = error;
+        this.#failures.push({ start, end: start + batch.length, error });
         this.#onError(error);
       }
       // Held-back run events go out now (after a failed write too: a stream must not hang).
       for (const op of batch) if (op.type === 'event') op.committed?.();
       this.#committed += batch.length;
-      const failure = this.#failure;
-      this.#failure = undefined;
       this.#waiters = this.#waiters.filter((waiter) => {
         if (waiter.upTo > this.#committed) return true;
+        // A waiter whose writes include a failed batch learns it failed, even if later ones did not.
+        const failure = this.#failures.find((failed) => failed.start < waiter.upTo && failed.end > waiter.from);
         if (failure === undefined) waiter.resolve();
-        else waiter.reject(failure);
+        else waiter.reject(failure.error);
         return false;
       });
+      const oldest = Math.min(this.#committed, ...this.#waiters.map((waiter) => waiter.from));
+      this.#failures = this.#failures.filter((failed) => failed.end > oldest);
     }
     this.#writing = false;
   }
