@@ -16,7 +16,8 @@ const STORY = [{ role: 'user' as const, content: 'Tell me a long story' }];
 test.before(async (context) => {
   context.ts = await startTestServer();
   // Every status change waits 150 ms here: a run stays queued long enough to cancel it there.
-  context.slowSteps = await startTestServer({ pace: { deltaDelayMs: 0, stepDelayMs: 150 } });
+  // A run stays queued for a whole step delay: long enough that a loaded machine still cancels it there.
+  context.slowSteps = await startTestServer({ pace: { deltaDelayMs: 0, stepDelayMs: 2_000 } });
   context.assistantId = (await context.ts.openai.beta.assistants.create({ model: 'scripted', tools: WEATHER_AND_TIME })).id;
   context.slowAssistantId = (await context.slowSteps.openai.beta.assistants.create({ model: 'scripted' })).id;
 });

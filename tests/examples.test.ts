@@ -8,6 +8,9 @@ import * as iterateEvents from '../examples/iterate-events.ts';
 import * as iterateText from '../examples/iterate-text.ts';
 import * as polling from '../examples/polling.ts';
 import * as streamHelpers from '../examples/stream-helpers.ts';
+import * as readmeToolOutputs from '../examples/readme/tool-outputs.ts';
+import * as toolLoopPaths from '../examples/tool-loop-paths.ts';
+import { runPaths, type RunPath } from '../src/testing/index.ts';
 import { createServer, type AssistantsServer } from '../src/server/index.ts';
 
 const test = suite<{ server: AssistantsServer }>('examples');
@@ -30,7 +33,7 @@ function collector(): { print: (text: string) => void; printed: () => string } {
   };
 }
 
-const TESTED = ['draft-review.ts', 'event-handler.ts', 'iterate-events.ts', 'iterate-text.ts', 'polling.ts', 'stream-helpers.ts'];
+const TESTED = ['draft-review.ts', 'event-handler.ts', 'iterate-events.ts', 'iterate-text.ts', 'polling.ts', 'stream-helpers.ts', 'tool-loop-paths.ts'];
 
 test('every example file has a test here', async () => {
   const files = (await readdir(new URL('../examples/', import.meta.url))).filter((name) => name.endsWith('.ts') && name !== 'support.ts');
@@ -99,6 +102,49 @@ test('polling: uploads, batches, createAndRunPoll, createAndPoll, submitToolOutp
     answer: 'get_weather returned: rain, 8°C',
   });
   assert.match(out.printed(), 'threads.createAndRunPoll: completed\n');
+});
+
+// The naive loop's two bugs, as paths: a second tool round (it stops at the first), and a run
+// that ends while the function runs (its submit gets a 400 it never expected).
+function naiveLoopFailsOn(path: RunPath): boolean {
+  const firstRound = path.statuses.indexOf('requires_action');
+  return path.toolRounds === 2 || (firstRound !== -1 && path.statuses[firstRound + 1] !== 'queued');
+}
+
+test('tool-loop-paths: every run path finds both bugs of the naive tool loop; the fixed loop passes every path', async () => {
+  // Every path up to two tool rounds under MBT=full (`npm run test:mbt`, 140 runs); by default
+  // every eighth of them and each path with an ending while the run waits for outputs.
+  const all = runPaths({ toolRounds: 2 });
+  const paths = process.env['MBT'] === 'full' ? all : all.filter((path, index) => index % 8 === 0 || /requires_action → (expired|cancelled)$/.test(path.description));
+  const naive = await toolLoopPaths.testOnEveryPath(toolLoopPaths.naiveAsk, paths);
+  const fixed = await toolLoopPaths.testOnEveryPath(toolLoopPaths.ask, paths);
+  assert.equal(fixed.failures, [], fixed.summary);
+  assert.is(fixed.passed, paths.length);
+  assert.equal(naive.failures.map((failure) => failure.description), paths.filter(naiveLoopFailsOn).map((path) => path.description));
+  assert.ok(naive.failures.some((failure) => failure.path.toolRounds === 2) && naive.failures.some((failure) => failure.path.toolRounds === 1), naive.summary);
+  const expired = naive.failures.find((failure) => failure.description === 'queued → in_progress → requires_action → expired');
+  assert.match(String(expired?.error), 'Runs in status "expired" do not accept tool outputs.');
+  assert.match(naive.summary, new RegExp(`^${paths.length - naive.failures.length}/${paths.length} run paths passed\n✗ queued → in_progress → requires_action → `));
+});
+
+test("tool-loop-paths: the README's own tool loop passes every path the fixed loop does", async () => {
+  const all = runPaths({ toolRounds: 2 });
+  const paths = process.env['MBT'] === 'full' ? all : all.filter((path, index) => index % 8 === 0 || /requires_action → (expired|cancelled)$/.test(path.description));
+  // The README's loop prints the answer as it streams: kept out of the test's output.
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    const readme = await toolLoopPaths.testOnEveryPath(async (client) => {
+      const run = await readmeToolOutputs.main({ client });
+      const messages = await client.beta.threads.messages.list(run.thread_id, { run_id: run.id });
+      const text = messages.data.flatMap((message) => message.content.map((part) => (part.type === 'text' ? part.text.value : ''))).join('');
+      return { status: run.status, text };
+    }, paths);
+    assert.equal(readme.failures, [], readme.summary);
+    assert.is(readme.passed, paths.length);
+  } finally {
+    process.stdout.write = write;
+  }
 });
 
 test.run();

@@ -6,7 +6,7 @@
 // those by default), and prints the counts and times.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CHART_NAMES, chartPaths, playChartPath, type ChartName, type ChartPath } from '../src/testing/index.ts';
+import { CHART_NAMES, chartPaths, playChartPath, playPollPath, pollPaths, type ChartName, type ChartPath } from '../src/testing/index.ts';
 
 const FULL = process.env['MBT'] === 'full';
 const charts: readonly ChartName[] = FULL ? CHART_NAMES : CHART_NAMES.filter((chart) => chart !== 'run');
@@ -54,6 +54,21 @@ test('the strict charts are the tolerant ones minus the [tolerant] transitions',
       assert.is(played.error, 'lifecycle', `${chart}: ${path.description}`);
     }
   }
+});
+
+test('every path of the poll chart, played through a poll actor, ends where the chart predicts', async () => {
+  const started = performance.now();
+  const paths = pollPaths();
+  assert.is(paths.length, 31);
+  assert.equal([...new Set(paths.map((path) => path.outcome))].sort(), ['aborted', 'deadline-exceeded', 'done', 'fetch-failed', 'unknown-status']);
+  assert.ok(paths.some((path) => path.description === 'fetching → waiting → fetching → done'));
+  for (const path of paths) {
+    const played = await playPollPath(path);
+    assert.is(played.state, path.state, path.description);
+    assert.is(played.outcome, path.outcome, path.description);
+    assert.is(played.fetches, path.description.split('fetching').length - 1, path.description);
+  }
+  if (FULL) console.log(`  poll: ${paths.length} paths in ${Math.round(performance.now() - started)} ms`);
 });
 
 test.run();

@@ -6,8 +6,7 @@ import * as fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AssistantStream, AssistantStreamError } from '../src/index.ts';
-import { chartPaths, mutateStream, STREAM_MUTATIONS, textSource, toSSE, type ScriptedEvent } from '../src/testing/index.ts';
-import { buildScenario, scenarioPlan } from './helpers/scenarios.ts';
+import { chartPaths, mutateStream, runStreamArbitraries, STREAM_MUTATIONS, textSource, toSSE, type ScriptedEvent } from '../src/testing/index.ts';
 
 const FULL = process.env['PROPERTY_RUNS'] === 'full';
 const RUNS = FULL ? 10_000 : 30;
@@ -39,14 +38,16 @@ test('mutateStream says what it broke, and each mutation changes the stream', ()
   assert.throws(() => mutateStream([], 0, 0), RangeError);
 });
 
-test('mutated generated streams end in a typed error or a valid final run (both modes)', async () => {
+test('mutated generated streams (the exported arbitrary) end in a typed error or a valid final run (both modes)', async () => {
+  const kinds = new Set<string>();
   await fc.assert(
-    fc.asyncProperty(scenarioPlan, fc.nat(), fc.nat(), fc.constantFrom('tolerant' as const, 'strict' as const), async (plan, pick, at, lifecycle) => {
-      const { events, broke } = mutateStream(buildScenario(plan), pick, at);
-      assertTyped(await consume(events, lifecycle), broke);
+    fc.asyncProperty(runStreamArbitraries(fc).mutatedStream, fc.constantFrom('tolerant' as const, 'strict' as const), async ({ events, broke }, lifecycle) => {
+      assert.match(broke, /^(drops|swaps|repeats|renames|sends|cuts) .*event #\d+ \(/);
+      assertTyped(await consume(events, lifecycle), broke, kinds);
     }),
-    { numRuns: RUNS },
+    { numRuns: RUNS, ...(FULL ? {} : { seed: 5 }) },
   );
+  assert.ok(kinds.has('final') && kinds.size >= 3, [...kinds].join(', '));
 });
 
 test('every chart path, mutated every way at every position, ends typed', async () => {

@@ -14,6 +14,7 @@ import * as iterate from '../examples/readme/iterate.ts';
 import * as listeners from '../examples/readme/listeners.ts';
 import * as liveModel from '../examples/readme/live-model.ts';
 import * as responses from '../examples/readme/responses.ts';
+import * as runPathsExample from '../examples/readme/run-paths.ts';
 import * as scoped from '../examples/readme/scoped.ts';
 import * as serverAccess from '../examples/readme/server-access.ts';
 import * as setup from '../examples/readme/setup.ts';
@@ -169,6 +170,12 @@ test('function calls: the run stops for the output, gets it, and answers with it
   const { result: run, printed } = await printedBy(async () => toolOutputs.main({ client }));
   assert.is(run.status, 'completed');
   assert.is(printed, 'get_weather returned: {"city":"Paris","forecast":"sunny"}');
+});
+
+test('testing on every path: the tool loop passes every run path up to one tool round; generated streams end as predicted', async () => {
+  const { result: report, printed } = await printedBy(() => runPathsExample.main());
+  assert.equal([report.total, report.passed, report.failures], [44, 44, []]);
+  assert.is(printed, '44/44 run paths passed\n');
 });
 
 test('the Responses API: the text as it streams, then the run and the output items', async ({ client }) => {

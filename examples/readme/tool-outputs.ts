@@ -15,9 +15,16 @@ export async function main({ client }: Omit<Setup, 'assistant' | 'thread'>) {
       tool_call_id: call.id,
       output: JSON.stringify({ city: JSON.parse(call.function.arguments).city, forecast: 'sunny' }), // your function
     }));
-    const stream = client.beta.threads.runs.submitToolOutputsStream(run.id, { thread_id: thread.id, tool_outputs });
-    stream.on('textDelta', (delta) => process.stdout.write(delta.value ?? ''));
-    run = await stream.finalRun();
+    try {
+      const stream = client.beta.threads.runs.submitToolOutputsStream(run.id, { thread_id: thread.id, tool_outputs });
+      stream.on('textDelta', (delta) => process.stdout.write(delta.value ?? ''));
+      run = await stream.finalRun();
+    } catch (error) {
+      // The run ended (expired, cancelled, failed) while your function ran: the API refuses the
+      // outputs with a 400. Read where it went rather than assume.
+      run = await client.beta.threads.runs.poll(run.id, { thread_id: thread.id });
+      if (run.status === 'requires_action') throw error;
+    }
   }
   // #endregion
   return run;

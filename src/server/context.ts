@@ -1,5 +1,6 @@
 import type { ExecutorEnvironment } from './executor/environment.ts';
 import type { RunExecutor } from './executor/runExecutor.ts';
+import type { RunScript } from './executor/runScript.ts';
 import type { FileIndexer } from './indexing.ts';
 import type { ResponseRecord } from './responses/record.ts';
 import type { Collection, Store } from './store.ts';
@@ -11,6 +12,8 @@ export interface ServerContext {
   responses: Collection<ResponseRecord>;
   indexer: FileIndexer;
   environment: ExecutorEnvironment;
+  /** Scripts the next runs created take, first come first served (the path-following backend). */
+  runScripts: RunScript[];
   /** The `openai-poll-after-ms` header value on pollable objects. */
   pollAfterMs: number;
 }

@@ -19,6 +19,7 @@ import type { RunExecutor } from './executor/runExecutor.ts';
 import { FileIndexer } from './indexing.ts';
 import type { Model } from './model/model.ts';
 import { scriptedModel } from './model/scriptedModel.ts';
+import { validateRunScript, type RunScript } from './executor/runScript.ts';
 import { createLiveModel, isModel, type LiveModelOptions } from './model/liveModel.ts';
 import { openStorage, type DurableStorage } from './storage/open.ts';
 import { Collection, Store } from './store.ts';
@@ -39,6 +40,7 @@ export { RunTransitionError } from './executor/runExecutor.ts';
 export { StorageError } from './storage/engine.ts';
 export { importThreads, ImportError, type ImportSummary } from './storage/importThreads.ts';
 export { INTERRUPTED_BY_RESTART } from './executor/runExecutor.ts';
+export { RunScriptError, validateRunScript, type RunScript, type ScriptedToolCall } from './executor/runScript.ts';
 export { evaluateArithmetic, formatPythonNumber, EvaluationError, type PythonNumber } from './evaluate.ts';
 
 /** Options of {@link createServer}; every one has a default. */
@@ -81,6 +83,13 @@ export interface ServerOptions {
   listenBacklog?: number;
   /** Answer every `every`-th request with 429 and `Retry-After` (for clients' retry tests); default off. */
   rateLimit?: RateLimitOptions;
+  /**
+   * Lifecycles for the next runs to follow instead of the model's, one per run created
+   * (`POST /threads/{id}/runs`, `POST /threads/runs`), in order; later runs go back to the
+   * model. Each is checked against the strict run chart here ({@link RunScriptError}).
+   * `forEachRunPath` from `assistant-machines/testing` builds them from the run chart.
+   */
+  runScripts?: readonly RunScript[];
   /** The `openai-poll-after-ms` header on runs, vector store files and batches; default 250. */
   pollAfterMs?: number;
   /**
@@ -140,6 +149,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   // Bad options fail here, before anything listens, with a message that never shows the key.
   if (options.apiKey !== undefined) checkApiKey(options.apiKey);
   if (options.cors !== undefined) originPolicy(options.cors);
+  const runScripts = [...(options.runScripts ?? [])];
+  for (const [index, script] of runScripts.entries()) validateRunScript(script, `runScripts[${index}]`);
   // A live model sets its own pace: the server adds no pauses of its own.
   const live = options.model !== undefined && !isModel(options.model);
   const pace: Pace = { ...(live ? NO_PACE : DEFAULT_PACE), ...options.pace };
@@ -151,6 +162,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     responses: new Collection('response'),
     indexer,
     pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
+    runScripts,
     environment: {
       model: options.model === undefined ? scriptedModel : isModel(options.model) ? options.model : createLiveModel(options.model),
       pace,

@@ -10,3 +10,7 @@ export * from './conformance/index.ts';
 export * from './chartPaths.ts';
 export * from './playPath.ts';
 export * from './mutations.ts';
+export * from './runPaths.ts';
+export * from './forEachRunPath.ts';
+export * from './arbitraries.ts';
+export * from './pollPaths.ts';

@@ -24,6 +24,9 @@ import { callFunction } from '../tools/function.ts';
 import type { ServerToolCall, ToolCallContext } from '../tools/toolCall.ts';
 import { RunEventLog, type StoredLogEntry } from './eventLog.ts';
 import { SLOW_DELTA_DELAY_MS, type Scenario } from './scenario.ts';
+import { runEventOf, type RunScript, type ScriptedToolCall } from './runScript.ts';
+import { fillArguments, namedFunctionTools } from '../model/functionTools.ts';
+import { latestUserText } from '../model/scriptedModel.ts';
 import type { ExecutorEnvironment } from './environment.ts';
 
 /** A model that keeps calling tools without answering is stopped after this many steps. */
@@ -76,6 +79,8 @@ export interface RunExecutorInput {
   /** The vector stores file_search searches (the assistant's and the thread's). */
   vectorStoreIds: readonly string[];
   scenario: Scenario | undefined;
+  /** The lifecycle to follow instead of the model's (the path-following backend). */
+  script?: RunScript | undefined;
   /** Whether step events carry file_search result text (`include[]` on create). */
   includeSearchContent: boolean;
   /** Events that precede the run's own in its stream: `thread.created` for create-and-run. */
@@ -164,7 +169,7 @@ export class RunExecutor implements RunHandle {
     for (const { event, data } of input.prelude ?? []) this.log.append(event, data);
     this.#emitRun('thread.run.created', {});
     this.#emitRun('thread.run.queued', {});
-    void this.#drive();
+    void (input.script === undefined ? this.#drive() : this.#follow(input.script));
   }
 
   /** The run as it stands: the run statechart's context (with metadata as last modified). */
@@ -568,6 +573,142 @@ export class RunExecutor implements RunHandle {
       this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_expired' } });
       this.#finishStep('thread.run.step.expired', { expired_at: now });
       this.#emitRun('thread.run.expired', { required_action: null });
+    }
+  }
+
+  // The path-following backend: the script's statuses in order, each with the steps it implies
+  // (see RunScript). The waits are the run's pace, before each `in_progress` only: what follows
+  // `requires_action` happens at once, so outputs a client submits find the run already ended.
+  async #follow(script: RunScript): Promise<void> {
+    try {
+      const { statuses } = script;
+      let round = 0;
+      await this.#wait(this.#environment.pace.stepDelayMs);
+      for (let index = 0; index < statuses.length; index += 1) {
+        const status = statuses[index]!;
+        const next = statuses[index + 1];
+        // `queued` is the submit's; `requires_action` the tool round's.
+        if (status === 'queued' || status === 'requires_action') continue;
+        if (status !== 'in_progress') {
+          this.#endAsScripted(status, script);
+          continue;
+        }
+        if (index > 0) await this.#wait(this.#environment.pace.stepDelayMs);
+        this.#emitRun('thread.run.in_progress', this.run.started_at == null ? { started_at: nowSeconds() } : {});
+        const calls = this.#scriptedCalls(script, next === 'requires_action' ? round++ : round);
+        if (next === 'requires_action') {
+          if (calls.length === 0) throw new ModelFailure(`The run script asks for function calls (round ${round}), but the run has no function tool and the script names none.`);
+          await this.#scriptedToolRound(calls, statuses[index + 2] === 'queued');
+        } else if ((next === 'cancelling' || next === 'cancelled') && calls.length > 0) await this.#cutToolCall(calls[0]!);
+        // Without a function to cut off, a cancel cuts the answer off instead.
+        else await this.#streamAnswer(script.text ?? (await this.#answerText()), next !== 'completed');
+      }
+    } catch (error) {
+      this.#settle(error);
+    }
+  }
+
+  async #scriptedToolRound(calls: readonly ScriptedToolCall[], waitForOutputs: boolean): Promise<void> {
+    const toolCalls: ServerToolCall[] = [];
+    const step = this.#startStep({ type: 'tool_calls', tool_calls: toolCalls });
+    const waitingFor: FunctionToolCall[] = [];
+    for (const [index, call] of calls.entries()) waitingFor.push(await callFunction(call, this.#toolCallContext(step, toolCalls, index)));
+    const arrived = new Promise<void>((resolve) => {
+      this.#toolOutputsArrived = resolve;
+    });
+    this.#emitRun('thread.run.requires_action', {
+      required_action: {
+        type: 'submit_tool_outputs',
+        submit_tool_outputs: {
+          tool_calls: waitingFor.map((call) => ({ id: call.id, type: 'function', function: { name: call.function.name, arguments: call.function.arguments } })),
+        },
+      },
+    });
+    if (!waitForOutputs) return;
+    await this.#untilInterrupted(arrived);
+    this.#toolOutputsArrived = undefined;
+  }
+
+  // A tool step whose one function call stops halfway through its arguments.
+  async #cutToolCall(call: ScriptedToolCall): Promise<void> {
+    const toolCalls: ServerToolCall[] = [];
+    const step = this.#startStep({ type: 'tool_calls', tool_calls: toolCalls });
+    const half = call.arguments.slice(0, Math.ceil(call.arguments.length / 2));
+    await callFunction({ name: call.name, arguments: half }, this.#toolCallContext(step, toolCalls, 0));
+  }
+
+  #scriptedCalls(script: RunScript, round: number): readonly ScriptedToolCall[] {
+    const given = script.toolCalls?.[round];
+    if (given !== undefined && given.length > 0) return given;
+    const question = latestUserText(this.#input.thread.messages.values());
+    const tools = this.run.tools ?? [];
+    const named = namedFunctionTools(tools, question);
+    const chosen = named.length > 0 ? named : tools.filter((tool) => tool.type === 'function').slice(0, 1);
+    return chosen.map((tool) => ({ name: tool.function.name, arguments: JSON.stringify(fillArguments(tool.function.parameters, question)) }));
+  }
+
+  // The model's answer when it has one as text; a plain sentence when it would rather call a
+  // tool (or streams its answer: a script's answer is cut at the middle of a known text).
+  async #answerText(): Promise<string> {
+    const step = await this.#askModel();
+    return step.type === 'message' && typeof step.text === 'string' ? step.text : 'The scripted run answers without calling a tool.';
+  }
+
+  // Opens a message step and streams `text` into it (only its first half when `halfway`),
+  // leaving both open for the run's ending to close.
+  async #streamAnswer(text: string, halfway: boolean): Promise<void> {
+    const message = newAssistantMessage(this.run);
+    this.#startStep({ type: 'message_creation', message_creation: { message_id: message.id } });
+    this.#input.thread.messages.set(message.id, message);
+    this.#openMessage = message;
+    this.log.append('thread.message.created', message);
+    this.log.append('thread.message.in_progress', message);
+    const content = { type: 'text' as const, text: { value: '', annotations: [] as ModelCitation[] } };
+    const pieces = fragmentsOfText(text);
+    for (const piece of pieces.slice(0, halfway ? Math.ceil(pieces.length / 2) : pieces.length)) {
+      await this.#wait(this.#deltaDelay());
+      this.#appendText(message, content, piece, []);
+    }
+    this.#count('completion', content.text.value);
+  }
+
+  // A scripted status after `in_progress` (or `requires_action`, `cancelling`): the message and
+  // step in flight close the way the run's ending closes them.
+  #endAsScripted(status: RunStatus, script: RunScript): void {
+    const now = nowSeconds();
+    switch (status) {
+      case 'cancelling':
+        this.#emitRun('thread.run.cancelling', { required_action: null });
+        return;
+      case 'completed':
+        this.#finishMessage('thread.message.completed', { completed_at: now });
+        this.#finishStep('thread.run.step.completed', { completed_at: now });
+        this.#emitRun('thread.run.completed', { completed_at: now, required_action: null });
+        return;
+      case 'incomplete':
+        this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'max_tokens' } });
+        this.#finishStep('thread.run.step.completed', { completed_at: now });
+        this.#emitRun('thread.run.incomplete', { incomplete_details: { reason: 'max_completion_tokens' }, required_action: null });
+        return;
+      case 'failed': {
+        const lastError = script.lastError ?? { code: 'server_error' as const, message: 'The run script ended this run as failed.' };
+        this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_failed' } });
+        this.#finishStep('thread.run.step.failed', { failed_at: now, last_error: { code: 'server_error', message: lastError.message } });
+        this.#emitRun('thread.run.failed', { failed_at: now, last_error: lastError as Run['last_error'], required_action: null });
+        return;
+      }
+      case 'cancelled':
+        this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_cancelled' } });
+        this.#finishStep('thread.run.step.cancelled', { cancelled_at: now });
+        this.#emitRun('thread.run.cancelled', { cancelled_at: now, required_action: null });
+        return;
+      case 'expired':
+        this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_expired' } });
+        this.#finishStep('thread.run.step.expired', { expired_at: now });
+        this.#emitRun(runEventOf('expired'), { required_action: null });
+        return;
+      default:
+        throw new Error(`run script: no ending for status '${status}'`);
     }
   }
 

@@ -130,7 +130,8 @@ function startRun(
   const vectorStoreIds = [
     ...new Set([...(assistant.tool_resources?.file_search?.vector_store_ids ?? []), ...(record.thread.tool_resources?.file_search?.vector_store_ids ?? [])]),
   ];
-  const executor = new RunExecutor({ run, thread: record, vectorStoreIds, scenario, includeSearchContent, prelude }, context.environment);
+  const script = context.runScripts.shift();
+  const executor = new RunExecutor({ run, thread: record, vectorStoreIds, scenario, script, includeSearchContent, prelude }, context.environment);
   return record.runs.set(run.id, executor);
 }
 
