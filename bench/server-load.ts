@@ -7,6 +7,8 @@
 //   npm run bench:server                          # 1,000 runs, zero pace
 //   npm run bench:server -- --runs=200 --pace=default
 //   npm run bench:server -- --runs=10000 --connections=2000
+//   npm run bench:server -- --engine=sqlite         # state in SQLite (a temp data dir)
+//   npm run bench:server -- --engine=postgres       # state in a throwaway PostgreSQL cluster
 //
 // The clients send with undici's own fetch and an Agent of their own: 10,000 connects at once
 // from the one event loop the server also runs on take longer than fetch's default 10 s
@@ -15,8 +17,12 @@
 // to connect, sets no headers or body timeout (the benchmark measures completion, and the
 // streams' own idle timeout still holds), and may bound its connections (`--connections`:
 // runs then queue in the client instead of all connecting at once).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { startCluster, type TestCluster } from '../tests/helpers/postgres.ts';
 import { AssistantStream } from '../src/index.ts';
 import { createServer } from '../src/server/index.ts';
 
@@ -25,6 +31,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '1000' },
     pace: { type: 'string', default: 'zero' },
     connections: { type: 'string', default: '0' },
+    engine: { type: 'string', default: 'memory' },
   },
 });
 const CONNECTIONS = Number(values.connections);
@@ -79,7 +86,16 @@ const sample = () => {
 const sampler = setInterval(sample, 20);
 
 const internalErrors: unknown[] = [];
-const server = await createServer({ pace, onInternalError: (error) => internalErrors.push(error) });
+const engine = values.engine;
+if (engine !== 'memory' && engine !== 'sqlite' && engine !== 'postgres') throw new Error(`--engine must be memory, sqlite or postgres, got ${engine}`);
+const dataDir = engine === 'sqlite' ? await mkdtemp(join(tmpdir(), 'bench-server-')) : undefined;
+const cluster: TestCluster | undefined = engine === 'postgres' ? await startCluster() : undefined;
+const server = await createServer({
+  pace,
+  onInternalError: (error) => internalErrors.push(error),
+  ...(dataDir === undefined ? {} : { dataDir }),
+  ...(cluster === undefined ? {} : { databaseUrl: cluster.url }),
+});
 const assistantResponse = await fetch(`${server.url}/assistants`, {
   method: 'POST',
   headers: HEADERS,
@@ -144,6 +160,8 @@ globalThis.gc?.();
 const retainedHeap = process.memoryUsage().heapUsed - baselineHeap;
 await server.close();
 await agent.close();
+await cluster?.stop();
+if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
 
 const events = outcomes.reduce((sum, outcome) => sum + outcome.events, 0);
 const problems = outcomes.flatMap((outcome) => outcome.problems);
@@ -151,7 +169,7 @@ const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 const firstEvents = outcomes.map((outcome) => outcome.firstEventMs).filter((ms): ms is number => ms !== undefined).sort((a, b) => a - b);
 const percentile = (p: number) => (firstEvents.length === 0 ? NaN : firstEvents[Math.min(firstEvents.length - 1, Math.floor((p / 100) * firstEvents.length))]!);
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-console.log(`server-load: ${RUNS} concurrent streamed runs, pace ${values.pace}, ${CONNECTIONS > 0 ? `${CONNECTIONS} client connections` : 'a connection per run'}, Node ${process.version}`);
+console.log(`server-load: ${RUNS} concurrent streamed runs, pace ${values.pace}, engine ${engine}, ${CONNECTIONS > 0 ? `${CONNECTIONS} client connections` : 'a connection per run'}, Node ${process.version}`);
 console.log(`  wall time        ${seconds.toFixed(2)} s`);
 console.log(`  runs/s           ${(RUNS / seconds).toFixed(0)}`);
 console.log(`  events/s         ${(events / seconds).toFixed(0)} (${events} events)`);

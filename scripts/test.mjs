@@ -43,6 +43,7 @@ console.log(
     ? 'skipped: the browser tests (tests/*.browser.ts): no Chromium on this machine (apt-get install -y chromium, then `npm run test:browser`; .ci/run does both)'
     : `skipped: the browser tests (tests/*.browser.ts): run \`npm run test:browser\` (Chromium at ${chromium})`,
 );
+console.log('skipped: the PostgreSQL scale-out tests (tests/*.postgres.ts): run `npm run test:postgres` (needs Debian\'s postgresql; .ci/run installs it)');
 process.exitCode = checked.code === 0 && linted.code === 0 && tested.code === 0 ? 0 : 1;
 
 /** Runs node with `args`; resolves with its exit code and, when piped, its output. */

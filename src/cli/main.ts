@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { CLI_NAME, EXIT, formatCommandHelp, parseCommandArgs, UsageError, type Command } from './command.ts';
 import { conformanceCommand } from './conformance.ts';
 import { demoCommand } from './demo.ts';
+import { importCommand } from './import.ts';
 import { inspectCommand } from './inspect.ts';
 import { recordCommand } from './record.ts';
 import { replayCommand } from './replay.ts';
@@ -16,7 +17,7 @@ import { serveCommand } from './serve.ts';
 import type { CliIO } from './terminal.ts';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [demoCommand, serveCommand, runCommand, recordCommand, replayCommand, inspectCommand, conformanceCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, serveCommand, runCommand, recordCommand, replayCommand, inspectCommand, conformanceCommand, importCommand];
 
 /**
  * The CLI's overview: its commands and where to read more.

@@ -21,12 +21,14 @@ export function parsePort(value: string): number {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the embedded Assistants-compatible server until Ctrl+C',
-  usage: 'serve [--port N] [--fast] [--api-key-env NAME] [--cors ORIGIN…] [--model-base-url URL [--model-api-key-env NAME] [--model-protocol responses|chat]]',
+  usage: 'serve [--port N] [--fast] [--api-key-env NAME] [--cors ORIGIN…] [--model-base-url URL [--model-api-key-env NAME] [--model-protocol responses|chat]] [--data-dir DIR | --database-url URL]',
   description: [
     'Starts the embedded Assistants API server (scripted model, in memory) on 127.0.0.1 and',
     'prints the base URL to give any client: this CLI, the official SDKs, curl. Stops on Ctrl+C',
     '(SIGINT) or SIGTERM. With --model-base-url, runs are answered by that live model API',
-    '(Responses or Chat Completions) instead of the scripted model.',
+    '(Responses or Chat Completions) instead of the scripted model. With --data-dir (SQLite) or',
+    '--database-url (PostgreSQL) its state survives a restart; runs active when it stopped end',
+    'as failed.',
   ].join('\n'),
   options: {
     port: { type: 'string', value: 'N', description: 'the port to listen on (default: a free one)' },
@@ -34,11 +36,16 @@ export const serveCommand: Command = {
     'api-key-env': { type: 'string', value: 'NAME', description: 'require the API key held in environment variable NAME as the Bearer token (default: any key)' },
     cors: { type: 'string', value: 'ORIGIN', multiple: true, description: 'let web pages on ORIGIN call the server (repeat it or separate with commas; * for any; default: none)' },
     ...MODEL_OPTIONS,
+    'data-dir': { type: 'string', value: 'DIR', description: 'keep state in SQLite in DIR (default: in memory)' },
+    'database-url': { type: 'string', value: 'URL', description: 'keep state in PostgreSQL (postgres://…), shared by several servers' },
   },
   positionals: { min: 0, max: 0, name: 'argument' },
   async run(args, io) {
     const port = parsePort(optionalString(args, 'port') ?? '0');
     const term = createTerminal(io);
+    const dataDir = optionalString(args, 'data-dir');
+    const databaseUrl = optionalString(args, 'database-url');
+    if (dataDir !== undefined && databaseUrl !== undefined) throw new UsageError('give --data-dir or --database-url, not both');
     const access = serverAccessOptions(optionalString(args, 'api-key-env'), stringList(args, 'cors'), io.env);
     const model = liveModelOptions(args, io.env);
     const server = await createServer({
@@ -46,9 +53,13 @@ export const serveCommand: Command = {
       ...access.options,
       ...(model === undefined ? {} : { model }),
       ...(args.values['fast'] === true ? { pace: { deltaDelayMs: 0, stepDelayMs: 0 } } : {}),
+      ...(dataDir === undefined ? {} : { dataDir }),
+      ...(databaseUrl === undefined ? {} : { databaseUrl }),
     });
     term.line(`${term.colors.bold('assistant-machines server')} listening on ${term.colors.cyan(server.url)}`);
     if (model !== undefined) term.line(describeLiveModel(model));
+    if (dataDir !== undefined) term.line(`State in SQLite under ${dataDir}`);
+    if (databaseUrl !== undefined) term.line('State in PostgreSQL');
     for (const line of access.describe(server.url)) term.line(line);
     term.line(term.colors.dim('Ctrl+C stops it.'));
     const signal = io.signal;

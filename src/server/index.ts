@@ -21,6 +21,7 @@ import type { Model } from './model/model.ts';
 import { scriptedModel } from './model/scriptedModel.ts';
 import { validateRunScript, type RunScript } from './executor/runScript.ts';
 import { createLiveModel, isModel, type LiveModelOptions } from './model/liveModel.ts';
+import { openStorage, type DurableStorage } from './storage/open.ts';
 import { Collection, Store } from './store.ts';
 
 export type { Pace } from './executor/environment.ts';
@@ -36,6 +37,9 @@ export type { IdempotencyOptions } from './idempotency.ts';
 export { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, type CorsOrigins } from './cors.ts';
 export { SCENARIOS, SLOW_DELTA_DELAY_MS, type Scenario } from './executor/scenario.ts';
 export { RunTransitionError } from './executor/runExecutor.ts';
+export { StorageError } from './storage/engine.ts';
+export { importThreads, ImportError, type ImportSummary } from './storage/importThreads.ts';
+export { INTERRUPTED_BY_RESTART } from './executor/runExecutor.ts';
 export { RunScriptError, validateRunScript, type RunScript, type ScriptedToolCall } from './executor/runScript.ts';
 export { evaluateArithmetic, formatPythonNumber, EvaluationError, type PythonNumber } from './evaluate.ts';
 
@@ -93,6 +97,14 @@ export interface ServerOptions {
    * route or the executor); the request gets a 500 or the run fails. Default: `console.error`.
    */
   onInternalError?: (error: unknown) => void;
+  /**
+   * Keep state in SQLite in this directory (created if missing): assistants, threads,
+   * messages, runs with their event logs, files and vector stores survive a restart. Default:
+   * in memory only.
+   */
+  dataDir?: string;
+  /** Keep state in PostgreSQL at this `postgres://` URL (several servers may share it); not with `dataDir`. */
+  databaseUrl?: string;
 }
 
 /** A running server. */
@@ -159,6 +171,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
       eventLogRetentionMs: options.eventLogRetentionMs ?? DEFAULT_EVENT_LOG_RETENTION_MS,
     },
   };
+  const storage = await openStorage({ dataDir: options.dataDir, databaseUrl: options.databaseUrl }, store, context.environment, indexer);
   const app = createApp(context, {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     idempotency: { ...DEFAULT_IDEMPOTENCY, ...options.idempotency },
@@ -172,7 +185,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
     // Our own process's globals stay as they are: the server must not swap the Request and
     // Response classes of the application embedding it.
-    const started = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server;
+    const started = createAdaptorServer({ fetch: storage === undefined ? app.fetch : durableFetch(app.fetch, storage, onInternalError), overrideGlobalObjects: false }) as Server;
     started.once('error', reject);
     started.listen({ port: options.port ?? 0, host, backlog: options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG }, () =>
       resolve({ server: started, port: (started.address() as AddressInfo).port }),
@@ -192,12 +205,38 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
         const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         server.close((error) => {
           clearTimeout(cut);
-          if (error === undefined) resolve();
-          else reject(error);
+          const closed = storage === undefined ? Promise.resolve() : storage.close();
+          closed.then(() => (error === undefined ? resolve() : reject(error)), reject);
         });
         server.closeIdleConnections();
       });
       return closing;
     },
+  };
+}
+
+/**
+ * The app's fetch on durable storage, answering a request that may have changed something (any method but GET
+ * and HEAD) only once its changes are committed: what a client was told exists, survives.
+ */
+function durableFetch(fetch: (request: Request) => Response | Promise<Response>, storage: DurableStorage, onInternalError: (error: unknown) => void) {
+  return async (request: Request): Promise<Response> => {
+    // On a shared database, what another server committed before this request is seen by it.
+    if (storage.synced !== undefined) await storage.synced();
+    const response = await fetch(request);
+    // Alone on its database, a server may answer a read from memory at once; sharing one, it
+    // answers once what it shows is committed, so the next request to another server sees it.
+    if ((request.method === 'GET' || request.method === 'HEAD') && storage.synced === undefined) return response;
+    try {
+      await storage.flushed();
+    } catch (error) {
+      onInternalError(error);
+      void response.body?.cancel().catch(() => {});
+      return Response.json(
+        { error: { message: 'The server could not save this change.', type: 'server_error', param: null, code: null } },
+        { status: 500 },
+      );
+    }
+    return response;
   };
 }

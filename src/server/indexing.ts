@@ -62,6 +62,15 @@ export class FileIndexer {
     return record;
   }
 
+  /** Processes again a file restored from storage while it was still `in_progress`. */
+  resume(vectorStore: VectorStoreRecord, record: VectorStoreFileRecord): void {
+    const source = this.#store.files.get(record.file.id);
+    record.processing = setTimeout(() => {
+      record.processing = undefined;
+      if (source !== undefined) this.#process(vectorStore, record, source.content);
+    }, this.#stepDelayMs);
+  }
+
   /** Cancels a batch: its files still in progress are `cancelled`, and so is the batch. */
   cancelBatch(vectorStore: VectorStoreRecord, batch: FileBatchRecord): void {
     for (const fileId of batch.fileIds) {
@@ -70,6 +79,7 @@ export class FileIndexer {
       clearTimeout(record.processing);
       record.processing = undefined;
       record.file.status = 'cancelled';
+      vectorStore.files.set(fileId, record);
     }
     batch.batch.status = 'cancelled';
     this.recount(vectorStore);
@@ -124,6 +134,11 @@ export class FileIndexer {
       const { failed, total } = batch.batch.file_counts;
       batch.batch.status = total > 0 && failed === total ? 'failed' : 'completed';
     }
+    // Set again what changed in place, so durable storage writes it (a store being created or
+    // already deleted is not in the collection yet, or any more).
+    if (this.#store.vectorStores.get(vectorStore.store.id) !== vectorStore) return;
+    for (const batch of vectorStore.batches.values()) vectorStore.batches.set(batch.batch.id, batch);
+    this.#store.vectorStores.set(vectorStore.store.id, vectorStore);
   }
 
   #process(vectorStore: VectorStoreRecord, record: VectorStoreFileRecord, content: Uint8Array): void {
@@ -142,6 +157,7 @@ export class FileIndexer {
       record.file.status = 'completed';
       record.file.usage_bytes = content.byteLength;
     }
+    vectorStore.files.set(record.file.id, record);
     this.recount(vectorStore);
   }
 }

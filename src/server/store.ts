@@ -8,6 +8,7 @@ import type { Assistant, FileObject, ThreadObject, VectorStore, VectorStoreFile,
  */
 export class Collection<Item> {
   readonly #items = new Map<string, Item>();
+  #observer: CollectionObserver<Item> | undefined;
 
   constructor(
     /** How a 404 names this kind of object: `No ${kind} found with id …`. */
@@ -25,13 +26,25 @@ export class Collection<Item> {
     return item;
   }
 
+  /**
+   * Adds or replaces an object. Setting an object again after changing it in place is how a
+   * change reaches durable storage (the observer writes it).
+   */
   set(id: string, item: Item): Item {
     this.#items.set(id, item);
+    this.#observer?.set(id, item);
     return item;
   }
 
   delete(id: string): boolean {
-    return this.#items.delete(id);
+    const deleted = this.#items.delete(id);
+    if (deleted) this.#observer?.delete(id);
+    return deleted;
+  }
+
+  /** Tells `observer` of every later `set` and `delete` (one observer: durable storage). */
+  observe(observer: CollectionObserver<Item>): void {
+    this.#observer = observer;
   }
 
   /** Every object, oldest first. */
@@ -49,6 +62,12 @@ export class Collection<Item> {
   get size(): number {
     return this.#items.size;
   }
+}
+
+/** Hears the changes of a {@link Collection}: how durable storage follows the working set. */
+export interface CollectionObserver<Item> {
+  set(id: string, item: Item): void;
+  delete(id: string): void;
 }
 
 /** What a run exposes to the store: its id, its current object and its steps. */

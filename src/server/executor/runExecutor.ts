@@ -22,7 +22,7 @@ import { callCodeInterpreter } from '../tools/codeInterpreter.ts';
 import { callFileSearch, fileSearchRanking } from '../tools/fileSearch.ts';
 import { callFunction } from '../tools/function.ts';
 import type { ServerToolCall, ToolCallContext } from '../tools/toolCall.ts';
-import { RunEventLog } from './eventLog.ts';
+import { RunEventLog, type StoredLogEntry } from './eventLog.ts';
 import { SLOW_DELTA_DELAY_MS, type Scenario } from './scenario.ts';
 import { runEventOf, type RunScript, type ScriptedToolCall } from './runScript.ts';
 import { fillArguments, namedFunctionTools } from '../model/functionTools.ts';
@@ -87,6 +87,31 @@ export interface RunExecutorInput {
   prelude?: ReadonlyArray<{ event: string; data: unknown }>;
 }
 
+/** A run read back from durable storage: its steps and its event log. */
+export interface RestoredRunState {
+  steps: readonly RunStep[];
+  events: readonly StoredLogEntry[];
+}
+
+/** The tool outputs of one `submit_tool_outputs` request. */
+export type ToolOutputs = ReadonlyArray<{ tool_call_id?: string | undefined; output?: string | undefined }>;
+
+/**
+ * The instance that executes a run this server only follows (several servers on one
+ * database): where cancel, tool outputs and metadata go.
+ */
+export interface RunOwner {
+  cancel(): void;
+  submitToolOutputs(outputs: ToolOutputs): void;
+  setMetadata(metadata: Metadata): void;
+}
+
+/** The `last_error` of a run that was active when its server stopped (see docs/server.md). */
+export const INTERRUPTED_BY_RESTART = {
+  code: 'server_error',
+  message: 'The server stopped while this run was active; runs are not resumed after a restart, so it was ended as failed. Create a new run to continue.',
+} as const;
+
 /**
  * Runs one run in the background, from `queued` to a final status, whether or not anyone
  * streams it: it asks the model for each next step, streams text and tool calls into the run's
@@ -106,7 +131,7 @@ export interface RunExecutorInput {
 export class RunExecutor implements RunHandle {
   readonly id: string;
   readonly steps = new Collection<RunStep>('run step');
-  readonly log = new RunEventLog();
+  readonly log: RunEventLog;
   readonly #actor: Actor<typeof runMachine>;
   readonly #input: RunExecutorInput;
   readonly #environment: ExecutorEnvironment;
@@ -118,17 +143,29 @@ export class RunExecutor implements RunHandle {
   #openMessage: Message | undefined;
   #metadata: Metadata | undefined;
   #usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  /** Set when another server executes this run: this one follows its rows and events. */
+  #owner: RunOwner | undefined;
+  #followed: Run | undefined;
   // What a live model's backend counted, when it reports usage: then the run's and the steps'
   // usage are these, not the estimates.
   #reportedUsage: Usage | undefined;
   readonly #reportedStepUsage = new Map<string, Usage>();
 
-  constructor(input: RunExecutorInput, environment: ExecutorEnvironment) {
+  /** Starts `input.run`; or, with `restored`, holds a run read back from storage without driving it. */
+  constructor(input: RunExecutorInput, environment: ExecutorEnvironment, restored?: RestoredRunState) {
     this.id = input.run.id;
     this.#input = input;
     this.#environment = environment;
+    this.log = restored === undefined ? new RunEventLog() : RunEventLog.restore(restored.events);
     this.#actor = createActor(runMachine, { input: { run: input.run, lifecycle: 'strict' } });
     this.#actor.start();
+    if (restored !== undefined) {
+      for (const step of restored.steps) this.steps.set(step.id, step);
+      // The statechart accepts any status as the first one it sees: the run's stored status.
+      this.#actor.send({ type: `thread.run.${input.run.status}`, data: input.run } as never);
+      if (!this.isActive) this.#scheduleCompaction();
+      return;
+    }
     for (const { event, data } of input.prelude ?? []) this.log.append(event, data);
     this.#emitRun('thread.run.created', {});
     this.#emitRun('thread.run.queued', {});
@@ -137,6 +174,7 @@ export class RunExecutor implements RunHandle {
 
   /** The run as it stands: the run statechart's context (with metadata as last modified). */
   get run(): Run {
+    if (this.#followed !== undefined) return this.#followed;
     const { run } = this.#actor.getSnapshot().context;
     return this.#metadata === undefined ? run : { ...run, metadata: this.#metadata };
   }
@@ -147,11 +185,39 @@ export class RunExecutor implements RunHandle {
    */
   setMetadata(metadata: Metadata): void {
     this.#metadata = metadata;
+    if (this.#owner !== undefined) {
+      this.#followed = { ...this.run, metadata };
+      this.#owner.setMetadata(metadata);
+    }
+  }
+
+  /**
+   * Makes this (restored, not driven) run one another server executes: cancel, tool outputs
+   * and metadata go to `owner`, and {@link follow} keeps the run as the owner wrote it.
+   */
+  followOwner(owner: RunOwner): void {
+    this.#owner = owner;
+    this.#followed = this.run;
+  }
+
+  /** Whether another server executes this run. */
+  get isFollowed(): boolean {
+    return this.#owner !== undefined;
+  }
+
+  /** The run as its owner last wrote it. */
+  follow(run: Run): void {
+    if (this.#owner !== undefined) this.#followed = run;
   }
 
   /** Whether the run still blocks its thread (queued, in_progress, requires_action, cancelling). */
   get isActive(): boolean {
     return ACTIVE_STATUSES.includes(this.run.status);
+  }
+
+  /** The vector stores its file_search searches. */
+  get vectorStoreIds(): readonly string[] {
+    return this.#input.vectorStoreIds;
   }
 
   /** Whether step objects this run shows carry file_search result text. */
@@ -168,6 +234,12 @@ export class RunExecutor implements RunHandle {
     if (status !== 'queued' && status !== 'in_progress' && status !== 'requires_action') {
       throw new ApiError(400, `Cannot cancel run with status '${status}'.`);
     }
+    if (this.#owner !== undefined) {
+      // The owner answers with the same `cancelling`, then `cancelled`; this server shows it at once.
+      this.#owner.cancel();
+      this.#followed = { ...this.run, status: 'cancelling', required_action: null };
+      return this.run;
+    }
     this.#emitRun('thread.run.cancelling', { required_action: null });
     this.#interrupt('cancelled');
     return this.run;
@@ -177,9 +249,9 @@ export class RunExecutor implements RunHandle {
    * Takes the outputs of the calls the run waits for — all of them, in one request — and
    * resumes the run: the tool step completes with the outputs, and the run is `queued` again.
    */
-  submitToolOutputs(outputs: ReadonlyArray<{ tool_call_id?: string | undefined; output?: string | undefined }>): Run {
+  submitToolOutputs(outputs: ToolOutputs): Run {
     const run = this.run;
-    if (run.status !== 'requires_action' || run.required_action == null || this.#openStep === undefined) {
+    if (run.status !== 'requires_action' || run.required_action == null || (this.#openStep === undefined && this.#owner === undefined)) {
       throw new ApiError(400, `Runs in status "${run.status}" do not accept tool outputs.`);
     }
     const pending = run.required_action.submit_tool_outputs.tool_calls.map((call) => call.id);
@@ -202,6 +274,12 @@ export class RunExecutor implements RunHandle {
         param: 'tool_outputs',
       });
     }
+    if (this.#owner !== undefined || this.#openStep === undefined) {
+      // A followed run: its owner completes the step and resumes the run.
+      this.#owner?.submitToolOutputs(outputs);
+      this.#followed = { ...run, status: 'queued', required_action: null };
+      return this.run;
+    }
 
     const step = this.#openStep;
     if (step.step_details.type === 'tool_calls') {
@@ -214,6 +292,25 @@ export class RunExecutor implements RunHandle {
     this.#emitRun('thread.run.queued', { required_action: null });
     this.#toolOutputsArrived?.();
     return this.run;
+  }
+
+  /**
+   * Ends a restored run that was active when its server stopped: one that was `cancelling` is
+   * `cancelled`, any other is `failed` with {@link INTERRUPTED_BY_RESTART}; the step and the
+   * message it had open close the same way. Nothing for a run already final.
+   */
+  endAfterRestart(): void {
+    if (!this.isActive) return;
+    this.#openStep = this.steps.values().find((step) => step.status === 'in_progress');
+    this.#openMessage = this.#input.thread.messages.values().find((message) => message.run_id === this.id && message.status === 'in_progress');
+    if (this.run.status === 'cancelling') {
+      this.#wrapUp('cancelled');
+      return;
+    }
+    const now = nowSeconds();
+    this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_failed' } });
+    this.#finishStep('thread.run.step.failed', { failed_at: now, last_error: { ...INTERRUPTED_BY_RESTART } });
+    this.#emitRun('thread.run.failed', { failed_at: now, last_error: { ...INTERRUPTED_BY_RESTART }, required_action: null });
   }
 
   /** Stops every timer and ends the streams following this run (the server is closing). */
@@ -672,16 +769,18 @@ export class RunExecutor implements RunHandle {
     if (!snapshot.can(event)) throw new RunTransitionError(this.id, String(snapshot.value), type);
     this.#actor.send(event);
     this.log.append(type, event.data, STREAM_ENDING_EVENTS.has(type));
-    if ((RUN_TERMINAL_STATUSES as readonly string[]).includes(event.data.status)) {
-      // Nothing re-attaches to a run long over; a server running for days must not keep every
-      // delta of every run it ever served.
-      const compaction = setTimeout(() => {
-        this.#timers.delete(compaction);
-        this.log.compact();
-      }, this.#environment.eventLogRetentionMs);
-      compaction.unref?.();
-      this.#timers.add(compaction);
-    }
+    if ((RUN_TERMINAL_STATUSES as readonly string[]).includes(event.data.status)) this.#scheduleCompaction();
+  }
+
+  // Nothing re-attaches to a run long over; a server running for days must not keep every
+  // delta of every run it ever served.
+  #scheduleCompaction(): void {
+    const compaction = setTimeout(() => {
+      this.#timers.delete(compaction);
+      this.log.compact();
+    }, this.#environment.eventLogRetentionMs);
+    compaction.unref?.();
+    this.#timers.add(compaction);
   }
 
   #count(kind: 'prompt' | 'completion', text: string): void {

@@ -41,10 +41,11 @@ export function messageRoutes(context: ServerContext): Hono {
     })
     .get('/:thread_id/messages/:message_id', (c) => c.json(thread(c.req.param('thread_id')).messages.require(c.req.param('message_id'))))
     .post('/:thread_id/messages/:message_id', async (c) => {
-      const message = thread(c.req.param('thread_id')).messages.require(c.req.param('message_id'));
+      const { messages } = thread(c.req.param('thread_id'));
+      const message = messages.require(c.req.param('message_id'));
       const body = await readJsonBody(c, ModifyMetadataRequest);
       if (body.metadata !== undefined) message.metadata = body.metadata;
-      return c.json(message);
+      return c.json(messages.set(message.id, message));
     })
     .delete('/:thread_id/messages/:message_id', (c) => {
       const record = thread(c.req.param('thread_id'));

@@ -33,7 +33,10 @@ export function runRoutes(context: ServerContext): Hono {
       // create-and-run's own tool_resources belong to the new thread.
       const toolResources = body.tool_resources === undefined ? undefined : resolveToolResources(context, body.tool_resources);
       const record = createThread(context, body.thread ?? {});
-      if (toolResources != null) record.thread.tool_resources = { ...record.thread.tool_resources, ...toolResources };
+      if (toolResources != null) {
+        record.thread.tool_resources = { ...record.thread.tool_resources, ...toolResources };
+        store.threads.set(record.thread.id, record);
+      }
       const executor = startRun(context, record, body, prepared, include, [{ event: 'thread.created', data: record.thread }]);
       return respond(c, executor, body.stream, 0);
     })
@@ -75,7 +78,11 @@ export function runRoutes(context: ServerContext): Hono {
     .post('/:thread_id/runs/:run_id', async (c) => {
       const { run } = store.requireRun(c.req.param('thread_id'), c.req.param('run_id'));
       const body = await readJsonBody(c, ModifyMetadataRequest);
-      if (body.metadata !== undefined) run.setMetadata(body.metadata);
+      if (body.metadata !== undefined) {
+        run.setMetadata(body.metadata);
+        // Set again so durable storage writes the change.
+        store.threads.require(c.req.param('thread_id')).runs.set(run.id, run);
+      }
       return pollable(c, context.pollAfterMs, run.run);
     })
     .post('/:thread_id/runs/:run_id/cancel', (c) => {

@@ -46,7 +46,7 @@ export function threadRoutes(context: ServerContext): Hono {
       const body = await readJsonBody(c, ModifyThreadRequest);
       if (body.tool_resources !== undefined) record.thread.tool_resources = resolveToolResources(context, body.tool_resources);
       if (body.metadata !== undefined) record.thread.metadata = body.metadata;
-      return c.json(record.thread);
+      return c.json(threads.set(record.thread.id, record).thread);
     })
     .delete('/:thread_id', (c) => {
       const record = threads.require(c.req.param('thread_id'));

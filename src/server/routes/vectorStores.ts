@@ -59,7 +59,7 @@ export function vectorStoreRoutes(context: ServerContext): Hono {
         record.store.expires_after = body.expires_after;
         record.store.expires_at = (record.store.last_active_at ?? nowSeconds()) + body.expires_after.days * 86_400;
       }
-      return c.json(record.store);
+      return c.json(store.vectorStores.set(record.store.id, record).store);
     })
     .delete('/:vector_store_id', (c) => {
       const record = vectorStore(c.req.param('vector_store_id'));

@@ -1,0 +1,105 @@
+/**
+ * The storage interface of the server: how its working set (the objects in memory that the
+ * routes read and change) reaches a database and comes back after a restart. Two engines
+ * implement it: SQLite through `@libsql/client` (embedded, `--data-dir`) and PostgreSQL
+ * through `pg` (`--database-url`).
+ */
+
+/** The kinds of object rows; each is one API object as JSON (see docs/design.md). */
+export type StoredKind = 'assistant' | 'thread' | 'message' | 'run' | 'step' | 'file' | 'vector_store' | 'vector_store_file' | 'file_batch';
+
+/** One write; a batch of them is applied in one transaction, in order. */
+export type StorageOp =
+  /** Insert or replace an object; a replaced object keeps its place in creation order. */
+  | { type: 'put'; kind: StoredKind; parent: string; id: string; root: string; data: string }
+  /** Delete one object that has no children (a message, a vector store file). */
+  | { type: 'delete'; kind: StoredKind; parent: string; id: string }
+  /** Delete a top-level object and everything under it (its `root`): rows, run events, file bytes. */
+  | { type: 'deleteRoot'; root: string }
+  | { type: 'putBytes'; id: string; bytes: Uint8Array }
+  /** A run event at its log position (the SSE id). */
+  | { type: 'event'; runId: string; root: string; position: number; event: string; frame: string; endsStream: boolean; committed?: () => void }
+  /** Drop a run's events before `position` (the log was compacted). */
+  | { type: 'dropEvents'; runId: string; before: number }
+  /** A command (JSON of a {@link RunCommand}) for the server that executes a run. */
+  | { type: 'command'; owner: string; threadId: string; runId: string; command: string };
+
+/** What one server asks of the server executing a run (several servers on one database). */
+export type RunCommand =
+  | { type: 'cancel' }
+  | { type: 'submit_tool_outputs'; outputs: Array<{ tool_call_id?: string | undefined; output?: string | undefined }> }
+  | { type: 'metadata'; metadata: Record<string, string> };
+
+/** A command picked up by the server it was for. */
+export interface ReceivedCommand {
+  threadId: string;
+  runId: string;
+  command: RunCommand;
+}
+
+/**
+ * A database several servers share: each hears the changes the others commit, in commit
+ * order, and the commands for the runs it executes.
+ */
+export interface SharedDatabase {
+  /** This server's id: the owner recorded on the runs it executes. */
+  readonly instanceId: string;
+  /**
+   * Starts hearing others' committed writes (complete, in commit order: the next batch is
+   * passed once the previous one's promise settled) and the arrival of commands for this server.
+   */
+  listen(onWrites: (ops: StorageOp[]) => Promise<void> | void, onCommands: () => void): Promise<void>;
+  /** Resolves once every write others committed before this call has been passed to `onWrites`. */
+  sync(): Promise<void>;
+  /** Whether the server with this id is running (holds its session). */
+  isAlive(instanceId: string): Promise<boolean>;
+  /** The commands waiting for this server, removed from the database. */
+  takeCommands(): Promise<ReceivedCommand[]>;
+}
+
+/** An object row read back, in creation order. */
+export interface StoredObject {
+  kind: StoredKind;
+  parent: string;
+  id: string;
+  data: string;
+}
+
+/** A run event read back. */
+export interface StoredEvent {
+  runId: string;
+  position: number;
+  event: string;
+  frame: string;
+  endsStream: boolean;
+}
+
+/** Everything a database holds, as the server loads it at start. */
+export interface StoredState {
+  objects: StoredObject[];
+  events: StoredEvent[];
+  bytes: Map<string, Uint8Array>;
+}
+
+/** A database behind the server. */
+export interface StorageEngine {
+  /** Which engine: in reports and errors. */
+  readonly name: 'sqlite' | 'postgres';
+  /** Applies the migrations this database has not seen yet. */
+  migrate(): Promise<void>;
+  /** Reads everything back. */
+  load(): Promise<StoredState>;
+  /** Applies `ops` in one transaction, in order. */
+  write(ops: readonly StorageOp[]): Promise<void>;
+  close(): Promise<void>;
+  /** Set when several servers may share this database (PostgreSQL). */
+  readonly shared?: SharedDatabase;
+}
+
+/** A database could not be opened, migrated, read or written: says which and why. */
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

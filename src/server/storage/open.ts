@@ -1,0 +1,96 @@
+import type { ExecutorEnvironment } from '../executor/environment.ts';
+import type { RunExecutor } from '../executor/runExecutor.ts';
+import type { FileIndexer } from '../indexing.ts';
+import type { Store } from '../store.ts';
+import { bindStore, endInterruptedRuns, restoreStore, type StoreBinding } from './durable.ts';
+import { StorageError, type StorageEngine } from './engine.ts';
+import { PersistenceQueue } from './queue.ts';
+
+/** Where a server keeps its state: nowhere (in memory), a SQLite data directory, or PostgreSQL. */
+export interface StorageOptions {
+  /** A directory for the SQLite database (created if missing). */
+  dataDir?: string | undefined;
+  /** A `postgres://` URL: several servers may share it. */
+  databaseUrl?: string | undefined;
+}
+
+/** A server's durable storage, once its state is loaded. */
+export interface DurableStorage {
+  readonly engine: StorageEngine;
+  /** Resolves when every change made so far is committed. */
+  flushed(): Promise<void>;
+  /** On a shared database: resolves once every change other servers committed so far is applied here. */
+  synced: (() => Promise<void>) | undefined;
+  /** Waits for the last writes, then closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the engine the options name (or none: `undefined`, the in-memory server), migrates it,
+ * loads its state into `store`, ends the runs a stop interrupted, and from then on writes
+ * every change through an ordered queue.
+ *
+ * @example `const storage = await openStorage({ dataDir: './data' }, store, environment, indexer);`
+ */
+export async function openStorage(
+  options: StorageOptions,
+  store: Store<RunExecutor>,
+  environment: ExecutorEnvironment,
+  indexer: FileIndexer,
+): Promise<DurableStorage | undefined> {
+  if (options.dataDir !== undefined && options.databaseUrl !== undefined) {
+    throw new StorageError('Give either dataDir (SQLite) or databaseUrl (PostgreSQL), not both.');
+  }
+  let engine: StorageEngine;
+  if (options.dataDir !== undefined) {
+    const { openSqlite } = await import('./sqlite.ts');
+    engine = await openSqlite(options.dataDir);
+  } else if (options.databaseUrl !== undefined) {
+    const { openPostgres } = await import('./postgres.ts');
+    engine = await openPostgres(options.databaseUrl);
+  } else return undefined;
+  let releaseHeard: ((binding: StoreBinding) => void) | undefined;
+  try {
+    await engine.migrate();
+    if (engine.shared !== undefined) {
+      // Listen before loading, so nothing committed in between is missed (applying is idempotent).
+      const ready = new Promise<StoreBinding>((resolve) => {
+        releaseHeard = resolve;
+      });
+      const shared = engine.shared;
+      await shared.listen(
+        async (ops) => {
+          try {
+            (await ready).applyRemote(ops);
+          } catch (error) {
+            environment.onInternalError(error);
+          }
+        },
+        () =>
+          void ready
+            .then(async (binding) => binding.execute(await shared.takeCommands()))
+            .catch(environment.onInternalError),
+      );
+    }
+    restoreStore(store, await engine.load(), environment, indexer);
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  const queue = new PersistenceQueue(engine, environment.onInternalError);
+  const shared = engine.shared;
+  const binding = bindStore(store, queue, environment, shared?.instanceId);
+  await endInterruptedRuns(store, binding, shared);
+  await queue.flushed();
+  // Writes others committed while this server loaded were held back; now they apply.
+  releaseHeard?.(binding);
+  return {
+    engine,
+    flushed: () => queue.flushed(),
+    synced: shared === undefined ? undefined : () => shared.sync(),
+    async close() {
+      await queue.flushed().catch(() => {});
+      await engine.close();
+    },
+  };
+}
