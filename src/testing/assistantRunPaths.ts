@@ -144,13 +144,15 @@ const shortName = (value: unknown) => stateName(value).replace('active.working.'
  * interrupted or retries, not both at once; and a run being cancelled is retrieved `cancelled`
  * or still `in_progress` (no run, or `requires_action`, takes the same transitions there).
  */
+const handledEvents = new Map<string, Set<string>>();
 function eventsFor(snapshot: Snapshot, attaching: boolean): AnyEventObject[] {
   const value = JSON.stringify(snapshot.value);
   if (attaching && value.includes('"queued"')) return EVENTS.filter((event) => event.type === 'thread.acquired');
   const { requestFailures, createAttempts, submitAttempts } = snapshot.context;
   const noRetry = requestFailures === 0 && createAttempts <= 1 && submitAttempts <= 1;
   // Only what some active state handles (the rest would change nothing): a cheaper traversal.
-  const handled = new Set<string>(snapshot._nodes.flatMap((node) => node.ownEvents as string[]));
+  let handled = handledEvents.get(value);
+  if (handled === undefined) handledEvents.set(value, (handled = new Set<string>(snapshot._nodes.flatMap((node) => node.ownEvents as string[]))));
   const confirming = value.includes('"confirming"');
   return EVENTS.filter(
     (event) =>
@@ -242,6 +244,7 @@ function pathsOf(input: keyof typeof ASSISTANT_RUN_PATH_INPUTS, tools: boolean):
     }
   }
   const seen = new Set<string>();
+  const index = new Map([...vertices.keys()].map((key, at) => [key, at]));
   const paths: AssistantRunPath[] = [];
   for (const vertex of vertices.values()) {
     if (!from.has(vertex.key) || isEnd(vertex)) continue;
@@ -260,7 +263,7 @@ function pathsOf(input: keyof typeof ASSISTANT_RUN_PATH_INPUTS, tools: boolean):
         keys.push(step.next);
         events.push(step.event);
       }
-      const id = JSON.stringify(keys);
+      const id = keys.map((key) => index.get(key)).join(',');
       if (seen.has(id)) continue;
       seen.add(id);
       paths.push(toPath(input, tools, keys.map((key) => vertices.get(key)!.snapshot), events));
