@@ -152,7 +152,10 @@ function eventsFor(snapshot: Snapshot, attaching: boolean): AnyEventObject[] {
   const noRetry = requestFailures === 0 && createAttempts <= 1 && submitAttempts <= 1;
   // Only what some active state handles (the rest would change nothing): a cheaper traversal.
   let handled = handledEvents.get(value);
-  if (handled === undefined) handledEvents.set(value, (handled = new Set<string>(snapshot._nodes.flatMap((node) => node.ownEvents as string[]))));
+  if (handled === undefined) {
+    handled = new Set<string>(snapshot._nodes.flatMap((node) => node.ownEvents as string[]));
+    handledEvents.set(value, handled);
+  }
   const confirming = value.includes('"confirming"');
   return EVENTS.filter(
     (event) =>
