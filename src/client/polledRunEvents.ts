@@ -3,6 +3,7 @@ import { formatSSEFrame, SSE_DONE_FRAME } from '../wire/encode.ts';
 import type { Message, MessageContent, Run, RunStep } from '../wire/index.ts';
 import type { AssistantsClient } from './AssistantsClient.ts';
 import { retrieveSpec } from './poll.ts';
+import { sleep } from './retry.ts';
 
 /** The name of the event that opens a re-attached stream made by polling (docs/client.md). */
 export const POLLED_ATTACH_EVENT = 'assistant_machines.attach.polling';
@@ -180,19 +181,4 @@ export function eventStreamResponse(frames: AsyncGenerator<string>): Response {
     },
   });
   return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8' } });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

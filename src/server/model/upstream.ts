@@ -1,4 +1,5 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { sleep } from '../../client/retry.ts';
 import { ModelError, type ModelErrorCode } from './model.ts';
 
 /** How the server reaches a live model API. */
@@ -117,7 +118,7 @@ export class Upstream {
       } catch (error) {
         if (signal.aborted) throw error;
         if (attempt < this.#maxRetries) {
-          await pause(this.#backoff(attempt, undefined), signal);
+          await sleep(this.#backoff(attempt, undefined), signal);
           continue;
         }
         throw new ModelError('server_error', `Could not reach the model API at ${this.origin}: ${this.redact(describe(error))}.`);
@@ -127,7 +128,7 @@ export class Upstream {
       const delay = this.#backoff(attempt, response.headers);
       const detail = await upstreamMessage(response);
       if (retryable && attempt < this.#maxRetries && delay <= MAX_RETRY_DELAY_MS) {
-        await pause(delay, signal);
+        await sleep(delay, signal);
         continue;
       }
       const tries = attempt + 1;
@@ -203,22 +204,4 @@ function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = (error as { cause?: unknown }).cause;
   return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
