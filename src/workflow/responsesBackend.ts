@@ -66,12 +66,12 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
   const retrieve = async (locator: RunLocator, signal: AbortSignal): Promise<RetrievedRun> => {
     const runId = locator.runId ?? locator.run?.id;
     // A response cannot be found by its metadata: a create whose answer was lost is created again.
-    if (runId === undefined) return { run: null, pollAfterMs: null, receivedAt: Date.now() };
+    if (runId === undefined) return answered(null);
     try {
       const response = await client.responses.retrieve(responseIdOf(locator.run, runId), { signal });
-      return { run: runOfChain(response, runId), pollAfterMs: null, receivedAt: Date.now() };
+      return answered(runOfChain(response, runId));
     } catch (error) {
-      if (error instanceof NotFoundError) return { run: null, pollAfterMs: null, receivedAt: Date.now() };
+      if (error instanceof NotFoundError) return answered(null);
       throw error;
     }
   };
@@ -102,13 +102,13 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
     retrieve,
     async cancel(locator, signal) {
       const runId = locator.runId ?? locator.run?.id;
-      if (runId === undefined) return { run: null, pollAfterMs: null, receivedAt: Date.now() };
+      if (runId === undefined) return answered(null);
       // A paused run is a finished response waiting for outputs: nothing runs on the server, and
       // not continuing it is the cancel.
-      if (locator.run?.status === 'requires_action') return { run: cancelledPause(locator.run), pollAfterMs: null, receivedAt: Date.now() };
+      if (locator.run?.status === 'requires_action') return answered(cancelledPause(locator.run));
       try {
         const response = await client.responses.cancel(responseIdOf(locator.run, runId), { signal });
-        return { run: runOfChain(response, runId), pollAfterMs: null, receivedAt: Date.now() };
+        return answered(runOfChain(response, runId));
       } catch (error) {
         // Not cancellable (not a background response, or finished): where does it stand?
         if (!(error instanceof BadRequestError)) throw error;
@@ -146,6 +146,11 @@ function defaultConversationsOf(mode: ResponsesRunMode): ConversationStore {
   const conversations = new Map<string, string>();
   defaultConversations.set(mode, conversations);
   return conversations;
+}
+
+// A Responses backend sends no poll hint: the chart's own interval paces its retrieves.
+function answered(run: Run | null): RetrievedRun {
+  return { run, pollAfterMs: null, receivedAt: Date.now() };
 }
 
 /** The newest response of a run's chain: the one its last-seen run object came from. */

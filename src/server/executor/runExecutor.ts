@@ -405,6 +405,17 @@ export class RunExecutor implements RunHandle {
       this.#finishStep('thread.run.step.completed', { completed_at: nowSeconds() });
       return;
     }
+    const arrived = this.#requireAction(waitingFor);
+    const expiresInMs = Math.max(0, ((this.run.expires_at ?? nowSeconds()) - nowSeconds()) * 1000);
+    this.#expiry = setTimeout(() => this.#interrupt('expired'), expiresInMs);
+    await this.#untilInterrupted(arrived);
+    this.#toolOutputsArrived = undefined;
+    await this.#wait(this.#environment.pace.stepDelayMs);
+    this.#emitRun('thread.run.in_progress', {});
+  }
+
+  // Pauses the run for these calls' outputs; resolves when they arrive.
+  #requireAction(waitingFor: readonly FunctionToolCall[]): Promise<void> {
     const arrived = new Promise<void>((resolve) => {
       this.#toolOutputsArrived = resolve;
     });
@@ -416,12 +427,7 @@ export class RunExecutor implements RunHandle {
         },
       },
     });
-    const expiresInMs = Math.max(0, ((this.run.expires_at ?? nowSeconds()) - nowSeconds()) * 1000);
-    this.#expiry = setTimeout(() => this.#interrupt('expired'), expiresInMs);
-    await this.#untilInterrupted(arrived);
-    this.#toolOutputsArrived = undefined;
-    await this.#wait(this.#environment.pace.stepDelayMs);
-    this.#emitRun('thread.run.in_progress', {});
+    return arrived;
   }
 
   // A tool call's slot in the open step, with the run's pace and token count.
@@ -613,17 +619,7 @@ export class RunExecutor implements RunHandle {
     const step = this.#startStep({ type: 'tool_calls', tool_calls: toolCalls });
     const waitingFor: FunctionToolCall[] = [];
     for (const [index, call] of calls.entries()) waitingFor.push(await callFunction(call, this.#toolCallContext(step, toolCalls, index)));
-    const arrived = new Promise<void>((resolve) => {
-      this.#toolOutputsArrived = resolve;
-    });
-    this.#emitRun('thread.run.requires_action', {
-      required_action: {
-        type: 'submit_tool_outputs',
-        submit_tool_outputs: {
-          tool_calls: waitingFor.map((call) => ({ id: call.id, type: 'function', function: { name: call.function.name, arguments: call.function.arguments } })),
-        },
-      },
-    });
+    const arrived = this.#requireAction(waitingFor);
     if (!waitForOutputs) return;
     await this.#untilInterrupted(arrived);
     this.#toolOutputsArrived = undefined;

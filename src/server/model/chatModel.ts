@@ -1,6 +1,6 @@
 import type { Usage } from '../../wire/index.ts';
 import { answerWithoutText, EventReader, field, messageText, refuseCodeInterpreter, responseFormatOf, text, toolSteps, usageOf, type Json } from './conversation.ts';
-import { citeSearches, FILE_SEARCH_DEFINITION, FILE_SEARCH_FUNCTION, fileSearchesOf, fileSearchOutput, fileSearchQuery, offersFileSearch } from './fileSearchFunction.ts';
+import { citeAnswer, FILE_SEARCH_DEFINITION, FILE_SEARCH_FUNCTION, fileSearchesOf, fileSearchOutput, fileSearchQuery, offersFileSearch } from './fileSearchFunction.ts';
 import { ModelError, type Model, type ModelAnswerEnding, type ModelRequest, type ModelStep, type ModelTextStream, type ModelToolCall } from './model.ts';
 import { streamErrorCode, Upstream, type UpstreamOptions } from './upstream.ts';
 
@@ -99,12 +99,7 @@ export function createChatModel(options: UpstreamOptions): Model {
       reader.close();
     }
     const ending: ModelAnswerEnding = {};
-    const searches = fileSearchesOf(request.steps);
-    if (searches.length > 0) {
-      const { suffix, annotations } = citeSearches(answer, searches);
-      if (suffix !== '') yield suffix;
-      if (annotations.length > 0) ending.annotations = annotations;
-    }
+    yield* citeAnswer(answer, request.steps, ending);
     if (finish === 'length') ending.incomplete = 'max_tokens';
     if (calls.length > 0 && ending.incomplete === undefined) {
       // The usage covers the whole completion: it goes with the tool step that ends it.

@@ -1,5 +1,5 @@
 import type { FileSearchToolCall, RunStep } from '../../wire/index.ts';
-import type { ModelCitation, ModelRequest } from './model.ts';
+import type { ModelAnswerEnding, ModelCitation, ModelRequest } from './model.ts';
 
 /**
  * The name under which a live model sees the server's file_search: a function it calls with a
@@ -85,6 +85,20 @@ export function citeSearches(text: string, searches: readonly FileSearchToolCall
     return { suffix, annotations: [citation(cited, text.length + suffix.length - cited.length, best.file_id)] };
   }
   return { suffix: '', annotations: [] };
+}
+
+/**
+ * The end of a streamed answer that may have used file_search: yields the marker
+ * {@link citeSearches} appends (if any) and records the citations in `ending`.
+ *
+ * @example `yield* citeAnswer(answer, request.steps, ending);`
+ */
+export function* citeAnswer(answer: string, steps: readonly RunStep[], ending: ModelAnswerEnding): Generator<string> {
+  const searches = fileSearchesOf(steps);
+  if (searches.length === 0) return;
+  const { suffix, annotations } = citeSearches(answer, searches);
+  if (suffix !== '') yield suffix;
+  if (annotations.length > 0) ending.annotations = annotations;
 }
 
 function marker(searchIndex: number, resultIndex: number, source: string): string {

@@ -1,6 +1,6 @@
 import type { RunStep, ToolCall, Usage } from '../../wire/index.ts';
 import { answerableCalls, answerWithoutText, EventReader, field, messageText, responseFormatOf, text, toolSteps, usageOf, type Json } from './conversation.ts';
-import { citeSearches, FILE_SEARCH_DEFINITION, FILE_SEARCH_FUNCTION, fileSearchesOf, fileSearchOutput, fileSearchQuery, offersFileSearch } from './fileSearchFunction.ts';
+import { citeAnswer, FILE_SEARCH_DEFINITION, FILE_SEARCH_FUNCTION, fileSearchesOf, fileSearchOutput, fileSearchQuery, offersFileSearch } from './fileSearchFunction.ts';
 import { ModelError, type Model, type ModelAnswerEnding, type ModelRequest, type ModelStep, type ModelTextStream, type ModelToolCall } from './model.ts';
 import { streamErrorCode, Upstream, type UpstreamOptions } from './upstream.ts';
 
@@ -141,12 +141,7 @@ export function createResponsesModel(options: ResponsesModelOptions): Model {
         else failOn(type, event.data);
       }
       const ending: ModelAnswerEnding = {};
-      const searches = fileSearchesOf(request.steps);
-      if (searches.length > 0) {
-        const { suffix, annotations } = citeSearches(answer, searches);
-        if (suffix !== '') yield suffix;
-        if (annotations.length > 0) ending.annotations = annotations;
-      }
+      yield* citeAnswer(answer, request.steps, ending);
       for (;;) {
         const event = await reader.next();
         if (event === undefined) throw new ModelError('server_error', `The model API's stream ended before its response did.`);

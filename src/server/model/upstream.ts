@@ -1,5 +1,4 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
-import { sleep } from '../../client/retry.ts';
 import { ModelError, type ModelErrorCode } from './model.ts';
 
 /** How the server reaches a live model API. */
@@ -118,7 +117,7 @@ export class Upstream {
       } catch (error) {
         if (signal.aborted) throw error;
         if (attempt < this.#maxRetries) {
-          await sleep(this.#backoff(attempt, undefined), signal);
+          await pause(this.#backoff(attempt, undefined), signal);
           continue;
         }
         throw new ModelError('server_error', `Could not reach the model API at ${this.origin}: ${this.redact(describe(error))}.`);
@@ -128,7 +127,7 @@ export class Upstream {
       const delay = this.#backoff(attempt, response.headers);
       const detail = await upstreamMessage(response);
       if (retryable && attempt < this.#maxRetries && delay <= MAX_RETRY_DELAY_MS) {
-        await sleep(delay, signal);
+        await pause(delay, signal);
         continue;
       }
       const tries = attempt + 1;
@@ -204,4 +203,24 @@ function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = (error as { cause?: unknown }).cause;
   return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
+}
+
+// Its own abortable wait: the server does not depend on the client (whose `sleep` throws the
+// client's abort error).
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
