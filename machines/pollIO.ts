@@ -32,10 +32,13 @@ export type PollRetrieve = (input: PollFetchInput, signal: AbortSignal) => Promi
 /** The logic of a poll's I/O actor (see {@link createPollIO}). */
 export type PollIOLogic = ActorLogic<PollIOSnapshot, PollIOCommand | EventObject, PollIOInput>;
 
-// What a running I/O actor holds that is not state: its timers, the signal of its retrieves, and
-// a count that makes the answer of a superseded retrieve or wait ignored.
+// What a running I/O actor holds that is not state: its timers, the signal of its retrieves
+// (aborted on stop only while one is in flight: an abort builds a DOMException, and a poll that
+// ends normally has nothing to abort), and a count that makes the answer of a superseded retrieve
+// or wait ignored.
 interface Effects {
   controller: AbortController | undefined;
+  retrievesInFlight: number;
   waitTimer: unknown;
   deadlineTimer: unknown;
   generation: number;
@@ -72,10 +75,17 @@ export function createPollIO(retrieve: PollRetrieve, clock: PollClock): PollIOLo
       return;
     }
     effects.controller ??= new AbortController();
+    effects.retrievesInFlight++;
     const { target, pollIntervalMs } = snapshot.input;
     retrieve({ target, pollIntervalMs }, effects.controller.signal).then(
-      (output) => report(self, effects, generation, { type: 'retrieved', ...output }),
-      (error: unknown) => report(self, effects, generation, { type: 'retrieveFailed', error }),
+      (output) => {
+        effects.retrievesInFlight--;
+        report(self, effects, generation, { type: 'retrieved', ...output });
+      },
+      (error: unknown) => {
+        effects.retrievesInFlight--;
+        report(self, effects, generation, { type: 'retrieveFailed', error });
+      },
     );
   };
   const clearWait = (effects: Effects | undefined) => {
@@ -92,7 +102,7 @@ export function createPollIO(retrieve: PollRetrieve, clock: PollClock): PollIOLo
           effects.generation++;
           clearWait(effects);
           if (effects.deadlineTimer !== undefined) clock.clearTimeout(effects.deadlineTimer);
-          effects.controller?.abort();
+          if (effects.retrievesInFlight > 0) effects.controller?.abort();
         }
         return { ...snapshot, status: 'stopped', task: null };
       }
@@ -105,7 +115,7 @@ export function createPollIO(retrieve: PollRetrieve, clock: PollClock): PollIOLo
     },
     start(snapshot, { self }) {
       if (snapshot.status !== 'active') return;
-      const effects: Effects = { controller: undefined, waitTimer: undefined, deadlineTimer: undefined, generation: 0 };
+      const effects: Effects = { controller: undefined, retrievesInFlight: 0, waitTimer: undefined, deadlineTimer: undefined, generation: 0 };
       running.set(self, effects);
       const { deadlineAt } = snapshot.input;
       if (deadlineAt !== null) {
