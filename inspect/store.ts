@@ -1,5 +1,5 @@
 import type { ActorFrame, EventFrame, FrameRejection, InspectionFrame, SnapshotFrame } from './frames.ts';
-import { CONTEXT_LIMITS, DEFINITION_LIMITS, PAYLOAD_LIMITS, redactString, sanitize, sanitizeEvent } from './sanitize.ts';
+import { CONTEXT_LIMITS, DEFINITION_LIMITS, PAYLOAD_LIMITS, redactString, sanitize, TextFragmentParts, textFragmentEvent, textFragmentParts } from './sanitize.ts';
 
 /** How much the inspector keeps in memory; past these the oldest goes first. */
 export interface StoreLimits {
@@ -80,6 +80,30 @@ interface HistoryEntry {
   event: string;
 }
 
+/**
+ * One event as kept: what `EventView` shows, with a text fragment's payload kept as its
+ * {@link TextFragmentParts} (one object instead of the seven of its shape) and rebuilt when
+ * it is read. Every event of a long stream lives until the session is dropped, so what each
+ * costs to keep is paid again by every garbage collection.
+ */
+class StoredEvent {
+  constructor(
+    readonly seq: number,
+    readonly time: number,
+    readonly sessionId: string,
+    readonly rootId: string,
+    readonly sourceId: string | undefined,
+    readonly type: string,
+    /** The sanitized event, or the parts of a text fragment. */
+    readonly kept: unknown,
+  ) {}
+
+  view(): EventView {
+    const payload = this.kept instanceof TextFragmentParts ? textFragmentEvent(this.kept) : this.kept;
+    return { seq: this.seq, time: this.time, sessionId: this.sessionId, rootId: this.rootId, sourceId: this.sourceId, type: this.type, payload };
+  }
+}
+
 interface ActorRecord {
   sessionId: string;
   rootId: string;
@@ -129,7 +153,7 @@ export class InspectorStore {
   readonly limits: StoreLimits;
   readonly #actors = new Map<string, ActorRecord>();
   readonly #definitions = new Map<string, unknown>();
-  readonly #events: EventView[] = [];
+  readonly #events: StoredEvent[] = [];
   readonly #rejections: RejectionView[] = [];
   readonly #withPending = new Set<ActorRecord>();
   readonly #listeners = new Set<() => void>();
@@ -215,7 +239,8 @@ export class InspectorStore {
     const limit = Math.min(Math.max(0, query.limit ?? 100), 1000);
     const filtered = query.session === undefined && query.actor === undefined && query.type === undefined;
     const matching = filtered ? this.#events : this.#events.filter((event) => matches(event, query));
-    return { total: matching.length, offset, events: matching.slice(offset, offset + limit), firstSeq: this.#firstSeq, nextSeq: this.#nextSeq };
+    const events = matching.slice(offset, offset + limit).map((event) => event.view());
+    return { total: matching.length, offset, events, firstSeq: this.#firstSeq, nextSeq: this.#nextSeq };
   }
 
   /** Reads the contexts that were left for later (at most one per actor). */
@@ -242,23 +267,24 @@ export class InspectorStore {
       existing.definition ??= definition;
       return;
     }
-    const actor: ActorRecord = {
+    const actor = this.#newActor({
       sessionId,
       rootId: key(frame.rootId ?? frame.sessionId),
       parentId: frame.parentId == null ? undefined : key(frame.parentId),
       actorId: frame.actorId === undefined ? name : redactString(frame.actorId),
       name,
       definition,
-      createdSeq: this.#nextSeq,
-      history: [],
-      contexts: [],
-      pending: undefined,
-      sampledAt: 0,
-    };
-    this.#actors.set(sessionId, actor);
+    });
     const snapshot = frame.snapshot as SnapshotFrame['snapshot'] | undefined;
     if (typeof snapshot === 'object' && snapshot !== null) this.#record(actor, snapshot, 'xstate.init');
+  }
+
+  // The one place an actor record is made: announced (#addActor) or not (#placeholder).
+  #newActor(identity: Pick<ActorRecord, 'sessionId' | 'rootId' | 'parentId' | 'actorId' | 'name' | 'definition'>): ActorRecord {
+    const actor: ActorRecord = { ...identity, createdSeq: this.#nextSeq, history: [], contexts: [], pending: undefined, sampledAt: 0 };
+    this.#actors.set(actor.sessionId, actor);
     if (this.#actors.size > this.limits.maxActors) this.#dropOldestSession();
+    return actor;
   }
 
   #addDefinition(name: string, definition: string): string {
@@ -278,15 +304,10 @@ export class InspectorStore {
   #addEvent(frame: EventFrame, key: (id: string) => string): void {
     const sessionId = key(frame.sessionId);
     const actor = this.#actors.get(sessionId) ?? this.#placeholder(sessionId, frame.rootId, key);
-    this.#events.push({
-      seq: this.#nextSeq,
-      time: Date.now(),
-      sessionId,
-      rootId: actor.rootId,
-      sourceId: frame.sourceId == null ? undefined : key(frame.sourceId),
-      type: redactString(frame.event.type),
-      payload: sanitizeEvent(frame.event, PAYLOAD_LIMITS),
-    });
+    const event = frame.event;
+    const kept = textFragmentParts(event, PAYLOAD_LIMITS) ?? sanitize(event, PAYLOAD_LIMITS);
+    const sourceId = frame.sourceId == null ? undefined : key(frame.sourceId);
+    this.#events.push(new StoredEvent(this.#nextSeq, Date.now(), sessionId, actor.rootId, sourceId, redactString(event.type), kept));
     this.#nextSeq += 1;
     if (this.#events.length > this.limits.maxEvents) {
       // Drop a tenth at once: one splice per 25,000 events, not one per event.
@@ -336,22 +357,8 @@ export class InspectorStore {
   // An event or snapshot for an actor never announced (a sender that connected late): it
   // still shows, named by its id.
   #placeholder(sessionId: string, rootId: string | undefined, key: (id: string) => string): ActorRecord {
-    const actor: ActorRecord = {
-      sessionId,
-      rootId: rootId === undefined || rootId === 'anonymous' ? sessionId : key(rootId),
-      parentId: undefined,
-      actorId: sessionId,
-      name: sessionId,
-      definition: undefined,
-      createdSeq: this.#nextSeq,
-      history: [],
-      contexts: [],
-      pending: undefined,
-      sampledAt: 0,
-    };
-    this.#actors.set(sessionId, actor);
-    if (this.#actors.size > this.limits.maxActors) this.#dropOldestSession();
-    return actor;
+    const rootKey = rootId === undefined || rootId === 'anonymous' ? sessionId : key(rootId);
+    return this.#newActor({ sessionId, rootId: rootKey, parentId: undefined, actorId: sessionId, name: sessionId, definition: undefined });
   }
 
   #dropOldestSession(): void {
@@ -417,7 +424,7 @@ function lastAtOrBefore(entries: ReadonlyArray<{ seq: number }>, seq: number): n
   return found;
 }
 
-function matches(event: EventView, query: EventQuery): boolean {
+function matches(event: StoredEvent, query: EventQuery): boolean {
   if (query.session !== undefined && event.rootId !== query.session) return false;
   if (query.actor !== undefined && event.sessionId !== query.actor && event.sourceId !== query.actor) return false;
   if (query.type !== undefined && !event.type.includes(query.type)) return false;
