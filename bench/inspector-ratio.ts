@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { buildBenchRun } from './fixture.ts';
 import { serveSSE } from './server.ts';
 
-const ROUNDS = Number(process.argv[2] ?? process.env['BENCH_ROUNDS'] ?? 7);
+const ROUNDS = Math.max(1, Number(process.argv[2] ?? process.env["BENCH_ROUNDS"] ?? 7));
 const PROFILE_DIR = process.env['INSPECTOR_PROFILE'];
 
 await build({

@@ -80,6 +80,8 @@ export class TextFragmentParts {
   ) {}
 }
 
+let lastFragmentId = '';
+
 /**
  * The sanitized parts of `event` when it is exactly a text fragment (see {@link sanitizeEvent}),
  * else `undefined`.
@@ -91,8 +93,11 @@ export function textFragmentParts(event: object, limits: SanitizeLimits): TextFr
   if (type !== 'thread.message.delta' || !hasOnlyFragmentKeys(event) || !isTextFragment(data)) return undefined;
   const fragmentData = data as { id: string; delta: { content: [{ index: number; text: { value: string } }] } };
   const entry = fragmentData.delta.content[0];
+  // Every fragment of a message repeats its id, each a string of its own from JSON.parse: the
+  // parts keep the one string seen last when it is equal (100,000 fewer strings kept per 100,000 deltas).
+  if (fragmentData.id !== lastFragmentId) lastFragmentId = fragmentData.id;
   return new TextFragmentParts(
-    truncate(redactString(fragmentData.id), limits.maxString),
+    truncate(redactString(lastFragmentId), limits.maxString),
     Number.isFinite(entry.index) ? entry.index : String(entry.index),
     truncate(redactString(entry.text.value), limits.maxString),
     typeof seq === 'number' && Number.isFinite(seq) ? seq : copy(seq, limits, { nodes: 1 }, 0, []),
