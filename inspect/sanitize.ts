@@ -91,6 +91,9 @@ let lastFragmentId = '';
 export function textFragmentParts(event: object, limits: SanitizeLimits): TextFragmentParts | undefined {
   const { type, data, seq, fragment } = event as { type?: unknown; data?: unknown; seq?: unknown; fragment?: unknown };
   if (type !== 'thread.message.delta' || !hasOnlyFragmentKeys(event) || !isTextFragment(data)) return undefined;
+  // The marks as the stream sets them (a number, a boolean); anything else the generic way.
+  if (seq !== undefined && !(typeof seq === 'number' && Number.isFinite(seq))) return undefined;
+  if (fragment !== undefined && typeof fragment !== 'boolean') return undefined;
   const fragmentData = data as { id: string; delta: { content: [{ index: number; text: { value: string } }] } };
   const entry = fragmentData.delta.content[0];
   // Every fragment of a message repeats its id, each a string of its own from JSON.parse: the
@@ -100,8 +103,8 @@ export function textFragmentParts(event: object, limits: SanitizeLimits): TextFr
     truncate(redactString(lastFragmentId), limits.maxString),
     Number.isFinite(entry.index) ? entry.index : String(entry.index),
     truncate(redactString(entry.text.value), limits.maxString),
-    typeof seq === 'number' && Number.isFinite(seq) ? seq : copy(seq, limits, { nodes: 1 }, 0, []),
-    typeof fragment === 'boolean' ? fragment : copy(fragment, limits, { nodes: 1 }, 0, []),
+    seq,
+    fragment,
   );
 }
 
