@@ -1,4 +1,4 @@
-// `node --import tsx bench/inspector-ratio.ts [rounds]`: the inspector's cost alone, side by side.
+// `npm run bench:inspector -- [rounds]`: the inspector's cost alone, side by side.
 // The 100,000-delta stream of `npm run bench`, detached (`ours`) and with the inspector attached
 // and a UI client watching (`inspected`), each measurement in its own process, the order
 // alternating every round; prints each round's ratio, the median of the ratios and the load.
