@@ -90,7 +90,6 @@ const rows = CONTENDERS.map((name) => {
 });
 const official = rows.find((row) => row.name === 'official')!;
 const ours = rows.find((row) => row.name === 'ours')!;
-const inspected = rows.find((row) => row.name === 'inspected')!;
 // Detached over inspected within each round (the two ran back to back), then the median.
 const inspectedRatios = times.ours.map((ms, round) => ms / times.inspected[round]!);
 
