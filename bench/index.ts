@@ -3,31 +3,20 @@
 // stream. Prints a table and writes it into the README between the bench markers.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { buildBenchRun } from './fixture.ts';
 import { buildBenchResponse } from './responsesFixture.ts';
 import { measurePolling } from './poll-cpu.ts';
 import { serveSSE } from './server.ts';
+import { buildWorkers } from './buildWorkers.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
 const TEXT_DELTAS = 100_000;
 const CONTENDERS = ['floor', 'official', 'ours', 'inspected'] as const;
 type Name = (typeof CONTENDERS)[number];
 
-// Workers run bundled JavaScript under plain node, as users run the published package (a
-// TypeScript loader in the measured process slows some code paths by 2× and more).
-await build({
-  entryPoints: { worker: 'bench/worker.ts', 'heap-worker': 'bench/heap-worker.ts' },
-  outdir: 'bench/.build',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  outExtension: { '.js': '.mjs' },
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  logLevel: 'warning',
-});
+await buildWorkers({ worker: 'bench/worker.ts', 'heap-worker': 'bench/heap-worker.ts' });
 
 // Async, so this process's loopback server keeps serving while a worker reads from it.
 const runWorker = async (args: string[]) => {

@@ -6,23 +6,14 @@
 import { execFile } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { buildBenchRun } from './fixture.ts';
 import { serveSSE } from './server.ts';
+import { buildWorkers } from './buildWorkers.ts';
 
 const ROUNDS = Math.max(1, Number(process.argv[2] ?? process.env["BENCH_ROUNDS"] ?? 7));
 const PROFILE_DIR = process.env['INSPECTOR_PROFILE'];
 
-await build({
-  entryPoints: { worker: 'bench/worker.ts' },
-  outdir: 'bench/.build',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  outExtension: { '.js': '.mjs' },
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  logLevel: 'warning',
-});
+await buildWorkers({ worker: 'bench/worker.ts' });
 
 type Result = { ms: number; cpuMs: number; chars: number };
 const runWorker = async (name: 'ours' | 'inspected', baseURL: string): Promise<Result> => {

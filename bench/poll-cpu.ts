@@ -5,24 +5,15 @@
 // of medians.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { servePolls } from './pollServer.ts';
+import { buildWorkers } from './buildWorkers.ts';
 
 const POLLERS = Number(process.env['POLLERS'] ?? 1000);
 const INTERVAL_MS = Number(process.env['POLL_INTERVAL_MS'] ?? 1000);
 const POLLS_PER_RUN = Number(process.env['POLLS_PER_RUN'] ?? 8);
 const ROUNDS = Number(process.env['POLL_ROUNDS'] ?? 3);
 
-await build({
-  entryPoints: { 'poll-worker': 'bench/poll-worker.ts' },
-  outdir: 'bench/.build',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  outExtension: { '.js': '.mjs' },
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  logLevel: 'warning',
-});
+await buildWorkers({ 'poll-worker': 'bench/poll-worker.ts' });
 
 /** The CPU ms of each round, per contender; throws if any contender made other retrieves than asked. */
 export async function measurePolling(): Promise<{ plain: number[]; client: number[]; ours: number[]; pollers: number; intervalMs: number; pollsPerRun: number }> {
