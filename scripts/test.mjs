@@ -40,7 +40,7 @@ console.log(checked.code === 0 ? 'typecheck: no errors' : `typecheck: failed (ex
 if (linted.code !== 0) process.stdout.write(linted.output);
 console.log(linted.code === 0 ? 'lint: no findings' : `lint: failed (exit ${linted.code})`);
 console.log('skipped: the packaging test (tests/package.test.ts): run `npm run test:package`');
-console.log('skipped: the full property and model-based counts (the default takes samples): run `npm run test:properties` and `npm run test:mbt`');
+console.log('skipped: the full property counts and every model-based path (the default takes samples): run `npm run test:properties` (.ci/run does) and `npm run test:mbt`');
 const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => path && existsSync(path));
 console.log(
   chromium === undefined
