@@ -1,4 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
 import { readUiFile, UI_FILES, type UiFile } from './assets.ts';
 import type { InspectorStore } from './store.ts';
@@ -40,21 +42,21 @@ export function createInspectorApp(store: InspectorStore, options: { token: stri
   app.get('/api/actors', (c) => {
     const session = c.req.query('session');
     const actors = store.actors();
-    return c.json(session === undefined ? actors : actors.filter((actor) => actor.rootId === session));
+    return json(c, session === undefined ? actors : actors.filter((actor) => actor.rootId === session));
   });
   app.get('/api/events', (c) => {
     const offset = wholeNumber(c, 'offset');
     const limit = wholeNumber(c, 'limit');
     if (offset instanceof Response) return offset;
     if (limit instanceof Response) return limit;
-    return c.json(store.events({ offset, limit, session: c.req.query('session'), actor: c.req.query('actor'), type: c.req.query('type') || undefined }));
+    return json(c, store.events({ offset, limit, session: c.req.query('session'), actor: c.req.query('actor'), type: c.req.query('type') || undefined }));
   });
   app.get('/api/state', (c) => {
     const at = wholeNumber(c, 'at');
     if (at instanceof Response) return at;
     const { firstSeq, nextSeq } = store.cursor;
     const seq = at ?? nextSeq - 1;
-    return c.json({ at: seq, firstSeq, nextSeq, actors: store.stateAt(seq) });
+    return json(c, { at: seq, firstSeq, nextSeq, actors: store.stateAt(seq) });
   });
   app.get('/api/definitions/:key', (c) => {
     const definition = store.definition(c.req.param('key'));
@@ -64,6 +66,21 @@ export function createInspectorApp(store: InspectorStore, options: { token: stri
   app.get('/api/status', (c) => c.json(store.cursor));
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   return app;
+}
+
+/**
+ * `c.json(value)`, written straight to Node's response when the app runs under
+ * `@hono/node-server` (its documented RESPONSE_ALREADY_SENT): the UI asks for the state, the
+ * actors and the log ten times a second while a stream runs in the same process, and a
+ * fetch-API Response (copied, checked, streamed back out) cost several times the JSON itself.
+ */
+function json(c: Context, value: unknown): Response {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  if (outgoing === undefined) return c.json(value);
+  const body = JSON.stringify(value);
+  outgoing.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  outgoing.end(body);
+  return RESPONSE_ALREADY_SENT;
 }
 
 function wholeNumber(c: Context, name: string): number | undefined | Response {

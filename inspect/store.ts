@@ -1,5 +1,8 @@
 import type { ActorFrame, EventFrame, FrameRejection, InspectionFrame, SnapshotFrame } from './frames.ts';
-import { CONTEXT_LIMITS, DEFINITION_LIMITS, PAYLOAD_LIMITS, redactString, sanitize, sanitizeEvent } from './sanitize.ts';
+import { EventLog, type EventView } from './eventLog.ts';
+import { CONTEXT_LIMITS, DEFINITION_LIMITS, PAYLOAD_LIMITS, redactString, sanitize, textFragmentParts } from './sanitize.ts';
+
+export type { EventView } from './eventLog.ts';
 
 /** How much the inspector keeps in memory; past these the oldest goes first. */
 export interface StoreLimits {
@@ -45,22 +48,6 @@ export interface ActorView {
 /** An actor with its context, as of a point in history. */
 export interface ActorStateView extends ActorView {
   context: unknown;
-}
-
-/** One event as `GET /api/events` shows it. */
-export interface EventView {
-  /** Its place in the inspector's history, from 0, across sessions. */
-  seq: number;
-  /** When it was received (ms since the epoch). */
-  time: number;
-  /** The actor it reached. */
-  sessionId: string;
-  rootId: string;
-  /** The actor that sent it, when an actor did. */
-  sourceId: string | undefined;
-  type: string;
-  /** The event, sanitized. */
-  payload: unknown;
 }
 
 /** A rejected frame, as logged. */
@@ -129,7 +116,7 @@ export class InspectorStore {
   readonly limits: StoreLimits;
   readonly #actors = new Map<string, ActorRecord>();
   readonly #definitions = new Map<string, unknown>();
-  readonly #events: EventView[] = [];
+  readonly #events = new EventLog();
   readonly #rejections: RejectionView[] = [];
   readonly #withPending = new Set<ActorRecord>();
   readonly #listeners = new Set<() => void>();
@@ -213,9 +200,20 @@ export class InspectorStore {
   events(query: EventQuery = {}): EventPage {
     const offset = Math.max(0, query.offset ?? 0);
     const limit = Math.min(Math.max(0, query.limit ?? 100), 1000);
-    const filtered = query.session === undefined && query.actor === undefined && query.type === undefined;
-    const matching = filtered ? this.#events : this.#events.filter((event) => matches(event, query));
-    return { total: matching.length, offset, events: matching.slice(offset, offset + limit), firstSeq: this.#firstSeq, nextSeq: this.#nextSeq };
+    const log = this.#events;
+    const events: EventView[] = [];
+    let total = log.length;
+    if (query.session === undefined && query.actor === undefined && query.type === undefined) {
+      for (let index = offset; index < Math.min(offset + limit, total); index++) events.push(log.view(index));
+    } else {
+      total = 0;
+      for (let index = 0; index < log.length; index++) {
+        if (!log.matches(index, query)) continue;
+        if (total >= offset && total < offset + limit) events.push(log.view(index));
+        total += 1;
+      }
+    }
+    return { total, offset, events, firstSeq: this.#firstSeq, nextSeq: this.#nextSeq };
   }
 
   /** Reads the contexts that were left for later (at most one per actor). */
@@ -242,23 +240,24 @@ export class InspectorStore {
       existing.definition ??= definition;
       return;
     }
-    const actor: ActorRecord = {
+    const actor = this.#newActor({
       sessionId,
       rootId: key(frame.rootId ?? frame.sessionId),
       parentId: frame.parentId == null ? undefined : key(frame.parentId),
       actorId: frame.actorId === undefined ? name : redactString(frame.actorId),
       name,
       definition,
-      createdSeq: this.#nextSeq,
-      history: [],
-      contexts: [],
-      pending: undefined,
-      sampledAt: 0,
-    };
-    this.#actors.set(sessionId, actor);
+    });
     const snapshot = frame.snapshot as SnapshotFrame['snapshot'] | undefined;
     if (typeof snapshot === 'object' && snapshot !== null) this.#record(actor, snapshot, 'xstate.init');
+  }
+
+  // The one place an actor record is made: announced (#addActor) or not (#placeholder).
+  #newActor(identity: Pick<ActorRecord, 'sessionId' | 'rootId' | 'parentId' | 'actorId' | 'name' | 'definition'>): ActorRecord {
+    const actor: ActorRecord = { ...identity, createdSeq: this.#nextSeq, history: [], contexts: [], pending: undefined, sampledAt: 0 };
+    this.#actors.set(actor.sessionId, actor);
     if (this.#actors.size > this.limits.maxActors) this.#dropOldestSession();
+    return actor;
   }
 
   #addDefinition(name: string, definition: string): string {
@@ -278,21 +277,16 @@ export class InspectorStore {
   #addEvent(frame: EventFrame, key: (id: string) => string): void {
     const sessionId = key(frame.sessionId);
     const actor = this.#actors.get(sessionId) ?? this.#placeholder(sessionId, frame.rootId, key);
-    this.#events.push({
-      seq: this.#nextSeq,
-      time: Date.now(),
-      sessionId,
-      rootId: actor.rootId,
-      sourceId: frame.sourceId == null ? undefined : key(frame.sourceId),
-      type: redactString(frame.event.type),
-      payload: sanitizeEvent(frame.event, PAYLOAD_LIMITS),
-    });
+    const event = frame.event;
+    const kept = textFragmentParts(event, PAYLOAD_LIMITS) ?? sanitize(event, PAYLOAD_LIMITS);
+    const sourceId = frame.sourceId == null ? undefined : key(frame.sourceId);
+    this.#events.push(this.#nextSeq, Date.now(), sessionId, actor.rootId, sourceId, redactString(event.type), kept);
     this.#nextSeq += 1;
     if (this.#events.length > this.limits.maxEvents) {
       // Drop a tenth at once: one splice per 25,000 events, not one per event.
       const drop = Math.max(1, Math.floor(this.limits.maxEvents / 10));
-      this.#events.splice(0, drop);
-      this.#firstSeq = this.#events[0]?.seq ?? this.#nextSeq;
+      this.#events.dropOldest(drop);
+      this.#firstSeq = this.#events.seqAt(0) ?? this.#nextSeq;
     }
   }
 
@@ -307,10 +301,16 @@ export class InspectorStore {
     const seq = Math.max(actor.createdSeq, this.#nextSeq - 1);
     const value = typeof snapshot.value === 'string' ? redactString(snapshot.value) : snapshot.value;
     const status = typeof snapshot.status === 'string' ? redactString(snapshot.status) : 'active';
-    const valueKey = typeof value === 'string' ? value : JSON.stringify(sanitize(value, PAYLOAD_LIMITS)) ?? '';
     const last = actor.history.at(-1);
-    const changed = last === undefined || last.valueKey !== valueKey || last.status !== status;
-    if (changed) actor.history.push({ seq, value: typeof value === 'string' ? value : sanitize(value, PAYLOAD_LIMITS), valueKey, status, event: eventType });
+    // Nearly every snapshot of a long stream repeats the state value it had (a new object each
+    // time): compared with the kept copy first, it needs no copy and no JSON to tell.
+    const same = last !== undefined && last.status === status && equalsKeptValue(value, last.value);
+    if (!same) {
+      const kept = typeof value === 'string' ? value : sanitize(value, PAYLOAD_LIMITS);
+      const valueKey = typeof kept === 'string' ? kept : (JSON.stringify(kept) ?? '');
+      if (last === undefined || last.valueKey !== valueKey || last.status !== status) actor.history.push({ seq, value: kept, valueKey, status, event: eventType });
+    }
+    const changed = actor.history.at(-1) !== last;
     if (!('context' in snapshot)) return;
     actor.pending = { seq, context: snapshot.context };
     if (changed || Date.now() - actor.sampledAt >= CONTEXT_SAMPLE_MS) {
@@ -336,22 +336,8 @@ export class InspectorStore {
   // An event or snapshot for an actor never announced (a sender that connected late): it
   // still shows, named by its id.
   #placeholder(sessionId: string, rootId: string | undefined, key: (id: string) => string): ActorRecord {
-    const actor: ActorRecord = {
-      sessionId,
-      rootId: rootId === undefined || rootId === 'anonymous' ? sessionId : key(rootId),
-      parentId: undefined,
-      actorId: sessionId,
-      name: sessionId,
-      definition: undefined,
-      createdSeq: this.#nextSeq,
-      history: [],
-      contexts: [],
-      pending: undefined,
-      sampledAt: 0,
-    };
-    this.#actors.set(sessionId, actor);
-    if (this.#actors.size > this.limits.maxActors) this.#dropOldestSession();
-    return actor;
+    const rootKey = rootId === undefined || rootId === 'anonymous' ? sessionId : key(rootId);
+    return this.#newActor({ sessionId, rootId: rootKey, parentId: undefined, actorId: sessionId, name: sessionId, definition: undefined });
   }
 
   #dropOldestSession(): void {
@@ -363,8 +349,7 @@ export class InspectorStore {
       this.#actors.delete(id);
       this.#withPending.delete(actor);
     }
-    const kept = this.#events.filter((event) => event.rootId !== rootId);
-    this.#events.splice(0, this.#events.length, ...kept);
+    this.#events.dropSession(rootId);
   }
 
   #changed(): void {
@@ -392,6 +377,23 @@ function viewOf(actor: ActorRecord, entry: HistoryEntry | undefined, lastTransit
   };
 }
 
+// Whether a state value as received equals one kept (sanitized): plain objects of strings, as
+// XState gives them, compared key by key. Anything else — or a value the copy changed, a
+// redacted key, a cut string — is not equal, and the caller copies and compares it in full.
+function equalsKeptValue(value: unknown, kept: unknown): boolean {
+  if (typeof value === 'string') return value === kept;
+  if (typeof value !== 'object' || value === null || typeof kept !== 'object' || kept === null) return false;
+  if (Object.getPrototypeOf(value) !== Object.prototype || Array.isArray(kept)) return false;
+  let count = 0;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key) || !Object.hasOwn(kept, key)) return false;
+    if (!equalsKeptValue((value as Record<string, unknown>)[key], (kept as Record<string, unknown>)[key])) return false;
+    count += 1;
+  }
+  for (const key in kept) if (Object.hasOwn(kept, key)) count -= 1;
+  return count === 0;
+}
+
 // The change of state value at or before history[index]: what the diagram marks.
 function lastTransitionOf(history: readonly HistoryEntry[], index: number): ActorView['lastTransition'] {
   for (let at = index; at > 0; at--) {
@@ -415,13 +417,6 @@ function lastAtOrBefore(entries: ReadonlyArray<{ seq: number }>, seq: number): n
     } else high = middle - 1;
   }
   return found;
-}
-
-function matches(event: EventView, query: EventQuery): boolean {
-  if (query.session !== undefined && event.rootId !== query.session) return false;
-  if (query.actor !== undefined && event.sessionId !== query.actor && event.sourceId !== query.actor) return false;
-  if (query.type !== undefined && !event.type.includes(query.type)) return false;
-  return true;
 }
 
 // FNV-1a: a short, stable key for a definition's text (two machines with one id stay apart).

@@ -13,5 +13,6 @@ export * from './runStep.ts';
 export * from './toolCall.ts';
 export * from './announce.ts';
 export * from './poll.ts';
+export * from './pollIO.ts';
 export * from './assistantRun.ts';
 export * from './lifecycle.ts';

@@ -1,4 +1,5 @@
-import { assign, fromPromise, setup, type DoneActorEvent, type ErrorActorEvent } from 'xstate';
+import { assign, fromPromise, sendTo, setup } from 'xstate';
+import { createPollIO, type PollIOCommand, type PollIOInput, type PollIOReport } from './pollIO.ts';
 
 /** What can be polled: each kind has its own retrieve endpoint and status sets. */
 export type PollResource = 'run' | 'vectorStoreFile' | 'vectorStoreFileBatch' | 'response';
@@ -41,19 +42,19 @@ export interface PollInput {
   maxUnknownStatusRefetches?: number | undefined;
 }
 
-/** The input of the `fetch` actor: what to retrieve, and the custom interval to announce. */
+/** The input of one retrieve: what to retrieve, and the custom interval to announce. */
 export interface PollFetchInput {
   target: PollTarget;
   pollIntervalMs: number | null;
 }
 
-/** What the `fetch` actor resolves with. */
+/** What one retrieve resolves with. */
 export interface PollFetchOutput {
   /** The retrieved object. */
   object: unknown;
   /** The raw `openai-poll-after-ms` response header, if any. */
   pollAfterMs: string | null;
-  /** When (epoch ms, on the actor's clock) the response arrived: the wait counts from here. */
+  /** When (epoch ms, on the poll's clock) the response arrived: the wait counts from here. */
   receivedAt: number;
 }
 
@@ -113,7 +114,7 @@ export const realClock: PollClock = {
  * restarts its invoked promise actors with their saved input — wakes when the original would
  * have (XState does not restore pending `after` timers).
  *
- * @example `pollMachine.provide({ actors: { timer: createWakeUpTimer(new SimulatedClock()) } })`
+ * @example `assistantRunMachine.provide({ actors: { timer: createWakeUpTimer(new SimulatedClock()) } })`
  */
 export function createWakeUpTimer(clock: PollClock = realClock) {
   return fromPromise<void, TimerInput>(
@@ -148,41 +149,45 @@ function hasStatusIn(statuses: readonly string[], object: unknown): boolean {
   return typeof status === 'string' && statuses.includes(status);
 }
 
-// What a fetch returned, as typed params from the invoke's `onDone` (where XState types it).
-const fetched = ({ event }: { event: DoneActorEvent<PollFetchOutput> }) => event.output;
+// What a retrieve returned: the `retrieved` report, as typed params.
+const retrieved = ({ event }: { event: PollMachineEvent }) => event as Extract<PollIOReport, { type: 'retrieved' }>;
+
+/** Every event the poll chart handles: the caller's `abort` and its I/O actor's reports. */
+export type PollMachineEvent = PollEvent | PollIOReport;
 
 /**
  * Polling, as a statechart: retrieve the object, and while its status says "not yet", wait and
  * retrieve again, until a final status (`done`, output: the object) or a failure (`failed`).
- * The retrieve (`fetch`) and the wait (`timer`) are invoked actors, provided by the client; the
- * fetch gets an AbortSignal that fires when its state is left (a deadline or an abort).
+ * Entering `fetching` asks the poll's I/O actor (`io`, invoked for the whole of `polling`,
+ * provided by the client: see {@link createPollIO}) to retrieve; entering `waiting` asks it to
+ * wait until `wakeAt`; it answers `retrieved`, `retrieveFailed` or `woke`, and `deadlineReached`
+ * at the deadline. Leaving `polling` stops it, which aborts a retrieve in flight.
  *
  * ```
- * polling ──────────────────────────────────────────────────────────────────────────────────┐
- * │ fetching ─(final status)────────────────────────────────────────────────────────► done  │
- * │   │  ├─(waiting status)─► waiting ─(timer: wakeAt)─► fetching                           │
- * │   │  └─(unknown status, refetches left)─► fetching                                     │
- * │   └─(retrieve failed | unknown status, no refetches left)──────────────────────► failed │
- * ├─(deadline timer: deadlineAt)──────────────────────────────────────────────────► failed │
+ * polling (invoke io) ──────────────────────────────────────────────────────────────────────┐
+ * │ fetching ─(retrieved: final status)─────────────────────────────────────────────► done  │
+ * │   │  ├─(retrieved: waiting status)─► waiting ─(woke)─► fetching                        │
+ * │   │  └─(retrieved: unknown status, refetches left)─► fetching                          │
+ * │   └─(retrieveFailed | retrieved: unknown status, no refetches left)─────────────► failed │
+ * ├─(deadlineReached)────────────────────────────────────────────────────────────► failed │
  * └─(abort)───────────────────────────────────────────────────────────────────────► failed ┘
  * ```
  *
- * Every bit of context is plain JSON and every wait is an invoked timer with an absolute
- * wake-up time, so `getPersistedSnapshot()` can be stored and restored with
+ * Every bit of context is plain JSON, the I/O actor's snapshot holds the task it is on and every
+ * wait is until an absolute time, so `getPersistedSnapshot()` can be stored and restored with
  * `createActor(machine, { snapshot })` in another process, which carries on where it stopped.
  */
 export const pollMachine = setup({
   types: {} as {
     context: PollContext;
-    events: PollEvent;
+    events: PollMachineEvent;
     input: PollInput;
     output: PollOutput;
   },
   actors: {
-    fetch: fromPromise<PollFetchOutput, PollFetchInput>(async () => {
-      throw new Error('the poll machine has no `fetch` actor: provide one (the client does: see createPollMachine)');
-    }),
-    timer: createWakeUpTimer(),
+    io: createPollIO(async () => {
+      throw new Error('the poll machine has no `io` actor: provide one (the client does: see createPollMachine)');
+    }, realClock),
   },
   guards: {
     hasFinalStatus: ({ context }, { object }: PollFetchOutput) => hasStatusIn(POLL_STATUSES[context.target.resource].final, object),
@@ -191,12 +196,17 @@ export const pollMachine = setup({
   },
   actions: {
     keepObject: assign({ lastObject: (_, { object }: PollFetchOutput) => object }),
-    scheduleNextFetch: assign({
+    keepObjectAndScheduleNextFetch: assign({
+      lastObject: (_, { object }: PollFetchOutput) => object,
       unknownStatusCount: 0,
       wakeAt: ({ context }, { receivedAt, pollAfterMs }: PollFetchOutput) => receivedAt + nextPollDelayMs(context.pollIntervalMs, pollAfterMs),
     }),
-    countUnknownStatus: assign({ unknownStatusCount: ({ context }) => context.unknownStatusCount + 1 }),
+    keepObjectAndCountUnknownStatus: assign({
+      lastObject: (_, { object }: PollFetchOutput) => object,
+      unknownStatusCount: ({ context }) => context.unknownStatusCount + 1,
+    }),
     failOnUnknownStatus: assign({
+      lastObject: (_, { object }: PollFetchOutput) => object,
       failure: ({ context }, { object }: PollFetchOutput) => ({
         reason: 'unknown-status' as const,
         status: statusOf(object),
@@ -210,6 +220,8 @@ export const pollMachine = setup({
       failure: ({ context }) => ({ reason: 'deadline-exceeded' as const, deadlineAt: context.deadlineAt ?? 0 }),
     }),
     failOnAbort: assign({ failure: (_, cause: unknown) => ({ reason: 'aborted' as const, cause }) }),
+    retrieve: sendTo('io', { type: 'retrieve' } satisfies PollIOCommand),
+    waitUntilWakeAt: sendTo('io', ({ context }): PollIOCommand => ({ type: 'wait', wakeAt: context.wakeAt ?? 0 })),
   },
 }).createMachine({
   id: 'poll',
@@ -227,53 +239,34 @@ export const pollMachine = setup({
   states: {
     polling: {
       invoke: {
-        id: 'deadline',
-        src: 'timer',
-        input: ({ context }) => ({ wakeAt: context.deadlineAt }),
-        onDone: { target: 'failed', actions: 'failOnDeadline' },
+        id: 'io',
+        src: 'io',
+        input: ({ context }): PollIOInput => ({ target: context.target, pollIntervalMs: context.pollIntervalMs, deadlineAt: context.deadlineAt }),
       },
-      on: { abort: { target: 'failed', actions: { type: 'failOnAbort', params: ({ event }: { event: PollEvent }) => event.reason } } },
+      on: {
+        abort: { target: 'failed', actions: { type: 'failOnAbort', params: ({ event }: { event: PollMachineEvent }) => (event as PollEvent).reason } },
+        deadlineReached: { target: 'failed', actions: 'failOnDeadline' },
+      },
       initial: 'fetching',
       states: {
         fetching: {
-          invoke: {
-            id: 'fetch',
-            src: 'fetch',
-            input: ({ context }) => ({ target: context.target, pollIntervalMs: context.pollIntervalMs }),
-            onDone: [
-              { guard: { type: 'hasFinalStatus', params: fetched }, target: '#poll.done', actions: { type: 'keepObject', params: fetched } },
-              {
-                guard: { type: 'hasWaitingStatus', params: fetched },
-                target: 'waiting',
-                actions: [
-                  { type: 'keepObject', params: fetched },
-                  { type: 'scheduleNextFetch', params: fetched },
-                ],
-              },
-              {
-                guard: 'mayRefetchUnknownStatus',
-                target: 'fetching',
-                reenter: true,
-                actions: [{ type: 'keepObject', params: fetched }, 'countUnknownStatus'],
-              },
-              {
-                target: '#poll.failed',
-                actions: [
-                  { type: 'keepObject', params: fetched },
-                  { type: 'failOnUnknownStatus', params: fetched },
-                ],
-              },
+          entry: 'retrieve',
+          on: {
+            retrieved: [
+              { guard: { type: 'hasFinalStatus', params: retrieved }, target: '#poll.done', actions: { type: 'keepObject', params: retrieved } },
+              { guard: { type: 'hasWaitingStatus', params: retrieved }, target: 'waiting', actions: { type: 'keepObjectAndScheduleNextFetch', params: retrieved } },
+              { guard: 'mayRefetchUnknownStatus', target: 'fetching', reenter: true, actions: { type: 'keepObjectAndCountUnknownStatus', params: retrieved } },
+              { target: '#poll.failed', actions: { type: 'failOnUnknownStatus', params: retrieved } },
             ],
-            onError: { target: '#poll.failed', actions: { type: 'failOnFetchError', params: ({ event }: { event: ErrorActorEvent }) => event.error } },
+            retrieveFailed: {
+              target: '#poll.failed',
+              actions: { type: 'failOnFetchError', params: ({ event }: { event: PollMachineEvent }) => (event as Extract<PollIOReport, { type: 'retrieveFailed' }>).error },
+            },
           },
         },
         waiting: {
-          invoke: {
-            id: 'wait',
-            src: 'timer',
-            input: ({ context }) => ({ wakeAt: context.wakeAt }),
-            onDone: 'fetching',
-          },
+          entry: 'waitUntilWakeAt',
+          on: { woke: 'fetching' },
         },
       },
     },

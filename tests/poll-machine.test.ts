@@ -1,12 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createActor, fromPromise, SimulatedClock } from 'xstate';
+import { assign, createActor, sendTo, setup, SimulatedClock } from 'xstate';
 import { toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
 import {
-  createWakeUpTimer,
+  createPollIO,
   nextPollDelayMs,
   pollMachine,
   type PollFetchInput,
+  type PollIOCommand,
+  type PollIOReport,
   type PollFetchOutput,
   type PollInput,
   type PollOutput,
@@ -23,13 +25,13 @@ interface Answer {
 
 function scriptedPoll(clock: SimulatedClock, answers: Answer[]) {
   const calls: Array<{ at: number; input: PollFetchInput; aborted: () => boolean }> = [];
-  const fetch = fromPromise<PollFetchOutput, PollFetchInput>(async ({ input, signal }) => {
+  const retrieve = async (input: PollFetchInput, signal: AbortSignal): Promise<PollFetchOutput> => {
     calls.push({ at: clock.now(), input, aborted: () => signal.aborted });
     const answer = answers[Math.min(calls.length - 1, answers.length - 1)]!;
     if (answer.fail) throw answer.fail;
     return { object: { id: 'run_1', status: answer.status, n: calls.length }, pollAfterMs: answer.pollAfterMs ?? null, receivedAt: clock.now() };
-  });
-  const machine = pollMachine.provide({ actors: { fetch, timer: createWakeUpTimer(clock) } });
+  };
+  const machine = pollMachine.provide({ actors: { io: createPollIO(retrieve, clock) } });
   return { machine, calls };
 }
 
@@ -163,11 +165,11 @@ test('the deadline ends a poll that never finishes, in the middle of a wait, wit
 test('the deadline aborts a retrieve in flight', async () => {
   const clock = new SimulatedClock();
   let signal: AbortSignal | undefined;
-  const fetch = fromPromise<PollFetchOutput, PollFetchInput>(({ signal: given }) => {
+  const retrieve = (_: PollFetchInput, given: AbortSignal) => {
     signal = given;
-    return new Promise(() => {});
-  });
-  const machine = pollMachine.provide({ actors: { fetch, timer: createWakeUpTimer(clock) } });
+    return new Promise<PollFetchOutput>(() => {});
+  };
+  const machine = pollMachine.provide({ actors: { io: createPollIO(retrieve, clock) } });
   const actor = start(machine, clock, { deadlineAt: 3000 });
   await advance(clock, 3000);
   assert.is(actor.getSnapshot().value, 'failed');
@@ -234,6 +236,53 @@ test('a run status of the file sets (queued is not a file status) is unknown for
   assert.equal((actor.getSnapshot().output as Extract<PollOutput, { outcome: 'failed' }>).failure, { reason: 'unknown-status', status: 'queued', attempts: 2 });
 });
 
+test('a poll runs one I/O actor for its whole life, however many retrieves and waits it makes', async () => {
+  const clock = new SimulatedClock();
+  const { machine, calls } = scriptedPoll(clock, [{ status: 'queued' }, { status: 'in_progress' }, { status: 'in_progress' }, { status: 'completed' }]);
+  const created: string[] = [];
+  const actor = createActor(machine, {
+    clock,
+    input: { target: runTarget, pollIntervalMs: 10 },
+    inspect: (event) => {
+      if (event.type === '@xstate.actor') created.push((event.actorRef as { id?: string }).id ?? '?');
+    },
+  });
+  actor.start();
+  await settle();
+  for (let i = 0; i < 3; i++) await advance(clock, 10);
+  assert.is(calls.length, 4);
+  assert.is(actor.getSnapshot().value, 'done');
+  assert.equal(created.length, 2, `actors created: ${created.join(', ')}`);
+  assert.is(created[1], 'io');
+});
+
+test('the I/O actor answers only the command it is on: a superseded retrieve is not reported', async () => {
+  const clock = new SimulatedClock();
+  let answer: ((output: PollFetchOutput) => void) | undefined;
+  const retrieve = () => new Promise<PollFetchOutput>((resolve) => (answer = resolve));
+  // A parent that forwards its commands to the I/O actor and records every report.
+  const recorder = setup({
+    types: {} as { context: { reports: string[] }; events: PollIOCommand | PollIOReport },
+    actors: { io: createPollIO(retrieve, clock) },
+  }).createMachine({
+    context: { reports: [] },
+    invoke: { id: 'io', src: 'io', input: { target: runTarget, pollIntervalMs: null, deadlineAt: null } },
+    on: {
+      retrieve: { actions: sendTo('io', ({ event }) => event) },
+      wait: { actions: sendTo('io', ({ event }) => event) },
+      '*': { actions: assign({ reports: ({ context, event }) => [...context.reports, event.type] }) },
+    },
+  });
+  const actor = createActor(recorder, { clock }).start();
+  actor.send({ type: 'retrieve' });
+  actor.send({ type: 'wait', wakeAt: 50 });
+  answer!({ object: { status: 'completed' }, pollAfterMs: null, receivedAt: 0 });
+  await advance(clock, 50);
+  assert.equal(actor.getSnapshot().context.reports, ['woke']);
+  assert.equal(actor.getSnapshot().children.io?.getSnapshot().task, { kind: 'wait', wakeAt: 50 });
+  actor.stop();
+});
+
 test('the statechart, as xstate/graph draws it: every transition of the documented sketch, no other', () => {
   const edges = (node: DirectedGraphNode): string[] => [
     ...node.edges.map((edge) => `${edge.source.id} --${edge.label.text}--> ${edge.target.id}`),
@@ -241,13 +290,13 @@ test('the statechart, as xstate/graph draws it: every transition of the document
   ];
   assert.equal(edges(toDirectedGraph(pollMachine)), [
     'poll.polling --abort--> poll.failed',
-    'poll.polling --xstate.done.actor.deadline--> poll.failed',
-    'poll.polling.fetching --xstate.done.actor.fetch--> poll.done',
-    'poll.polling.fetching --xstate.done.actor.fetch--> poll.polling.waiting',
-    'poll.polling.fetching --xstate.done.actor.fetch--> poll.polling.fetching',
-    'poll.polling.fetching --xstate.done.actor.fetch--> poll.failed',
-    'poll.polling.fetching --xstate.error.actor.fetch--> poll.failed',
-    'poll.polling.waiting --xstate.done.actor.wait--> poll.polling.fetching',
+    'poll.polling --deadlineReached--> poll.failed',
+    'poll.polling.fetching --retrieved--> poll.done',
+    'poll.polling.fetching --retrieved--> poll.polling.waiting',
+    'poll.polling.fetching --retrieved--> poll.polling.fetching',
+    'poll.polling.fetching --retrieved--> poll.failed',
+    'poll.polling.fetching --retrieveFailed--> poll.failed',
+    'poll.polling.waiting --woke--> poll.polling.fetching',
   ]);
 });
 

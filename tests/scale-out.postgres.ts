@@ -2,7 +2,7 @@
 // re-attached through another; 200 concurrent runs across two servers, none lost or doubled.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { INTERRUPTED_BY_RESTART } from '../src/server/executor/runExecutor.ts';
+import { ABANDONED_BY_OWNER, INTERRUPTED_BY_RESTART } from '../src/server/index.ts';
 import { startCluster, type TestCluster } from './helpers/postgres.ts';
 import { functionTool, startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -121,6 +121,50 @@ test('a server starting later ends the active runs of a stopped server, and foll
   assert.is(finished.status, 'completed');
   await late.close();
   assert.equal([...late.internalErrors, ...stopped.internalErrors], []);
+});
+
+test('a server that stops while others run: one of them ends its active runs, once, and the thread is free again', async ({ cluster }) => {
+  const [x, y, gone] = await Promise.all([0, 1, 2].map(() => startTestServer({ databaseUrl: cluster.url, ownerCheckIntervalMs: 50 })));
+  try {
+    const assistant = await gone!.openai.beta.assistants.create({ model: 'scripted', tools: [functionTool('get_weather', 'city')] });
+    const thread = await gone!.openai.beta.threads.create({ messages: [{ role: 'user', content: 'What is the weather in Lima?' }] });
+    // Paused at requires_action, the run stays active for minutes: only its server ends it.
+    const paused = await gone!.openai.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
+    assert.is(paused.status, 'requires_action');
+    await gone!.close();
+
+    // Y watches the run until it ends, which one of the servers still running writes (a poll would
+    // stop at requires_action).
+    let ended = paused;
+    for (let checks = 0; ended.status === 'requires_action' && checks < 200; checks++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      ended = await y!.openai.beta.threads.runs.retrieve(paused.id, { thread_id: thread.id });
+    }
+    assert.is(ended.status, 'failed');
+    // The log as Y holds it: a stream ends at requires_action, the next one picks up after it.
+    const read = async (query: string) => (await y!.request(`/threads/${thread.id}/runs/${paused.id}/events${query}`)).text();
+    const first = await read('');
+    const pausedAt = Number([...first.matchAll(/^id: (\d+)$/gm)].at(-1)![1]);
+    const rest = await read(`?starting_after=${pausedAt}`);
+    const names = [...rest.matchAll(/^event: (\S+)$/gm)].map((match) => match[1]);
+    assert.equal(names, ['thread.run.step.failed', 'thread.run.failed', 'done']);
+    const ids = [...`${first}${rest}`.matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]));
+    assert.equal(ids, ids.map((_, index) => index), "the ending continues the gone server's log");
+    for (const server of [x!, y!]) {
+      const run = await server.openai.beta.threads.runs.retrieve(paused.id, { thread_id: thread.id });
+      assert.equal([run.status, run.last_error, run.required_action], ['failed', ABANDONED_BY_OWNER, null]);
+      const [step] = (await server.openai.beta.threads.runs.steps.list(paused.id, { thread_id: thread.id })).data;
+      assert.is(step?.status, 'failed');
+    }
+    const onX = await (await x!.request(`/threads/${thread.id}/runs/${paused.id}/events?starting_after=${pausedAt}`)).text();
+    assert.is(onX, rest, 'X holds the same ending: one server wrote it');
+    // The thread takes a new run, executed by a server still running.
+    const next = await x!.openai.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id, tool_choice: 'none' });
+    assert.is(next.status, 'completed');
+    assert.equal([...x!.internalErrors, ...y!.internalErrors, ...gone!.internalErrors], []);
+  } finally {
+    await Promise.all([x?.close(), y?.close()]);
+  }
 });
 
 test.run();

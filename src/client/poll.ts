@@ -1,6 +1,6 @@
-import { createActor, fromPromise, type Actor, type InspectionEvent, type Subscription } from 'xstate';
+import { createActor, type Actor, type InspectionEvent, type Subscription } from 'xstate';
+import { createPollIO } from '../../machines/pollIO.ts';
 import {
-  createWakeUpTimer,
   pollMachine,
   realClock,
   type PollClock,
@@ -31,15 +31,15 @@ export interface PollMachineOptions {
   clock?: PollClock | undefined;
 }
 
-/** The poll machine with a client's retrieve and a timer provided: what every poll helper runs. */
+/** The poll machine with its I/O (a client's retrieve, a clock) provided: what every poll helper runs. */
 export type ClientPollMachine = typeof pollMachine;
 
 /** A running (or restored) poll. */
 export type PollActor = Actor<ClientPollMachine>;
 
 /**
- * The poll statechart with `fetch` (this client's retrieve, with the poll headers) and `timer`
- * provided. Run it yourself to persist a poll: store `actor.getPersistedSnapshot()` as JSON,
+ * The poll statechart with its I/O actor provided: this client's retrieve (with the poll
+ * headers) and `clock`'s timers. Run it yourself to persist a poll: store `actor.getPersistedSnapshot()` as JSON,
  * and restore it — in another process, with another client — by passing it as `snapshot`.
  *
  * @example
@@ -57,15 +57,14 @@ export type PollActor = Actor<ClientPollMachine>;
 export function createPollMachine(client: AssistantsClient, { requestOptions = {}, clock = realClock }: PollMachineOptions = {}): ClientPollMachine {
   return pollMachine.provide({
     actors: {
-      fetch: fromPromise<PollFetchOutput, PollFetchInput>(async ({ input, signal }) => {
+      io: createPollIO(async (input: PollFetchInput, signal: AbortSignal): Promise<PollFetchOutput> => {
         const { data, response } = await client.requestJSON(retrieveSpec(input.target), {
           ...requestOptions,
           headers: pollHeaders(requestOptions.headers, input.pollIntervalMs),
           signal,
         });
         return { object: data, pollAfterMs: response.headers.get('openai-poll-after-ms'), receivedAt: clock.now() };
-      }),
-      timer: createWakeUpTimer(clock),
+      }, clock),
     },
   });
 }

@@ -39,7 +39,7 @@ export { SCENARIOS, SLOW_DELTA_DELAY_MS, type Scenario } from './executor/scenar
 export { RunTransitionError } from './executor/runExecutor.ts';
 export { StorageError } from './storage/engine.ts';
 export { importThreads, ImportError, type ImportSummary } from './storage/importThreads.ts';
-export { INTERRUPTED_BY_RESTART } from './executor/runExecutor.ts';
+export { ABANDONED_BY_OWNER, INTERRUPTED_BY_RESTART } from './executor/runExecutor.ts';
 export { RunScriptError, validateRunScript, type RunScript, type ScriptedToolCall } from './executor/runScript.ts';
 export { evaluateArithmetic, formatPythonNumber, EvaluationError, type PythonNumber } from './evaluate.ts';
 
@@ -105,6 +105,12 @@ export interface ServerOptions {
   dataDir?: string;
   /** Keep state in PostgreSQL at this `postgres://` URL (several servers may share it); not with `dataDir`. */
   databaseUrl?: string;
+  /**
+   * With `databaseUrl`: how often (ms) this server checks that the servers executing the runs it
+   * follows still run. The active runs of one that stopped are ended `failed` (`last_error`:
+   * `ABANDONED_BY_OWNER`) by one of the servers still running. Default 5000.
+   */
+  ownerCheckIntervalMs?: number;
 }
 
 /** A running server. */
@@ -171,7 +177,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
       eventLogRetentionMs: options.eventLogRetentionMs ?? DEFAULT_EVENT_LOG_RETENTION_MS,
     },
   };
-  const storage = await openStorage({ dataDir: options.dataDir, databaseUrl: options.databaseUrl }, store, context.environment, indexer);
+  const storage = await openStorage(
+    { dataDir: options.dataDir, databaseUrl: options.databaseUrl, ownerCheckIntervalMs: options.ownerCheckIntervalMs },
+    store,
+    context.environment,
+    indexer,
+  );
   const app = createApp(context, {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     idempotency: { ...DEFAULT_IDEMPOTENCY, ...options.idempotency },
@@ -200,6 +211,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
       closing ??= new Promise<void>((resolve, reject) => {
         // Ending the runs ends their streams gracefully; connections that are still busy a
         // moment later (a client that never reads) are cut.
+        storage?.stopChecks();
         for (const thread of store.threads.values()) for (const run of thread.runs.values()) run.dispose();
         indexer.dispose();
         const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);

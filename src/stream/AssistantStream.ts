@@ -107,7 +107,7 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
     const lifecycle = options.lifecycle ?? 'tolerant';
     if (!LIFECYCLE_MODES.includes(lifecycle)) throw new TypeError(`options.lifecycle must be 'tolerant' or 'strict' (got ${JSON.stringify(lifecycle)})`);
     this.actor = createActor(streamMachine, options.inspect === undefined ? { input: { lifecycle } } : { input: { lifecycle }, inspect: options.inspect });
-    attachSession(this.actor.system, { input, sink: this.#sink, root: this.actor });
+    attachSession(this.actor.system, { input, sink: this.#sink, root: this.actor, inspected: options.inspect !== undefined });
 
     this.#settled = new Promise<void>((resolve, reject) => {
       this.actor.subscribe({

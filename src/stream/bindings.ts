@@ -61,7 +61,15 @@ export const streamMachine = assistantStreamMachine.provide({
         growTextByEach: ({ context, event, system }: { context: MessageContext; event: unknown; system: AnyActorSystem }) => {
           const session = sessionFor(system, 'growTextByEach');
           const announce = (params: TextFragmentParams) => announceTextFragment(session, params);
-          for (const fragment of (event as TextFragmentsEvent).fragments) growTextByFragment(context, fragment, announce);
+          const { fragments } = event as TextFragmentsEvent;
+          for (const fragment of fragments) growTextByFragment(context, fragment, announce);
+          // Handled, the batch (the source made it for this message alone) is emptied: XState
+          // keeps the events it ran actions for reachable from old objects long enough that V8
+          // promotes each one, with everything it holds, to the old generation, where only a
+          // full collection frees it (docs/design.md: most of what made the 100,000-delta run
+          // end with a heap larger than the official SDK's). An inspection observer may keep
+          // the events it was shown: its batches stay whole.
+          if (!session.inspected) fragments.length = 0;
         },
       },
     }),

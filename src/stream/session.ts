@@ -22,6 +22,11 @@ export interface StreamSession {
   sink: StreamSink;
   /** The stream's root actor, whose children take the deltas directly. */
   root: AnyActorRef & { getSnapshot(): { context: AssistantStreamContext } };
+  /**
+   * Whether an inspection observer watches the stream's actors: it may keep the events it is
+   * shown, so the source leaves a handled batch of fragments as it was (see sourceActor.ts).
+   */
+  inspected: boolean;
   /** Set by the source once it recognises a Responses stream: the adapter and its response. */
   responses?: ResponsesTranslator | undefined;
 }

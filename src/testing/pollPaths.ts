@@ -1,6 +1,7 @@
-import { createActor, fromPromise } from 'xstate';
+import { createActor } from 'xstate';
 import { getSimplePaths } from 'xstate/graph';
-import { pollMachine, type PollFailure, type PollFetchInput, type PollFetchOutput, type TimerInput } from '../../machines/poll.ts';
+import { pollMachine, type PollClock, type PollMachineEvent, type PollFailure, type PollFetchOutput } from '../../machines/poll.ts';
+import { createPollIO, type PollIOReport } from '../../machines/pollIO.ts';
 import { stateName } from '../../machines/assistantStream.ts';
 
 /**
@@ -30,11 +31,11 @@ const DEADLINE_AT = 1_000_000;
 /** How many unknown statuses in a row the traversed poll retrieves again (the chart's bound). */
 const MAX_UNKNOWN_REFETCHES = 1;
 
-const fetchDone = (status: string) => ({ type: 'xstate.done.actor.fetch', output: { object: { status }, pollAfterMs: null, receivedAt: 0 } });
+const retrieved = (status: string): PollIOReport => ({ type: 'retrieved', object: { status }, pollAfterMs: null, receivedAt: 0 });
 
 /**
- * Every simple path of the poll chart (xstate/graph over the results of its invoked `fetch`,
- * `wait` and `deadline` actors and `abort`, bounded to one wait-and-retrieve cycle and one
+ * Every simple path of the poll chart (xstate/graph over its I/O actor's reports — a retrieve's
+ * answer or failure, the wait's end, the deadline — and `abort`, bounded to one wait-and-retrieve cycle and one
  * retrieve again of an unknown status), each ending `done` or `failed`. Play one with {@link playPollPath}.
  *
  * @example
@@ -43,16 +44,16 @@ const fetchDone = (status: string) => ({ type: 'xstate.done.actor.fetch', output
  * ```
  */
 export function pollPaths(): PollPath[] {
-  const events = [
-    ...Object.values(FETCH_RESULTS).map(fetchDone),
-    { type: 'xstate.error.actor.fetch', error: new Error('the retrieve failed') },
-    { type: 'xstate.done.actor.wait', output: undefined },
-    { type: 'xstate.done.actor.deadline', output: undefined },
+  const events: PollMachineEvent[] = [
+    ...Object.values(FETCH_RESULTS).map(retrieved),
+    { type: 'retrieveFailed', error: new Error('the retrieve failed') },
+    { type: 'woke' },
+    { type: 'deadlineReached' },
     { type: 'abort', reason: 'the caller aborted' },
   ];
   const paths = getSimplePaths(pollMachine, {
     input: { target: { resource: 'run', threadId: 'thread_1', runId: 'run_1' }, pollIntervalMs: 0, deadlineAt: DEADLINE_AT, maxUnknownStatusRefetches: MAX_UNKNOWN_REFETCHES },
-    events: events as never,
+    events,
     // Bounded: whether it has waited once (so one wait-and-retrieve cycle), and the unknown count.
     serializeState: (snapshot) => JSON.stringify([snapshot.value, snapshot.context.unknownStatusCount, snapshot.context.wakeAt !== null]),
   });
@@ -62,22 +63,22 @@ export function pollPaths(): PollPath[] {
       const steps = path.steps.filter((step) => (step.event.type as string) !== 'xstate.init');
       return {
         description: ['fetching', ...steps.map((step) => stateName(step.state.value))].join(' → ').replaceAll('polling.', ''),
-        steps: steps.map((step) => toStep(step.event as { type: string; output?: PollFetchOutput })),
+        steps: steps.map((step) => toStep(step.event)),
         state: stateName(path.state.value),
         outcome: path.state.context.failure?.reason ?? 'done',
       };
     });
 }
 
-function toStep(event: { type: string; output?: PollFetchOutput }): PollPathStep {
+function toStep(event: PollMachineEvent): PollPathStep {
   switch (event.type) {
-    case 'xstate.done.actor.fetch':
-      return { kind: 'fetched', status: String((event.output!.object as { status: string }).status) };
-    case 'xstate.error.actor.fetch':
+    case 'retrieved':
+      return { kind: 'fetched', status: String((event.object as { status: string }).status) };
+    case 'retrieveFailed':
       return { kind: 'fetch-failed' };
-    case 'xstate.done.actor.wait':
+    case 'woke':
       return { kind: 'wait-over' };
-    case 'xstate.done.actor.deadline':
+    case 'deadlineReached':
       return { kind: 'deadline' };
     default:
       return { kind: 'abort' };
@@ -93,47 +94,54 @@ export interface PlayedPollPath {
 }
 
 /**
- * Plays a poll path through a real poll actor: its `fetch` and `timer` actors are held until the
- * path says how each ends (a retrieve answers or fails, the wait or the deadline is over), and
- * `abort` is sent when the path aborts.
+ * Plays a poll path through a real poll actor and its real I/O actor: each retrieve is held
+ * until the path says how it ends (answers with a status, or fails), the I/O's clock holds the
+ * wait and the deadline until the path says they are over, and `abort` is sent when the path
+ * aborts.
  *
  * @example `const played = await playPollPath(path); // { state: 'done', outcome: 'done', fetches: 2 }`
  */
 export async function playPollPath(path: PollPath): Promise<PlayedPollPath> {
   let fetch: { resolve: (output: PollFetchOutput) => void; reject: (error: Error) => void } | undefined;
-  let wait: (() => void) | undefined;
-  let deadline: (() => void) | undefined;
+  const timers = new Map<number, { callback: () => void; ms: number }>();
   let fetches = 0;
-  const machine = pollMachine.provide({
-    actors: {
-      fetch: fromPromise<PollFetchOutput, PollFetchInput>(
-        () =>
-          new Promise((resolve, reject) => {
-            fetches += 1;
-            fetch = { resolve, reject };
-          }),
-      ),
-      timer: fromPromise<void, TimerInput>(
-        ({ input }) =>
-          new Promise<void>((resolve) => {
-            if (input.wakeAt === DEADLINE_AT) deadline = resolve;
-            else wait = resolve;
-          }),
-      ),
+  let timerIds = 0;
+  // Time stands still at 0: the deadline is the one timer armed for DEADLINE_AT ms, a wait is any other.
+  const heldClock: PollClock = {
+    now: () => 0,
+    setTimeout: (callback, ms) => {
+      const id = ++timerIds;
+      timers.set(id, { callback, ms });
+      return id;
     },
-  });
+    clearTimeout: (id) => timers.delete(id as number),
+  };
+  const fire = (isDeadline: boolean) => {
+    for (const [id, timer] of timers) {
+      if ((timer.ms === DEADLINE_AT) !== isDeadline) continue;
+      timers.delete(id);
+      timer.callback();
+      return;
+    }
+  };
+  const retrieve = () =>
+    new Promise<PollFetchOutput>((resolve, reject) => {
+      fetches += 1;
+      fetch = { resolve, reject };
+    });
+  const machine = pollMachine.provide({ actors: { io: createPollIO(retrieve, heldClock) } });
   const actor = createActor(machine, {
     input: { target: { resource: 'run', threadId: 'thread_1', runId: 'run_1' }, pollIntervalMs: 0, deadlineAt: DEADLINE_AT, maxUnknownStatusRefetches: MAX_UNKNOWN_REFETCHES },
   });
   actor.start();
-  // Invoked promise actors start on the next turns of the event loop.
+  // Answers of a retrieve reach the chart on a later turn of the event loop.
   const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
   await settle();
   for (const step of path.steps) {
     if (step.kind === 'fetched') fetch?.resolve({ object: { status: step.status }, pollAfterMs: null, receivedAt: 0 });
     else if (step.kind === 'fetch-failed') fetch?.reject(new Error('the retrieve failed'));
-    else if (step.kind === 'wait-over') wait?.();
-    else if (step.kind === 'deadline') deadline?.();
+    else if (step.kind === 'wait-over') fire(false);
+    else if (step.kind === 'deadline') fire(true);
     else actor.send({ type: 'abort', reason: 'the caller aborted' });
     await settle();
   }

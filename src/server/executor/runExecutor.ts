@@ -112,6 +112,12 @@ export const INTERRUPTED_BY_RESTART = {
   message: 'The server stopped while this run was active; runs are not resumed after a restart, so it was ended as failed. Create a new run to continue.',
 } as const;
 
+/** The `last_error` of a run whose server stopped while others sharing its database went on. */
+export const ABANDONED_BY_OWNER = {
+  code: 'server_error',
+  message: 'The server executing this run stopped while it was active; another server sharing its database ended it as failed. Create a new run to continue.',
+} as const;
+
 /**
  * Runs one run in the background, from `queued` to a final status, whether or not anyone
  * streams it: it asks the model for each next step, streams text and tool calls into the run's
@@ -132,7 +138,7 @@ export class RunExecutor implements RunHandle {
   readonly id: string;
   readonly steps = new Collection<RunStep>('run step');
   readonly log: RunEventLog;
-  readonly #actor: Actor<typeof runMachine>;
+  #actor: Actor<typeof runMachine>;
   readonly #input: RunExecutorInput;
   readonly #environment: ExecutorEnvironment;
   readonly #stop = new AbortController();
@@ -208,6 +214,25 @@ export class RunExecutor implements RunHandle {
   /** The run as its owner last wrote it. */
   follow(run: Run): void {
     if (this.#owner !== undefined) this.#followed = run;
+  }
+
+  /**
+   * Ends a followed run whose owner is gone (several servers on one database): this executor
+   * stops following, takes the run as its owner last wrote it, and ends it as
+   * {@link endAfterRestart} does, with {@link ABANDONED_BY_OWNER}. Its events continue the
+   * owner's log. Nothing for a run not followed or already final.
+   */
+  endAbandoned(): void {
+    const followed = this.#followed;
+    if (this.#owner === undefined || followed === undefined) return;
+    this.#owner = undefined;
+    this.#followed = undefined;
+    this.#metadata = undefined;
+    this.#actor.stop();
+    this.#actor = createActor(runMachine, { input: { run: followed, lifecycle: 'strict' } });
+    this.#actor.start();
+    this.#actor.send({ type: `thread.run.${followed.status}`, data: followed } as never);
+    this.endAfterRestart(ABANDONED_BY_OWNER);
   }
 
   /** Whether the run still blocks its thread (queued, in_progress, requires_action, cancelling). */
@@ -296,10 +321,10 @@ export class RunExecutor implements RunHandle {
 
   /**
    * Ends a restored run that was active when its server stopped: one that was `cancelling` is
-   * `cancelled`, any other is `failed` with {@link INTERRUPTED_BY_RESTART}; the step and the
-   * message it had open close the same way. Nothing for a run already final.
+   * `cancelled`, any other is `failed` with `lastError` ({@link INTERRUPTED_BY_RESTART}); the
+   * step and the message it had open close the same way. Nothing for a run already final.
    */
-  endAfterRestart(): void {
+  endAfterRestart(lastError: { code: 'server_error'; message: string } = INTERRUPTED_BY_RESTART): void {
     if (!this.isActive) return;
     this.#openStep = this.steps.values().find((step) => step.status === 'in_progress');
     this.#openMessage = this.#input.thread.messages.values().find((message) => message.run_id === this.id && message.status === 'in_progress');
@@ -309,8 +334,8 @@ export class RunExecutor implements RunHandle {
     }
     const now = nowSeconds();
     this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_failed' } });
-    this.#finishStep('thread.run.step.failed', { failed_at: now, last_error: { ...INTERRUPTED_BY_RESTART } });
-    this.#emitRun('thread.run.failed', { failed_at: now, last_error: { ...INTERRUPTED_BY_RESTART }, required_action: null });
+    this.#finishStep('thread.run.step.failed', { failed_at: now, last_error: { ...lastError } });
+    this.#emitRun('thread.run.failed', { failed_at: now, last_error: { ...lastError }, required_action: null });
   }
 
   /** Stops every timer and ends the streams following this run (the server is closing). */

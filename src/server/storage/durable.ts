@@ -25,6 +25,10 @@ export interface StoreBinding {
   execute(commands: readonly ReceivedCommand[]): void;
   /** Makes a restored run one `owner` executes. */
   follow(threadId: string, executor: RunExecutor, owner: string): void;
+  /** The server executing a followed run (undefined for a run this server executes). */
+  ownerOf(executor: RunExecutor): string | undefined;
+  /** Ends a followed run whose owner is gone, as this server's run (see `RunExecutor.endAbandoned`). */
+  endAbandoned(executor: RunExecutor): void;
 }
 
 interface StoredVectorStoreFile {
@@ -294,6 +298,15 @@ export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue, en
 
   return {
     follow,
+    ownerOf: (executor) => (executor.isFollowed ? owners.get(executor) : undefined),
+    endAbandoned(executor) {
+      if (!executor.isFollowed) return;
+      // From now on this server executes it: its row names this server, and its streams here get
+      // its events once committed, as for the runs this server created.
+      owners.delete(executor);
+      executor.log.gate();
+      executor.endAbandoned();
+    },
     applyRemote(ops) {
       applyingRemote = true;
       try {
@@ -420,6 +433,36 @@ export async function endInterruptedRuns(store: Store<RunExecutor>, binding: Sto
       executor.endAfterRestart();
     }
   }
+}
+
+/**
+ * Ends the active runs this server follows whose owner is gone (several servers on one
+ * database), once each: an owner's runs are ended by the one server that claims its lock.
+ * `claimed` remembers the owners this server claimed, across calls.
+ */
+export async function endAbandonedRuns(store: Store<RunExecutor>, binding: StoreBinding, shared: SharedDatabase, claimed: Set<string>): Promise<number> {
+  const byOwner = new Map<string, RunExecutor[]>();
+  for (const record of store.threads.values()) {
+    for (const executor of record.runs.values()) {
+      const owner = executor.isActive ? binding.ownerOf(executor) : undefined;
+      if (owner === undefined) continue;
+      const runs = byOwner.get(owner);
+      if (runs === undefined) byOwner.set(owner, [executor]);
+      else runs.push(executor);
+    }
+  }
+  let ended = 0;
+  for (const [owner, runs] of byOwner) {
+    if (!claimed.has(owner)) {
+      if (!(await shared.claimIfGone(owner))) continue;
+      claimed.add(owner);
+    }
+    for (const executor of runs) {
+      binding.endAbandoned(executor);
+      ended += 1;
+    }
+  }
+  return ended;
 }
 
 // The owner a restored run's row names (several servers on one database).

@@ -53,6 +53,12 @@ export interface SharedDatabase {
   sync(): Promise<void>;
   /** Whether the server with this id is running (holds its session). */
   isAlive(instanceId: string): Promise<boolean>;
+  /**
+   * Takes the liveness lock of a server that is gone, and keeps it while this server runs: true
+   * for the one server that got it, so only that one ends the runs the gone server executed.
+   * False while that server runs, or once another took its lock.
+   */
+  claimIfGone(instanceId: string): Promise<boolean>;
   /** The commands waiting for this server, removed from the database. */
   takeCommands(): Promise<ReceivedCommand[]>;
 }

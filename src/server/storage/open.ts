@@ -2,7 +2,7 @@ import type { ExecutorEnvironment } from '../executor/environment.ts';
 import type { RunExecutor } from '../executor/runExecutor.ts';
 import type { FileIndexer } from '../indexing.ts';
 import type { Store } from '../store.ts';
-import { bindStore, endInterruptedRuns, restoreStore, type StoreBinding } from './durable.ts';
+import { bindStore, endAbandonedRuns, endInterruptedRuns, restoreStore, type StoreBinding } from './durable.ts';
 import { StorageError, type StorageEngine } from './engine.ts';
 import { PersistenceQueue } from './queue.ts';
 
@@ -12,7 +12,16 @@ export interface StorageOptions {
   dataDir?: string | undefined;
   /** A `postgres://` URL: several servers may share it. */
   databaseUrl?: string | undefined;
+  /**
+   * On a shared database: how often (ms) this server checks that the servers executing the runs
+   * it follows still run; the runs of one that stopped are ended `failed` by one survivor.
+   * Default {@link DEFAULT_OWNER_CHECK_INTERVAL_MS}.
+   */
+  ownerCheckIntervalMs?: number | undefined;
 }
+
+/** How often a server on a shared database checks that the owners of the runs it follows still run. */
+export const DEFAULT_OWNER_CHECK_INTERVAL_MS = 5_000;
 
 /** A server's durable storage, once its state is loaded. */
 export interface DurableStorage {
@@ -21,6 +30,8 @@ export interface DurableStorage {
   flushed(): Promise<void>;
   /** On a shared database: resolves once every change other servers committed so far is applied here. */
   synced: (() => Promise<void>) | undefined;
+  /** Stops the background checks (call before disposing the runs: nothing ends one after this). */
+  stopChecks(): void;
   /** Waits for the last writes, then closes the database. */
   close(): Promise<void>;
 }
@@ -84,13 +95,37 @@ export async function openStorage(
   await queue.flushed();
   // Writes others committed while this server loaded were held back; now they apply.
   releaseHeard?.(binding);
+  const ownerCheck = shared === undefined ? undefined : checkOwners(store, binding, shared, options.ownerCheckIntervalMs ?? DEFAULT_OWNER_CHECK_INTERVAL_MS, environment.onInternalError);
   return {
     engine,
     flushed: () => queue.flushed(),
     synced: shared === undefined ? undefined : () => shared.sync(),
+    stopChecks: () => ownerCheck?.stop(),
     async close() {
+      ownerCheck?.stop();
+      await ownerCheck?.idle();
       await queue.flushed().catch(() => {});
       await engine.close();
     },
   };
+}
+
+// A server that stops (crashed, or closed) while others share its database leaves its active
+// runs to them: every interval, the runs this server follows are checked against their owners'
+// liveness locks (one check at a time).
+function checkOwners(store: Store<RunExecutor>, binding: StoreBinding, shared: NonNullable<StorageEngine['shared']>, intervalMs: number, onError: (error: unknown) => void) {
+  const claimed = new Set<string>();
+  let running: Promise<void> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    running = endAbandonedRuns(store, binding, shared, claimed)
+      .then(() => undefined, onError)
+      .finally(() => {
+        busy = false;
+      });
+  }, intervalMs);
+  timer.unref?.();
+  return { stop: () => clearInterval(timer), idle: () => running };
 }

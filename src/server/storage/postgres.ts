@@ -145,6 +145,14 @@ class PostgresEngine implements StorageEngine, SharedDatabase {
     }
   }
 
+  async claimIfGone(instanceId: string): Promise<boolean> {
+    // On the listening session, which lives as long as this server: the claim lasts as long too.
+    const listener = this.#listener;
+    if (listener === undefined || instanceId === this.instanceId) return false;
+    const { rows } = await listener.query<{ got: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS got', [instanceId]);
+    return rows[0]?.got === true;
+  }
+
   async takeCommands(): Promise<ReceivedCommand[]> {
     const { rows } = await this.pool.query<{ id: string; thread_id: string; run_id: string; command: string }>(
       'DELETE FROM run_commands WHERE owner = $1 RETURNING id, thread_id, run_id, command',

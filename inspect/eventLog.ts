@@ -1,0 +1,99 @@
+import { TextFragmentParts, textFragmentEvent } from './sanitize.ts';
+
+/** One event as `GET /api/events` shows it. */
+export interface EventView {
+  /** Its place in the inspector's history, from 0, across sessions. */
+  seq: number;
+  /** When it was received (ms since the epoch). */
+  time: number;
+  /** The actor it reached. */
+  sessionId: string;
+  rootId: string;
+  /** The actor that sent it, when an actor did. */
+  sourceId: string | undefined;
+  type: string;
+  /** The event, sanitized. */
+  payload: unknown;
+}
+
+/**
+ * The inspector's events, kept column by column: one array per field, not one object per
+ * event. A long stream's events all live until their session is dropped, and every object
+ * kept is copied by each young-generation collection until it is promoted; columns hold
+ * numbers unboxed and ids as shared strings, so an event costs its payload and a few slots.
+ * A text fragment's payload is its {@link TextFragmentParts}; {@link view} rebuilds the event.
+ */
+export class EventLog {
+  #seqs: number[] = [];
+  #times: number[] = [];
+  #sessionIds: string[] = [];
+  #rootIds: string[] = [];
+  #sourceIds: Array<string | undefined> = [];
+  #types: string[] = [];
+  #payloads: unknown[] = [];
+
+  /** How many events are kept. */
+  get length(): number {
+    return this.#seqs.length;
+  }
+
+  /** The seq of the event at `index`, if there is one. */
+  seqAt(index: number): number | undefined {
+    return this.#seqs[index];
+  }
+
+  /** Keeps one event; `payload` is already sanitized (or a fragment's parts). */
+  push(seq: number, time: number, sessionId: string, rootId: string, sourceId: string | undefined, type: string, payload: unknown): void {
+    this.#seqs.push(seq);
+    this.#times.push(time);
+    this.#sessionIds.push(sessionId);
+    this.#rootIds.push(rootId);
+    this.#sourceIds.push(sourceId);
+    this.#types.push(type);
+    this.#payloads.push(payload);
+  }
+
+  /** The event at `index` as the API shows it. */
+  view(index: number): EventView {
+    const kept = this.#payloads[index];
+    return {
+      seq: this.#seqs[index]!,
+      time: this.#times[index]!,
+      sessionId: this.#sessionIds[index]!,
+      rootId: this.#rootIds[index]!,
+      sourceId: this.#sourceIds[index],
+      type: this.#types[index]!,
+      payload: kept instanceof TextFragmentParts ? textFragmentEvent(kept) : kept,
+    };
+  }
+
+  /** Whether the event at `index` is in `session` (a root id), reached or came from `actor`, and has a type containing `type`. */
+  matches(index: number, query: { session?: string | undefined; actor?: string | undefined; type?: string | undefined }): boolean {
+    if (query.session !== undefined && this.#rootIds[index] !== query.session) return false;
+    if (query.actor !== undefined && this.#sessionIds[index] !== query.actor && this.#sourceIds[index] !== query.actor) return false;
+    if (query.type !== undefined && !this.#types[index]!.includes(query.type)) return false;
+    return true;
+  }
+
+  /** Drops the oldest `count` events. */
+  dropOldest(count: number): void {
+    for (const column of this.#columns()) column.splice(0, count);
+  }
+
+  /** Drops every event of the session `rootId`. */
+  dropSession(rootId: string): void {
+    const keep: number[] = [];
+    for (let index = 0; index < this.#rootIds.length; index++) if (this.#rootIds[index] !== rootId) keep.push(index);
+    this.#seqs = keep.map((index) => this.#seqs[index]!);
+    this.#times = keep.map((index) => this.#times[index]!);
+    this.#sessionIds = keep.map((index) => this.#sessionIds[index]!);
+    this.#rootIds = keep.map((index) => this.#rootIds[index]!);
+    this.#sourceIds = keep.map((index) => this.#sourceIds[index]);
+    this.#types = keep.map((index) => this.#types[index]!);
+    this.#payloads = keep.map((index) => this.#payloads[index]);
+  }
+
+  #columns(): unknown[][] {
+    return [this.#seqs, this.#times, this.#sessionIds, this.#rootIds, this.#sourceIds, this.#types, this.#payloads];
+  }
+}
