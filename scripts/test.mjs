@@ -1,50 +1,149 @@
-// `npm test`: the type check, the linter and the test suites side by side, so a 2-core machine
-// keeps both cores busy — then what it left out. The type check is incremental (its state
-// lives in node_modules/.cache), so a second run re-checks only what changed. Its output is
-// held back and printed after the suites', so the two never interleave.
+// `npm test`: the type check, the linter and the test files side by side, so a 2-core machine
+// keeps both cores busy to the end — then what it left out.
+//
+// The type check is `tsc -b` over the project's tsconfig with an incremental build-info file
+// (both in node_modules/.cache/assistant-machines): when no file changed since the last check it
+// answers in half a second without parsing anything, otherwise it re-checks what changed. `tsc
+// -b` compares only the project's own files, so a dependency installed since then (npm rewrites
+// node_modules/.package-lock.json) starts the check afresh.
+//
+// The test files go to a pool of workers (scripts/test-worker.mjs, each loading tsx and the
+// modules once), longest first by the durations the last run measured, the next file to
+// whichever worker is free: one slow file no longer holds up a fixed half. One worker per core
+// (at least two): a third on this 2-core machine finished no sooner (the files mostly compute)
+// and, on a loaded machine, made the timing-sensitive tests slower still. Each file prints whole
+// when it ends; the type check's and the linter's output come after. TEST_WORKERS=n sets the
+// number of workers.
 //
 // Left out: the packaging test (it builds the package, most of a minute); `npm run
-// test:package` runs it, and so does .ci/run. And the browser tests, inspector and CORS (they need
-// Chromium): `npm run test:browser`, which .ci/run runs after installing Chromium if missing.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// test:package` runs it, and so does .ci/run. The full property and model-based counts (`npm run
+// test:properties`, `npm run test:mbt`). The browser tests, inspector and CORS (they need
+// Chromium): `npm run test:browser`, which .ci/run runs after installing Chromium if missing. The
+// scale-out tests on PostgreSQL: `npm run test:postgres`.
+import { fork, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import pc from 'picocolors';
 
 const node = process.execPath;
-const typecheck = run(
-  [
-    'node_modules/typescript/bin/tsc',
-    '--noEmit',
-    '-p',
-    'tsconfig.json',
-    '--incremental',
-    '--tsBuildInfoFile',
-    'node_modules/.cache/assistant-machines/typecheck.tsbuildinfo',
-  ],
-  'pipe',
-);
-const lint = run(['node_modules/@biomejs/biome/bin/biome', 'lint', '.'], 'pipe');
-// The suites in two halves, by file name, so both cores work on them too: the first half
-// prints as it goes, the second when it is done.
-const suite = (pattern, stdio) => run(['--import', 'tsx', 'node_modules/uvu/bin.js', 'tests', pattern, '--ignore', '^package\\.test\\.ts$'], stdio);
-const firstHalf = suite('^[a-p][^/]*\\.test\\.ts$', 'inherit');
-const secondHalf = suite('^[q-z][^/]*\\.test\\.ts$', 'pipe');
+const cache = 'node_modules/.cache/assistant-machines';
+mkdirSync(cache, { recursive: true });
+const started = performance.now();
 
-const [checked, linted, first, second] = await Promise.all([typecheck, lint, firstHalf, secondHalf]);
-process.stdout.write(second.output);
-const tested = { code: first.code === 0 && second.code === 0 ? 0 : 1 };
+const typecheck = run(['node_modules/typescript/bin/tsc', '-b', typecheckConfig()], 'pipe');
+const lint = run(['node_modules/@biomejs/biome/bin/biome', 'lint', '.'], 'pipe');
+const tested = await runTestFiles();
+
+const [checked, linted] = await Promise.all([typecheck, lint]);
 process.stdout.write(checked.output);
 console.log(checked.code === 0 ? 'typecheck: no errors' : `typecheck: failed (exit ${checked.code})`);
 if (linted.code !== 0) process.stdout.write(linted.output);
 console.log(linted.code === 0 ? 'lint: no findings' : `lint: failed (exit ${linted.code})`);
 console.log('skipped: the packaging test (tests/package.test.ts): run `npm run test:package`');
+console.log('skipped: the full property counts and every model-based path (the default takes samples): run `npm run test:properties` (.ci/run does) and `npm run test:mbt`');
 const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => path && existsSync(path));
 console.log(
   chromium === undefined
     ? 'skipped: the browser tests (tests/*.browser.ts): no Chromium on this machine (apt-get install -y chromium, then `npm run test:browser`; .ci/run does both)'
     : `skipped: the browser tests (tests/*.browser.ts): run \`npm run test:browser\` (Chromium at ${chromium})`,
 );
-console.log('skipped: the PostgreSQL scale-out tests (tests/*.postgres.ts): run `npm run test:postgres` (needs Debian\'s postgresql; .ci/run installs it)');
-process.exitCode = checked.code === 0 && linted.code === 0 && tested.code === 0 ? 0 : 1;
+console.log(
+  "skipped: the PostgreSQL scale-out tests (tests/*.postgres.ts): run `npm run test:postgres` (needs Debian's postgresql; .ci/run installs it)",
+);
+console.log(`npm test: ${seconds(performance.now() - started)} wall`);
+process.exitCode = checked.code === 0 && linted.code === 0 && tested ? 0 : 1;
+
+/**
+ * Runs every tests/*.test.ts but the packaging test on a pool of workers, longest file first by
+ * the last run's durations (files never measured first: they may be long), and prints each
+ * file as it ends, then the totals. Resolves true when every test passed.
+ */
+async function runTestFiles() {
+  const timesFile = `${cache}/test-durations.json`;
+  const lastTimes = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, 'utf8')) : {};
+  const files = readdirSync('tests')
+    .filter((file) => file.endsWith('.test.ts') && file !== 'package.test.ts')
+    .sort((a, b) => (lastTimes[b] ?? Number.POSITIVE_INFINITY) - (lastTimes[a] ?? Number.POSITIVE_INFINITY) || a.localeCompare(b));
+  const workerCount = Math.min(files.length, Number(process.env.TEST_WORKERS) || Math.max(2, availableParallelism()));
+  const results = [];
+  const queue = [...files];
+
+  await Promise.all(Array.from({ length: workerCount }, () => work()));
+
+  /** One worker's life: takes files from the queue until it is empty; a crashed worker is replaced. */
+  async function work() {
+    while (queue.length > 0) {
+      const worker = fork('scripts/test-worker.mjs', [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      let running;
+      const ended = await new Promise((resolve) => {
+        worker.on('message', (message) => {
+          if (message.file !== undefined) {
+            running = undefined;
+            report(message);
+          }
+          const file = queue.shift();
+          if (file === undefined) return worker.disconnect();
+          running = file;
+          worker.send({ file, path: `tests/${file}` });
+        });
+        worker.once('exit', (code, signal) => resolve({ code, signal }));
+      });
+      if (running !== undefined) {
+        report({
+          file: running,
+          output: `\n  the worker running it ended (exit ${ended.code ?? ended.signal}) before the file did: a test never settled, or the process exited\n`,
+          total: 0,
+          passed: 0,
+          skipped: 0,
+          failed: true,
+          ms: 0,
+        });
+      }
+    }
+  }
+
+  function report(result) {
+    results.push(result);
+    process.stdout.write(`${pc.bold(pc.underline(pc.white(result.file)))}\n${result.output}\n`);
+  }
+
+  const total = results.reduce((sum, result) => sum + result.total, 0);
+  const passed = results.reduce((sum, result) => sum + result.passed, 0);
+  const skipped = results.reduce((sum, result) => sum + result.skipped, 0);
+  const failed = results.filter((result) => result.failed).map((result) => result.file);
+  const ok = failed.length === 0 && passed === total && results.length === files.length;
+  const slowest = [...results].sort((a, b) => b.ms - a.ms).slice(0, 3);
+  console.log(`  Total:     ${total}`);
+  console.log((ok ? pc.green : pc.red)(`  Passed:    ${passed}`));
+  console.log(`  Skipped:   ${skipped}`);
+  console.log(
+    `  Files:     ${results.length} on ${workerCount} workers, in ${seconds(performance.now() - started)} (slowest: ${slowest.map((result) => `${result.file} ${seconds(result.ms)}`).join(', ')})`,
+  );
+  if (failed.length > 0) console.log(pc.red(`  Failed:    ${failed.join(', ')}`));
+  console.log();
+  writeFileSync(
+    timesFile,
+    `${JSON.stringify({ ...lastTimes, ...Object.fromEntries(results.filter((result) => result.ms > 0).map((result) => [result.file, Math.round(result.ms)])) }, null, 1)}\n`,
+  );
+  return ok;
+}
+
+/** Writes (when it differs) the type check's config, and starts afresh when dependencies changed since the last check. */
+function typecheckConfig() {
+  const config = `${cache}/tsconfig.json`;
+  const buildInfo = `${cache}/typecheck-build.tsbuildinfo`;
+  // (typecheck.tsbuildinfo, from `tsc --incremental` before, would keep `tsc -b` from ever finding the project up to date)
+  rmSync(`${cache}/typecheck.tsbuildinfo`, { force: true });
+  const text = `${JSON.stringify({ extends: '../../../tsconfig.json', compilerOptions: { incremental: true, tsBuildInfoFile: './typecheck-build.tsbuildinfo' } }, null, 2)}\n`;
+  if (!existsSync(config) || readFileSync(config, 'utf8') !== text) writeFileSync(config, text);
+  const installed = 'node_modules/.package-lock.json';
+  if (existsSync(buildInfo) && existsSync(installed) && statSync(installed).mtimeMs > statSync(buildInfo).mtimeMs) rmSync(buildInfo);
+  return config;
+}
+
+function seconds(ms) {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
 
 /** Runs node with `args`; resolves with its exit code and, when piped, its output. */
 function run(args, stdio) {

@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { AssistantStream, type Message } from '../src/index.ts';
 import { byteChunks } from '../src/testing/index.ts';
 import { responseEvents, toNDJSON, toSSE, type ItemPlan, type ResponsePlan } from './helpers/responsesEvents.ts';
+import { propertyRuns } from './helpers/propertyRuns.ts';
 
 const piece = fc.string({ unit: fc.constantFrom('a', 'b', ' ', 'é', '€', '😀', '\n', '"', '\\'), minLength: 0, maxLength: 6 });
 const pieces = fc.array(piece, { minLength: 0, maxLength: 6 });
@@ -125,7 +126,11 @@ function essentials(response: { output_text?: string; status: string; output: Ar
 const textOf = (messages: Message[]) =>
   messages.map((message) => message.content.map((block) => (block.type === 'text' ? block.text.value : '')).join('')).join('');
 
-test('our adapter and the official ResponseStream agree on 200 generated Responses streams', async () => {
+// Samples in `npm test`; ten times as many under PROPERTY_RUNS=full (`npm run test:properties`, in CI).
+const COMPARED_RUNS = propertyRuns(100, 2_000);
+const NDJSON_RUNS = propertyRuns(25, 500);
+
+test(`our adapter and the official ResponseStream agree on ${COMPARED_RUNS} generated Responses streams`, async () => {
   let compared = 0;
   await fc.assert(
     fc.asyncProperty(responsePlan, fc.integer({ min: 1, max: 97 }), async (plan, chunkSize) => {
@@ -146,12 +151,12 @@ test('our adapter and the official ResponseStream agree on 200 generated Respons
       assert.is(textOf(await stream.finalMessages()), theirs.output_text);
       compared++;
     }),
-    { numRuns: 200, includeErrorInReport: true },
+    { numRuns: COMPARED_RUNS, includeErrorInReport: true },
   );
-  assert.is(compared, 200);
+  assert.is(compared, COMPARED_RUNS);
 });
 
-test("the official SDK's NDJSON of Responses events reads the same through fromReadableStream (50 streams)", async () => {
+test(`the official SDK's NDJSON of Responses events reads the same through fromReadableStream (${NDJSON_RUNS} streams)`, async () => {
   await fc.assert(
     fc.asyncProperty(responsePlan, async (plan) => {
       const events = responseEvents(plan);
@@ -159,7 +164,7 @@ test("the official SDK's NDJSON of Responses events reads the same through fromR
       const fromNDJSON = await AssistantStream.fromReadableStream(ndjsonStream(toNDJSON(events))).finalResponse();
       assert.equal(fromNDJSON, fromSSE);
     }),
-    { numRuns: 50, includeErrorInReport: true },
+    { numRuns: NDJSON_RUNS, includeErrorInReport: true },
   );
 });
 

@@ -10,6 +10,7 @@ import { AssistantStream } from '../src/index.ts';
 import { byteChunks, toNDJSON, toSSE, type ScriptedEvent } from '../src/testing/index.ts';
 import { LISTENER_EVENTS } from './helpers/record.ts';
 import { buildScenario, scenarioPlan } from './helpers/scenarios.ts';
+import { propertyRuns } from './helpers/propertyRuns.ts';
 
 type Entry = [name: string, args: unknown[]];
 
@@ -79,7 +80,11 @@ function assertLifecycleOrder(log: Entry[]): void {
   assert.equal(names.slice(-2), ['run', 'end'], 'run then end, last');
 }
 
-test('our callbacks and finals equal the official SDK on 200 generated streams', async () => {
+// Samples in `npm test`; ten times as many under PROPERTY_RUNS=full (`npm run test:properties`, in CI).
+const COMPARED_RUNS = propertyRuns(100, 2_000);
+const NDJSON_RUNS = propertyRuns(25, 500);
+
+test(`our callbacks and finals equal the official SDK on ${COMPARED_RUNS} generated streams`, async () => {
   let compared = 0;
   await fc.assert(
     fc.asyncProperty(scenarioPlan, fc.integer({ min: 1, max: 97 }), async (plan, chunkSize) => {
@@ -95,12 +100,12 @@ test('our callbacks and finals equal the official SDK on 200 generated streams',
       assertLifecycleOrder(ours.log);
       compared++;
     }),
-    { numRuns: 200, includeErrorInReport: true },
+    { numRuns: COMPARED_RUNS, includeErrorInReport: true },
   );
-  assert.is(compared, 200);
+  assert.is(compared, COMPARED_RUNS);
 });
 
-test('the NDJSON path agrees with the SSE path on 50 generated streams', async () => {
+test(`the NDJSON path agrees with the SSE path on ${NDJSON_RUNS} generated streams`, async () => {
   await fc.assert(
     fc.asyncProperty(scenarioPlan, async (plan) => {
       const events = buildScenario(plan);
@@ -108,7 +113,7 @@ test('the NDJSON path agrees with the SSE path on 50 generated streams', async (
       const fromNDJSON = await observe(AssistantStream.fromReadableStream(ndjsonStream(events)) as unknown as Listenable);
       assert.equal(fromNDJSON, fromSSE);
     }),
-    { numRuns: 50, includeErrorInReport: true },
+    { numRuns: NDJSON_RUNS, includeErrorInReport: true },
   );
 });
 
