@@ -127,8 +127,8 @@ const textOf = (messages: Message[]) =>
   messages.map((message) => message.content.map((block) => (block.type === 'text' ? block.text.value : '')).join('')).join('');
 
 // Samples in `npm test`; ten times as many under PROPERTY_RUNS=full (`npm run test:properties`, in CI).
-const COMPARED_RUNS = propertyRuns(100, 2_000);
-const NDJSON_RUNS = propertyRuns(25, 500);
+const COMPARED_RUNS = propertyRuns(100, 1_000);
+const NDJSON_RUNS = propertyRuns(25, 250);
 
 test(`our adapter and the official ResponseStream agree on ${COMPARED_RUNS} generated Responses streams`, async () => {
   let compared = 0;

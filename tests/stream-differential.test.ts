@@ -81,8 +81,8 @@ function assertLifecycleOrder(log: Entry[]): void {
 }
 
 // Samples in `npm test`; ten times as many under PROPERTY_RUNS=full (`npm run test:properties`, in CI).
-const COMPARED_RUNS = propertyRuns(100, 2_000);
-const NDJSON_RUNS = propertyRuns(25, 500);
+const COMPARED_RUNS = propertyRuns(100, 1_000);
+const NDJSON_RUNS = propertyRuns(25, 250);
 
 test(`our callbacks and finals equal the official SDK on ${COMPARED_RUNS} generated streams`, async () => {
   let compared = 0;
