@@ -77,7 +77,14 @@ export function createPollIO(retrieve: PollRetrieve, clock: PollClock): PollIOLo
     effects.controller ??= new AbortController();
     effects.retrievesInFlight++;
     const { target, pollIntervalMs } = snapshot.input;
-    retrieve({ target, pollIntervalMs }, effects.controller.signal).then(
+    let answer: Promise<PollFetchOutput>;
+    try {
+      answer = retrieve({ target, pollIntervalMs }, effects.controller.signal);
+    } catch (error) {
+      // A retrieve that throws instead of rejecting fails the poll the same way.
+      answer = Promise.reject(error);
+    }
+    answer.then(
       (output) => {
         effects.retrievesInFlight--;
         report(self, effects, generation, { type: 'retrieved', ...output });

@@ -147,6 +147,22 @@ test('a failed retrieve ends the poll with that very error', async () => {
   assert.equal(output.lastObject, { id: 'run_1', status: 'queued', n: 1 });
 });
 
+test('a retrieve that throws instead of rejecting fails the poll with that error', async () => {
+  const clock = new SimulatedClock();
+  const boom = new Error('thrown at once');
+  const machine = pollMachine.provide({
+    actors: {
+      io: createPollIO(() => {
+        throw boom;
+      }, clock),
+    },
+  });
+  const actor = start(machine, clock);
+  await settle();
+  const output = actor.getSnapshot().output as Extract<PollOutput, { outcome: 'failed' }>;
+  assert.equal(output.failure, { reason: 'fetch-failed', error: boom });
+});
+
 test('the deadline ends a poll that never finishes, in the middle of a wait, with the last object', async () => {
   const clock = new SimulatedClock();
   const { machine, calls } = scriptedPoll(clock, [{ status: 'in_progress' }]);
