@@ -60,16 +60,14 @@ export function createChatModel(options: UpstreamOptions): Model {
     for (;;) {
       const event = await reader.next();
       if (event === undefined) break;
-      failOn(event.data);
-      usage = usageOf(field(event.data, 'usage')) ?? usage;
-      const choice = firstChoice(event.data);
-      const content = text(field(choice, 'delta'), 'content');
-      if (content !== '' && calls.length === 0) {
+      const chunk = readChunk(event.data);
+      usage = chunk.usage ?? usage;
+      if (chunk.content !== '' && calls.length === 0) {
         reader.unread(event);
         return { type: 'message', text: streamMessage(request, reader) };
       }
-      addToolCallDeltas(calls, field(field(choice, 'delta'), 'tool_calls'));
-      finish = text(choice, 'finish_reason') || finish;
+      addToolCallDeltas(calls, chunk.toolCalls);
+      finish = chunk.finish || finish;
     }
     if (calls.length > 0) return { type: 'tool_calls', toolCalls: toModelCalls(request, calls), ...(usage === undefined ? {} : { usage }) };
     return { type: 'message', text: answerWithoutText({ ...(usage === undefined ? {} : { usage }), ...(finish === 'length' ? { incomplete: 'max_tokens' as const } : {}) }) };
@@ -84,16 +82,14 @@ export function createChatModel(options: UpstreamOptions): Model {
       for (;;) {
         const event = await reader.next();
         if (event === undefined) break;
-        failOn(event.data);
-        usage = usageOf(field(event.data, 'usage')) ?? usage;
-        const choice = firstChoice(event.data);
-        const delta = text(field(choice, 'delta'), 'content');
-        if (delta !== '') {
-          answer += delta;
-          yield delta;
+        const chunk = readChunk(event.data);
+        usage = chunk.usage ?? usage;
+        if (chunk.content !== '') {
+          answer += chunk.content;
+          yield chunk.content;
         }
-        addToolCallDeltas(calls, field(field(choice, 'delta'), 'tool_calls'));
-        finish = text(choice, 'finish_reason') || finish;
+        addToolCallDeltas(calls, chunk.toolCalls);
+        finish = chunk.finish || finish;
       }
     } finally {
       reader.close();
@@ -109,6 +105,14 @@ export function createChatModel(options: UpstreamOptions): Model {
     } else if (usage !== undefined) ending.usage = usage;
     return ending;
   }
+}
+
+// What one Chat Completions chunk carries: the step reader and the message stream read the same.
+function readChunk(chunk: unknown): { usage: Usage | undefined; content: string; toolCalls: unknown; finish: string } {
+  failOn(chunk);
+  const choice = firstChoice(chunk);
+  const delta = field(choice, 'delta');
+  return { usage: usageOf(field(chunk, 'usage')), content: text(delta, 'content'), toolCalls: field(delta, 'tool_calls'), finish: text(choice, 'finish_reason') };
 }
 
 function firstChoice(chunk: unknown): unknown {
