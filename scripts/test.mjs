@@ -38,9 +38,9 @@ const tested = await runTestFiles();
 
 const [checked, linted] = await Promise.all([typecheck, lint]);
 process.stdout.write(checked.output);
-console.log(checked.code === 0 ? 'typecheck: no errors' : `typecheck: failed (exit ${checked.code})`);
+console.log(`${checked.code === 0 ? 'typecheck: no errors' : `typecheck: failed (exit ${checked.code})`} (done at ${seconds(checked.ms)})`);
 if (linted.code !== 0) process.stdout.write(linted.output);
-console.log(linted.code === 0 ? 'lint: no findings' : `lint: failed (exit ${linted.code})`);
+console.log(`${linted.code === 0 ? 'lint: no findings' : `lint: failed (exit ${linted.code})`} (done at ${seconds(linted.ms)})`);
 console.log('skipped: the packaging test (tests/package.test.ts): run `npm run test:package`');
 console.log('skipped: the full property counts and every model-based path (the default takes samples): run `npm run test:properties` (.ci/run does) and `npm run test:mbt`');
 const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => path && existsSync(path));
@@ -73,7 +73,7 @@ async function runTestFiles() {
   const results = [];
   const queue = [...files];
 
-  await Promise.all(Array.from({ length: workerCount }, () => work()));
+  const workersDone = await Promise.all(Array.from({ length: workerCount }, () => work().then(() => performance.now() - started)));
 
   /** One worker's life: takes files from the queue until it is empty; a crashed worker is replaced. */
   async function work() {
@@ -122,7 +122,7 @@ async function runTestFiles() {
   console.log((ok ? pc.green : pc.red)(`  Passed:    ${passed}`));
   console.log(`  Skipped:   ${skipped}`);
   console.log(
-    `  Files:     ${results.length} on ${workerCount} workers, in ${seconds(performance.now() - started)} (slowest: ${slowest.map((result) => `${result.file} ${seconds(result.ms)}`).join(', ')})`,
+    `  Files:     ${results.length} on ${workerCount} workers, in ${seconds(performance.now() - started)} (workers done at ${workersDone.map(seconds).join(', ')}; slowest: ${slowest.map((result) => `${result.file} ${seconds(result.ms)}`).join(', ')})`,
   );
   if (failed.length > 0) console.log(pc.red(`  Failed:    ${failed.join(', ')}`));
   console.log();
@@ -154,7 +154,7 @@ function seconds(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** Runs node with `args`; resolves with its exit code and, when piped, its output. */
+/** Runs node with `args`; resolves with its exit code, when piped its output, and when it ended (ms since npm test started). */
 function run(args, stdio) {
   return new Promise((resolve, reject) => {
     const child = spawn(node, args, { stdio: ['ignore', stdio, stdio] });
@@ -162,6 +162,6 @@ function run(args, stdio) {
     child.stdout?.setEncoding('utf8').on('data', (text) => (output += text));
     child.stderr?.setEncoding('utf8').on('data', (text) => (output += text));
     child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output }));
+    child.once('close', (code) => resolve({ code, output, ms: performance.now() - started }));
   });
 }
