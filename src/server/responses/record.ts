@@ -8,7 +8,7 @@ import { ResponseWriter } from './writer.ts';
 export type StoredInputItem = { id: string; type: string } & Record<string, unknown>;
 
 /** One event of a response's stream, framed once for every stream that carries it. */
-interface LoggedResponseEvent {
+export interface LoggedResponseEvent {
   readonly sequence: number;
   readonly frame: string;
 }
@@ -29,6 +29,11 @@ export interface ResponseRecordInput {
   from: number;
   /** The user's question, for file_search `queries`. */
   query: string;
+  /**
+   * A response read back from durable storage whose run's log no longer holds its events (a
+   * finished run's log is compacted): its final object and last event, which is all it keeps.
+   */
+  ended?: { response: ResponseObject; last: LoggedResponseEvent };
 }
 
 /**
@@ -44,9 +49,15 @@ export interface ResponseRecordInput {
  */
 export class ResponseRecord {
   readonly response: ResponseObject;
+  /** The response as created, before its first event: what durable storage keeps to rebuild it. */
+  readonly initial: ResponseObject;
   readonly inputItems: StoredInputItem[];
   readonly thread: ThreadRecord<RunExecutor>;
   readonly executor: RunExecutor;
+  /** Where in the run's event log this response begins. */
+  readonly from: number;
+  /** The user's question it answers. */
+  readonly query: string;
   /** Resolves when the response reached a terminal event, or the server closed. */
   readonly finished: Promise<void>;
   readonly #events: LoggedResponseEvent[] = [];
@@ -54,14 +65,23 @@ export class ResponseRecord {
   #ended = false;
 
   constructor(input: ResponseRecordInput) {
-    this.response = input.response;
+    this.response = input.ended?.response ?? input.response;
+    this.initial = structuredClone(input.response);
     this.inputItems = input.inputItems;
     this.thread = input.thread;
     this.executor = input.executor;
+    this.from = input.from;
+    this.query = input.query;
     let resolve!: () => void;
     this.finished = new Promise<void>((done) => {
       resolve = done;
     });
+    if (input.ended !== undefined) {
+      this.#events.push(input.ended.last);
+      this.#ended = true;
+      resolve();
+      return;
+    }
     const writer = new ResponseWriter(this.response, (event) => this.#append(event), { query: input.query });
     let stop: (() => void) | undefined;
     const end = () => {
@@ -86,6 +106,11 @@ export class ResponseRecord {
   /** Whether the response reached its terminal event. */
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** The newest event so far (the terminal one once ended). */
+  get lastEvent(): LoggedResponseEvent | undefined {
+    return this.#events.at(-1);
   }
 
   /** Replays the events after `startingAfter` (-1: all), then follows; returns the unsubscribe function. */
@@ -124,7 +149,11 @@ const encoder = new TextEncoder();
 export function streamResponseEvents(record: ResponseRecord, startingAfter: number): Response {
   // A retry with the same Idempotency-Key gets the same events, live; and the stream is never
   // read whole to be kept (that would hold it back until the response ends).
-  return replayable(openResponseStream(record, startingAfter), () => openResponseStream(record, startingAfter));
+  return replayable(openResponseStream(record, startingAfter), () => openResponseStream(record, startingAfter), {
+    type: 'response',
+    responseId: record.response.id,
+    startingAfter,
+  });
 }
 
 function openResponseStream(record: ResponseRecord, startingAfter: number): Response {
