@@ -1,7 +1,9 @@
 // Idempotency keys and /v1/responses on one PostgreSQL shared by several servers: a retry that
 // lands on another server gets the first server's answer, two servers racing on one key create
 // one object, and a response created on one server reads back the same on another.
+import { createHash } from 'node:crypto';
 import { ConflictError } from 'openai';
+import pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { keyedClient } from './helpers/keyedOpenai.ts';
@@ -121,6 +123,36 @@ test('a response created on A reads back the same on B: object, input items, str
   assert.is(onB, onA, 'B streamed the response A executes, event for event');
   assert.is(retriedOnB, onA, 'the keyed retry on B re-attached to it');
   assert.equal(await read(b, id), await read(a, id));
+  assert.equal([...a.internalErrors, ...b.internalErrors], []);
+});
+
+test("a key claimed by a server that is gone is taken over by the retry; one claimed by a running server is not", async ({ a, b, cluster }) => {
+  // B's id, as the runs it executes record it.
+  const run = await b.openai.beta.threads.createAndRun({ assistant_id: (await b.openai.beta.assistants.create({ model: 'scripted' })).id });
+  const db = new pg.Client({ connectionString: cluster.url });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ data: string }>("SELECT data FROM objects WHERE kind = 'run' AND id = $1", [run.id]);
+    const ownerB = (JSON.parse(rows[0]!.data) as { owner: string }).owner;
+    const pending = async (key: string, owner: string, body: object) => {
+      const fingerprint = `POST /v1/assistants ${createHash('sha256').update(JSON.stringify(body)).digest('hex')}`;
+      await db.query('INSERT INTO idempotency_keys (key, fingerprint, expires_at, owner, answer) VALUES ($1, $2, $3, $4, NULL)', [key, fingerprint, Date.now() + 60_000, owner]);
+    };
+    const body = { model: 'scripted', name: 'taken over' };
+    // What a server killed between claiming a key and answering leaves behind.
+    await pending('pg-pending-gone', 'a-server-that-is-gone', body);
+    const takenOver = await post(a, '/assistants', body, 'pg-pending-gone');
+    assert.is(takenOver.status, 200);
+    const again = await post(b, '/assistants', body, 'pg-pending-gone');
+    assert.is((await again.json()).id, (await takenOver.json()).id, 'the taken-over key keeps its answer');
+
+    await pending('pg-pending-live', ownerB, body);
+    const waiting = await post(a, '/assistants', body, 'pg-pending-live');
+    assert.is(waiting.status, 409, 'B still runs: its request may still be answered');
+    assert.is((await waiting.json()).error.code, 'idempotency_key_in_progress');
+  } finally {
+    await db.end();
+  }
   assert.equal([...a.internalErrors, ...b.internalErrors], []);
 });
 

@@ -1,9 +1,12 @@
 // Idempotency keys and /v1/responses on SQLite survive a restart: a POST retried with its key
 // after the server restarted answers what the first attempt got (the same object, or the
 // original run's stream from its persisted log), and a response reads back the same.
+import { createClient } from '@libsql/client';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ConflictError } from 'openai';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -192,6 +195,53 @@ test('a streamed response active at the restart ends failed as its run did; its 
   assert.is(eventNames(retried).at(-1), 'response.failed');
   const replay = await (await second.request(`/responses/${id}?stream=true`)).text();
   assert.is(replay, retried);
+  await second.close();
+  assert.equal([...first.internalErrors, ...second.internalErrors], []);
+});
+
+/** The database of a data dir, opened beside the server (WAL: reads and writes while it runs). */
+function database(dir: string) {
+  return createClient({ url: pathToFileURL(join(dir, 'assistant-machines.db')).href });
+}
+
+test('a key its server had claimed but not answered when it stopped is free after the restart', async ({ dirs }) => {
+  const dir = await dataDir(dirs);
+  await (await serverOn(dir)).close();
+  // What a server killed between claiming a key and answering its request leaves behind.
+  const body = { model: 'scripted', name: 'after a crash' };
+  const fingerprint = `POST /v1/assistants ${createHash('sha256').update(JSON.stringify(body)).digest('hex')}`;
+  const db = database(dir);
+  await db.execute({ sql: 'INSERT INTO idempotency_keys (key, fingerprint, expires_at, owner, answer) VALUES (?, ?, ?, ?, NULL)', args: ['crashed-key', fingerprint, Date.now() + 60_000, 'sqlite-gone'] });
+  db.close();
+
+  const server = await serverOn(dir);
+  const answer = await post(server, '/assistants', body, 'crashed-key');
+  assert.is(answer.status, 200, 'not 409 in progress: nobody will ever answer the first attempt');
+  assert.is((await answer.json()).name, 'after a crash');
+  await server.close();
+  assert.equal(server.internalErrors, []);
+});
+
+test("a response whose run's log was compacted reads back from its kept final object and last event", async ({ dirs }) => {
+  const dir = await dataDir(dirs);
+  // A finished run's log is compacted to its last event at once.
+  const first = await serverOn(dir, { eventLogRetentionMs: 0 });
+  const response = await first.openai.responses.create({ model: 'scripted', input: 'Hello there' });
+  const before = await readResponse(first, response.id);
+  const db = database(dir);
+  const compacted = async () => Number((await db.execute("SELECT COUNT(*) AS n FROM run_events WHERE run_id IN (SELECT id FROM objects WHERE kind = 'run')")).rows[0]!['n']) === 1;
+  for (let checks = 0; !(await compacted()) && checks < 500; checks++) await new Promise((resolve) => setTimeout(resolve, 5));
+  db.close();
+  await first.close();
+
+  const second = await serverOn(dir);
+  const after = await readResponse(second, response.id);
+  assert.equal([after.object, after.inputItems], [before.object, before.inputItems]);
+  // Only the final event is left to replay, at its sequence number (as a compacted run log keeps its last).
+  const lastFrame = before.stream.body.slice(before.stream.body.lastIndexOf('event: '));
+  assert.is(eventNames(lastFrame)[0], 'response.completed');
+  assert.is(after.stream.body, lastFrame);
+  assert.is(after.after3.body, lastFrame);
   await second.close();
   assert.equal([...first.internalErrors, ...second.internalErrors], []);
 });
