@@ -26,9 +26,7 @@ export type StorageOp =
   /** Keep the answer (JSON of a `KeptAnswer`) of an `Idempotency-Key`, claimed by `owner`. */
   | { type: 'keepKey'; key: string; fingerprint: string; expiresAt: number; owner: string; answer: string }
   /** Forget a key `owner` claimed (its request failed and may run again). */
-  | { type: 'forgetKey'; key: string; owner: string }
-  /** Forget every key still without an answer (one server per database, starting: their requests died with it). */
-  | { type: 'forgetPendingKeys' };
+  | { type: 'forgetKey'; key: string; owner: string };
 
 /** What a server asks when it claims an `Idempotency-Key`. */
 export interface KeyClaim {
@@ -46,8 +44,11 @@ export interface KeyClaim {
 /** The `Idempotency-Key` table of a database. */
 export interface KeyEngine {
   /**
-   * Claims an `Idempotency-Key` (the insert of a unique key decides between racing servers):
-   * undefined when this request has it now, else the row of the request that has it.
+   * Claims an `Idempotency-Key`: undefined when this request has it now, else the row of the
+   * request that has it. On PostgreSQL the insert of a unique key decides between racing
+   * servers. On SQLite (one server per file, whose own in-memory keys decide between its
+   * concurrent requests) it is a read: only answered keys are written, and a key without an
+   * answer — its server stopped before answering — counts as free.
    */
   claimKey(claim: KeyClaim): Promise<KeyRow | undefined>;
   /** Takes over a key still without answer from `from` (a server that is gone); whether it did. */

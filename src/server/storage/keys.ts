@@ -21,9 +21,10 @@ export interface DurableKeysOptions {
  * `Idempotency-Key`s in the database: a claim is one insert of a unique key (so of two servers
  * racing on a key, exactly one gets it); the answer is written through the ordered queue, so it
  * is committed with — never before — what the request changed, and before the client hears it.
- * Expired keys are deleted at every claim; the oldest past `maxKeys` every `maxKeys / 100`
- * claims (so the table holds at most 1% more). A key whose server is gone before answering is
- * taken over by the next retry.
+ * An expired key counts as absent (a claim takes its row over); every `maxKeys / 100` claims
+ * (and at a server's first), expired keys and the oldest past `maxKeys` are deleted, so the
+ * table holds about 1% more than `maxKeys` at most. A key whose server is gone before
+ * answering is taken over by the next retry.
  *
  * @example `app.use(idempotency(options, durableKeys(engine.keys, queue, { owner, maxKeys, shared, open })));`
  */

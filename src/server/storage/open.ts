@@ -101,8 +101,6 @@ export async function openStorage(
   }
   const queue = new PersistenceQueue(engine, environment.onInternalError);
   const shared = engine.shared;
-  // One server per SQLite file: a key it had not answered when it stopped will never be answered.
-  if (shared === undefined) queue.enqueue({ type: 'forgetPendingKeys' });
   let responsesBinding: ResponsesBinding | undefined;
   if (responses !== undefined) {
     restoreResponses(responses, store, objects);
@@ -121,7 +119,7 @@ export async function openStorage(
     stopChecks: () => ownerCheck?.stop(),
     keys(maxKeys, open) {
       if (engine.keys === undefined) return undefined;
-      return durableKeys(engine.keys, queue, { owner: shared?.instanceId ?? `sqlite-${crypto.randomUUID()}`, maxKeys, shared, open });
+      return durableKeys(engine.keys, queue, { owner: shared?.instanceId ?? 'sqlite', maxKeys, shared, open });
     },
     async close() {
       ownerCheck?.stop();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { StorageError, type KeyClaim, type KeyEngine, type KeyRow, type ReceivedCommand, type RunCommand, type SharedDatabase, type StorageEngine, type StorageOp, type StoredKind, type StoredState } from './engine.ts';
-import { claimStatements, keyStatement } from './keySql.ts';
+import { insertClaimStatement, keyStatement, pruneStatements } from './keySql.ts';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations/index.ts';
 
 // Migrations of several servers starting at once on one database take turns on this lock.
@@ -28,7 +28,7 @@ type NoticeOp =
   | Exclude<StorageOp, { type: 'put' | 'event' | 'putBytes' | 'command' | KeyOp['type'] }>;
 
 /** Writes of remembered Idempotency-Keys: in the database only, never sent to other servers. */
-type KeyOp = Extract<StorageOp, { type: 'keepKey' | 'forgetKey' | 'forgetPendingKeys' }>;
+type KeyOp = Extract<StorageOp, { type: 'keepKey' | 'forgetKey' }>;
 
 /**
  * PostgreSQL through `pg`: the engine several servers share. A pool of connections; each
@@ -59,7 +59,7 @@ function noticesOf(from: string, ops: readonly StorageOp[]): Notice[] {
     if (op.type === 'command') {
       owners.add(op.owner);
       continue;
-    } else if (op.type === 'keepKey' || op.type === 'forgetKey' || op.type === 'forgetPendingKeys') continue;
+    } else if (op.type === 'keepKey' || op.type === 'forgetKey') continue;
     else if (op.type === 'put') notice = op.data.length > INLINE_LIMIT ? { ...op, data: null } : op;
     else if (op.type === 'event') notice = op.frame.length > INLINE_LIMIT ? { ...op, frame: null } : op;
     else if (op.type === 'putBytes') notice = { type: 'putBytes', id: op.id };
@@ -245,9 +245,9 @@ class PostgresEngine implements StorageEngine, SharedDatabase, KeyEngine {
     // Each statement on its own (no transaction: two servers pruning at once must not deadlock);
     // the insert alone decides, waiting for a racing insert of the same key to commit.
     for (let attempt = 0; ; attempt += 1) {
-      let inserted = false;
-      for (const { sql, args } of claimStatements(claim, '$')) inserted = (await this.pool.query(sql, args)).rowCount === 1 && sql.startsWith('INSERT');
-      if (inserted) return undefined;
+      for (const { sql, args } of pruneStatements(claim, '$')) await this.pool.query(sql, args);
+      const { sql, args } = insertClaimStatement(claim, '$');
+      if ((await this.pool.query(sql, args)).rowCount === 1) return undefined;
       const { rows } = await this.pool.query<KeyRow>('SELECT fingerprint, answer, owner FROM idempotency_keys WHERE key = $1', [claim.key]);
       if (rows[0] !== undefined) return rows[0];
       // Pruned or expired between the insert and the read: claim it again.
@@ -301,8 +301,7 @@ function statementsOf(op: StorageOp): Array<[string, unknown[]]> {
     case 'command':
       return [['INSERT INTO run_commands (owner, thread_id, run_id, command) VALUES ($1, $2, $3, $4)', [op.owner, op.threadId, op.runId, op.command]]];
     case 'keepKey':
-    case 'forgetKey':
-    case 'forgetPendingKeys': {
+    case 'forgetKey': {
       const { sql, args } = keyStatement(op, '$');
       return [[sql, args]];
     }

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StorageError, type KeyClaim, type KeyEngine, type KeyRow, type StorageEngine, type StorageOp, type StoredKind, type StoredState } from './engine.ts';
-import { claimStatements, keyStatement } from './keySql.ts';
+import { keyStatement, pruneStatements } from './keySql.ts';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations/index.ts';
 
 /** The database file inside a data directory. */
@@ -97,11 +97,11 @@ class SqliteEngine implements StorageEngine, KeyEngine {
   }
 
   async claimKey(claim: KeyClaim): Promise<KeyRow | undefined> {
-    const results = await this.#client.batch([...claimStatements(claim, '?'), { sql: 'SELECT fingerprint, answer, owner FROM idempotency_keys WHERE key = ?', args: [claim.key] }], 'write');
-    if (results.at(-2)!.rows.length === 1) return undefined;
+    const prune = pruneStatements(claim, '?');
+    const read = { sql: 'SELECT fingerprint, answer, owner FROM idempotency_keys WHERE key = ? AND expires_at > ? AND answer IS NOT NULL', args: [claim.key, claim.now] };
+    const results = prune.length === 0 ? [await this.#client.execute(read)] : await this.#client.batch([...prune, read], 'write');
     const row = results.at(-1)!.rows[0];
-    // Gone between the two statements of one transaction cannot happen; a row is always there.
-    return { fingerprint: String(row!['fingerprint']), answer: row!['answer'] === null ? null : String(row!['answer']), owner: String(row!['owner']) };
+    return row === undefined ? undefined : { fingerprint: String(row['fingerprint']), answer: String(row['answer']), owner: String(row['owner']) };
   }
 
   async takeOverKey(claim: KeyClaim, from: string): Promise<boolean> {
@@ -142,7 +142,6 @@ function statementsOf(op: StorageOp): InStatement | InStatement[] {
       return [];
     case 'keepKey':
     case 'forgetKey':
-    case 'forgetPendingKeys':
       return keyStatement(op, '?');
   }
 }
