@@ -126,6 +126,33 @@ test('a response created on A reads back the same on B: object, input items, str
   assert.equal([...a.internalErrors, ...b.internalErrors], []);
 });
 
+test("a function call answered on A is continued through B; a background response A executes is cancelled through B", async ({ a, b }) => {
+  const weather = { type: 'function' as const, name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: false };
+  const call = await a.openai.responses.create({ model: 'scripted', input: "What's the weather in Lima?", tools: [weather] });
+  const item = call.output.find((output) => output.type === 'function_call');
+  assert.ok(item !== undefined && item.type === 'function_call');
+  const continued = await b.openai.responses.create({
+    model: 'scripted',
+    previous_response_id: call.id,
+    input: [{ type: 'function_call_output', call_id: item.call_id, output: 'Foggy, 17 °C' }],
+    tools: [weather],
+  });
+  assert.is(continued.status, 'completed');
+  assert.match(continued.output_text, /Foggy, 17 °C/);
+  assert.equal(await a.openai.responses.retrieve(continued.id), continued);
+
+  const background = await a.openai.responses.create({ model: 'scripted', input: 'Tell me a long story about a lighthouse keeper.', background: true, metadata: { scenario: 'slow' } });
+  const cancelled = await b.openai.responses.cancel(background.id);
+  assert.is(cancelled.status, 'cancelled');
+  let onA = await a.openai.responses.retrieve(background.id);
+  for (let checks = 0; onA.status !== 'cancelled' && checks < 200; checks++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    onA = await a.openai.responses.retrieve(background.id);
+  }
+  assert.is(onA.status, 'cancelled');
+  assert.equal([...a.internalErrors, ...b.internalErrors], []);
+});
+
 test("a key claimed by a server that is gone is taken over by the retry; one claimed by a running server is not", async ({ a, b, cluster }) => {
   // B's id, as the runs it executes record it.
   const run = await b.openai.beta.threads.createAndRun({ assistant_id: (await b.openai.beta.assistants.create({ model: 'scripted' })).id });
