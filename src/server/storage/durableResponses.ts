@@ -54,7 +54,7 @@ export function bindResponses(responses: Collection<ResponseRecord>, store: Stor
   // The server executing the run writes how the response ended (a restarted server too: the
   // responses of the runs it ended after the restart end with them).
   const putWhenEnded = (record: ResponseRecord) => {
-    if (!record.ended) void record.finished.then(() => record.ended && !record.executor.isFollowed && put(record));
+    if (!record.deferred && !record.ended) void record.finished.then(() => record.ended && !record.executor.isFollowed && put(record));
   };
   for (const record of responses.values()) putWhenEnded(record);
   responses.observe({
@@ -105,8 +105,15 @@ function recordOf(store: Store<RunExecutor>, row: StoredObject): ResponseRecord 
   const thread = store.threads.get(stored.threadId);
   const executor = thread?.runs.get(stored.runId);
   if (thread === undefined || executor === undefined) return undefined;
-  const input = { response: structuredClone(stored.response), inputItems: stored.inputItems, thread, executor, from: stored.from, query: stored.query };
-  // The run's log no longer holds the response's events: what it ended with is all there is.
-  if (executor.log.firstKept > stored.from && stored.final !== undefined) return new ResponseRecord({ ...input, ended: stored.final });
-  return new ResponseRecord(input);
+  // One that had ended is rebuilt when first asked for (from its final event if its run's log
+  // was compacted); one still going follows its run's log at once, to end as the run does.
+  return new ResponseRecord({
+    response: structuredClone(stored.response),
+    inputItems: stored.inputItems,
+    thread,
+    executor,
+    from: stored.from,
+    query: stored.query,
+    ...(stored.final === undefined ? {} : { final: stored.final, deferred: true }),
+  });
 }
