@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { ConflictError } from 'openai';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { INTERRUPTED_BY_RESTART, type ServerOptions } from '../src/server/index.ts';
+import { INTERRUPTED_BY_RESTART, StorageError, type ServerOptions } from '../src/server/index.ts';
 import { keyedClient } from './helpers/keyedOpenai.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -220,6 +220,32 @@ test('a key its server had claimed but not answered when it stopped is free afte
   assert.is((await answer.json()).name, 'after a crash');
   await server.close();
   assert.equal(server.internalErrors, []);
+});
+
+test('a malformed kept answer or response row is a StorageError naming it, not a crash', async ({ dirs }) => {
+  const dir = await dataDir(dirs);
+  const first = await serverOn(dir);
+  await post(first, '/assistants', { model: 'scripted' }, 'broken-key');
+  const response = await first.openai.responses.create({ model: 'scripted', input: 'Hello there' });
+  await first.close();
+  const db = database(dir);
+  await db.execute("UPDATE idempotency_keys SET answer = '{not json' WHERE key = 'broken-key'");
+  db.close();
+
+  const second = await serverOn(dir);
+  const retried = await post(second, '/assistants', { model: 'scripted' }, 'broken-key');
+  assert.is(retried.status, 500);
+  assert.is((await retried.json()).error.type, 'server_error');
+  assert.instance(second.internalErrors[0], StorageError);
+  assert.match(String(second.internalErrors[0]), /Idempotency-Key "broken-key" has an answer that is not valid JSON/);
+  await second.close();
+
+  const again = database(dir);
+  await again.execute({ sql: "UPDATE objects SET data = '[1' WHERE kind = 'response' AND id = ?", args: [response.id] });
+  again.close();
+  const refused = await startTestServer({ dataDir: dir }).catch((error: unknown) => error);
+  assert.instance(refused, StorageError);
+  assert.match(String(refused), new RegExp(`row response ${response.id} is not valid JSON`));
 });
 
 test("a response whose run's log was compacted reads back from its kept final object and last event", async ({ dirs }) => {

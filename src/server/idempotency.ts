@@ -105,8 +105,7 @@ export function idempotency({ maxKeys, ttlMs }: IdempotencyOptions, durable?: Du
         keep(undefined);
         if (taken.fingerprint !== fingerprint) return reused(c);
         if (taken.answer === undefined) return inProgress(c);
-        const answer = taken.answer;
-        c.res = answerOf(answer, durable);
+        c.res = answerOf(taken.answer, durable);
         return;
       }
     }

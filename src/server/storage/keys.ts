@@ -2,7 +2,7 @@ import type { ServerContext } from '../context.ts';
 import type { DurableKeys, KeptAnswer } from '../idempotency.ts';
 import { streamResponseEvents } from '../responses/record.ts';
 import { streamRunEvents, type StreamReference } from '../streaming.ts';
-import type { KeyClaim, KeyEngine, SharedDatabase } from './engine.ts';
+import { StorageError, type KeyClaim, type KeyEngine, type SharedDatabase } from './engine.ts';
 import type { PersistenceQueue } from './queue.ts';
 
 /** What {@link durableKeys} needs besides the database. */
@@ -43,7 +43,7 @@ export function durableKeys(engine: KeyEngine, queue: PersistenceQueue, options:
       if (row.answer === null && row.owner !== owner && row.fingerprint === fingerprint && shared !== undefined && !(await shared.isAlive(row.owner))) {
         if (await engine.takeOverKey(claim, row.owner)) return undefined;
       }
-      return { fingerprint: row.fingerprint, answer: row.answer === null ? undefined : (JSON.parse(row.answer) as KeptAnswer) };
+      return { fingerprint: row.fingerprint, answer: row.answer === null ? undefined : parseAnswer(key, row.answer) };
     },
     keep(key, fingerprint, expiresAt, answer) {
       queue.enqueue({ type: 'keepKey', key, fingerprint, expiresAt, owner, answer: JSON.stringify(answer) });
@@ -68,4 +68,18 @@ export function openStreamReference(context: ServerContext, reference: StreamRef
   }
   const record = context.responses.get(reference.responseId);
   return record === undefined ? undefined : streamResponseEvents(record, reference.startingAfter);
+}
+
+function parseAnswer(key: string, answer: string): KeptAnswer {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(answer);
+  } catch (error) {
+    throw new StorageError(`The database row of Idempotency-Key ${JSON.stringify(key)} has an answer that is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const type = (parsed as { type?: unknown } | null)?.type;
+  if (type !== 'body' && type !== 'stream') {
+    throw new StorageError(`The database row of Idempotency-Key ${JSON.stringify(key)} has an answer of unknown type ${JSON.stringify(type)} (expected 'body' or 'stream').`);
+  }
+  return parsed as KeptAnswer;
 }

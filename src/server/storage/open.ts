@@ -69,7 +69,6 @@ export async function openStorage(
     engine = await openPostgres(options.databaseUrl);
   } else return undefined;
   let releaseHeard: ((binding: StoreBinding) => void) | undefined;
-  let objects: Awaited<ReturnType<StorageEngine['load']>>['objects'] = [];
   try {
     await engine.migrate();
     if (engine.shared !== undefined) {
@@ -94,18 +93,14 @@ export async function openStorage(
     }
     const state = await engine.load();
     restoreStore(store, state, environment, indexer);
-    objects = state.objects;
+    if (responses !== undefined) restoreResponses(responses, store, state.objects);
   } catch (error) {
     await engine.close();
     throw error;
   }
   const queue = new PersistenceQueue(engine, environment.onInternalError);
   const shared = engine.shared;
-  let responsesBinding: ResponsesBinding | undefined;
-  if (responses !== undefined) {
-    restoreResponses(responses, store, objects);
-    responsesBinding = bindResponses(responses, store, queue);
-  }
+  const responsesBinding: ResponsesBinding | undefined = responses === undefined ? undefined : bindResponses(responses, store, queue);
   const binding = bindStore(store, queue, environment, shared?.instanceId, (row) => responsesBinding?.applyRemote(row));
   await endInterruptedRuns(store, binding, shared);
   await queue.flushed();
