@@ -183,4 +183,20 @@ test("a key claimed by a server that is gone is taken over by the retry; one cla
   assert.equal([...a.internalErrors, ...b.internalErrors], []);
 });
 
+// Last: its small bound prunes the keys of every server on the database.
+test('a server with maxKeys 2 prunes the shared table: another server then forgets the oldest key, not the newest', async ({ a, cluster }) => {
+  const small = await startTestServer({ databaseUrl: cluster.url, idempotency: { maxKeys: 2 } });
+  try {
+    const ids: string[] = [];
+    for (const key of ['pg-bound-1', 'pg-bound-2', 'pg-bound-3']) ids.push((await (await post(small, '/assistants', { model: 'scripted', name: key }, key)).json()).id);
+    // A has none of these keys in memory: it answers from the table.
+    assert.is((await (await post(a, '/assistants', { model: 'scripted', name: 'pg-bound-3' }, 'pg-bound-3')).json()).id, ids[2]);
+    const forgotten = await (await post(a, '/assistants', { model: 'scripted', name: 'pg-bound-1' }, 'pg-bound-1')).json();
+    assert.is.not(forgotten.id, ids[0], 'the oldest key was pruned: the request ran again');
+    assert.equal(small.internalErrors, []);
+  } finally {
+    await small.close();
+  }
+});
+
 test.run();
