@@ -3,6 +3,8 @@
 // original run's stream from its persisted log), and a response reads back the same.
 import { createClient } from '@libsql/client';
 import { createHash } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { ConflictError } from 'openai';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { AssistantsClient } from '../src/index.ts';
 import { INTERRUPTED_BY_RESTART, StorageError, type ServerOptions } from '../src/server/index.ts';
 import { keyedClient } from './helpers/keyedOpenai.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
@@ -100,6 +103,49 @@ test('a streaming POST retried after a restart re-attaches to the original run f
   assert.equal(runs.data.map((run) => [run.id, run.status, run.last_error]), [[[...runIds][0], 'failed', INTERRUPTED_BY_RESTART]]);
   await second.close();
   assert.equal([...first.internalErrors, ...second.internalErrors], []);
+});
+
+test('our client, cut off after the server took its streaming create-and-run, retries into the restarted server: one thread, one run', async ({ dirs }) => {
+  const dir = await dataDir(dirs);
+  let target = await serverOn(dir);
+  const assistant = await target.openai.beta.assistants.create({ model: 'scripted' });
+  // A proxy that forwards everything, but for the first streaming POST waits for the server's
+  // answer to begin, restarts the server on the same data, and only then drops the client.
+  let cut = 0;
+  const proxy = createHttpServer(async (incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const upstream = await fetch(`${target.server.url}${incoming.url!.replace(/^\/v1/, '')}`, {
+      method: incoming.method!,
+      headers: Object.fromEntries(Object.entries(incoming.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name))) as Record<string, string>,
+      ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+    });
+    if (incoming.url!.endsWith('/threads/runs') && cut === 0) {
+      cut += 1;
+      await upstream.body?.cancel();
+      await target.close();
+      target = await serverOn(dir);
+      outgoing.socket?.destroy();
+      return;
+    }
+    outgoing.writeHead(upstream.status, Object.fromEntries(upstream.headers));
+    if (upstream.body) for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) outgoing.write(chunk);
+    outgoing.end();
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  try {
+    const client = new AssistantsClient({ baseURL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/v1`, apiKey: 'k', maxRetries: 2 });
+    const stream = client.beta.threads.createAndRunStream({ assistant_id: assistant.id, metadata: { scenario: 'slow' }, thread: { messages: [story] } });
+    const run = await stream.finalRun();
+    assert.is(cut, 1);
+    assert.equal([run.status, run.last_error], ['failed', INTERRUPTED_BY_RESTART], 'the run the first attempt started, ended by the restart');
+    const runs = await target.openai.beta.threads.runs.list(run.thread_id);
+    assert.equal(runs.data.map((listed) => listed.id), [run.id], 'one run on the thread the first attempt created');
+  } finally {
+    proxy.closeAllConnections();
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    await target.close();
+  }
 });
 
 test('the keys a server remembers stay bounded across restarts: the oldest past maxKeys and the expired are forgotten', async ({ dirs }) => {
