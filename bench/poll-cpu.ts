@@ -1,8 +1,12 @@
-// `npm run bench:poll`: the CPU cost of 1,000 concurrent polls at a 1 s interval, ours (the
-// client's poll helper, run by the poll statechart) against a plain fetch loop, and against the
-// same loop with the client's retrieve (which isolates what the statechart costs), each in its
-// own process against the same loopback server, the order rotating each round. Prints the ratios
-// of medians.
+// `npm run bench:poll`: the CPU cost of 1,000 concurrent polls at a 1 s interval, each contender
+// in its own process against the same loopback server, the order rotating each round:
+// - a plain fetch loop (what a user writes by hand: no timeout, no retries);
+// - the same loop with the client's retrieve (headers, timeout, retries);
+// - the least statechart a poll can be (two states, one guard, the client's retrieve): what
+//   driving each retrieve and wake-up through any XState actor costs;
+// - the reference, the official SDK's `runs.poll`;
+// - ours, the client's poll helper run by the poll statechart.
+// Prints the ratios of medians.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { servePolls } from './pollServer.ts';
@@ -16,13 +20,13 @@ const ROUNDS = Number(process.env['POLL_ROUNDS'] ?? 3);
 await buildWorkers({ 'poll-worker': 'bench/poll-worker.ts' });
 
 /** The CPU ms of each round, per contender; throws if any contender made other retrieves than asked. */
-export async function measurePolling(): Promise<{ plain: number[]; client: number[]; ours: number[]; pollers: number; intervalMs: number; pollsPerRun: number }> {
+export async function measurePolling(): Promise<{ plain: number[]; client: number[]; bare: number[]; official: number[]; ours: number[]; pollers: number; intervalMs: number; pollsPerRun: number }> {
   const server = await servePolls(POLLS_PER_RUN);
-  const cpu = { plain: [] as number[], client: [] as number[], ours: [] as number[] };
-  const modes = ['plain', 'client', 'ours'] as const;
+  const cpu = { plain: [] as number[], client: [] as number[], bare: [] as number[], official: [] as number[], ours: [] as number[] };
+  const modes = ['plain', 'client', 'bare', 'official', 'ours'] as const;
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      for (const mode of [...modes.slice(round % 3), ...modes.slice(0, round % 3)]) {
+      for (const mode of [...modes.slice(round % modes.length), ...modes.slice(0, round % modes.length)]) {
         const args = ['bench/.build/poll-worker.mjs', mode, server.baseURL, String(POLLERS), String(INTERVAL_MS)];
         const { stdout } = await promisify(execFile)(process.execPath, args, { encoding: 'utf8' });
         const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { cpuMs: number; ms: number };
@@ -43,6 +47,6 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await measurePolling();
   console.log(
-    `${result.pollers} pollers at ${result.intervalMs} ms, ${result.pollsPerRun} retrieves each: plain fetch loop ${median(result.plain).toFixed(0)} ms CPU, the client's retrieve in a loop ${median(result.client).toFixed(0)} ms, ours ${median(result.ours).toFixed(0)} ms: ${(median(result.ours) / median(result.plain)).toFixed(2)}× the plain loop (goal ≤ 1.15×), ${(median(result.ours) / median(result.client)).toFixed(2)}× the client loop`,
+    `${result.pollers} pollers at ${result.intervalMs} ms, ${result.pollsPerRun} retrieves each: plain fetch loop ${median(result.plain).toFixed(0)} ms CPU, the client's retrieve in a loop ${median(result.client).toFixed(0)} ms, the least statechart ${median(result.bare).toFixed(0)} ms (${(median(result.bare) / median(result.plain)).toFixed(2)}×), the official SDK's runs.poll ${median(result.official).toFixed(0)} ms (${(median(result.official) / median(result.plain)).toFixed(2)}×), ours ${median(result.ours).toFixed(0)} ms: ${(median(result.ours) / median(result.plain)).toFixed(2)}× the plain loop (goal ≤ 1.15×), ${(median(result.ours) / median(result.client)).toFixed(2)}× the client loop, ${(median(result.ours) / median(result.official)).toFixed(2)}× the official SDK`,
   );
 }

@@ -30,7 +30,7 @@ test('writes go in order; those queued while one is written go together in the n
   const queue = new PersistenceQueue(fake, (error) => assert.unreachable(String(error)));
   queue.enqueue(put('a'));
   queue.enqueue(put('b'));
-  await Promise.resolve();
+  await new Promise((resolve) => setImmediate(resolve));
   queue.enqueue(put('c'));
   queue.enqueue(put('d'));
   await queue.flushed();
@@ -38,12 +38,22 @@ test('writes go in order; those queued while one is written go together in the n
   await queue.flushed();
 });
 
+test('writes queued a few promise hops apart in one turn go in one transaction (a route and its Idempotency-Key answer)', async () => {
+  const { fake, batches } = engine();
+  const queue = new PersistenceQueue(fake, (error) => assert.unreachable(String(error)));
+  queue.enqueue(put('thread'));
+  for (let hop = 0; hop < 5; hop++) await Promise.resolve();
+  queue.enqueue(put('answer'));
+  await queue.flushed();
+  assert.equal(batches, [['thread', 'answer']]);
+});
+
 test('a waiter whose writes include a failed batch is rejected; later waiters are not', async () => {
   const { fake, batches } = engine((ops) => ops.some((op) => idOf(op) === 'bad'));
   const reported: unknown[] = [];
   const queue = new PersistenceQueue(fake, (error) => reported.push(error));
   queue.enqueue(put('bad'));
-  await Promise.resolve();
+  await new Promise((resolve) => setImmediate(resolve));
   queue.enqueue(put('good'));
   const covering = await queue.flushed().then(
     () => 'resolved',

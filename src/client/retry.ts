@@ -10,14 +10,20 @@ export const BACKOFF_JITTER = 0.25;
 
 /**
  * Whether a failed attempt may succeed if tried again: the connection failed, broke off or
- * timed out, or the server answered 408, 409, 429 or ≥500. Any other 4xx is the request's
- * fault, and aborts are the caller's wish.
+ * timed out, or the server answered 408, 409, 429 or ≥500 — unless it said otherwise in
+ * `x-should-retry: true|false` (as the official SDK obeys it: the embedded server marks a
+ * reused `Idempotency-Key`'s 409 `false`, one still being answered elsewhere `true`). Any other
+ * 4xx is the request's fault, and aborts are the caller's wish.
  *
  * @example `isRetryable(new RateLimitError(429, undefined, undefined, new Headers())) // true`
  */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof APIConnectionError) return true;
-  return error instanceof APIError && error.status !== undefined && isRetryableStatus(error.status);
+  if (!(error instanceof APIError) || error.status === undefined) return false;
+  const told = error.headers?.get('x-should-retry');
+  if (told === 'true') return true;
+  if (told === 'false') return false;
+  return isRetryableStatus(error.status);
 }
 
 /** 408, 409, 429 and ≥500: the statuses worth another attempt. @example `isRetryableStatus(503) // true` */

@@ -4,7 +4,7 @@ import type { ServerContext } from './context.ts';
 import { requireApiKey } from './auth.ts';
 import { corsFor, type CorsOrigins } from './cors.ts';
 import { ApiError } from './errors.ts';
-import { idempotency, type IdempotencyOptions } from './idempotency.ts';
+import { idempotency, type DurableKeys, type IdempotencyOptions } from './idempotency.ts';
 import { assistantRoutes } from './routes/assistants.ts';
 import { fileRoutes } from './routes/files.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -23,6 +23,8 @@ export interface RateLimitOptions {
 export interface AppOptions {
   maxBodyBytes: number;
   idempotency: IdempotencyOptions;
+  /** Where `Idempotency-Key`s are kept beyond this process (durable storage); undefined: in memory. */
+  durableKeys?: DurableKeys | undefined;
   rateLimit: RateLimitOptions | undefined;
   onInternalError: (error: unknown) => void;
   /** Which web pages may call the server (CORS); undefined: none. */
@@ -59,7 +61,7 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
   );
   if (options.rateLimit !== undefined) app.use(rateLimiter(options.rateLimit));
   app.use(limitBody(options.maxBodyBytes));
-  app.use(idempotency(options.idempotency));
+  app.use(idempotency(options.idempotency, options.durableKeys));
   app.use('/assistants/*', requireAssistantsBeta());
   app.use('/threads/*', requireAssistantsBeta());
   app.use('/assistants', requireAssistantsBeta());

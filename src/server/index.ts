@@ -22,6 +22,7 @@ import { scriptedModel } from './model/scriptedModel.ts';
 import { validateRunScript, type RunScript } from './executor/runScript.ts';
 import { createLiveModel, isModel, type LiveModelOptions } from './model/liveModel.ts';
 import { openStorage, type DurableStorage } from './storage/open.ts';
+import { openStreamReference } from './storage/keys.ts';
 import { Collection, Store } from './store.ts';
 
 export type { Pace } from './executor/environment.ts';
@@ -182,10 +183,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     store,
     context.environment,
     indexer,
+    context.responses,
   );
+  const idempotencyOptions = { ...DEFAULT_IDEMPOTENCY, ...options.idempotency };
   const app = createApp(context, {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    idempotency: { ...DEFAULT_IDEMPOTENCY, ...options.idempotency },
+    idempotency: idempotencyOptions,
+    durableKeys: storage?.keys(idempotencyOptions.maxKeys, (reference) => openStreamReference(context, reference)),
     rateLimit: options.rateLimit,
     onInternalError,
     cors: options.cors,

@@ -104,6 +104,11 @@ export class RunEventLog {
     return this.#entries.length;
   }
 
+  /** The first position still kept (0 unless {@link compact} dropped the events before it). */
+  get firstKept(): number {
+    return this.#compactedBefore;
+  }
+
   /** Whether the event at `position` ends a stream (requires_action or a terminal run status). */
   endsStreamAt(position: number): boolean {
     return this.#entries[position]?.endsStream ?? (position < this.#compactedBefore);

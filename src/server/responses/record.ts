@@ -8,7 +8,7 @@ import { ResponseWriter } from './writer.ts';
 export type StoredInputItem = { id: string; type: string } & Record<string, unknown>;
 
 /** One event of a response's stream, framed once for every stream that carries it. */
-interface LoggedResponseEvent {
+export interface LoggedResponseEvent {
   readonly sequence: number;
   readonly frame: string;
 }
@@ -29,6 +29,17 @@ export interface ResponseRecordInput {
   from: number;
   /** The user's question, for file_search `queries`. */
   query: string;
+  /**
+   * A response read back from durable storage that had ended: its final object and last event.
+   * Used instead of the run's log when that log no longer holds the response's events (a
+   * finished run's log is compacted), since then they are all that is left.
+   */
+  final?: { response: ResponseObject; last: LoggedResponseEvent };
+  /**
+   * Rebuild it only when it is first used (a restored response that had ended: a server with
+   * many of them starts without replaying every one).
+   */
+  deferred?: boolean;
 }
 
 /**
@@ -43,53 +54,100 @@ export interface ResponseRecordInput {
  * ```
  */
 export class ResponseRecord {
-  readonly response: ResponseObject;
+  /** The response as created, before its first event: what durable storage keeps to rebuild it. */
+  readonly initial: ResponseObject;
   readonly inputItems: StoredInputItem[];
   readonly thread: ThreadRecord<RunExecutor>;
   readonly executor: RunExecutor;
-  /** Resolves when the response reached a terminal event, or the server closed. */
-  readonly finished: Promise<void>;
+  /** Where in the run's event log this response begins. */
+  readonly from: number;
+  /** The user's question it answers. */
+  readonly query: string;
+  #response: ResponseObject;
+  readonly #finished: Promise<void>;
   readonly #events: LoggedResponseEvent[] = [];
   readonly #subscribers = new Set<ResponseSubscriber>();
   #ended = false;
+  /** Starts following the run's log; undefined once started. */
+  #start: (() => void) | undefined;
 
   constructor(input: ResponseRecordInput) {
-    this.response = input.response;
+    this.#response = input.response;
+    this.initial = structuredClone(input.response);
     this.inputItems = input.inputItems;
     this.thread = input.thread;
     this.executor = input.executor;
+    this.from = input.from;
+    this.query = input.query;
     let resolve!: () => void;
-    this.finished = new Promise<void>((done) => {
+    this.#finished = new Promise<void>((done) => {
       resolve = done;
     });
-    const writer = new ResponseWriter(this.response, (event) => this.#append(event), { query: input.query });
-    let stop: (() => void) | undefined;
-    const end = () => {
-      if (this.#ended) return;
-      this.#ended = true;
-      stop?.();
-      for (const subscriber of this.#subscribers) subscriber.end();
-      this.#subscribers.clear();
-      resolve();
+    this.#start = () => {
+      this.#start = undefined;
+      const { final } = input;
+      if (final !== undefined && input.executor.log.firstKept > input.from) {
+        this.#response = final.response;
+        this.#events.push(final.last);
+        this.#ended = true;
+        resolve();
+        return;
+      }
+      const writer = new ResponseWriter(this.#response, (event) => this.#append(event), { query: input.query });
+      let stop: (() => void) | undefined;
+      const end = () => {
+        if (this.#ended) return;
+        this.#ended = true;
+        stop?.();
+        for (const subscriber of this.#subscribers) subscriber.end();
+        this.#subscribers.clear();
+        resolve();
+      };
+      stop = input.executor.log.subscribe(input.from, {
+        event(entry) {
+          writer.take(entry.event, frameData(entry.frame));
+          if (writer.finished) end();
+        },
+        close: end,
+      });
+      // The replay may have finished the response before `subscribe` returned.
+      if (this.#ended) stop();
     };
-    stop = input.executor.log.subscribe(input.from, {
-      event(entry) {
-        writer.take(entry.event, frameData(entry.frame));
-        if (writer.finished) end();
-      },
-      close: end,
-    });
-    // The replay may have finished the response before `subscribe` returned.
-    if (this.#ended) stop();
+    if (input.deferred !== true) this.#start();
+  }
+
+  /** Whether it is a restored response not rebuilt yet (nothing has asked for it). */
+  get deferred(): boolean {
+    return this.#start !== undefined;
+  }
+
+  /** The response as it is now (its writer updates it as the run goes on). */
+  get response(): ResponseObject {
+    this.#start?.();
+    return this.#response;
+  }
+
+  /** Resolves when the response reached a terminal event, or the server closed. */
+  get finished(): Promise<void> {
+    this.#start?.();
+    return this.#finished;
   }
 
   /** Whether the response reached its terminal event. */
   get ended(): boolean {
+    this.#start?.();
     return this.#ended;
+  }
+
+  /** The newest event so far (the terminal one once ended). */
+  get lastEvent(): LoggedResponseEvent | undefined {
+    this.#start?.();
+    return this.#events.at(-1);
   }
 
   /** Replays the events after `startingAfter` (-1: all), then follows; returns the unsubscribe function. */
   subscribe(startingAfter: number, subscriber: ResponseSubscriber): () => void {
+    this.#start?.();
     for (const event of this.#events) if (event.sequence > startingAfter) subscriber.event(event.frame);
     if (this.#ended) {
       subscriber.end();
@@ -124,7 +182,11 @@ const encoder = new TextEncoder();
 export function streamResponseEvents(record: ResponseRecord, startingAfter: number): Response {
   // A retry with the same Idempotency-Key gets the same events, live; and the stream is never
   // read whole to be kept (that would hold it back until the response ends).
-  return replayable(openResponseStream(record, startingAfter), () => openResponseStream(record, startingAfter));
+  return replayable(openResponseStream(record, startingAfter), () => openResponseStream(record, startingAfter), {
+    type: 'response',
+    responseId: record.response.id,
+    startingAfter,
+  });
 }
 
 function openResponseStream(record: ResponseRecord, startingAfter: number): Response {

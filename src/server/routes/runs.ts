@@ -23,7 +23,7 @@ import { createThread } from './threads.ts';
 export function runRoutes(context: ServerContext): Hono {
   const { store } = context;
   const respond = (c: Context, executor: RunExecutor, stream: boolean | null | undefined, from: number): Response =>
-    stream === true ? streamRunEvents(executor.log, from) : pollable(c, context.pollAfterMs, executor.run);
+    stream === true ? streamRunEvents(executor.log, from, { type: 'run', threadId: executor.run.thread_id, runId: executor.id, from }) : pollable(c, context.pollAfterMs, executor.run);
 
   return new Hono()
     .post('/runs', async (c) => {

@@ -44,7 +44,14 @@ interface StoredVectorStoreFile {
  *
  * @example `const binding = bindStore(store, queue, environment);`
  */
-export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue, environment: ExecutorEnvironment, instanceId?: string): StoreBinding {
+export function bindStore(
+  store: Store<RunExecutor>,
+  queue: PersistenceQueue,
+  environment: ExecutorEnvironment,
+  instanceId?: string,
+  /** Receives the `response` rows other servers commit (they are not the store's). */
+  onResponseRow?: (row: StoredObject) => void,
+): StoreBinding {
   // While changes another server committed are applied, nothing is written back.
   let applyingRemote = false;
   const enqueue = (op: StorageOp) => {
@@ -292,6 +299,9 @@ export function bindStore(store: Store<RunExecutor>, queue: PersistenceQueue, en
       }
       case 'file_batch':
         store.vectorStores.get(parent)?.batches.set(id, parse<FileBatchRecord>(row));
+        return;
+      case 'response':
+        onResponseRow?.(row);
         return;
     }
   };

@@ -6,7 +6,7 @@
  */
 
 /** The kinds of object rows; each is one API object as JSON (see docs/design.md). */
-export type StoredKind = 'assistant' | 'thread' | 'message' | 'run' | 'step' | 'file' | 'vector_store' | 'vector_store_file' | 'file_batch';
+export type StoredKind = 'assistant' | 'thread' | 'message' | 'run' | 'step' | 'file' | 'vector_store' | 'vector_store_file' | 'file_batch' | 'response';
 
 /** One write; a batch of them is applied in one transaction, in order. */
 export type StorageOp =
@@ -22,7 +22,46 @@ export type StorageOp =
   /** Drop a run's events before `position` (the log was compacted). */
   | { type: 'dropEvents'; runId: string; before: number }
   /** A command (JSON of a {@link RunCommand}) for the server that executes a run. */
-  | { type: 'command'; owner: string; threadId: string; runId: string; command: string };
+  | { type: 'command'; owner: string; threadId: string; runId: string; command: string }
+  /** Keep the answer (JSON of a `KeptAnswer`) of an `Idempotency-Key`, claimed by `owner`. */
+  | { type: 'keepKey'; key: string; fingerprint: string; expiresAt: number; owner: string; answer: string }
+  /** Forget a key `owner` claimed (its request failed and may run again). */
+  | { type: 'forgetKey'; key: string; owner: string };
+
+/** What a server asks when it claims an `Idempotency-Key`. */
+export interface KeyClaim {
+  key: string;
+  fingerprint: string;
+  /** Now, in ms since the epoch: keys expired by then are forgotten first. */
+  now: number;
+  expiresAt: number;
+  /** The server claiming it. */
+  owner: string;
+  /** Forget the oldest keys so that at most this many remain with the new one; undefined: not this time. */
+  pruneTo: number | undefined;
+}
+
+/** The `Idempotency-Key` table of a database. */
+export interface KeyEngine {
+  /**
+   * Claims an `Idempotency-Key`: undefined when this request has it now, else the row of the
+   * request that has it. On PostgreSQL the insert of a unique key decides between racing
+   * servers. On SQLite (one server per file, whose own in-memory keys decide between its
+   * concurrent requests) it is a read: only answered keys are written, and a key without an
+   * answer — its server stopped before answering — counts as free.
+   */
+  claimKey(claim: KeyClaim): Promise<KeyRow | undefined>;
+  /** Takes over a key still without answer from `from` (a server that is gone); whether it did. */
+  takeOverKey(claim: KeyClaim, from: string): Promise<boolean>;
+}
+
+/** A key another request claimed, read back. */
+export interface KeyRow {
+  fingerprint: string;
+  /** JSON of its `KeptAnswer`, or null while that request is being answered. */
+  answer: string | null;
+  owner: string;
+}
 
 /** What one server asks of the server executing a run (several servers on one database). */
 export type RunCommand =
@@ -98,6 +137,8 @@ export interface StorageEngine {
   /** Applies `ops` in one transaction, in order. */
   write(ops: readonly StorageOp[]): Promise<void>;
   close(): Promise<void>;
+  /** Where the remembered `Idempotency-Key`s are (both engines have them). */
+  readonly keys?: KeyEngine;
   /** Set when several servers may share this database (PostgreSQL). */
   readonly shared?: SharedDatabase;
 }

@@ -1,7 +1,12 @@
 import type { ExecutorEnvironment } from '../executor/environment.ts';
 import type { RunExecutor } from '../executor/runExecutor.ts';
 import type { FileIndexer } from '../indexing.ts';
-import type { Store } from '../store.ts';
+import type { DurableKeys } from '../idempotency.ts';
+import type { ResponseRecord } from '../responses/record.ts';
+import type { StreamReference } from '../streaming.ts';
+import type { Collection, Store } from '../store.ts';
+import { bindResponses, restoreResponses, type ResponsesBinding } from './durableResponses.ts';
+import { durableKeys } from './keys.ts';
 import { bindStore, endAbandonedRuns, endInterruptedRuns, restoreStore, type StoreBinding } from './durable.ts';
 import { StorageError, type StorageEngine } from './engine.ts';
 import { PersistenceQueue } from './queue.ts';
@@ -34,12 +39,14 @@ export interface DurableStorage {
   stopChecks(): void;
   /** Waits for the last writes, then closes the database. */
   close(): Promise<void>;
+  /** The `Idempotency-Key`s kept in this database, bounded by `maxKeys`; `open` re-opens a kept stream. */
+  keys(maxKeys: number, open: (reference: StreamReference) => Response | undefined): DurableKeys | undefined;
 }
 
 /**
  * Opens the engine the options name (or none: `undefined`, the in-memory server), migrates it,
- * loads its state into `store`, ends the runs a stop interrupted, and from then on writes
- * every change through an ordered queue.
+ * loads its state into `store` (and the `/v1/responses` objects into `responses`), ends the
+ * runs a stop interrupted, and from then on writes every change through an ordered queue.
  *
  * @example `const storage = await openStorage({ dataDir: './data' }, store, environment, indexer);`
  */
@@ -48,6 +55,7 @@ export async function openStorage(
   store: Store<RunExecutor>,
   environment: ExecutorEnvironment,
   indexer: FileIndexer,
+  responses?: Collection<ResponseRecord>,
 ): Promise<DurableStorage | undefined> {
   if (options.dataDir !== undefined && options.databaseUrl !== undefined) {
     throw new StorageError('Give either dataDir (SQLite) or databaseUrl (PostgreSQL), not both.');
@@ -83,14 +91,17 @@ export async function openStorage(
             .catch(environment.onInternalError),
       );
     }
-    restoreStore(store, await engine.load(), environment, indexer);
+    const state = await engine.load();
+    restoreStore(store, state, environment, indexer);
+    if (responses !== undefined) restoreResponses(responses, store, state.objects);
   } catch (error) {
     await engine.close();
     throw error;
   }
   const queue = new PersistenceQueue(engine, environment.onInternalError);
   const shared = engine.shared;
-  const binding = bindStore(store, queue, environment, shared?.instanceId);
+  const responsesBinding: ResponsesBinding | undefined = responses === undefined ? undefined : bindResponses(responses, store, queue);
+  const binding = bindStore(store, queue, environment, shared?.instanceId, (row) => responsesBinding?.applyRemote(row));
   await endInterruptedRuns(store, binding, shared);
   await queue.flushed();
   // Writes others committed while this server loaded were held back; now they apply.
@@ -101,6 +112,10 @@ export async function openStorage(
     flushed: () => queue.flushed(),
     synced: shared === undefined ? undefined : () => shared.sync(),
     stopChecks: () => ownerCheck?.stop(),
+    keys(maxKeys, open) {
+      if (engine.keys === undefined) return undefined;
+      return durableKeys(engine.keys, queue, { owner: shared?.instanceId ?? 'sqlite', maxKeys, shared, open });
+    },
     async close() {
       ownerCheck?.stop();
       await ownerCheck?.idle();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { StorageError, type ReceivedCommand, type RunCommand, type SharedDatabase, type StorageEngine, type StorageOp, type StoredKind, type StoredState } from './engine.ts';
+import { StorageError, type KeyClaim, type KeyEngine, type KeyRow, type ReceivedCommand, type RunCommand, type SharedDatabase, type StorageEngine, type StorageOp, type StoredKind, type StoredState } from './engine.ts';
+import { insertClaimStatement, keyStatement, pruneStatements } from './keySql.ts';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations/index.ts';
 
 // Migrations of several servers starting at once on one database take turns on this lock.
@@ -24,7 +25,10 @@ type NoticeOp =
   | (Omit<Extract<StorageOp, { type: 'put' }>, 'data'> & { data: string | null })
   | (Omit<Extract<StorageOp, { type: 'event' }>, 'frame'> & { frame: string | null })
   | { type: 'putBytes'; id: string }
-  | Exclude<StorageOp, { type: 'put' | 'event' | 'putBytes' | 'command' }>;
+  | Exclude<StorageOp, { type: 'put' | 'event' | 'putBytes' | 'command' | KeyOp['type'] }>;
+
+/** Writes of remembered Idempotency-Keys: in the database only, never sent to other servers. */
+type KeyOp = Extract<StorageOp, { type: 'keepKey' | 'forgetKey' }>;
 
 /**
  * PostgreSQL through `pg`: the engine several servers share. A pool of connections; each
@@ -55,7 +59,8 @@ function noticesOf(from: string, ops: readonly StorageOp[]): Notice[] {
     if (op.type === 'command') {
       owners.add(op.owner);
       continue;
-    } else if (op.type === 'put') notice = op.data.length > INLINE_LIMIT ? { ...op, data: null } : op;
+    } else if (op.type === 'keepKey' || op.type === 'forgetKey') continue;
+    else if (op.type === 'put') notice = op.data.length > INLINE_LIMIT ? { ...op, data: null } : op;
     else if (op.type === 'event') notice = op.frame.length > INLINE_LIMIT ? { ...op, frame: null } : op;
     else if (op.type === 'putBytes') notice = { type: 'putBytes', id: op.id };
     else notice = op;
@@ -84,8 +89,9 @@ export function redact(url: string): string {
   }
 }
 
-class PostgresEngine implements StorageEngine, SharedDatabase {
+class PostgresEngine implements StorageEngine, SharedDatabase, KeyEngine {
   readonly name = 'postgres';
+  readonly keys: KeyEngine = this;
   readonly pool: pg.Pool;
   readonly instanceId = randomUUID();
   readonly #url: string;
@@ -235,6 +241,28 @@ class PostgresEngine implements StorageEngine, SharedDatabase {
     }
   }
 
+  async claimKey(claim: KeyClaim): Promise<KeyRow | undefined> {
+    // Each statement on its own (no transaction: two servers pruning at once must not deadlock);
+    // the insert alone decides, waiting for a racing insert of the same key to commit.
+    for (let attempt = 0; ; attempt += 1) {
+      for (const { sql, args } of pruneStatements(claim, '$')) await this.pool.query(sql, args);
+      const { sql, args } = insertClaimStatement(claim, '$');
+      if ((await this.pool.query(sql, args)).rowCount === 1) return undefined;
+      const { rows } = await this.pool.query<KeyRow>('SELECT fingerprint, answer, owner FROM idempotency_keys WHERE key = $1', [claim.key]);
+      if (rows[0] !== undefined) return rows[0];
+      // Pruned or expired between the insert and the read: claim it again.
+      if (attempt === 2) throw new StorageError(`Could not claim the Idempotency-Key ${JSON.stringify(claim.key)}: it kept disappearing.`);
+    }
+  }
+
+  async takeOverKey(claim: KeyClaim, from: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      'UPDATE idempotency_keys SET fingerprint = $1, expires_at = $2, owner = $3 WHERE key = $4 AND answer IS NULL AND owner = $5',
+      [claim.fingerprint, claim.expiresAt, claim.owner, claim.key, from],
+    );
+    return rowCount === 1;
+  }
+
   async close(): Promise<void> {
     await this.#chain;
     await this.#listener?.end().catch(() => {});
@@ -272,5 +300,10 @@ function statementsOf(op: StorageOp): Array<[string, unknown[]]> {
       return [['DELETE FROM run_events WHERE run_id = $1 AND position < $2', [op.runId, op.before]]];
     case 'command':
       return [['INSERT INTO run_commands (owner, thread_id, run_id, command) VALUES ($1, $2, $3, $4)', [op.owner, op.threadId, op.runId, op.command]]];
+    case 'keepKey':
+    case 'forgetKey': {
+      const { sql, args } = keyStatement(op, '$');
+      return [[sql, args]];
+    }
   }
 }

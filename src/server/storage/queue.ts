@@ -42,8 +42,10 @@ export class PersistenceQueue {
     this.#enqueued += 1;
     if (!this.#writing) {
       this.#writing = true;
-      // Writes queued in the same turn of the event loop go in one transaction.
-      queueMicrotask(() => void this.#drain());
+      // Writes queued in the same turn of the event loop go in one transaction (a macrotask,
+      // not a microtask: a route's changes and the Idempotency-Key answer the middleware
+      // queues after it, a few promise hops later, commit together).
+      setImmediate(() => void this.#drain());
     }
   }
 

@@ -2,7 +2,8 @@ import { createClient, type Client, type InStatement } from '@libsql/client';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { StorageError, type StorageEngine, type StorageOp, type StoredKind, type StoredState } from './engine.ts';
+import { StorageError, type KeyClaim, type KeyEngine, type KeyRow, type StorageEngine, type StorageOp, type StoredKind, type StoredState } from './engine.ts';
+import { keyStatement, pruneStatements } from './keySql.ts';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations/index.ts';
 
 /** The database file inside a data directory. */
@@ -34,8 +35,9 @@ export async function openSqlite(dataDir: string): Promise<StorageEngine> {
   return new SqliteEngine(client, path);
 }
 
-class SqliteEngine implements StorageEngine {
+class SqliteEngine implements StorageEngine, KeyEngine {
   readonly name = 'sqlite';
+  readonly keys: KeyEngine = this;
   readonly #client: Client;
   readonly #path: string;
 
@@ -93,6 +95,22 @@ class SqliteEngine implements StorageEngine {
   async close(): Promise<void> {
     this.#client.close();
   }
+
+  async claimKey(claim: KeyClaim): Promise<KeyRow | undefined> {
+    const prune = pruneStatements(claim, '?');
+    const read = { sql: 'SELECT fingerprint, answer, owner FROM idempotency_keys WHERE key = ? AND expires_at > ? AND answer IS NOT NULL', args: [claim.key, claim.now] };
+    const results = prune.length === 0 ? [await this.#client.execute(read)] : await this.#client.batch([...prune, read], 'write');
+    const row = results.at(-1)!.rows[0];
+    return row === undefined ? undefined : { fingerprint: String(row['fingerprint']), answer: String(row['answer']), owner: String(row['owner']) };
+  }
+
+  async takeOverKey(claim: KeyClaim, from: string): Promise<boolean> {
+    const { rows } = await this.#client.execute({
+      sql: 'UPDATE idempotency_keys SET fingerprint = ?, expires_at = ?, owner = ? WHERE key = ? AND answer IS NULL AND owner = ? RETURNING ord',
+      args: [claim.fingerprint, claim.expiresAt, claim.owner, claim.key, from],
+    });
+    return rows.length === 1;
+  }
 }
 
 function statementsOf(op: StorageOp): InStatement | InStatement[] {
@@ -122,5 +140,8 @@ function statementsOf(op: StorageOp): InStatement | InStatement[] {
     case 'command':
       // One server per SQLite file: every run is its own, no command ever crosses.
       return [];
+    case 'keepKey':
+    case 'forgetKey':
+      return keyStatement(op, '?');
   }
 }
