@@ -14,6 +14,9 @@ import type {
 } from '../../wire/index.ts';
 import { outputText } from '../../wire/index.ts';
 
+// The times an Assistants object records when something happened to it (not `expires_at`).
+const LOGGED_TIMES = ['created_at', 'started_at', 'completed_at', 'failed_at', 'cancelled_at', 'incomplete_at'] as const;
+
 /** Where a response's events go: appended to its log, in order. */
 export type ResponseEventSink = (event: { type: string } & Record<string, unknown>) => void;
 
@@ -47,6 +50,8 @@ export class ResponseWriter {
   readonly #fileNames = new Map<string, string>();
   #started = false;
   #finished = false;
+  /** The latest time the log's objects carry so far (epoch seconds; 0 before any). */
+  #lastLoggedAt = 0;
 
   constructor(response: ResponseObject, emit: ResponseEventSink, options: { query: string }) {
     this.#response = response;
@@ -62,9 +67,19 @@ export class ResponseWriter {
   /** Takes one event of the run (its name and data, as the Assistants stream carries them). */
   take(name: string, data: unknown): void {
     if (this.#finished) return;
+    this.#noteTimes(data);
     if (name.startsWith('thread.run.step.')) this.#step(name, data as RunStep | RunStepDeltaEvent);
     else if (name.startsWith('thread.run.')) this.#run(name, data as Run);
     else if (name.startsWith('thread.message.')) this.#message(name, data as Message | MessageDeltaEvent);
+  }
+
+  #noteTimes(data: unknown): void {
+    if (typeof data !== 'object' || data === null) return;
+    const times = data as Partial<Record<(typeof LOGGED_TIMES)[number], unknown>>;
+    for (const field of LOGGED_TIMES) {
+      const value = times[field];
+      if (typeof value === 'number' && value > this.#lastLoggedAt) this.#lastLoggedAt = value;
+    }
   }
 
   #run(name: string, run: Run): void {
@@ -118,7 +133,9 @@ export class ResponseWriter {
         output_tokens_details: { reasoning_tokens: 0 },
       } as NonNullable<ResponseObject['usage']>;
     }
-    if (status === 'completed') this.#response.completed_at = run.completed_at ?? Math.floor(Date.now() / 1000);
+    // A run paused at requires_action has no completed_at. The clock is no stand-in: a response
+    // is rebuilt from its run's log after a restart or on another server, and must read the same.
+    if (status === 'completed') this.#response.completed_at = run.completed_at ?? (this.#lastLoggedAt || this.#response.created_at);
     this.#finished = true;
     this.#lifecycle(type, status);
   }
