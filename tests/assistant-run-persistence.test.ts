@@ -2,8 +2,6 @@
 // second accepted submission for a pause: persisted in one child process (while its tools run,
 // or while it streams), restored in another. In-process restores cover the other states.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, toPromise, waitFor } from 'xstate';
@@ -12,20 +10,11 @@ import { clientOf, WEATHER_AND_TIME } from './helpers/assistantRun.ts';
 import { startCuttingProxy, type CuttingProxy } from './helpers/cuttingProxy.ts';
 import { within } from './helpers/loopback.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { bundleChild } from './helpers/childBundle.ts';
 
 const test = suite<{ ts: TestServer; proxy: CuttingProxy; assistantId: string }>('assistantRun persistence');
-// The child's source bundled once (esbuild, as the CLI tests do): it starts far faster than tsx.
-const childBundle = fileURLToPath(new URL('./.build/assistant-run-child.mjs', import.meta.url));
-const bundled = build({
-  entryPoints: [fileURLToPath(new URL('./helpers/assistant-run-child.ts', import.meta.url))],
-  outfile: childBundle,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
-});
+// The child's source bundled once: it starts far faster than under tsx.
+const childSource = bundleChild('helpers/assistant-run-child.ts', 'assistant-run-child');
 const ASK = [{ role: 'user' as const, content: "What's the weather and the time in Paris?" }];
 const ANSWER = 'The tools returned:\n- get_weather: 22C\n- get_time: 14:00';
 
@@ -42,9 +31,9 @@ test.after(async ({ ts, proxy }) => {
 });
 
 async function runChild(env: Record<string, string>, stdin = ''): Promise<string> {
-  await bundled;
+  await childSource.ready;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [childBundle], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [childSource.path], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));

@@ -1,36 +1,24 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor } from 'xstate';
 import { APIUserAbortError, AssistantsClient, createPollMachine, restorePollActor, settlePoll, InvalidArgumentError, type PollActor, type Run } from '../src/index.ts';
 import { makeRun } from '../src/testing/index.ts';
 import { handlesLeftAfterClose, json, startLoopback, within } from './helpers/loopback.ts';
+import { bundleChild } from './helpers/childBundle.ts';
 
 // A poll persisted in this process is restored in a fresh process with a fresh client, and
 // finishes there: the wait resumes at the original wake-up time, then the run completes.
 
 const baseline = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout' || kind.startsWith('TCP'));
-// The child's source bundled once (esbuild, as the CLI and assistantRun persistence tests do): it
-// starts in a fraction of the time `--import tsx` takes.
-const childBundle = fileURLToPath(new URL('./.build/poll-child.mjs', import.meta.url));
-const bundled = build({
-  entryPoints: [fileURLToPath(new URL('./helpers/poll-child.ts', import.meta.url))],
-  outfile: childBundle,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
-});
+// The child's source bundled once: it starts far faster than under tsx.
+const childSource = bundleChild('helpers/poll-child.ts', 'poll-child');
 const target = { resource: 'run', threadId: 'thread_1', runId: 'run_1' } as const;
 
 async function runChild(snapshotJSON: string, baseURL: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  await bundled;
+  await childSource.ready;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [childBundle], {
+    const child = spawn(process.execPath, [childSource.path], {
       env: { ...process.env, POLL_BASE_URL: baseURL },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { CliIO } from '../../src/cli/terminal.ts';
+import { bundleChild } from './childBundle.ts';
 
 /** A CliIO that keeps what was written; `tty: true` makes stdout claim to be a terminal. */
 export interface CapturedIO extends CliIO {
@@ -31,21 +30,12 @@ export interface ProcessResult {
 // The CLI's current source, bundled as scripts/build.mjs bundles the bin: a child starts in a
 // fraction of the time `--import tsx` takes. It sits two folders below the repository, like
 // dist/esm/cli.js, so the demo finds its document the same way.
-const BUNDLE = fileURLToPath(new URL('../.build/cli.mjs', import.meta.url));
-let bundled: Promise<unknown> | undefined;
+let cliBundle: ReturnType<typeof bundleChild> | undefined;
 
-function bundleCli(): Promise<unknown> {
-  bundled ??= build({
-    entryPoints: [fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))],
-    outfile: BUNDLE,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  return bundled;
+async function bundleCli(): Promise<string> {
+  cliBundle ??= bundleChild('../src/cli/main.ts', 'cli');
+  await cliBundle.ready;
+  return cliBundle.path;
 }
 
 /**
@@ -53,9 +43,9 @@ function bundleCli(): Promise<unknown> {
  * a clean environment (no OPENAI_* variables leak in from the developer's shell).
  */
 export async function spawnCli(args: string[], env: Record<string, string> = {}, onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<ProcessResult> {
-  await bundleCli();
+  const bundle = await bundleCli();
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPENAI_') && name !== 'NO_COLOR' && name !== 'FORCE_COLOR'));
-  const child = spawn(process.execPath, [BUNDLE, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bundle, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
