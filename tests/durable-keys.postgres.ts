@@ -4,24 +4,12 @@
 import { createHash } from 'node:crypto';
 import { ConflictError } from 'openai';
 import pg from 'pg';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { keyedClient } from './helpers/keyedOpenai.ts';
-import { startCluster, type TestCluster } from './helpers/postgres.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { twoServersOnPostgres } from './helpers/twoServersOnPostgres.ts';
 
-const test = suite<{ cluster: TestCluster; a: TestServer; b: TestServer }>('idempotency keys and responses on PostgreSQL');
-
-test.before(async (context) => {
-  context.cluster = await startCluster();
-  context.a = await startTestServer({ databaseUrl: context.cluster.url });
-  context.b = await startTestServer({ databaseUrl: context.cluster.url });
-});
-test.after(async ({ a, b, cluster }) => {
-  await a?.close();
-  await b?.close();
-  await cluster?.stop();
-});
+const test = twoServersOnPostgres('idempotency keys and responses on PostgreSQL');
 
 const post = (t: TestServer, path: string, body: object, key: string) =>
   t.request(path, { method: 'POST', body: JSON.stringify(body), headers: { 'idempotency-key': key } });

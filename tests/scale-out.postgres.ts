@@ -1,23 +1,11 @@
 // Several servers on one PostgreSQL: a run created on one is streamed, polled, cancelled and
 // re-attached through another; 200 concurrent runs across two servers, none lost or doubled.
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ABANDONED_BY_OWNER, INTERRUPTED_BY_RESTART } from '../src/server/index.ts';
-import { startCluster, type TestCluster } from './helpers/postgres.ts';
 import { functionTool, startTestServer, type TestServer } from './helpers/server.ts';
+import { twoServersOnPostgres } from './helpers/twoServersOnPostgres.ts';
 
-const test = suite<{ cluster: TestCluster; a: TestServer; b: TestServer }>('scale-out on PostgreSQL');
-
-test.before(async (context) => {
-  context.cluster = await startCluster();
-  context.a = await startTestServer({ databaseUrl: context.cluster.url });
-  context.b = await startTestServer({ databaseUrl: context.cluster.url });
-});
-test.after(async ({ a, b, cluster }) => {
-  await a?.close();
-  await b?.close();
-  await cluster?.stop();
-});
+const test = twoServersOnPostgres('scale-out on PostgreSQL');
 
 test('a run created on A is streamed from B, cancelled from B, and seen cancelled on A', async ({ a, b }) => {
   const assistant = await a.openai.beta.assistants.create({ model: 'scripted' });
