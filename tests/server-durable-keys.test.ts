@@ -5,38 +5,17 @@ import { createClient } from '@libsql/client';
 import { createHash } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConflictError } from 'openai';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AssistantsClient } from '../src/index.ts';
-import { INTERRUPTED_BY_RESTART, StorageError, type ServerOptions } from '../src/server/index.ts';
+import { INTERRUPTED_BY_RESTART, StorageError, } from '../src/server/index.ts';
 import { keyedClient } from './helpers/keyedOpenai.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { restartSuite } from './helpers/restartSuite.ts';
 
-const test = suite<{ dirs: string[] }>('durable idempotency keys and responses (SQLite)');
-test.before((context) => {
-  context.dirs = [];
-});
-test.after(async ({ dirs }) => {
-  for (const server of opened) await server.close();
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
-
-const opened: TestServer[] = [];
-async function serverOn(dataDir: string, options: ServerOptions = {}): Promise<TestServer> {
-  const server = await startTestServer({ dataDir, ...options });
-  opened.push(server);
-  return server;
-}
-async function dataDir(dirs: string[]): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'assistant-machines-keys-'));
-  dirs.push(dir);
-  return dir;
-}
+const { test, serverOn, dataDir } = restartSuite('durable idempotency keys and responses (SQLite)');
 const post = (t: TestServer, path: string, body: object, key: string) =>
   t.request(path, { method: 'POST', body: JSON.stringify(body), headers: { 'idempotency-key': key } });
 const eventNames = (text: string) => [...text.matchAll(/^event: (\S+)$/gm)].map((match) => match[1]);

@@ -1,37 +1,12 @@
-// Durable state on SQLite: what the API lists before a restart it lists after, and a run that
-// was active when the server stopped ends failed (docs/server.md).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
 import { toFile } from 'openai';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { INTERRUPTED_BY_RESTART } from '../src/server/executor/runExecutor.ts';
 import { readState, streamUntilDeltas, type CreatedIds } from './helpers/durableState.ts';
-import { functionTool, startTestServer, type TestServer } from './helpers/server.ts';
+import { functionTool, } from './helpers/server.ts';
+import { restartSuite } from './helpers/restartSuite.ts';
 
-const test = suite<{ dirs: string[] }>('durable state (SQLite)');
-test.before((context) => {
-  context.dirs = [];
-});
-test.after(async ({ dirs }) => {
-  // A failed assertion must not leave a server holding the process open.
-  for (const server of opened) await server.close();
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
-
-const opened: TestServer[] = [];
-async function serverOn(dataDir?: string): Promise<TestServer> {
-  const server = await startTestServer(dataDir === undefined ? {} : { dataDir });
-  opened.push(server);
-  return server;
-}
-
-async function dataDir(dirs: string[]): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'assistant-machines-durable-'));
-  dirs.push(dir);
-  return dir;
-}
+const { test, serverOn, dataDir } = restartSuite('durable state (SQLite)');
 
 test('everything lists back identically after close and start on the same data dir', async ({ dirs }) => {
   const dir = await dataDir(dirs);
