@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { ConflictError } from 'openai';
 import * as assert from 'uvu/assert';
 import { AssistantsClient } from '../src/index.ts';
-import { INTERRUPTED_BY_RESTART, StorageError, } from '../src/server/index.ts';
+import { INTERRUPTED_BY_RESTART, StorageError } from '../src/server/index.ts';
 import { keyedClient } from './helpers/keyedOpenai.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { restartSuite } from './helpers/restartSuite.ts';
