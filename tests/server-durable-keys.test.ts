@@ -3,8 +3,6 @@
 // original run's stream from its persisted log), and a response reads back the same.
 import { createClient } from '@libsql/client';
 import { createHash } from 'node:crypto';
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConflictError } from 'openai';
@@ -14,6 +12,7 @@ import { INTERRUPTED_BY_RESTART, StorageError } from '../src/server/index.ts';
 import { keyedClient } from './helpers/keyedOpenai.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { restartSuite } from './helpers/restartSuite.ts';
+import { startForwardingProxy } from './helpers/forwardingProxy.ts';
 
 const { test, serverOn, dataDir } = restartSuite('durable idempotency keys and responses (SQLite)');
 const post = (t: TestServer, path: string, body: object, key: string) =>
@@ -91,29 +90,20 @@ test('our client, cut off after the server took its streaming create-and-run, re
   // A proxy that forwards everything, but for the first streaming POST waits for the server's
   // answer to begin, restarts the server on the same data, and only then drops the client.
   let cut = 0;
-  const proxy = createHttpServer(async (incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const upstream = await fetch(`${target.server.url}${incoming.url!.replace(/^\/v1/, '')}`, {
-      method: incoming.method!,
-      headers: Object.fromEntries(Object.entries(incoming.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name))) as Record<string, string>,
-      ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
-    });
-    if (incoming.url!.endsWith('/threads/runs') && cut === 0) {
+  const proxy = await startForwardingProxy(
+    () => target.server.url,
+    async (path, upstream, client) => {
+      if (!path.endsWith('/threads/runs') || cut > 0) return false;
       cut += 1;
       await upstream.body?.cancel();
       await target.close();
       target = await serverOn(dir);
-      outgoing.socket?.destroy();
-      return;
-    }
-    outgoing.writeHead(upstream.status, Object.fromEntries(upstream.headers));
-    if (upstream.body) for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) outgoing.write(chunk);
-    outgoing.end();
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      client.socket?.destroy();
+      return true;
+    },
+  );
   try {
-    const client = new AssistantsClient({ baseURL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/v1`, apiKey: 'k', maxRetries: 2 });
+    const client = new AssistantsClient({ baseURL: proxy.url, apiKey: 'k', maxRetries: 2 });
     const stream = client.beta.threads.createAndRunStream({ assistant_id: assistant.id, metadata: { scenario: 'slow' }, thread: { messages: [story] } });
     const run = await stream.finalRun();
     assert.is(cut, 1);
@@ -121,8 +111,7 @@ test('our client, cut off after the server took its streaming create-and-run, re
     const runs = await target.openai.beta.threads.runs.list(run.thread_id);
     assert.equal(runs.data.map((listed) => listed.id), [run.id], 'one run on the thread the first attempt created');
   } finally {
-    proxy.closeAllConnections();
-    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    await proxy.close();
     await target.close();
   }
 });

@@ -1,12 +1,11 @@
 // Idempotency keys, end to end: the server answers a repeated key with the original object or
 // the original run's stream, refuses a key reused for another request, and the client's retry
 // of a streaming POST whose connection dropped after the server took it creates nothing twice.
-import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AssistantsClient } from '../src/index.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { startForwardingProxy } from './helpers/forwardingProxy.ts';
 
 const withServer = async (body: (t: TestServer) => Promise<void>) => {
   const t = await startTestServer();
@@ -50,29 +49,20 @@ test('the client retries a streaming POST whose connection dropped after the ser
     // connection once the server has answered — before a byte of the answer reaches it.
     let dropped = 0;
     let droppedThreadId: string | undefined;
-    const proxy = createHttpServer(async (incoming: IncomingMessage, outgoing) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of incoming) chunks.push(chunk as Buffer);
-      const upstream = await fetch(`${t.server.url}${incoming.url!.replace(/^\/v1/, '')}`, {
-        method: incoming.method!,
-        headers: Object.fromEntries(Object.entries(incoming.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name))) as Record<string, string>,
-        ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
-      });
-      if (incoming.url!.endsWith('/threads/runs') && dropped === 0) {
+    const proxy = await startForwardingProxy(
+      () => t.server.url,
+      async (path, upstream, client) => {
+        if (!path.endsWith('/threads/runs') || dropped > 0) return false;
         dropped++;
         // Read what the client would have got, to know which thread the server made for it.
         const text = await upstream.text();
         droppedThreadId = /"id":"(thread_[^"]+)"/.exec(text)?.[1];
-        outgoing.socket?.destroy();
-        return;
-      }
-      outgoing.writeHead(upstream.status, Object.fromEntries(upstream.headers));
-      if (upstream.body) for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) outgoing.write(chunk);
-      outgoing.end();
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+        client.socket?.destroy();
+        return true;
+      },
+    );
     try {
-      const client = new AssistantsClient({ baseURL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/v1`, apiKey: 'k', maxRetries: 2 });
+      const client = new AssistantsClient({ baseURL: proxy.url, apiKey: 'k', maxRetries: 2 });
       const assistant = await client.beta.assistants.create({ model: 'scripted' });
       const stream = client.beta.threads.createAndRunStream({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'What is 6 * 7?' }] } });
       const run = await stream.finalRun();
@@ -82,8 +72,7 @@ test('the client retries a streaming POST whose connection dropped after the ser
       const runs = await (await t.request(`/threads/${run.thread_id}/runs`)).json();
       assert.is(runs.data.length, 1, 'one run on the thread');
     } finally {
-      proxy.closeAllConnections();
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await proxy.close();
     }
   });
 });
