@@ -67,7 +67,8 @@ export class ResponseWriter {
   /** Takes one event of the run (its name and data, as the Assistants stream carries them). */
   take(name: string, data: unknown): void {
     if (this.#finished) return;
-    this.#noteTimes(data);
+    // Deltas carry no times: most of a run's events are deltas, so they skip the look.
+    if (!name.endsWith('.delta')) this.#noteTimes(data);
     if (name.startsWith('thread.run.step.')) this.#step(name, data as RunStep | RunStepDeltaEvent);
     else if (name.startsWith('thread.run.')) this.#run(name, data as Run);
     else if (name.startsWith('thread.message.')) this.#message(name, data as Message | MessageDeltaEvent);
