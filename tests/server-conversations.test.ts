@@ -172,7 +172,7 @@ test('store: false — answered, added to its conversation, and not retrievable 
   const { openai } = t;
   const conversation = await openai.conversations.create();
   const response = await openai.responses.create({ model: 'scripted', conversation: conversation.id, input: 'Keep nothing', store: false });
-  assert.equal([response.status, response.store], ['completed', false]);
+  assert.equal([response.status, (response as unknown as { store: boolean }).store], ['completed', false]);
   assert.is((await refusal(openai.responses.retrieve(response.id))).status, 404);
   assert.is((await refusal(openai.responses.inputItems.list(response.id))).status, 404);
   const continued = await refusal(openai.responses.create({ model: 'scripted', previous_response_id: response.id, input: 'Again' }));

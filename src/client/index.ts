@@ -32,6 +32,7 @@ export { Files } from './resources/files.ts';
 export { Messages } from './resources/messages.ts';
 export { Runs, type AttachStreamParams } from './resources/runs.ts';
 export { POLLED_ATTACH_EVENT, type PolledAttachNotice } from './polledRunEvents.ts';
+export { RESPONSE_POLLED_EVENT, RESPONSE_RESUMED_EVENT, type ResponseResumeNotice } from './responseResume.ts';
 export { Steps } from './resources/steps.ts';
 export {
   InputItems,

@@ -24,7 +24,7 @@ export async function makeConversations(openai: OpenAI): Promise<ConversationIds
   const greeted = await openai.conversations.create({ items: [{ role: 'user', content: 'Hello' }, { role: 'assistant', content: 'Hi!' }], metadata: { topic: 'greetings' } });
   await openai.conversations.update(greeted.id, { metadata: { topic: 'greetings', reviewed: 'yes' } });
   const { data } = await openai.conversations.items.create(greeted.id, { items: [{ role: 'user', content: 'a typo' }, { role: 'user', content: 'How are you?' }] });
-  await openai.conversations.items.delete(data[0]!.id, { conversation_id: greeted.id });
+  await openai.conversations.items.delete(data[0]!.id as string, { conversation_id: greeted.id });
   const answered = await openai.responses.create({ model: 'scripted', conversation: greeted.id, input: 'Tell me something.' });
   assert.is(answered.status, 'completed');
 

@@ -6,6 +6,7 @@ import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { RunExecutor } from '../executor/runExecutor.ts';
 import { scenarioOf } from '../executor/scenario.ts';
+import { pollable } from '../http.ts';
 import { newId, nowSeconds } from '../ids.ts';
 import type { Assistant } from '../objects.ts';
 import { paginate, parseListQuery } from '../pagination.ts';
@@ -55,7 +56,7 @@ export function responseRoutes(context: ServerContext): Hono {
       const record = responses.require(c.req.param('response_id'));
       const query = parseRequest(RetrieveQuery, c.req.query());
       if (query.stream === 'true') return streamResponseEvents(record, query.starting_after ?? -1);
-      return c.json(record.response);
+      return pollable(c, context.pollAfterMs, record.response);
     })
     .post('/:response_id/cancel', async (c) => {
       const record = responses.require(c.req.param('response_id'));

@@ -98,6 +98,16 @@ export class ResponsesTranslator {
     return this.#final;
   }
 
+  /** The `output_index` of every item added and not done yet, in order. */
+  get unfinishedItems(): number[] {
+    return this.#slots.filter((slot) => !slot.done).map((slot) => slot.outputIndex);
+  }
+
+  /** The `sequence_number` of the last event taken (undefined before any numbered event). */
+  get lastSequence(): number | undefined {
+    return this.#lastSequence;
+  }
+
   /**
    * Translates one event (`seq`: its 1-based position in the stream, for errors; `name`: the
    * SSE event name, if the frame had one). Returns the accumulated text or arguments for a
