@@ -45,5 +45,16 @@ export {
   type ResponseTool,
 } from './resources/responses.ts';
 export { Threads } from './resources/threads.ts';
+export {
+  ConversationItems,
+  Conversations,
+  type ConversationCreateParams,
+  type ConversationIncludable,
+  type ConversationItemCreateParams,
+  type ConversationItemDeleteParams,
+  type ConversationItemListParams,
+  type ConversationItemRetrieveParams,
+  type ConversationUpdateParams,
+} from './resources/conversations.ts';
 export { VectorStoreFiles } from './resources/vectorStoreFiles.ts';
 export { VectorStores } from './resources/vectorStores.ts';
