@@ -177,10 +177,9 @@ test('run steps are the items: one step per function_call, file_search_call and 
   assert.is(new Set(steps.map((step) => step.id)).size, steps.length);
 });
 
-test('without tools the actor waits at the pause; a cancel there ends the run cancelled, nothing submitted', async ({ ts, assistantId }) => {
-  const actor = createActor(createAssistantRun({ client: clientOf(ts.server.url), responses: responsesMode(assistantId) }), {
-    input: { threadId: 'conversation-5', assistantId, additionalMessages: ASK },
-  });
+test('without tools the actor waits at the pause; a cancel there ends the run cancelled, nothing submitted, and the thread goes on', async ({ ts, assistantId }) => {
+  const options: AssistantRunOptions = { client: clientOf(ts.server.url), responses: responsesMode(assistantId) };
+  const actor = createActor(createAssistantRun(options), { input: { threadId: 'conversation-5', assistantId, additionalMessages: ASK } });
   actor.start();
   const paused = await waitFor(actor, (snapshot) => snapshot.matches({ active: { working: 'awaitingOutputs' } }), { timeout: 5000 });
   assert.equal(paused.context.run!.required_action!.submit_tool_outputs.tool_calls.map((call) => call.function.name).sort(), ['get_time', 'get_weather']);
@@ -188,10 +187,15 @@ test('without tools the actor waits at the pause; a cancel there ends the run ca
   const output = await toPromise(actor);
   assert.is(output.run.status, 'cancelled');
   assert.is(output.run.required_action, null);
-  // The pause's response is where the chain stopped: nothing continued it.
+  // The pause's response is where the run stopped: nothing continued it.
   const response = await ts.openai.responses.retrieve((output.run as { response_id?: string }).response_id!);
   assert.is(response.id, output.run.id);
   assert.is(response.status, 'completed');
+  // Its calls left the conversation (nothing will answer them), so the thread's next run goes on there.
+  const types = (await ts.openai.conversations.items.list(output.run.thread_id, { order: 'asc' })).data.map((item) => item.type);
+  assert.equal(types, ['message']);
+  const next = await runToEnd(options, { threadId: 'conversation-5', assistantId, additionalMessages: [{ role: 'user', content: 'Never mind. Hello!' }] });
+  assert.equal([next.output.run.status, next.output.run.thread_id], ['completed', output.run.thread_id]);
 });
 
 test('attach: { threadId, runId: a response id } carries a paused response to its end', async ({ ts, assistantId }) => {

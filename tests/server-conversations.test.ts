@@ -123,6 +123,22 @@ test('a response in a conversation reads its items as the prefix of its input, a
   );
 });
 
+test('a paused call must be answered before the conversation goes on — unless it was deleted from the conversation', async ({ t }) => {
+  const { openai } = t;
+  const conversation = await openai.conversations.create({ items: [{ role: 'user', content: 'What is the weather in Paris?' }] });
+  const paused = await openai.responses.create({ model: 'scripted', conversation: conversation.id, tools: [weather] });
+  const call = paused.output.find((item) => item.type === 'function_call');
+  const unanswered = await refusal(openai.responses.create({ model: 'scripted', conversation: conversation.id, input: 'Something else' }));
+  assert.equal([unanswered.status, unanswered.error['param']], [400, 'input']);
+  assert.match(String(unanswered.error['message']), /No tool output found for function call/);
+  // An item id the conversation has is refused before anything starts.
+  const duplicate = await refusal(openai.responses.create({ model: 'scripted', conversation: conversation.id, input: [{ type: 'message', role: 'user', content: 'again', id: paused.output[0]!.id } as never] }));
+  assert.equal([duplicate.status, duplicate.error['code']], [400, 'duplicate_item']);
+  await openai.conversations.items.delete(call!.id!, { conversation_id: conversation.id });
+  const next = await openai.responses.create({ model: 'scripted', conversation: conversation.id, input: 'Something else' });
+  assert.equal([next.status, next.output_text.startsWith('You said: "Something else"')], ['completed', true]);
+});
+
 test("a conversation's developer messages are instructions, its assistant messages history", async ({ t }) => {
   const { openai } = t;
   const conversation = await openai.conversations.create({

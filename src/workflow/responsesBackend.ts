@@ -7,6 +7,7 @@ import { runOfResponse } from '../wire/responses/objects.ts';
 import type { ResponseFunctionCall, ResponseObject, Run, RunStatus } from '../wire/index.ts';
 import type { RunBackend } from './backend.ts';
 import {
+  abandonPause,
   continuationOf,
   conversationHistory,
   identityOf,
@@ -108,8 +109,11 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
       const runId = locator.runId ?? locator.run?.id;
       if (runId === undefined) return answered(null);
       // A paused run is a finished response waiting for outputs: nothing runs on the server, and
-      // not continuing it is the cancel.
-      if (locator.run?.status === 'requires_action') return answered(cancelledPause(locator.run));
+      // not continuing it is the cancel (in a conversation, its calls leave it, see abandonPause).
+      if (locator.run?.status === 'requires_action') {
+        await abandonPause(client, locator.run, runId, signal);
+        return answered(cancelledPause(locator.run));
+      }
       try {
         const response = await client.responses.cancel(responseIdOf(locator.run, runId), { signal });
         return answered(runOfChain(response, runId));
@@ -117,12 +121,15 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
         // Not cancellable (not a background response, or finished): where does it stand?
         if (!(error instanceof BadRequestError)) throw error;
         const retrieved = await retrieve({ ...locator, runId }, signal);
-        return retrieved.run?.status === 'requires_action' ? { ...retrieved, run: cancelledPause(retrieved.run) } : retrieved;
+        if (retrieved.run?.status !== 'requires_action') return retrieved;
+        await abandonPause(client, retrieved.run, runId, signal);
+        return { ...retrieved, run: cancelledPause(retrieved.run) };
       }
     },
     messages: (input, signal) => history.messages(input, signal),
     cancelAndForget(_threadId, runId, run) {
-      client.responses.cancel(responseIdOf(run, runId)).catch(() => {});
+      if (run?.status === 'requires_action') abandonPause(client, run, runId, new AbortController().signal).catch(() => {});
+      else client.responses.cancel(responseIdOf(run, runId)).catch(() => {});
     },
   };
 }

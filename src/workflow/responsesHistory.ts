@@ -1,5 +1,6 @@
 import type { RunMessagesInput } from '../../machines/assistantRun.ts';
 import type { AssistantsClient } from '../client/AssistantsClient.ts';
+import { NotFoundError } from '../client/errors.ts';
 import type { ResponseCreateParams } from '../client/resources/responses.ts';
 import { messageOfItem, type RunIdentity } from '../wire/responses/objects.ts';
 import type { ConversationItem, Message, ResponseObject, ResponseOutputMessage, Run } from '../wire/index.ts';
@@ -97,6 +98,26 @@ export function previousResponseHistory(client: AssistantsClient, store: Convers
 export function continuationOf(run: Run | null, runId: string): Pick<ResponseCreateParams, 'conversation' | 'previous_response_id'> {
   if (run !== null && run.thread_id !== run.id && run.thread_id.startsWith('conv_')) return { conversation: run.thread_id };
   return { previous_response_id: responseIdOf(run, runId) };
+}
+
+/**
+ * Abandons a paused run in a conversation: its function calls, which nothing will answer, are
+ * deleted from the conversation, so the thread's next run can go on there (the API refuses a
+ * response whose context has a call without its output). Without a conversation, nothing to do:
+ * the next run does not continue a cancelled one.
+ *
+ * @internal
+ */
+export async function abandonPause(client: AssistantsClient, run: Run, runId: string, signal: AbortSignal): Promise<void> {
+  const { conversation } = continuationOf(run, runId);
+  if (typeof conversation !== 'string') return;
+  const paused = await client.responses.retrieve(responseIdOf(run, runId), { signal });
+  for (const item of paused.output) {
+    if (item.type !== 'function_call' || typeof item.id !== 'string') continue;
+    await client.conversations.items.delete(item.id, { conversation_id: conversation }, { signal }).catch((error: unknown) => {
+      if (!(error instanceof NotFoundError)) throw error;
+    });
+  }
 }
 
 /** The newest response of a run's chain: the one its last-seen run object came from. @internal */

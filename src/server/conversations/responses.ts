@@ -4,7 +4,6 @@ import { ApiError } from '../errors.ts';
 import type { ResponseRecord } from '../responses/record.ts';
 import type { CreateResponseInput } from '../responses/requests.ts';
 import type { ConversationRecord } from './record.ts';
-import { checkNewIds } from './routes.ts';
 
 // `conversation` on `POST /v1/responses`: the conversation's items are the input's prefix, and
 // the response's input and output items are added to it when the response ends.
@@ -94,7 +93,6 @@ export function textOf(content: unknown): string {
  * @example `joinConversation(context, conversation, record, inputItems);`
  */
 export function joinConversation(context: ServerContext, conversation: ConversationRecord, response: ResponseRecord, inputItems: readonly ConversationItem[]): void {
-  checkNewIds(conversation, inputItems, 'input');
   conversation.latest = response;
   if (response.response.store !== false) {
     conversation.latestResponseId = response.response.id;

@@ -14,7 +14,9 @@ import type { RunSettingsInput } from '../../wire/requests.ts';
 import { Collection, type ThreadRecord } from '../store.ts';
 import { parseRequest, readJsonBody } from '../validation.ts';
 import { storedItemOf } from '../conversations/items.ts';
+import type { ConversationRecord } from '../conversations/record.ts';
 import { conversationOfRequest, historyOf, joinConversation, latestOf, textOf } from '../conversations/responses.ts';
+import { checkNewIds } from '../conversations/routes.ts';
 import { ResponseRecord, streamResponseEvents } from './record.ts';
 import { CreateResponseRequest, ResponseToolParam, type CreateResponseInput, type InputItemInput } from './requests.ts';
 import { newResponse } from './responseObject.ts';
@@ -121,6 +123,8 @@ function parseInput(input: CreateResponseInput['input']): ParsedInput {
 function createResponse(context: ServerContext, body: CreateResponseInput): ResponseRecord {
   const conversation = conversationOfRequest(context, body);
   const input = parseInput(body.input);
+  // Refused before anything starts: an item is in a conversation once.
+  if (conversation !== undefined) checkNewIds(conversation, input.stored, 'input');
   const stored = body.store !== false;
   const obfuscate = body.stream_options?.include_obfuscation !== false;
   const response = newResponse(body, conversation?.conversation.id);
@@ -132,6 +136,11 @@ function createResponse(context: ServerContext, body: CreateResponseInput): Resp
     return record;
   };
 
+  // A conversation whose paused calls were deleted from it (nothing to answer any more) has
+  // abandoned that run: it is cancelled, and the conversation goes on.
+  if (conversation !== undefined && previous !== undefined && input.outputs.length === 0 && isAbandonedPause(previous, conversation)) {
+    previous.executor.cancel();
+  }
   // Function outputs continue the run the previous response paused.
   if (previous !== undefined && previous.executor.run.status === 'requires_action') {
     const pending = previous.executor.run.required_action?.submit_tool_outputs.tool_calls.map((call) => call.id) ?? [];
@@ -181,6 +190,13 @@ function createResponse(context: ServerContext, body: CreateResponseInput): Resp
   const executor = new RunExecutor({ run, thread, vectorStoreIds, scenario, includeSearchContent: true }, context.environment);
   thread.runs.set(run.id, executor);
   return started(new ResponseRecord({ response, inputItems: input.stored, thread, executor, from: 0, query, obfuscate }));
+}
+
+// A paused run none of whose calls is still in the conversation.
+function isAbandonedPause(previous: ResponseRecord, conversation: ConversationRecord): boolean {
+  if (previous.executor.run.status !== 'requires_action') return false;
+  const pending = new Set(previous.executor.run.required_action?.submit_tool_outputs.tool_calls.map((call) => call.id));
+  return !conversation.items.values().some((item) => item.type === 'function_call' && pending.has(item['call_id'] as string));
 }
 
 // The response `previous_response_id` names: a 404 when this server has none by that id
