@@ -31,7 +31,7 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
   let reader: TextReader | undefined;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-  const { idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress = false, readErrorCause } = session.input;
+  const { idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress = false, readErrorCause, maxFrameLength } = session.input;
   const clearTimers = () => {
     clearTimeout(idleTimer);
     clearTimeout(deadlineTimer);
@@ -152,7 +152,7 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
               }
               feedResponses(json, eventIndex, name);
             },
-            { allowUnnamedFrames: session.input.protocol === 'responses' },
+            { allowUnnamedFrames: session.input.protocol === 'responses', maxFrameLength },
           )
         : createNDJSONDecoder((name, data, line) => {
             if (stopped) return;
@@ -160,7 +160,7 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
             if (protocol === undefined) adopt(name.startsWith('response.'));
             if (protocol === 'assistants') deliver(toWireEvent(name, data, eventIndex, line));
             else feedResponses(data, eventIndex, name);
-          });
+          }, { maxFrameLength });
     for (;;) {
       let text: string | undefined;
       try {
