@@ -102,6 +102,8 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
         const step = openChildFor(session.root.getSnapshot().context, event);
         if (step !== undefined) return step.send(event);
       }
+      // The server's error keeps the answer's headers (its x-request-id), as the official SDK's APIError does.
+      if (event.type === 'error' && reader?.headers !== undefined) return sendBack({ ...event, headers: reader.headers });
       sendBack(event);
     };
     // A Responses stream is recognised by its first event (or declared by the caller) and

@@ -62,6 +62,8 @@ export interface AssistantStreamErrorOptions extends StreamPosition {
   apiError?: ErrorObject | undefined;
   /** The HTTP status, for an `api-error` that came as a non-2xx response. */
   status?: number | undefined;
+  /** The headers of the answer the stream was read from, for an `api-error` (when it was read from a `Response`). */
+  headers?: Headers | undefined;
 }
 
 /**
@@ -85,6 +87,16 @@ export class AssistantStreamError extends Error {
   readonly path: string | undefined;
   readonly apiError: ErrorObject | undefined;
   readonly status: number | undefined;
+  /**
+   * For an `api-error` of a stream read from a `Response`: the answer's headers (else
+   * undefined), as the official SDK's `APIError` keeps them.
+   */
+  readonly headers: Headers | undefined;
+  /**
+   * For an `api-error` of a stream read from a `Response`: its `x-request-id` header (null when
+   * the answer had none; undefined when there was no answer). Quote it when reporting the failure.
+   */
+  readonly requestID: string | null | undefined;
   /** The message without the location suffix. */
   readonly detail: string;
 
@@ -97,6 +109,8 @@ export class AssistantStreamError extends Error {
     this.path = options.path;
     this.apiError = options.apiError;
     this.status = options.status;
+    this.headers = options.headers;
+    this.requestID = options.headers?.get('x-request-id');
   }
 }
 
