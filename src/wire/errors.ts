@@ -146,6 +146,16 @@ export function safePathSegment(key: string): string {
   return JSON.stringify(cut).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * An event name from the wire as an error may show it: a protocol-like name as it is, anything
+ * else quoted, escaped and cut short (a name is data the server chose; errors reach logs).
+ *
+ * @internal
+ */
+export function safeEventName(name: string): string {
+  return /^[a-z0-9_.]{1,80}$/.test(name) ? name : safePathSegment(name);
+}
+
 /** `text` with its control characters written as `\uXXXX`, so it cannot drive a terminal. */
 export function escapeControl(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this finds.

@@ -1,4 +1,4 @@
-import { AssistantStreamError, safePathSegment, type AssistantStreamErrorKind } from '../errors.ts';
+import { AssistantStreamError, safeEventName, type AssistantStreamErrorKind } from '../errors.ts';
 import { toWireEvent, type WireEvent } from '../events.ts';
 import { growString } from '../grow.ts';
 import type { Message, MessageDelta } from '../schemas/message.ts';
@@ -772,16 +772,6 @@ export function outputText(output: ReadonlyArray<{ type: string }>): string {
 
 function fault(kind: AssistantStreamErrorKind, what: string, seq: number, eventName: string | undefined, path?: string): AssistantStreamError {
   return new AssistantStreamError(kind, what, { eventIndex: seq, eventName: eventName === undefined ? undefined : safeEventName(eventName), path });
-}
-
-/**
- * An event name from the wire as an error may show it: a protocol-like name as it is, anything
- * else quoted, escaped and cut short (a name is data the server chose; errors reach logs).
- *
- * @internal
- */
-export function safeEventName(name: string): string {
-  return /^[a-z0-9_.]{1,80}$/.test(name) ? name : safePathSegment(name);
 }
 
 function isRecord(value: unknown): value is JSONObject {
