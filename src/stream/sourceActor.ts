@@ -111,13 +111,13 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     let protocol = session.input.protocol;
     const adopt = (responses: boolean) => {
       protocol = responses ? 'responses' : 'assistants';
-      if (responses) session.responses = new ResponsesTranslator(deliver, { runId: session.input.runId });
+      if (responses) session.responses = new ResponsesTranslator(deliver, { runId: session.input.runId, lifecycle: session.input.lifecycle });
     };
     if (protocol === 'responses') adopt(true);
     const { startingAfter } = session.input;
     const feedResponses = (json: unknown, eventIndex: number, name: string | undefined) => {
-      const sequence = (json as { sequence_number?: unknown } | null)?.sequence_number;
-      if (startingAfter !== undefined && typeof sequence === 'number' && sequence <= startingAfter) {
+      const sequence = startingAfter === undefined ? undefined : session.responses!.sequenceOf(json);
+      if (startingAfter !== undefined && sequence !== undefined && sequence <= startingAfter) {
         // A resumed stream: the charts catch up on what was already heard, in silence.
         session.sink.muted = true;
         try {
