@@ -66,6 +66,11 @@ export interface AssistantStreamOptions {
    * it would have. The client's Responses streams pass one (docs/responses.md, "Resuming").
    */
   resume?: ResumeResponseStream | undefined;
+  /**
+   * The longest event held while it arrives, in characters; longer fails the stream with
+   * `too-large`. Default `MAX_FRAME_LENGTH` (16 Mi): raise it for larger single deltas.
+   */
+  maxFrameLength?: number | undefined;
 }
 
 function sourceOptions(options: AssistantStreamOptions): Pick<AssistantStreamOptions, (typeof SOURCE_OPTION_NAMES)[number]> {
