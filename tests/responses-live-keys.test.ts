@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { ResponsesTranslator } from '../src/index.ts';
 import { responseEventFrame } from '../src/server/responses/record.ts';
 import { CreateResponseRequest } from '../src/server/responses/requests.ts';
-import { newResponse } from '../src/server/responses/responseObject.ts';
+import { newResponse, obfuscationSeed } from '../src/server/responses/responseObject.ts';
 import { ResponseWriter } from '../src/server/responses/writer.ts';
 import { keysOf, LIVE_RECORDINGS_DIR, liveRecordings, sseEvents, type KeysByLabel, type LiveRecording } from './helpers/liveRecordings.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
@@ -194,7 +194,8 @@ function defineTests(recordings: LiveRecording[]): void {
       const body = CreateResponseRequest.parse({ model: created['model'], tools: supported, background: created['background'] ?? false });
       const response = newResponse(body, undefined);
       const frames: string[] = [];
-      const writer = new ResponseWriter(response, (event) => frames.push(responseEventFrame(event, frames.length, response.id)), { query: 'a question' });
+      const seed = obfuscationSeed(response.id);
+      const writer = new ResponseWriter(response, (event) => frames.push(responseEventFrame(event, frames.length, seed)), { query: 'a question' });
       const translator = new ResponsesTranslator((event) => writer.take(event.type, (event as { data?: unknown }).data));
       // The one recording made before the API numbered its events is numbered here.
       for (const [index, event] of events.entries()) translator.feed({ sequence_number: index, ...event }, index + 1);

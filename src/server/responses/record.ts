@@ -2,7 +2,7 @@ import type { ConversationItem, ResponseObject } from '../../wire/index.ts';
 import type { RunExecutor } from '../executor/runExecutor.ts';
 import type { ThreadRecord } from '../store.ts';
 import { replayable } from '../streaming.ts';
-import { obfuscation } from './responseObject.ts';
+import { obfuscation, obfuscationSeed } from './responseObject.ts';
 import { ResponseWriter } from './writer.ts';
 
 /** An item of a response's `input`, as `GET /responses/{id}/input_items` lists it (and a conversation keeps it). */
@@ -68,6 +68,8 @@ export class ResponseRecord {
   readonly query: string;
   /** Whether delta events carry `obfuscation`. */
   readonly obfuscate: boolean;
+  /** The seed of its deltas' obfuscation (undefined without it). */
+  readonly #obfuscationSeed: number | undefined;
   #response: ResponseObject;
   readonly #finished: Promise<void>;
   readonly #events: LoggedResponseEvent[] = [];
@@ -85,6 +87,7 @@ export class ResponseRecord {
     this.from = input.from;
     this.query = input.query;
     this.obfuscate = input.obfuscate ?? true;
+    this.#obfuscationSeed = this.obfuscate ? obfuscationSeed(input.response.id) : undefined;
     let resolve!: () => void;
     this.#finished = new Promise<void>((done) => {
       resolve = done;
@@ -165,23 +168,25 @@ export class ResponseRecord {
 
   #append(event: { type: string } & Record<string, unknown>): void {
     const sequence = this.#events.length;
-    const frame = responseEventFrame(event, sequence, this.obfuscate ? this.initial.id : undefined);
+    const frame = responseEventFrame(event, sequence, this.#obfuscationSeed);
     this.#events.push({ sequence, frame });
     for (const subscriber of this.#subscribers) subscriber.event(frame);
   }
 }
 
 /**
- * One event of a response's stream as its SSE frame: numbered by `sequence_number`, and — when
- * `obfuscateFor` names the response — a delta padded with its `obfuscation` (see
- * {@link obfuscation}).
+ * One event of a response's stream as its SSE frame: numbered by `sequence_number`, and — with
+ * the response's `obfuscationSeed` — a delta padded with its `obfuscation` (see {@link obfuscation}).
  *
- * @example `responseEventFrame({ type: 'response.output_text.delta', delta: 'Hi', … }, 7, 'resp_abc')`
+ * @example `responseEventFrame({ type: 'response.output_text.delta', delta: 'Hi', … }, 7, obfuscationSeed('resp_abc'))`
  */
-export function responseEventFrame(event: { type: string } & Record<string, unknown>, sequence: number, obfuscateFor: string | undefined): string {
+export function responseEventFrame(event: { type: string } & Record<string, unknown>, sequence: number, obfuscationSeed: number | undefined): string {
   const { delta } = event;
-  const padded = obfuscateFor !== undefined && typeof delta === 'string' ? { ...event, obfuscation: obfuscation(delta, obfuscateFor, sequence) } : event;
-  return `event: ${event.type}\ndata: ${JSON.stringify({ ...padded, sequence_number: sequence })}\n\n`;
+  const data =
+    obfuscationSeed !== undefined && typeof delta === 'string'
+      ? { ...event, obfuscation: obfuscation(delta, obfuscationSeed, sequence), sequence_number: sequence }
+      : { ...event, sequence_number: sequence };
+  return `event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 // `event: <name>\ndata: <json>\n\n` → the parsed JSON (the log frames each event once).

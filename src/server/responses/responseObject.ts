@@ -154,25 +154,36 @@ export function responseUsage(usage: Usage): ResponseUsage {
   };
 }
 
+
 const OBFUSCATION_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const OBFUSCATION_BLOCK = 16;
+
+/**
+ * The seed of a response's obfuscation: FNV-1a of its id (computed once per response; each
+ * delta's padding mixes in its event's number).
+ *
+ * @example `const seed = obfuscationSeed('resp_abc');`
+ */
+export function obfuscationSeed(responseId: string): number {
+  let state = 0x811c9dc5;
+  for (let index = 0; index < responseId.length; index++) state = Math.imul(state ^ responseId.charCodeAt(index), 0x01000193);
+  return state;
+}
 
 /**
  * The `obfuscation` of a delta event: characters that pad the delta to a multiple of 16
  * characters, as the live API pads its deltas (measured on its recordings: every delta's length
  * plus its obfuscation's is a multiple of 16), so a delta's size says nothing of its text. They
- * are drawn from the response id and the event's number rather than at random, so a response
- * streamed again (a replay, another server, after a restart) has the same bytes.
+ * are drawn from the response (its {@link obfuscationSeed}) and the event's number rather than at
+ * random, so a response streamed again (a replay, another server, after a restart) has the same
+ * bytes.
  *
- * @example `obfuscation('Hello', 'resp_abc', 7) // 11 letters and digits`
+ * @example `obfuscation('Hello', obfuscationSeed('resp_abc'), 7) // 11 letters and digits`
  */
-export function obfuscation(delta: string, responseId: string, sequence: number): string {
+export function obfuscation(delta: string, seed: number, sequence: number): string {
   const length = (OBFUSCATION_BLOCK - (delta.length % OBFUSCATION_BLOCK)) % OBFUSCATION_BLOCK;
-  // FNV-1a of the id and number, then xorshift: cheap, and different for every event.
-  let state = 0x811c9dc5;
-  for (const text of [responseId, String(sequence)]) {
-    for (let index = 0; index < text.length; index++) state = Math.imul(state ^ text.charCodeAt(index), 0x01000193);
-  }
+  // The number mixed into the seed, then xorshift: cheap, and different for every event.
+  let state = Math.imul(seed ^ sequence, 0x01000193) || 1;
   let padding = '';
   for (let index = 0; index < length; index++) {
     state ^= state << 13;
