@@ -38,6 +38,7 @@ export {
   InputItems,
   Responses,
   type InputItemListParams,
+  type ResponseCompactParams,
   type ResponseCreateParams,
   type ResponseInputItem,
   type ResponseInputItemObject,

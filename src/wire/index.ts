@@ -17,4 +17,5 @@ export { growString } from './grow.ts';
 export type * from './objects.ts';
 export * from './responses/types.ts';
 export * from './responses/conversations.ts';
+export type * from './responses/compaction.ts';
 export { outputText, ResponsesTranslator, type ResponsesTranslatorOptions } from './responses/translate.ts';

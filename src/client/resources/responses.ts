@@ -1,4 +1,4 @@
-import type { ResponseObject } from '../../wire/index.ts';
+import type { CompactedResponse, ResponseObject } from '../../wire/index.ts';
 import type { AssistantStream } from '../../stream/AssistantStream.ts';
 import type { AssistantsClient } from '../AssistantsClient.ts';
 import { InvalidArgumentError } from '../errors.ts';
@@ -69,6 +69,15 @@ export interface ResponseCreateParams {
   stream?: false | null;
 }
 
+/** The body of `responses.compact`: the context to compact — `previous_response_id`'s, then `input`. */
+export interface ResponseCompactParams {
+  model: string;
+  input?: string | ResponseInputItem[] | null;
+  previous_response_id?: string | null;
+  instructions?: string | null;
+  prompt_cache_key?: string | null;
+}
+
 /** Resumes the stream of an existing response after the event numbered `starting_after`. */
 export interface ResponseStreamResumeParams {
   response_id: string;
@@ -134,6 +143,18 @@ export class Responses extends APIResource {
   /** Cancels a background response. @example `const response = await client.responses.cancel(responseId); // status: 'cancelled'` */
   async cancel(responseId: string, options?: RequestOptions): Promise<ResponseObject> {
     return withOutputText(await this._client.request<ResponseObject>({ method: 'POST', path: path`/responses/${responseId}/cancel` }, options));
+  }
+
+  /**
+   * Compacts a context (`POST /responses/compact`): its user messages, then one `compaction`
+   * item standing for the rest. Pass the answer's `output` as the next request's `input` (without
+   * `previous_response_id`): a long chain goes on shorter, and a `store: false` chain whose
+   * connection-local state is gone goes on at all (docs/responses.md, "Compaction").
+   *
+   * @example `const { output } = await client.responses.compact({ model: 'scripted', previous_response_id: last.id });`
+   */
+  async compact(body: ResponseCompactParams, options?: RequestOptions): Promise<CompactedResponse> {
+    return this._client.request<CompactedResponse>({ method: 'POST', path: '/responses/compact', body }, options);
   }
 
   /**

@@ -15,7 +15,8 @@ import { Collection, type ThreadRecord } from '../store.ts';
 import { parseRequest, readJsonBody } from '../validation.ts';
 import { storedItemOf } from '../conversations/items.ts';
 import type { ConversationRecord } from '../conversations/record.ts';
-import { conversationOfRequest, historyOf, joinConversation, latestOf, textOf } from '../conversations/responses.ts';
+import { conversationOfRequest, historyOf, historyOfItems, joinConversation, latestOf } from '../conversations/responses.ts';
+import { checkCompactionItems } from '../compaction/content.ts';
 import { checkNewIds } from '../conversations/routes.ts';
 import { ResponseRecord, streamResponseEvents } from './record.ts';
 import { CreateResponseRequest, ResponseToolParam, type CreateResponseInput, type InputItemInput } from './requests.ts';
@@ -98,21 +99,15 @@ interface ParsedInput {
 
 function parseInput(input: CreateResponseInput['input']): ParsedInput {
   const items: InputItemInput[] = typeof input === 'string' ? [{ role: 'user', content: input }] : (input ?? []);
-  const parsed: ParsedInput = { stored: [], messages: [], instructions: [], outputs: [] };
-  for (const item of items) {
-    const stored = storedItemOf(item);
-    parsed.stored.push(stored);
-    if (stored.type === 'message') {
-      const text = textOf(stored['content']);
-      const role = stored['role'];
-      if (role === 'user' || role === 'assistant') parsed.messages.push({ role, text });
-      else parsed.instructions.push(text);
-    } else if (stored.type === 'function_call_output') {
-      const { call_id, output } = stored as ConversationItem & { call_id: string; output: unknown };
-      parsed.outputs.push({ tool_call_id: call_id, output: typeof output === 'string' ? output : JSON.stringify(output) });
-    }
+  const stored = items.map((item) => storedItemOf(item));
+  checkCompactionItems(stored, 'input');
+  const outputs: ParsedInput['outputs'] = [];
+  for (const item of stored) {
+    if (item.type !== 'function_call_output') continue;
+    const { call_id, output } = item as ConversationItem & { call_id: string; output: unknown };
+    outputs.push({ tool_call_id: call_id, output: typeof output === 'string' ? output : JSON.stringify(output) });
   }
-  return parsed;
+  return { stored, ...historyOfItems(stored), outputs };
 }
 
 /**
@@ -199,15 +194,30 @@ function isAbandonedPause(previous: ResponseRecord, conversation: ConversationRe
   return !conversation.items.values().some((item) => item.type === 'function_call' && pending.has(item['call_id'] as string));
 }
 
-// The response `previous_response_id` names: a 404 when this server has none by that id
-// (a `store: false` response is never kept).
+// The response `previous_response_id` names, if the request names one.
 function previousOf(context: ServerContext, body: CreateResponseInput): ResponseRecord | undefined {
-  if (body.previous_response_id == null) return undefined;
-  const previous = context.responses.get(body.previous_response_id);
-  if (previous === undefined) {
-    throw new ApiError(404, `Previous response with id '${body.previous_response_id}' not found.`, { param: 'previous_response_id' });
-  }
+  return body.previous_response_id == null ? undefined : requirePreviousResponse(context, body.previous_response_id);
+}
+
+/**
+ * The stored response `previous_response_id` names: a 400 `previous_response_not_found` when
+ * this server has none by that id (a `store: false` response is never kept), as the API answers.
+ *
+ * @example `const previous = requirePreviousResponse(context, body.previous_response_id);`
+ */
+export function requirePreviousResponse(context: ServerContext, id: string): ResponseRecord {
+  const previous = context.responses.get(id);
+  if (previous === undefined) throw previousResponseNotFound(id);
   return previous;
+}
+
+/**
+ * The error for a `previous_response_id` the server does not have, as the API words it.
+ *
+ * @example `throw previousResponseNotFound('resp_gone');`
+ */
+export function previousResponseNotFound(id: string): ApiError {
+  return new ApiError(400, `Previous response with id '${id}' not found.`, { param: 'previous_response_id', code: 'previous_response_not_found' });
 }
 
 /**
