@@ -18,13 +18,29 @@ const INCORRECT_KEY_MESSAGE = 'Incorrect API key provided. Use the API key this 
  * @example `app.use(requireApiKey(process.env.SERVER_KEY!))`
  */
 export function requireApiKey(apiKey: string): MiddlewareHandler {
+  const refusalOf = apiKeyCheck(apiKey);
+  return async (c, next) => {
+    const refusal = refusalOf(c.req.header('authorization'));
+    if (refusal !== undefined) throw refusal;
+    return next();
+  };
+}
+
+/**
+ * The check {@link requireApiKey} makes, for requests that reach no route (a WebSocket
+ * upgrade): given a request's `Authorization` header, the 401 to answer, or undefined when the
+ * key is right.
+ *
+ * @example `const refusal = apiKeyCheck(key)(request.headers.authorization);`
+ */
+export function apiKeyCheck(apiKey: string): (authorization: string | undefined) => ApiError | undefined {
   checkApiKey(apiKey);
   const expected = digest(apiKey);
-  return async (c, next) => {
-    const presented = bearerToken(c.req.header('authorization'));
-    if (presented === undefined) throw new ApiError(401, MISSING_KEY_MESSAGE);
-    if (!keysMatch(expected, presented)) throw new ApiError(401, INCORRECT_KEY_MESSAGE, { code: 'invalid_api_key' });
-    return next();
+  return (authorization) => {
+    const presented = bearerToken(authorization);
+    if (presented === undefined) return new ApiError(401, MISSING_KEY_MESSAGE);
+    if (!keysMatch(expected, presented)) return new ApiError(401, INCORRECT_KEY_MESSAGE, { code: 'invalid_api_key' });
+    return undefined;
   };
 }
 

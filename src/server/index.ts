@@ -25,6 +25,8 @@ import { createLiveModel, isModel, type LiveModelOptions } from './model/liveMod
 import { openStorage, type DurableStorage } from './storage/open.ts';
 import { openStreamReference } from './storage/keys.ts';
 import { Collection, Store } from './store.ts';
+import { DEFAULT_CONNECTION_LIMITS } from './websocket/connection.ts';
+import { acceptResponsesWebSockets } from './websocket/upgrade.ts';
 
 export type { Pace } from './executor/environment.ts';
 export type { RateLimitOptions } from './app.ts';
@@ -108,6 +110,12 @@ export interface ServerOptions {
   /** Keep state in PostgreSQL at this `postgres://` URL (several servers may share it); not with `dataDir`. */
   databaseUrl?: string;
   /**
+   * How long a WebSocket connection to `/v1/responses` takes new responses: later ones are
+   * refused with `websocket_connection_limit_reached` (open a new connection). Default 60
+   * minutes, as on the API.
+   */
+  webSocketMaxAgeMs?: number;
+  /**
    * With `databaseUrl`: how often (ms) this server checks that the servers executing the runs it
    * follows still run. The active runs of one that stopped are ended `failed` (`last_error`:
    * `ABANDONED_BY_OWNER`) by one of the servers still running. Default 5000.
@@ -121,6 +129,8 @@ export interface AssistantsServer {
   readonly url: string;
   /** The port it listens on. */
   readonly port: number;
+  /** The URL of WebSocket mode (`ws://127.0.0.1:PORT/v1/responses`): `response.create` messages, the events back. */
+  readonly responsesWebSocketURL: string;
   /** Ends every open stream, stops every run and timer, and frees the port. */
   close(): Promise<void>;
 }
@@ -211,15 +221,24 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     );
   });
 
+  const webSocket = acceptResponsesWebSockets(server, context, {
+    limits: { ...DEFAULT_CONNECTION_LIMITS, ...(options.webSocketMaxAgeMs === undefined ? {} : { maxAgeMs: options.webSocketMaxAgeMs }) },
+    apiKey: options.apiKey,
+    maxPayload: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    onInternalError,
+  });
+  const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`,
+    url: `http://${authority}/v1`,
+    responsesWebSocketURL: `ws://${authority}/v1/responses`,
     port,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         // Ending the runs ends their streams gracefully; connections that are still busy a
         // moment later (a client that never reads) are cut.
         storage?.stopChecks();
+        webSocket.close();
         for (const thread of store.threads.values()) for (const run of thread.runs.values()) run.dispose();
         for (const record of context.unstored) record.executor.dispose();
         indexer.dispose();

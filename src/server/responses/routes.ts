@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AssistantTool, ConversationItem } from '../../wire/index.ts';
+import type { AssistantTool, ConversationItem, ToolCall } from '../../wire/index.ts';
 import { newMessage, newRun } from '../builders.ts';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
@@ -79,10 +79,13 @@ export function responseRoutes(context: ServerContext): Hono {
 
 /**
  * Keeps a `store: false` response only as long as its run may go on (running, or paused for
- * function outputs a conversation may bring): not retrievable, and dropped from the set once its
- * run is over (checked when the next one arrives, so the set holds the live ones only).
+ * function outputs a conversation or a WebSocket connection may bring): not retrievable, and
+ * dropped from the set once its run is over (checked when the next one arrives, so the set
+ * holds the live ones only).
+ *
+ * @example `if (body.store === false) keepUnstored(context, record);`
  */
-function keepUnstored(context: ServerContext, record: ResponseRecord): void {
+export function keepUnstored(context: ServerContext, record: ResponseRecord): void {
   for (const kept of context.unstored) if (kept.ended && !kept.executor.isActive) context.unstored.delete(kept);
   context.unstored.add(record);
 }
@@ -94,7 +97,12 @@ interface ParsedInput {
   /** The user and assistant messages' text, in order. */
   messages: Array<{ role: 'user' | 'assistant'; text: string }>;
   instructions: string[];
+  /** Every function call output, for the paused run it may answer. */
   outputs: Array<{ tool_call_id: string; output: string }>;
+  /** The outputs whose call is not in the input itself: they can only answer a paused run. */
+  unpaired: string[];
+  /** The calls the input answers itself after its last user message (a stateless client's history). */
+  answeredToolCalls: ToolCall[];
 }
 
 function parseInput(input: CreateResponseInput['input']): ParsedInput {
@@ -102,20 +110,38 @@ function parseInput(input: CreateResponseInput['input']): ParsedInput {
   const stored = items.map((item) => storedItemOf(item));
   checkCompactionItems(stored, 'input');
   const outputs: ParsedInput['outputs'] = [];
+  const unpaired: string[] = [];
+  const calls = new Map<string, { name: string; arguments: string; afterLastQuestion: boolean }>();
+  const answeredToolCalls: ToolCall[] = [];
   for (const item of stored) {
+    if (item.type === 'message' && item['role'] === 'user') for (const call of calls.values()) call.afterLastQuestion = false;
+    if (item.type === 'function_call' && typeof item['call_id'] === 'string') {
+      calls.set(item['call_id'], { name: String(item['name'] ?? ''), arguments: String(item['arguments'] ?? ''), afterLastQuestion: true });
+    }
     if (item.type !== 'function_call_output') continue;
     const { call_id, output } = item as ConversationItem & { call_id: string; output: unknown };
-    outputs.push({ tool_call_id: call_id, output: typeof output === 'string' ? output : JSON.stringify(output) });
+    const text = typeof output === 'string' ? output : JSON.stringify(output);
+    outputs.push({ tool_call_id: call_id, output: text });
+    const call = calls.get(call_id);
+    if (call === undefined) unpaired.push(call_id);
+    else if (call.afterLastQuestion) answeredToolCalls.push({ id: call_id, type: 'function', function: { name: call.name, arguments: call.arguments, output: text } });
   }
-  return { stored, ...historyOfItems(stored), outputs };
+  // A call the input answered before a later question belongs to an earlier turn.
+  const current = answeredToolCalls.filter((call) => calls.get(call.id)?.afterLastQuestion === true);
+  return { stored, ...historyOfItems(stored), outputs, unpaired, answeredToolCalls: current };
 }
 
 /**
  * A response to a create request, started: a continuation of the run it answers (function
  * outputs for the paused previous response, or the conversation's), else a new run — on the
  * previous response's thread, or on a new one holding the conversation's messages.
+ * `cachedPrevious` is the response `previous_response_id` names when the caller found it
+ * itself (a WebSocket connection's own cache, which holds `store: false` responses too); else
+ * it is looked up among the stored ones.
+ *
+ * @example `const record = createResponse(context, body);`
  */
-function createResponse(context: ServerContext, body: CreateResponseInput): ResponseRecord {
+export function createResponse(context: ServerContext, body: CreateResponseInput, cachedPrevious?: ResponseRecord): ResponseRecord {
   const conversation = conversationOfRequest(context, body);
   const input = parseInput(body.input);
   // Refused before anything starts: an item is in a conversation once.
@@ -124,7 +150,7 @@ function createResponse(context: ServerContext, body: CreateResponseInput): Resp
   const obfuscate = body.stream_options?.include_obfuscation !== false;
   const response = newResponse(body, conversation?.conversation.id);
   const query = input.messages.filter((message) => message.role === 'user').at(-1)?.text ?? '';
-  const previous = conversation === undefined ? previousOf(context, body) : latestOf(context, conversation);
+  const previous = conversation === undefined ? (cachedPrevious ?? previousOf(context, body)) : latestOf(context, conversation);
   const scenario = scenarioOf(body.metadata ?? undefined);
   const started = (record: ResponseRecord) => {
     if (conversation !== undefined) joinConversation(context, conversation, record, input.stored);
@@ -147,8 +173,8 @@ function createResponse(context: ServerContext, body: CreateResponseInput): Resp
     context.unstored.delete(previous);
     return started(new ResponseRecord({ response, inputItems: input.stored, thread: previous.thread, executor: previous.executor, from, query, obfuscate }));
   }
-  if (input.outputs.length > 0) {
-    const callId = input.outputs[0]!.tool_call_id;
+  if (input.unpaired.length > 0) {
+    const callId = input.unpaired[0]!;
     const made = previous?.response.output.some((item) => item.type === 'function_call' && (item as { call_id?: unknown }).call_id === callId);
     if (made === true && previous !== undefined) {
       // The previous response made the call, but its run is over (expired, or ended by a restart).
@@ -182,7 +208,8 @@ function createResponse(context: ServerContext, body: CreateResponseInput): Resp
     ...(body.parallel_tool_calls == null ? {} : { parallel_tool_calls: body.parallel_tool_calls }),
   } as RunSettingsInput;
   const run = newRun(settings, anonymousAssistant(body.model), thread.thread.id);
-  const executor = new RunExecutor({ run, thread, vectorStoreIds, scenario, includeSearchContent: true }, context.environment);
+  const { answeredToolCalls } = input;
+  const executor = new RunExecutor({ run, thread, vectorStoreIds, scenario, includeSearchContent: true, answeredToolCalls }, context.environment);
   thread.runs.set(run.id, executor);
   return started(new ResponseRecord({ response, inputItems: input.stored, thread, executor, from: 0, query, obfuscate }));
 }
