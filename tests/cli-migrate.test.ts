@@ -276,6 +276,7 @@ test('on a terminal a bar counts the threads, then the mapping is printed', asyn
     const ids = context.threads.slice(0, 3).map((thread) => thread.id);
     assert.is(await runCli(['migrate', '--from', context.source.url, '--to', to.proxy.url, '--out', join(context.dir, 'tty'), '--dry-run', '--threads', ...ids], io), 0);
     const out = io.out();
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the bar redraws its line with the erase-line escape.
     assert.match(out, /\r\x1b\[2Kthreads .*█.* 3\/3/);
     for (const id of ids) assert.match(out, new RegExp(`\\n${id} → a new conversation \\(\\d+ items?, \\d+ to add\\)`));
   } finally {
