@@ -213,6 +213,28 @@ test('a stored response cut mid-way resumes over HTTP and ends once', async ({ c
   socket.close();
 });
 
+test('a connection past its age: the request goes again once on a new connection', async () => {
+  const aged = await createServer({ webSocketMaxAgeMs: 0, pace: { deltaDelayMs: 0, stepDelayMs: 0 } });
+  const proxy = await startTcpProxy(aged.port);
+  try {
+    const socket = new AssistantsClient({ baseURL: `http://127.0.0.1:${proxy.port}/v1`, apiKey: 'sk-socket' }).responses.connect();
+    const error = await socket
+      .stream({ model: 'scripted', input: 'Too late' })
+      .done()
+      .then(
+        () => undefined,
+        (thrown: { kind?: string; apiError?: { code?: string } }) => thrown,
+      );
+    // Every connection of this server is too old: refused on the first, and on the one it opened for the retry.
+    assert.equal([error?.kind, error?.apiError?.code], ['api-error', 'websocket_connection_limit_reached']);
+    assert.is(proxy.connections, 2);
+    socket.close();
+  } finally {
+    await proxy.close();
+    await aged.close();
+  }
+});
+
 test('createAssistantRun over the socket: the same run and messages as over HTTP', async ({ client }) => {
   const socket = client.responses.connect();
   const assistants = { weather: { model: 'scripted', tools: [weather] } };

@@ -153,6 +153,8 @@ test('what the socket refuses comes back as error events; the connection stays u
   ws.send({ type: 'response.create', model: 'scripted', input: 'Hi', background: true });
   const background = errorOf(await next());
   assert.equal([background.status, background.error.param], [400, 'background']);
+  ws.send({ type: 'response.create', model: 'scripted', input: 'Hi', generate: false });
+  assert.equal(errorOf(await next()).error.param, 'generate');
   ws.send({ type: 'response.create', model: 'scripted', input: 'Hi' });
   assert.is(finalOf(await next()).status, 'completed');
   ws.close();
@@ -193,6 +195,10 @@ test('the upgrade needs the key the server requires, and the right path', async 
 });
 
 test('a connection past its age takes no new response: websocket_connection_limit_reached', async () => {
+  await createServer({ webSocketMaxAgeMs: -1 }).then(
+    () => assert.unreachable('a negative age is refused'),
+    (error: Error) => assert.match(error.message, /webSocketMaxAgeMs must be a number of milliseconds/),
+  );
   const aged = await createServer({ webSocketMaxAgeMs: 0, pace: { deltaDelayMs: 0, stepDelayMs: 0 } });
   const { ws, next } = open(new OpenAI({ baseURL: aged.url, apiKey: 'k' }));
   ws.send({ type: 'response.create', model: 'scripted', input: 'Too late' });

@@ -167,6 +167,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   // Bad options fail here, before anything listens, with a message that never shows the key.
   if (options.apiKey !== undefined) checkApiKey(options.apiKey);
   if (options.cors !== undefined) originPolicy(options.cors);
+  if (options.webSocketMaxAgeMs !== undefined && !(options.webSocketMaxAgeMs >= 0)) {
+    throw new TypeError(`options.webSocketMaxAgeMs must be a number of milliseconds, 0 or more (got ${String(options.webSocketMaxAgeMs)})`);
+  }
   const runScripts = [...(options.runScripts ?? [])];
   for (const [index, script] of runScripts.entries()) validateRunScript(script, `runScripts[${index}]`);
   // A live model sets its own pace: the server adds no pauses of its own.

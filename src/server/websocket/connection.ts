@@ -137,6 +137,7 @@ export class ResponsesConnection {
     let record: ResponseRecord;
     try {
       if (message['background'] === true) throw new ApiError(400, 'Background mode is not supported over WebSocket.', { param: 'background' });
+      if (message['generate'] === false) throw new ApiError(400, 'Warm-up requests (generate: false) are not supported by the embedded server.', { param: 'generate' });
       const { stream: _stream, ...rest } = message;
       const body = parseRequest(CreateResponseRequest, rest);
       record = createResponse(this.#context, body, this.#cachedPrevious(body));
