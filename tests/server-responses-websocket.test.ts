@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { ResponsesWS } from 'openai/resources/responses/ws';
 import { suite } from 'uvu';
@@ -192,6 +195,30 @@ test('the upgrade needs the key the server requires, and the right path', async 
   assert.is(finalOf(await next()).status, 'completed');
   ws.close();
   await guarded.close();
+});
+
+test('with durable storage, a stored response made over the socket survives a restart', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ws-durable-'));
+  try {
+    const first = await createServer({ dataDir, pace: { deltaDelayMs: 0, stepDelayMs: 0 } });
+    const { ws, next } = open(new OpenAI({ baseURL: first.url, apiKey: 'k' }));
+    ws.send({ type: 'response.create', model: 'scripted', input: 'Keep me across a restart' });
+    const kept = finalOf(await next());
+    ws.close();
+    await first.close();
+    const second = await createServer({ dataDir, pace: { deltaDelayMs: 0, stepDelayMs: 0 } });
+    const openai = new OpenAI({ baseURL: second.url, apiKey: 'k' });
+    const retrieved = await openai.responses.retrieve(kept.id);
+    assert.equal([retrieved.status, retrieved.output], ['completed', kept.output]);
+    // …and a new connection continues it.
+    const again = open(openai);
+    again.ws.send({ type: 'response.create', model: 'scripted', previous_response_id: kept.id, input: 'Still there?' });
+    assert.equal(finalOf(await again.next()).previous_response_id, kept.id);
+    again.ws.close();
+    await second.close();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });
 
 test('a connection past its age takes no new response: websocket_connection_limit_reached', async () => {

@@ -229,6 +229,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     apiKey: options.apiKey,
     maxPayload: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     onInternalError,
+    storage,
   });
   const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   let closing: Promise<void> | undefined;

@@ -16,6 +16,14 @@ export interface ConnectionLimits {
   maxLanes: number;
 }
 
+/** Durable storage, as a connection waits on it: what a client is told exists is committed first. */
+export interface ConnectionStorage {
+  /** Resolves when every change made so far is committed. */
+  flushed(): Promise<void>;
+  /** On a shared database: resolves once what other servers committed is applied here. */
+  synced: (() => Promise<void>) | undefined;
+}
+
 /** The API's limits: 60 minutes a connection, 16 responses in flight, 32 named lanes. */
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { maxAgeMs: 60 * 60 * 1000, maxInFlight: 16, maxLanes: 32 };
 
@@ -39,6 +47,7 @@ export class ResponsesConnection {
   readonly #context: ServerContext;
   readonly #limits: ConnectionLimits;
   readonly #onInternalError: (error: unknown) => void;
+  readonly #storage: ConnectionStorage | undefined;
   readonly #openedAt = Date.now();
   /** The tail of each lane's queue: a request waits for it before it starts. */
   readonly #lanes = new Map<string, Promise<void>>();
@@ -50,11 +59,12 @@ export class ResponsesConnection {
   #inFlight = 0;
   #closed = false;
 
-  constructor(socket: WebSocket, context: ServerContext, limits: ConnectionLimits, onInternalError: (error: unknown) => void) {
+  constructor(socket: WebSocket, context: ServerContext, limits: ConnectionLimits, onInternalError: (error: unknown) => void, storage?: ConnectionStorage) {
     this.#socket = socket;
     this.#context = context;
     this.#limits = limits;
     this.#onInternalError = onInternalError;
+    this.#storage = storage;
     socket.on('message', (data, isBinary) => this.#take(data, isBinary));
     socket.on('close', () => this.#end());
     socket.on('error', () => this.#end());
@@ -140,8 +150,12 @@ export class ResponsesConnection {
       if (message['generate'] === false) throw new ApiError(400, 'Warm-up requests (generate: false) are not supported by the embedded server.', { param: 'generate' });
       const { stream: _stream, ...rest } = message;
       const body = parseRequest(CreateResponseRequest, rest);
+      // On a shared database, a response another server made is seen before it is looked up.
+      await this.#storage?.synced?.();
       record = createResponse(this.#context, body, this.#cachedPrevious(body));
       this.#keep(record, body);
+      // As over HTTP: a stored response's events go out once its creation is committed.
+      if (body.store !== false) await this.#saved();
     } catch (error) {
       if (referenced !== undefined) this.#evict(referenced);
       if (!(error instanceof ApiError)) this.#onInternalError(error);
@@ -166,6 +180,15 @@ export class ResponsesConnection {
     for (const record of this.#latest.values()) if (record.response.id === id) return record;
     if (this.#context.responses.get(id) === undefined) throw previousResponseNotFound(id);
     return undefined;
+  }
+
+  async #saved(): Promise<void> {
+    try {
+      await this.#storage?.flushed();
+    } catch (error) {
+      this.#onInternalError(error);
+      throw new ApiError(500, 'The server could not save this change.', { type: 'server_error' });
+    }
   }
 
   #keep(record: ResponseRecord, body: CreateResponseInput): void {

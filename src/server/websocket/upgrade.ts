@@ -5,7 +5,7 @@ import { apiKeyCheck } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { newRequestId } from '../operations/requestIds.ts';
-import { ResponsesConnection, type ConnectionLimits } from './connection.ts';
+import { ResponsesConnection, type ConnectionLimits, type ConnectionStorage } from './connection.ts';
 
 /** How the server takes WebSocket connections. */
 export interface ResponsesWebSocketOptions {
@@ -15,6 +15,8 @@ export interface ResponsesWebSocketOptions {
   /** The largest message taken, in bytes (the HTTP body limit). */
   maxPayload: number;
   onInternalError: (error: unknown) => void;
+  /** Durable storage, when the server has it: a stored response is committed before its events go out. */
+  storage?: ConnectionStorage | undefined;
 }
 
 /** The WebSocket side of a running server. */
@@ -48,7 +50,7 @@ export function acceptResponsesWebSockets(server: Server, context: ServerContext
         : refusalOf(request.headers.authorization);
     if (refusal !== undefined) return refuse(socket, refusal);
     webSockets.handleUpgrade(request, socket, head, (webSocket) => {
-      const connection = new ResponsesConnection(webSocket, context, options.limits, options.onInternalError);
+      const connection = new ResponsesConnection(webSocket, context, options.limits, options.onInternalError, options.storage);
       open.add(connection);
       webSocket.once('close', () => open.delete(connection));
     });
