@@ -182,6 +182,18 @@ test("recover: 'compact' restarts from the compacted chain; 'none' lets previous
     notices.map((notice) => [notice.compacted, notice.context_items]),
     [[true, 2]],
   );
+  // A tool loop restarted from its compacted chain: the call waiting for its output is kept, and answered.
+  const asked = await compacting.create({ model: 'scripted', input: "What's the weather in Paris?", tools: [weather], store: false });
+  const call = asked.output.find((item) => item.type === 'function_call') as { call_id: string };
+  proxy.cut();
+  const answered = await compacting.create({
+    model: 'scripted',
+    previous_response_id: asked.id,
+    input: [{ type: 'function_call_output', call_id: call.call_id, output: 'foggy' }],
+    tools: [weather],
+    store: false,
+  });
+  assert.is(answered.output_text, 'get_weather returned: foggy');
   compacting.close();
 
   const strict = client.responses.connect({ recover: 'none' });

@@ -99,6 +99,23 @@ test('a compaction compacted again keeps what it stood for; our client compacts 
   );
 });
 
+test('function calls still waiting for their output stay after the compaction item, to be answered', async ({ t }) => {
+  const asked = await t.openai.responses.create({ model: 'scripted', input: "What's the weather in Paris?", tools: [weather] });
+  const compacted = await t.openai.responses.compact({ model: 'scripted', previous_response_id: asked.id });
+  assert.equal(
+    compacted.output.map((item) => item.type),
+    ['message', 'compaction', 'function_call'],
+  );
+  const call = compacted.output.at(-1) as { call_id: string };
+  const answered = await t.openai.responses.create({
+    model: 'scripted',
+    input: [...(compacted.output as OpenAI.Responses.ResponseInputItem[]), { type: 'function_call_output', call_id: call.call_id, output: '{"forecast":"windy"}' }],
+    tools: [weather],
+  });
+  // The call was made and answered: the model answers from its output instead of calling again.
+  assert.is(answered.output_text, 'get_weather returned: {"forecast":"windy"}');
+});
+
 test('a compaction item this server did not make, and an unknown previous response, are 400s', async ({ t }) => {
   const refusal = async (call: Promise<unknown>) => {
     try {

@@ -11,16 +11,21 @@ import { decodeCompaction, encodeCompaction, type CompactedMessage } from './con
  * message (the assistant's, the system's and the developer's) with where it stood. Everything
  * else — function calls and their outputs, file search and code interpreter calls, reasoning —
  * is left out: none of it is shown to the embedded server's models outside its own run, so the
- * compacted context reads to them as the whole did. A compaction item in `window` (an earlier
- * compaction) is folded into the new one. Deterministic: the same window makes the same content.
+ * compacted context reads to them as the whole did. Only the function calls still waiting for
+ * their output stay, after the compaction item, so the next request can answer them. A
+ * compaction item in `window` (an earlier compaction) is folded into the new one. Deterministic:
+ * the same window makes the same content.
  *
  * @example `const compacted = compactWindow(items); // { object: 'response.compaction', output: [user…, { type: 'compaction', … }], … }`
  */
 export function compactWindow(window: readonly ConversationItem[]): CompactedResponse {
   const users: ConversationItem[] = [];
   const kept: CompactedMessage[] = [];
+  const unanswered = new Map<unknown, ConversationItem>();
   let inputText = '';
   for (const [index, item] of window.entries()) {
+    if (item.type === 'function_call') unanswered.set(item['call_id'], item);
+    if (item.type === 'function_call_output') unanswered.delete(item['call_id']);
     if (item.type === 'compaction') {
       for (const message of decodeCompaction(item['encrypted_content'], `input[${index}].encrypted_content`)) {
         kept.push({ ...message, after: Math.min(message.after, users.length) });
@@ -45,7 +50,7 @@ export function compactWindow(window: readonly ConversationItem[]): CompactedRes
     id: newId('resp_'),
     object: 'response.compaction',
     created_at: nowSeconds(),
-    output: [...users, { id: newId('cmp_'), type: 'compaction', encrypted_content: content }],
+    output: [...users, { id: newId('cmp_'), type: 'compaction', encrypted_content: content }, ...unanswered.values()],
     usage: responseUsage({ prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }),
   };
 }
