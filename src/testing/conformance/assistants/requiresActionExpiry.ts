@@ -1,0 +1,42 @@
+import type { ConformanceCheck } from '../check.ts';
+import { call, expect, isRecord, sleep } from '../http.ts';
+import { pathOf, pollThroughCharts } from '../poll.ts';
+import { assistant, createRun, expectEnvelope, FORCE_WEATHER_FUNCTION, thread, WEATHER_FUNCTION } from './api.ts';
+
+/** How much of a check's time the wait for an expiry may take. */
+const WAIT_SHARE = 0.5;
+
+/**
+ * A run left at `requires_action` carries a future `expires_at`; when that comes within the
+ * check's time, it is waited for: the run must end `expired`, and outputs submitted after are
+ * refused. An expiry further away (the API's is 10 minutes) passes with a warning.
+ */
+export const requiresActionExpiry: ConformanceCheck = {
+  id: 'requires-action-expiry',
+  protocol: 'assistants',
+  title: 'a run left at requires_action has a future expires_at and, once there, ends expired; later outputs are refused',
+  async run(ctx) {
+    const started = Date.now();
+    const assistantId = await assistant(ctx, { tools: [WEATHER_FUNCTION] }, 'function tools');
+    const threadId = await thread(ctx, "What's the weather in Paris? Use get_weather.");
+    const run = await createRun(ctx, threadId, { assistant_id: assistantId, tool_choice: FORCE_WEATHER_FUNCTION });
+    const target = { resource: 'run', threadId, runId: String(run['id']) } as const;
+    const paused = await pollThroughCharts(ctx, target);
+    expect(paused['status'] === 'requires_action', `the run stopped at ${String(paused['status'])}, not requires_action`);
+    const expiresAt = paused['expires_at'];
+    expect(typeof expiresAt === 'number' && expiresAt * 1000 > Date.now() - 1000, `a run at requires_action has expires_at ${String(expiresAt)}, not a future time`);
+    const waitMs = expiresAt * 1000 - Date.now();
+    const budgetMs = Number(ctx.timeoutMs) * WAIT_SHARE - (Date.now() - started);
+    if (waitMs > budgetMs) {
+      ctx.warn(`the expiry (in ${Math.round(waitMs / 1000)} s) is beyond this check's time: not waited for`);
+      return;
+    }
+    await sleep(ctx, Math.max(0, waitMs));
+    const end = await pollThroughCharts(ctx, target);
+    expect(end['status'] === 'expired', `past its expires_at the run is ${String(end['status'])}, not expired`);
+    const calls = (paused['required_action'] as { submit_tool_outputs: { tool_calls: Array<{ id: string }> } }).submit_tool_outputs.tool_calls;
+    const late = await call(ctx, 'POST', `${pathOf(target)}/submit_tool_outputs`, { tool_outputs: calls.map((item) => ({ tool_call_id: item.id, output: 'late' })) });
+    expect(late.status === 400, `outputs for an expired run answered ${late.status}${isRecord(late.body) ? '' : ''}, not 400`);
+    expectEnvelope(late.body, 'submit_tool_outputs of an expired run');
+  },
+};
