@@ -124,7 +124,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     }
     const summary = (protocol: ConformanceProtocol) => {
       const offered = results.filter((result) => result.protocol === protocol && result.outcome !== 'not offered');
-      return { ...probes[protocol], passed: offered.filter((result) => result.outcome === 'passed').length, total: offered.length };
+      return { ...probes[protocol], run: protocols.includes(protocol), passed: offered.filter((result) => result.outcome === 'passed').length, total: offered.length };
     };
     const offered = results.filter((result) => result.outcome !== 'not offered');
     const passed = offered.filter((result) => result.outcome === 'passed').length;

@@ -23,8 +23,8 @@ export interface ConformanceReport {
   durationMs: number;
   /** Whether connections were cut through the suite's fault proxy. */
   faults: boolean;
-  /** What the server answered to each protocol's probe. */
-  protocols: Record<ConformanceProtocol, ProtocolProbe & { passed: number; total: number }>;
+  /** What the server answered to each protocol's probe; `run`: its checks were asked for (`protocol`). */
+  protocols: Record<ConformanceProtocol, ProtocolProbe & { run: boolean; passed: number; total: number }>;
   /** Offered checks that passed. */
   passed: number;
   /** Offered checks (not-offered ones excluded). */
@@ -49,6 +49,7 @@ export function formatConformanceReport(report: ConformanceReport): string {
     for (const warning of check.warnings) lines.push(`${''.padEnd(width)}  ${''.padEnd(10)}  ${'warning'.padEnd(11)}  ${''.padStart(5)}  ${warning}`);
   }
   for (const [protocol, summary] of Object.entries(report.protocols)) {
+    if (!summary.run) continue;
     lines.push(`${protocol}: ${summary.offered ? `${summary.passed}/${summary.total} passed` : `not offered (${summary.reason})`}`);
   }
   lines.push(`conformance: ${report.passed}/${report.total} checks passed${report.faults ? ' (with faults)' : ''}`);
