@@ -28,10 +28,9 @@ test('every Assistants check passes against the embedded server, and the table e
   assert.is(report.total, ASSISTANTS.length);
   assert.is(report.passed, report.total);
   // The one warning allowed: the API's 10-minute expiry is not waited for (conformance-expiry.test.ts waits for a short one).
-  assert.equal(
-    report.checks.flatMap((check) => check.warnings),
-    ["the expiry (in 600 s) is beyond this check's time: not waited for"],
-  );
+  const warnings = report.checks.flatMap((check) => check.warnings);
+  assert.is(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0]!, /^the expiry \(in (599|600) s\) is beyond this check's time: not waited for$/);
   const table = formatConformanceReport(report);
   assert.is(table.trimEnd().split('\n').at(-1), `conformance: ${ASSISTANTS.length}/${ASSISTANTS.length} checks passed`);
   assert.match(table, new RegExp(`^assistants: ${ASSISTANTS.length}/${ASSISTANTS.length} passed$`, 'm'));
