@@ -39,12 +39,22 @@ for (const faults of [false, true]) {
 }
 
 test('the server as a shim in front of another instance (a live model on its Responses API)', async () => {
-  const upstream = await createServer({ pace: { deltaDelayMs: 0, stepDelayMs: 0 } });
+  // The upstream writes at a pace (5 ms a delta) so a response is still going when the suite
+  // cancels it at its first delta: at zero pace the whole answer could pass through the shim
+  // before the cancel reached it, and the cancel would rightly answer `completed`.
+  const upstream = await createServer({ pace: { deltaDelayMs: 5, stepDelayMs: 5 } });
   const shim = await createServer({ model: { baseURL: upstream.url, apiKey: 'unused', protocol: 'responses' }, pace: { deltaDelayMs: 1, stepDelayMs: 1 } });
   try {
     const report = await runConformance({ baseURL: shim.url, timeoutMs: 30_000 });
     console.log(summary('shim', report));
-    console.log(formatConformanceReport(report));
+    // The one known gap (docs/testing.md): the upstream here is the scripted model, whose answer
+    // to the shim's file_search results cites nothing, so the shim has no citation to pass on.
+    assert.equal(
+      report.checks.filter((check) => check.outcome !== 'passed').map((check) => `${check.id} ${check.outcome}: ${check.reason}`),
+      ['file-search failed: the answer has no file_citation annotation'],
+      formatConformanceReport(report),
+    );
+    assert.ok(report.protocols.assistants.run && report.protocols.responses.run, 'both protocols probed and run');
   } finally {
     await shim.close();
     await upstream.close();
