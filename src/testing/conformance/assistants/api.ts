@@ -1,5 +1,6 @@
 import { type ChartReading, readThroughCharts } from '../charts.ts';
 import { type CheckContext, createOrNotOffered, describe, expect, isRecord, ok } from '../http.ts';
+import { pollThroughCharts } from '../poll.ts';
 import { type ReadStreamOptions, readEventStream, toSSE } from '../sse.ts';
 
 /** The statuses a run ends in. */
@@ -32,6 +33,29 @@ export async function createRun(ctx: CheckContext, threadId: string, body: Recor
   expect(typeof run['id'] === 'string', `POST /threads/${threadId}/runs answered ${describe(run)}`);
   ctx.started.runs.push({ threadId, runId: run['id'] });
   return run;
+}
+
+/** A run paused for a tool call: its request, where to poll it, and the run at `requires_action` with the call ids it requires. */
+export interface PausedRun {
+  run: Record<string, unknown>;
+  target: { resource: 'run'; threadId: string; runId: string };
+  paused: Record<string, unknown>;
+  callIds: string[];
+}
+
+/**
+ * Asks for the weather with `get_weather` forced, and polls the run (through the charts) until it
+ * pauses for the call: what the tool-output checks start from.
+ */
+export async function pausedWeatherRun(ctx: CheckContext): Promise<PausedRun> {
+  const assistantId = await assistant(ctx, { tools: [WEATHER_FUNCTION] }, 'function tools');
+  const threadId = await thread(ctx, "What's the weather in Paris? Use get_weather.");
+  const run = await createRun(ctx, threadId, { assistant_id: assistantId, tool_choice: FORCE_WEATHER_FUNCTION });
+  const target = { resource: 'run', threadId, runId: String(run['id']) } as const;
+  const paused = await pollThroughCharts(ctx, target);
+  expect(paused['status'] === 'requires_action', `the run stopped at ${String(paused['status'])}, not requires_action`);
+  const calls = (paused['required_action'] as { submit_tool_outputs?: { tool_calls?: Array<{ id: string }> } } | null)?.submit_tool_outputs?.tool_calls ?? [];
+  return { run, target, paused, callIds: calls.map((call) => call.id) };
 }
 
 /** An error answer must be `{error: {message, type, param, code}}` with a string message and type. */

@@ -1,7 +1,7 @@
 import type { ConformanceCheck } from '../check.ts';
-import { call, expect, isRecord, sleep } from '../http.ts';
+import { call, expect, sleep } from '../http.ts';
 import { followStatuses, pathOf, pollThroughCharts } from '../poll.ts';
-import { assistant, createRun, expectEnvelope, FORCE_WEATHER_FUNCTION, thread, WEATHER_FUNCTION } from './api.ts';
+import { expectEnvelope, pausedWeatherRun } from './api.ts';
 
 /** How much of a check's time the wait for an expiry may take. */
 const WAIT_SHARE = 0.5;
@@ -19,12 +19,7 @@ export const requiresActionExpiry: ConformanceCheck = {
   title: 'a run left at requires_action has a future expires_at and, once there, ends expired; later outputs are refused',
   async run(ctx) {
     const started = Date.now();
-    const assistantId = await assistant(ctx, { tools: [WEATHER_FUNCTION] }, 'function tools');
-    const threadId = await thread(ctx, "What's the weather in Paris? Use get_weather.");
-    const run = await createRun(ctx, threadId, { assistant_id: assistantId, tool_choice: FORCE_WEATHER_FUNCTION });
-    const target = { resource: 'run', threadId, runId: String(run['id']) } as const;
-    const paused = await pollThroughCharts(ctx, target);
-    expect(paused['status'] === 'requires_action', `the run stopped at ${String(paused['status'])}, not requires_action`);
+    const { target, paused, callIds } = await pausedWeatherRun(ctx);
     const expiresAt = paused['expires_at'];
     expect(typeof expiresAt === 'number' && expiresAt * 1000 > Date.now() - 1000, `a run at requires_action has expires_at ${String(expiresAt)}, not a future time`);
     const waitMs = expiresAt * 1000 - Date.now();
@@ -42,9 +37,8 @@ export const requiresActionExpiry: ConformanceCheck = {
     // The run chart reads the pause and its end as one run: requires_action → expired.
     followStatuses(ctx, target, [paused, end]);
     expect(end['status'] === 'expired', `${GRACE_MS / 1000} s past its expires_at the run is ${String(end['status'])}, not expired`);
-    const calls = (paused['required_action'] as { submit_tool_outputs: { tool_calls: Array<{ id: string }> } }).submit_tool_outputs.tool_calls;
-    const late = await call(ctx, 'POST', `${pathOf(target)}/submit_tool_outputs`, { tool_outputs: calls.map((item) => ({ tool_call_id: item.id, output: 'late' })) });
-    expect(late.status === 400, `outputs for an expired run answered ${late.status}${isRecord(late.body) ? '' : ''}, not 400`);
+    const late = await call(ctx, 'POST', `${pathOf(target)}/submit_tool_outputs`, { tool_outputs: callIds.map((id) => ({ tool_call_id: id, output: 'late' })) });
+    expect(late.status === 400, `outputs for an expired run answered ${late.status}, not 400`);
     expectEnvelope(late.body, 'submit_tool_outputs of an expired run');
   },
 };

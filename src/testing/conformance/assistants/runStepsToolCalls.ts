@@ -1,7 +1,7 @@
 import type { ConformanceCheck } from '../check.ts';
 import { describe, expect, isRecord, ok } from '../http.ts';
 import { pathOf, pollThroughCharts } from '../poll.ts';
-import { assistant, createRun, FORCE_WEATHER_FUNCTION, thread, WEATHER_FUNCTION } from './api.ts';
+import { pausedWeatherRun } from './api.ts';
 
 /** A paused run's steps: a `tool_calls` step whose `step_details.tool_calls` are the calls `required_action` names; completed with their outputs after submitting. */
 export const runStepsToolCalls: ConformanceCheck = {
@@ -9,13 +9,7 @@ export const runStepsToolCalls: ConformanceCheck = {
   protocol: 'assistants',
   title: 'run steps: a tool_calls step with step_details.tool_calls matching required_action; completed with outputs',
   async run(ctx) {
-    const assistantId = await assistant(ctx, { tools: [WEATHER_FUNCTION] }, 'function tools');
-    const threadId = await thread(ctx, "What's the weather in Paris? Use get_weather.");
-    const run = await createRun(ctx, threadId, { assistant_id: assistantId, tool_choice: FORCE_WEATHER_FUNCTION });
-    const target = { resource: 'run', threadId, runId: String(run['id']) } as const;
-    const paused = await pollThroughCharts(ctx, target);
-    expect(paused['status'] === 'requires_action', `the run stopped at ${String(paused['status'])}, not requires_action`);
-    const required = ((paused['required_action'] as { submit_tool_outputs?: { tool_calls?: Array<{ id: string }> } } | null)?.submit_tool_outputs?.tool_calls ?? []).map((call) => call.id);
+    const { target, callIds: required } = await pausedWeatherRun(ctx);
     const steps = await ok(ctx, 'GET', `${pathOf(target)}/steps`);
     const toolStep = (steps['data'] as unknown[]).filter(isRecord).find((step) => step['type'] === 'tool_calls');
     expect(toolStep !== undefined, `the paused run lists no tool_calls step: ${describe(steps['data'])}`);
