@@ -191,6 +191,20 @@ test('responses read back the same after a restart: object, input items, stream 
   assert.equal([...first.internalErrors, ...second.internalErrors], []);
 });
 
+test('a deleted response stays deleted after a restart', async ({ dirs }) => {
+  const dir = await dataDir(dirs);
+  const first = await serverOn(dir);
+  const kept = await first.openai.responses.create({ model: 'scripted', input: 'Keep me' });
+  const deleted = await first.openai.responses.create({ model: 'scripted', input: 'Forget me' });
+  await first.openai.responses.delete(deleted.id);
+  await first.close();
+  const second = await serverOn(dir);
+  assert.is((await second.request(`/responses/${deleted.id}`)).status, 404);
+  assert.is((await second.request(`/responses/${kept.id}`)).status, 200);
+  await second.close();
+  assert.equal([...first.internalErrors, ...second.internalErrors], []);
+});
+
 test('a streamed response active at the restart ends failed as its run did; its keyed retry re-attaches to it', async ({ dirs }) => {
   const dir = await dataDir(dirs);
   const first = await serverOn(dir);

@@ -95,6 +95,11 @@ export interface ServerOptions {
   /** The `openai-poll-after-ms` header on runs, vector store files and batches; default 250. */
   pollAfterMs?: number;
   /**
+   * How long (whole seconds) a run may wait in `requires_action` for its tool outputs before it
+   * ends `expired` (its `expires_at`); default the API's 600. Short ones test clients' handling.
+   */
+  runExpirySeconds?: number;
+  /**
    * Called with every server bug (a status change the run statechart refuses, a throw in a
    * route or the executor); the request gets a 500 or the run fails. Default: `console.error`.
    */
@@ -157,6 +162,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   // Bad options fail here, before anything listens, with a message that never shows the key.
   if (options.apiKey !== undefined) checkApiKey(options.apiKey);
   if (options.cors !== undefined) originPolicy(options.cors);
+  if (options.runExpirySeconds !== undefined && !(Number.isInteger(options.runExpirySeconds) && options.runExpirySeconds > 0)) {
+    throw new TypeError(`options.runExpirySeconds must be a positive whole number of seconds, got ${String(options.runExpirySeconds)}`);
+  }
   const runScripts = [...(options.runScripts ?? [])];
   for (const [index, script] of runScripts.entries()) validateRunScript(script, `runScripts[${index}]`);
   // A live model sets its own pace: the server adds no pauses of its own.
@@ -172,6 +180,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     conversations: new Collection('conversation'),
     indexer,
     pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
+    runExpirySeconds: options.runExpirySeconds,
     runScripts,
     environment: {
       model: options.model === undefined ? scriptedModel : isModel(options.model) ? options.model : createLiveModel(options.model),

@@ -431,7 +431,8 @@ export class RunExecutor implements RunHandle {
       return;
     }
     const arrived = this.#requireAction(waitingFor);
-    const expiresInMs = Math.max(0, ((this.run.expires_at ?? nowSeconds()) - nowSeconds()) * 1000);
+    // From the clock in ms: whole seconds on both sides would expire up to a second past `expires_at`.
+    const expiresInMs = Math.max(0, (this.run.expires_at ?? nowSeconds()) * 1000 - Date.now());
     this.#expiry = setTimeout(() => this.#interrupt('expired'), expiresInMs);
     await this.#untilInterrupted(arrived);
     this.#toolOutputsArrived = undefined;

@@ -126,7 +126,7 @@ function startRun(
   includeSearchContent: boolean,
   prelude: RunExecutorInput['prelude'] = [],
 ): RunExecutor {
-  const run = newRun(body, assistant, record.thread.id);
+  const run = newRun(body, assistant, record.thread.id, context.runExpirySeconds);
   const vectorStoreIds = [
     ...new Set([...(assistant.tool_resources?.file_search?.vector_store_ids ?? []), ...(record.thread.tool_resources?.file_search?.vector_store_ids ?? [])]),
   ];

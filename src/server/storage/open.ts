@@ -119,7 +119,10 @@ export async function openStorage(
       if (row.kind === 'response') responsesBinding?.applyRemote(row);
       else conversationsBinding?.applyPut(row);
     },
-    delete: (kind, parent, id) => conversationsBinding?.applyDelete(kind, parent, id),
+    delete: (kind, parent, id) => {
+      if (kind === 'response') responsesBinding?.applyDelete(id);
+      else conversationsBinding?.applyDelete(kind, parent, id);
+    },
     deleteRoot: (root) => conversationsBinding?.applyDeleteRoot(root),
   });
   await endInterruptedRuns(store, binding, shared);
