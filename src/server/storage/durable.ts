@@ -3,7 +3,7 @@ import type { ExecutorEnvironment } from '../executor/environment.ts';
 import { RunExecutor } from '../executor/runExecutor.ts';
 import type { FileIndexer } from '../indexing.ts';
 import type { Assistant, FileObject, ThreadObject, VectorStore, VectorStoreFile, VectorStoreFileBatch } from '../objects.ts';
-import { Collection, type FileBatchRecord, type Store, type ThreadRecord, type VectorStoreFileRecord, type VectorStoreRecord } from '../store.ts';
+import { Collection, DEFAULT_TENANT, type FileBatchRecord, type Store, type ThreadRecord, type VectorStoreFileRecord, type VectorStoreRecord } from '../store.ts';
 import { ApiError } from '../errors.ts';
 import { StorageError, type ReceivedCommand, type RunCommand, type SharedDatabase, type StorageOp, type StoredEvent, type StoredKind, type StoredObject, type StoredState } from './engine.ts';
 import type { PersistenceQueue } from './queue.ts';
@@ -58,8 +58,9 @@ export function bindStore(
     if (!applyingRemote) queue.enqueue(op);
   };
   const queueWrites = { enqueue };
+  // Every row carries the tenant of its top-level object (its root).
   const put = (kind: StoredKind, parent: string, id: string, root: string, data: unknown) => {
-    if (!applyingRemote) queue.enqueue({ type: 'put', kind, parent, id, root, data: JSON.stringify(data) });
+    if (!applyingRemote) queue.enqueue({ type: 'put', kind, parent, id, root, data: JSON.stringify(data), tenant: store.ownerOf(root) ?? DEFAULT_TENANT });
   };
   const bound = new WeakSet<object>();
   // Runs by id (remote steps and events name only the run), and each thread's, to forget them with it.
@@ -208,7 +209,7 @@ export function bindStore(
   const applyOne = (op: StorageOp) => {
     switch (op.type) {
       case 'put':
-        return applyPut(op.kind, op.parent, op.id, op.data);
+        return applyPut(op.kind, op.parent, op.id, op.data, op.tenant);
       case 'delete':
         if (op.kind === 'message') store.threads.get(op.parent)?.messages.delete(op.id);
         else if (op.kind === 'vector_store_file') store.vectorStores.get(op.parent)?.files.delete(op.id);
@@ -245,19 +246,19 @@ export function bindStore(
     }
   };
 
-  const applyPut = (kind: StoredKind, parent: string, id: string, data: string) => {
-    const row = { kind, parent, id, data };
+  const applyPut = (kind: StoredKind, parent: string, id: string, data: string, tenant: string) => {
+    const row = { kind, parent, id, data, tenant };
     switch (kind) {
       case 'assistant':
-        store.assistants.set(id, parse<Assistant>(row));
+        store.assistants.set(id, parse<Assistant>(row), tenant);
         return;
       case 'file':
-        store.files.set(id, { file: parse<FileObject>(row), content: store.files.get(id)?.content ?? new Uint8Array() });
+        store.files.set(id, { file: parse<FileObject>(row), content: store.files.get(id)?.content ?? new Uint8Array() }, tenant);
         return;
       case 'thread': {
         const existing = store.threads.get(id);
         if (existing !== undefined) existing.thread = parse<ThreadObject>(row);
-        store.threads.set(id, existing ?? { thread: parse<ThreadObject>(row), messages: new Collection('message'), runs: new Collection('run') });
+        store.threads.set(id, existing ?? { thread: parse<ThreadObject>(row), messages: new Collection('message'), runs: new Collection('run') }, tenant);
         return;
       }
       case 'message':
@@ -289,7 +290,7 @@ export function bindStore(
       case 'vector_store': {
         const existing = store.vectorStores.get(id);
         if (existing !== undefined) existing.store = parse<VectorStore>(row);
-        store.vectorStores.set(id, existing ?? { store: parse<VectorStore>(row), files: new Collection('vector store file'), batches: new Collection('file batch') });
+        store.vectorStores.set(id, existing ?? { store: parse<VectorStore>(row), files: new Collection('vector store file'), batches: new Collection('file batch') }, tenant);
         return;
       }
       case 'vector_store_file': {
@@ -375,12 +376,12 @@ export function restoreStore(store: Store<RunExecutor>, state: StoredState, envi
     if (row.parent !== '') continue;
     switch (row.kind) {
       case 'assistant':
-        store.assistants.set(row.id, parse<Assistant>(row));
+        store.assistants.set(row.id, parse<Assistant>(row), row.tenant);
         break;
       case 'file': {
         const bytes = state.bytes.get(row.id);
         if (bytes === undefined) throw new StorageError(`The database has file ${row.id} without its bytes.`);
-        store.files.set(row.id, { file: parse<FileObject>(row), content: bytes });
+        store.files.set(row.id, { file: parse<FileObject>(row), content: bytes }, row.tenant);
         break;
       }
       case 'thread': {
@@ -396,7 +397,7 @@ export function restoreStore(store: Store<RunExecutor>, state: StoredState, envi
           if (stored.owner !== undefined) ownerOf.set(executor, stored.owner);
           record.runs.set(runRow.id, executor);
         }
-        store.threads.set(row.id, record);
+        store.threads.set(row.id, record, row.tenant);
         break;
       }
       case 'vector_store': {
@@ -411,7 +412,7 @@ export function restoreStore(store: Store<RunExecutor>, state: StoredState, envi
           const batch = parse<{ batch: VectorStoreFileBatch; fileIds: string[] }>(batchRow);
           record.batches.set(batchRow.id, batch);
         }
-        store.vectorStores.set(row.id, record);
+        store.vectorStores.set(row.id, record, row.tenant);
         break;
       }
       default:
