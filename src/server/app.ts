@@ -14,7 +14,7 @@ import { runRoutes } from './routes/runs.ts';
 import { threadRoutes } from './routes/threads.ts';
 import { vectorStoreRoutes } from './routes/vectorStores.ts';
 import type { KeyRing } from './tenants/keys.ts';
-import type { RequestScope } from './tenants/scope.ts';
+import { DEFAULT_TENANT, type RequestScope } from './tenants/scope.ts';
 
 /** Every `every`-th request is answered 429 with `Retry-After`, for clients' retry tests. */
 export interface RateLimitOptions {
@@ -85,7 +85,7 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
   );
   if (options.rateLimit !== undefined) app.use(rateLimiter(options.rateLimit));
   app.use(limitBody(options.maxBodyBytes));
-  app.use(idempotency(options.idempotency, options.durableKeys));
+  app.use(idempotency(options.idempotency, options.durableKeys, () => options.scope.current()?.tenant ?? DEFAULT_TENANT));
   app.use('/assistants/*', requireAssistantsBeta());
   app.use('/threads/*', requireAssistantsBeta());
   app.use('/assistants', requireAssistantsBeta());

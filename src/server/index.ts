@@ -17,6 +17,8 @@ import { KeyLimiter, type Limits } from './operations/limits.ts';
 import { ServerLog, type LogSink } from './operations/log.ts';
 import { createMetrics, type MetricsOptions } from './operations/metrics.ts';
 import { KeyRing, type TenantKey } from './tenants/keys.ts';
+import { createEmbedder, type EmbeddingsOptions } from './semantic/embeddings.ts';
+import type { UpstreamOptions } from './model/upstream.ts';
 import { DEFAULT_TENANT, RequestScope } from './tenants/scope.ts';
 import { originPolicy, type CorsOrigins } from './cors.ts';
 import { DEFAULT_IDEMPOTENCY, type IdempotencyOptions } from './idempotency.ts';
@@ -34,12 +36,14 @@ import { Collection, Store } from './store.ts';
 
 export type { Pace } from './executor/environment.ts';
 export type { RateLimitOptions } from './app.ts';
-export type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall, ModelAnswerEnding, ModelTextStream, ModelErrorCode } from './model/model.ts';
+export type { Model, ModelFile, ModelCitation, ModelRequest, ModelStep, ModelToolCall, ModelAnswerEnding, ModelTextStream, ModelErrorCode } from './model/model.ts';
 export { ModelError } from './model/model.ts';
 export { createLiveModel, MODEL_PROTOCOLS, type LiveModelOptions, type ModelProtocol } from './model/liveModel.ts';
 export { createResponsesModel, type ResponsesModelOptions } from './model/responsesModel.ts';
 export { createChatModel } from './model/chatModel.ts';
 export type { UpstreamOptions } from './model/upstream.ts';
+export { createEmbedder, type Embedder, type EmbeddingsOptions } from './semantic/embeddings.ts';
+export { hybridSearch, RRF_K } from './semantic/hybrid.ts';
 export { scriptedModel } from './model/scriptedModel.ts';
 export type { IdempotencyOptions } from './idempotency.ts';
 export { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, type CorsOrigins } from './cors.ts';
@@ -89,6 +93,13 @@ export interface ServerOptions {
   metrics?: boolean | MetricsOptions;
   /** How long {@link AssistantsServer.drain} lets open streams finish before it ends the runs still going; default 10,000 ms. */
   drainTimeoutMs?: number;
+  /**
+   * Semantic file search: each file's chunks are embedded through an OpenAI-compatible
+   * `POST /embeddings` with this `model` (`baseURL` and `apiKey` default to the live model's),
+   * the vectors kept with the chunks, and a search ranks by words and meaning together
+   * (reciprocal rank fusion, see docs/server.md). Default: none, file_search ranks by words (BM25).
+   */
+  embeddings?: Partial<EmbeddingsOptions> & { model: string };
   /**
    * Let web pages on these origins call the server (CORS: preflights, the clients' headers,
    * SSE included): origins like `'http://localhost:5173'`, `'*'` for any, or a function that
@@ -224,7 +235,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   const onInternalError =
     options.onInternalError ?? (log === undefined ? (error: unknown) => console.error('assistant-machines server:', error) : (error: unknown) => log.error('internal error', error));
   const store = new Store<RunExecutor>(scope);
-  const indexer = new FileIndexer(store, pace.stepDelayMs);
+  const onAnswer: UpstreamOptions['onAnswer'] = metrics === undefined ? undefined : (path, status, ms) => metrics.upstream(upstreamOperation(path), status, ms / 1000);
+  const embedder = embedderOf(options, onAnswer);
+  const indexer = new FileIndexer(store, pace.stepDelayMs, embedder, (error) =>
+    log === undefined ? onInternalError(error) : log.warn('query not embedded: ranked by words alone', { error_message: error instanceof Error ? error.message : String(error) }),
+  );
   const context: ServerContext = {
     store,
     responses: new Collection('response', scope),
@@ -232,12 +247,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
     runScripts,
     environment: {
-      model: options.model === undefined ? scriptedModel : isModel(options.model) ? options.model : createLiveModel(options.model),
+      model: options.model === undefined ? scriptedModel : isModel(options.model) ? options.model : createLiveModel({ onAnswer, ...options.model }),
       pace,
       searchVectorStores: (ids, query, searchOptions) => indexer.search(ids, query, searchOptions),
       onInternalError,
       eventLogRetentionMs: options.eventLogRetentionMs ?? DEFAULT_EVENT_LOG_RETENTION_MS,
       runObserver: observers.length === 0 ? undefined : fanOut(observers),
+      readFile: (fileId) => {
+        const file = store.files.get(fileId);
+        return file === undefined ? undefined : { filename: file.file.filename, bytes: file.content };
+      },
     },
   };
   const storage = await openStorage(
@@ -264,7 +283,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     keysRequired: () => keysRequired,
     metrics,
     log,
-    readiness: { ping: storage === undefined ? undefined : () => storage.ping(), model: describeModel(options.model), embeddings: 'none' },
+    readiness: { ping: storage === undefined ? undefined : () => storage.ping(), model: describeModel(options.model), embeddings: embedder === undefined ? 'none' : `embeddings ${embedder.model}` },
   });
   const fetch = operations.fetch(storage === undefined ? app.fetch : durableFetch(app.fetch, storage, onInternalError));
   const host = options.host ?? '127.0.0.1';
@@ -360,6 +379,20 @@ function fanOut(observers: readonly RunObserver[]): RunObserver {
       for (const observer of observers) observer.usage(usage);
     },
   };
+}
+
+// The embedder the options ask for: its API defaults to the live model's.
+function embedderOf(options: ServerOptions, onAnswer: UpstreamOptions['onAnswer']) {
+  if (options.embeddings === undefined) return undefined;
+  const live = options.model !== undefined && !isModel(options.model) ? options.model : undefined;
+  const baseURL = options.embeddings.baseURL ?? live?.baseURL;
+  if (baseURL === undefined) throw new TypeError('options.embeddings needs a baseURL (or a live model, whose API it then uses)');
+  return createEmbedder({ onAnswer, ...options.embeddings, baseURL, apiKey: options.embeddings.apiKey ?? live?.apiKey });
+}
+
+// The metrics' name for a request to the model API, by its path.
+function upstreamOperation(path: string): string {
+  return path.replace(/^\//, '').replace(/\//g, '_') || 'root';
 }
 
 function describeModel(model: ServerOptions['model']): string {

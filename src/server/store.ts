@@ -145,6 +145,8 @@ export interface VectorStoreFileRecord {
   file: VectorStoreFile;
   filename: string;
   chunks: readonly string[];
+  /** One unit-length embedding per chunk, when the server embeds (semantic search). */
+  vectors?: readonly Float32Array[] | undefined;
   /** Set while the file is being processed; cancelling a batch clears it. */
   processing: ReturnType<typeof setTimeout> | undefined;
 }

@@ -1,5 +1,5 @@
 import type { Run, RunEventName, Usage } from '../../wire/index.ts';
-import type { Model } from '../model/model.ts';
+import type { Model, ModelFile } from '../model/model.ts';
 import type { SearchHit } from '../search.ts';
 
 /**
@@ -17,11 +17,13 @@ export interface ExecutorEnvironment {
   model: Model;
   pace: Pace;
   /** Ranks the chunks of the completed files of these vector stores against `query`. */
-  searchVectorStores(vectorStoreIds: readonly string[], query: string, options: { maxResults: number; scoreThreshold: number }): SearchHit[];
+  searchVectorStores(vectorStoreIds: readonly string[], query: string, options: { maxResults: number; scoreThreshold: number }): SearchHit[] | Promise<SearchHit[]>;
   /** A server bug (a refused status change, a throw in the executor): the run fails, this reports it. */
   onInternalError(error: unknown): void;
   /** How long a terminal run keeps its whole event log for re-attaching streams; then only its last event. */
   eventLogRetentionMs: number;
+  /** Reads an uploaded file (images, code interpreter files) for a model; within a request, only its tenant's. */
+  readFile?: ((fileId: string) => ModelFile | undefined) | undefined;
   /** Hears the runs this server executes (metrics, per-key limits); none by default. */
   runObserver?: RunObserver | undefined;
 }

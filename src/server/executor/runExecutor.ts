@@ -89,6 +89,8 @@ export interface RunExecutorInput {
   includeSearchContent: boolean;
   /** Events that precede the run's own in its stream: `thread.created` for create-and-run. */
   prelude?: ReadonlyArray<{ event: string; data: unknown }>;
+  /** The files its code interpreter gets (the assistant's, the thread's, the messages' attachments). */
+  codeInterpreterFileIds?: readonly string[];
 }
 
 /** A run read back from durable storage: its steps and its event log. */
@@ -415,6 +417,8 @@ export class RunExecutor implements RunHandle {
       messages,
       steps: this.steps.values().filter((step) => step.status === 'completed'),
       vectorStoreIds: this.#input.vectorStoreIds,
+      codeInterpreterFileIds: this.#input.codeInterpreterFileIds ?? [],
+      ...(this.#environment.readFile === undefined ? {} : { readFile: this.#environment.readFile }),
       signal: this.#stop.signal,
     };
     this.#count('prompt', [run.instructions ?? '', ...messages.map(messageText)].join('\n'));

@@ -16,17 +16,6 @@ export function text(value: unknown, name: string): string {
   return typeof found === 'string' ? found : '';
 }
 
-/**
- * A message's text as a live model reads it: its text parts joined. Images and other parts
- * are not sent (a known loss, see docs/server.md).
- */
-export function messageText(message: Message): string {
-  return message.content
-    .map((part) => (part.type === 'text' ? part.text.value : ''))
-    .filter((value) => value !== '')
-    .join('\n');
-}
-
 /** The run's finished tool steps, oldest first. */
 export function toolSteps(request: ModelRequest): Array<RunStep & { step_details: { type: 'tool_calls' } }> {
   return request.steps.filter((step): step is RunStep & { step_details: { type: 'tool_calls' } } => step.step_details.type === 'tool_calls');

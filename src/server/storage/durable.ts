@@ -7,6 +7,7 @@ import { Collection, DEFAULT_TENANT, type FileBatchRecord, type Store, type Thre
 import { ApiError } from '../errors.ts';
 import { StorageError, type ReceivedCommand, type RunCommand, type SharedDatabase, type StorageOp, type StoredEvent, type StoredKind, type StoredObject, type StoredState } from './engine.ts';
 import type { PersistenceQueue } from './queue.ts';
+import { decodeVector, encodeVector } from '../semantic/vectors.ts';
 
 /** What a run row holds besides the run: what its executor was started with. */
 interface StoredRun {
@@ -35,6 +36,16 @@ interface StoredVectorStoreFile {
   file: VectorStoreFile;
   filename: string;
   chunks: readonly string[];
+  /** The chunks' embeddings (semantic search), each as base64 float32: stored with the chunks they belong to. */
+  vectors?: string[];
+}
+
+function storedFile(file: VectorStoreFileRecord): StoredVectorStoreFile {
+  return { file: file.file, filename: file.filename, chunks: file.chunks, ...(file.vectors === undefined ? {} : { vectors: file.vectors.map(encodeVector) }) };
+}
+
+function restoredFile(stored: StoredVectorStoreFile): VectorStoreFileRecord {
+  return { file: stored.file, filename: stored.filename, chunks: stored.chunks, vectors: stored.vectors?.map(decodeVector), processing: undefined };
 }
 
 /**
@@ -157,7 +168,7 @@ export function bindStore(
     bound.add(record);
     const storeId = record.store.id;
     const putFile = (id: string, file: VectorStoreFileRecord) =>
-      put('vector_store_file', storeId, id, storeId, { file: file.file, filename: file.filename, chunks: file.chunks } satisfies StoredVectorStoreFile);
+      put('vector_store_file', storeId, id, storeId, storedFile(file));
     const putBatch = (id: string, batch: FileBatchRecord) => put('file_batch', storeId, id, storeId, batch);
     record.files.observe({ set: putFile, delete: (id) => queueWrites.enqueue({ type: 'delete', kind: 'vector_store_file', parent: storeId, id }) });
     record.batches.observe({ set: putBatch, delete: (id) => queueWrites.enqueue({ type: 'delete', kind: 'file_batch', parent: storeId, id }) });
@@ -294,8 +305,7 @@ export function bindStore(
         return;
       }
       case 'vector_store_file': {
-        const stored = parse<StoredVectorStoreFile>(row);
-        store.vectorStores.get(parent)?.files.set(id, { file: stored.file, filename: stored.filename, chunks: stored.chunks, processing: undefined });
+        store.vectorStores.get(parent)?.files.set(id, restoredFile(parse<StoredVectorStoreFile>(row)));
         return;
       }
       case 'file_batch':
@@ -403,8 +413,7 @@ export function restoreStore(store: Store<RunExecutor>, state: StoredState, envi
       case 'vector_store': {
         const record: VectorStoreRecord = { store: parse<VectorStore>(row), files: new Collection('vector store file'), batches: new Collection('file batch') };
         for (const fileRow of childrenOf('vector_store_file', row.id)) {
-          const stored = parse<StoredVectorStoreFile>(fileRow);
-          const file: VectorStoreFileRecord = { file: stored.file, filename: stored.filename, chunks: stored.chunks, processing: undefined };
+          const file = restoredFile(parse<StoredVectorStoreFile>(fileRow));
           record.files.set(fileRow.id, file);
           if (file.file.status === 'in_progress') resume.push({ vectorStore: record, file });
         }

@@ -153,7 +153,8 @@ const FileKey = z.strictObject({
   sha256: z.string(),
   limits: FileLimits.optional(),
 });
-const KeysFile = z.union([z.array(FileKey), z.strictObject({ keys: z.array(FileKey) })]);
+// The bare array is the `keys` list, so an error's path reads the same for both forms.
+const KeysFile = z.preprocess((value) => (Array.isArray(value) ? { keys: value } : value), z.strictObject({ keys: z.array(FileKey) }));
 
 /**
  * The keys of a keys file's text: JSON (`{"keys": [{"tenant", "sha256", "name"?, "limits"?}]}`
@@ -176,7 +177,7 @@ export function parseKeysFile(text: string, file: string): TenantKey[] {
       const issue = parsed.error.issues[0]!;
       throw new KeysError(`${file}: ${issue.path.join('.') || '$'}`, issue.message);
     }
-    const keys = Array.isArray(parsed.data) ? parsed.data : parsed.data.keys;
+    const keys = parsed.data.keys;
     const entries = keys.map((key) => ({
       tenant: key.tenant,
       name: key.name,
