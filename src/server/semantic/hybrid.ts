@@ -21,35 +21,43 @@ const BEST_FUSED = 2 / (RRF_K + 1);
  * weight to tune per corpus — which a server that cannot see its users' labelled queries has no
  * way to do. A chunk the words miss but the meaning finds (a paraphrase) still ranks; a chunk
  * both find ranks first. Chunks without a vector (indexed before embeddings were configured)
- * take part through BM25 alone; without `queryVector` this is plain BM25.
+ * take part through BM25 alone; without `queryVector` this is plain BM25. Chunks the fusion
+ * cannot tell apart (each found by one list only, at the same rank) are ordered by their
+ * stronger raw score (BM25's 0..1 or the cosine), so a strong paraphrase is not left behind an
+ * accidental one-word match.
  *
  * @example `hybridSearch('how do I get my money back', await embedder.embed([query])[0], documents, { maxResults: 5 })`
  */
 export function hybridSearch(query: string, queryVector: Float32Array | undefined, documents: readonly SearchDocument[], options: SearchOptions = {}): SearchHit[] {
   if (queryVector === undefined || !documents.some((document) => document.vectors !== undefined)) return searchDocuments(query, documents, options);
   const key = (document: SearchDocument, chunk: number) => `${document.fileId}\u0000${chunk}`;
-  const fused = new Map<string, { document: SearchDocument; chunk: number; score: number }>();
-  const add = (ranked: ReadonlyArray<{ document: SearchDocument; chunk: number }>) => {
-    for (const [rank, { document, chunk }] of ranked.entries()) {
-      const entry = fused.get(key(document, chunk)) ?? { document, chunk, score: 0 };
+  const fused = new Map<string, { document: SearchDocument; chunk: number; score: number; evidence: number }>();
+  const add = (ranked: ReadonlyArray<{ document: SearchDocument; chunk: number; evidence: number }>) => {
+    for (const [rank, { document, chunk, evidence }] of ranked.entries()) {
+      const entry = fused.get(key(document, chunk)) ?? { document, chunk, score: 0, evidence: 0 };
       entry.score += 1 / (RRF_K + rank + 1);
+      entry.evidence = Math.max(entry.evidence, evidence);
       fused.set(key(document, chunk), entry);
     }
   };
-  add(scoreChunks(query, documents).sort((a, b) => b.score - a.score));
+  add(scoreChunks(query, documents).sort((a, b) => b.score - a.score).map((scored) => ({ ...scored, evidence: scored.score })));
   const bySimilarity: Array<{ document: SearchDocument; chunk: number; similarity: number }> = [];
   for (const document of documents) {
     for (const [chunk, vector] of (document.vectors ?? []).entries()) {
       const similarity = dot(vector, queryVector);
       // Orthogonal or opposed: nothing in common, not a match however the list is cut.
-      if (similarity > 0) bySimilarity.push({ document, chunk, similarity });
+      if (similarity > 0) bySimilarity.push({ document, chunk, similarity, evidence: similarity });
     }
   }
   add(bySimilarity.sort((a, b) => b.similarity - a.similarity));
   const threshold = options.scoreThreshold ?? 0;
-  return [...fused.values()]
-    .map(({ document, chunk, score }) => ({ fileId: document.fileId, filename: document.filename, text: document.chunks[chunk]!, score: Math.round((score / BEST_FUSED) * 10_000) / 10_000 }))
-    .filter((hit) => hit.score >= threshold)
-    .sort((a, b) => b.score - a.score)
-    .slice(0, options.maxResults ?? 20);
+  return (
+    [...fused.values()]
+      // Ranks decide; where they cannot (a chunk only the words found at rank r, another only the
+      // meaning found at the same rank), the stronger single piece of evidence goes first.
+      .sort((a, b) => b.score - a.score || b.evidence - a.evidence)
+      .map(({ document, chunk, score }) => ({ fileId: document.fileId, filename: document.filename, text: document.chunks[chunk]!, score: Math.round((score / BEST_FUSED) * 10_000) / 10_000 }))
+      .filter((hit) => hit.score >= threshold)
+      .slice(0, options.maxResults ?? 20)
+  );
 }
