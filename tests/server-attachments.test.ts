@@ -113,7 +113,7 @@ test('code_interpreter attachments are uploaded to a Responses backend and given
     );
     assert.is(run.status, 'completed');
     const upload = upstream.requests.find((request) => request.url.endsWith('/files'));
-    assert.ok(upload !== undefined && upload.body.includes('x,y') && upload.body.includes('user_data'), 'the file went to the backend');
+    assert.ok(upload?.body.includes('x,y') && upload.body.includes('user_data'), 'the file went to the backend');
     const body = JSON.parse(upstream.requests.find((request) => request.url.endsWith('/responses'))!.body) as { tools: Array<Record<string, unknown>> };
     assert.equal(body.tools, [{ type: 'code_interpreter', container: { type: 'auto', file_ids: ['file-upstream-1'] } }]);
   } finally {

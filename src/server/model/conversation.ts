@@ -1,4 +1,4 @@
-import type { Message, RunStep, ToolCall, Usage } from '../../wire/index.ts';
+import type { RunStep, ToolCall, Usage } from '../../wire/index.ts';
 import { ModelError, type ModelAnswerEnding, type ModelRequest, type ModelTextStream } from './model.ts';
 import type { UpstreamEvent } from './upstream.ts';
 

@@ -41,7 +41,7 @@ export function hybridSearch(query: string, queryVector: Float32Array | undefine
     }
   };
   add(scoreChunks(query, documents).sort((a, b) => b.score - a.score).map((scored) => ({ ...scored, evidence: scored.score })));
-  const bySimilarity: Array<{ document: SearchDocument; chunk: number; similarity: number }> = [];
+  const bySimilarity: Array<{ document: SearchDocument; chunk: number; similarity: number; evidence: number }> = [];
   for (const document of documents) {
     for (const [chunk, vector] of (document.vectors ?? []).entries()) {
       const similarity = dot(vector, queryVector);
