@@ -54,11 +54,12 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
     options.onInternalError(error);
     return c.json(new ApiError(500, 'The server had an error while processing your request.', { type: 'server_error' }).toEnvelope(), 500);
   });
-  // First, around everything: which route answered (for metrics and logs; the pattern, not the ids).
+  // First, around everything: which route answered (for metrics and logs; the pattern, not the
+  // ids). Once the chain is done, hono's route index is the route that answered.
   app.use(async (c, next) => {
     await next();
     const request = options.scope.current();
-    if (request !== undefined) request.route = routePath(c, -1);
+    if (request !== undefined) request.route = routePath(c);
   });
   // CORS next: a preflight is answered before anything asks it for a key or counts it, and
   // every answer after it (errors included) carries the CORS headers a page needs to read it.
