@@ -17,7 +17,7 @@ const PAYLOAD = 'the confidential merger is with Initech';
 
 const test = suite('server operations');
 
-test('every answer carries an x-request-id; the official SDK reads it; a proxy-given one is kept', async () => {
+test('every answer carries an x-request-id, the official SDK reads it', async () => {
   const t = await startTestServer({ keys: [{ tenant: 'acme', key: KEY_A }] });
   try {
     const asA = tenantRequest(t.server.url, KEY_A);
@@ -37,10 +37,9 @@ test('every answer carries an x-request-id; the official SDK reads it; a proxy-g
     const stream = await asA('/threads/runs', { method: 'POST', body: { assistant_id: assistant.id, stream: true, thread: { messages: [{ role: 'user', content: 'Hi' }] } } });
     assert.match(stream.headers.get('x-request-id') ?? '', /^req_/);
     await stream.text();
-    const forwarded = await asA('/assistants', { headers: { 'x-request-id': 'lb-3f9a-77c1-0d2e' } });
-    assert.is(forwarded.headers.get('x-request-id'), 'lb-3f9a-77c1-0d2e');
-    const smuggled = await asA('/assistants', { headers: { 'x-request-id': 'x"}\u0000' } }).catch(() => undefined);
-    if (smuggled !== undefined) assert.match(smuggled.headers.get('x-request-id') ?? '', /^req_/);
+    // As the API: a request's own x-request-id is not echoed.
+    const sent = await asA('/assistants', { headers: { 'x-request-id': 'lb-3f9a-77c1-0d2e' } });
+    assert.match(sent.headers.get('x-request-id') ?? '', /^req_[0-9a-f]{32}$/);
   } finally {
     await t.close();
   }

@@ -47,7 +47,7 @@ test("on every route, B aiming at A's ids gets exactly the answer for ids nobody
 
 test("A's objects are untouched by B's attempts, and A still sees them all", async ({ t, a }) => {
   const asA = tenantRequest(t.server.url, KEY_A);
-  for (const path of [`/assistants/${a.assistant}`, `/threads/${a.thread}`, `/files/${a.file}`, `/vector_stores/${a.vectorStore}`, `/responses/${a.response}`, `/threads/${a.thread}/messages/${a.message}`]) {
+  for (const path of [`/assistants/${a.assistant}`, `/threads/${a.thread}`, `/files/${a.file}`, `/vector_stores/${a.vectorStore}`, `/responses/${a.response}`, `/threads/${a.thread}/messages/${a.message}`, `/conversations/${a.conversation}/items/${a.item}`]) {
     assert.is((await asA(path)).status, 200, path);
   }
   assert.equal((await (await asA(`/assistants/${a.assistant}`)).json()).name, null, 'not renamed by B');
@@ -60,6 +60,8 @@ test('lists and vector store searches contain only the caller\'s objects', async
   assert.equal(await ids('/assistants'), [b.assistant]);
   assert.equal(await ids('/files'), [b.file]);
   assert.equal(await ids('/vector_stores'), [b.vectorStore]);
+  const threads = await ids('/threads?limit=100');
+  assert.ok(threads.includes(b.thread) && !threads.includes(a.thread), 'GET /threads lists only the caller\'s');
   const search = (await (await asB(`/vector_stores/${b.vectorStore}/search`, { method: 'POST', body: { query: 'launch code Albatross' } })).json()) as { data: Array<{ file_id: string }> };
   assert.ok(search.data.every((hit) => hit.file_id === b.file));
   // A's search finds A's secret: the query works, B just cannot reach it.

@@ -243,6 +243,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   const context: ServerContext = {
     store,
     responses: new Collection('response', scope),
+    unstored: new Set(),
+    conversations: new Collection('conversation', scope),
     indexer,
     pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
     runScripts,
@@ -264,7 +266,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     store,
     context.environment,
     indexer,
-    context.responses,
+    context,
   );
   const idempotencyOptions = { ...DEFAULT_IDEMPOTENCY, ...options.idempotency };
   const app = createApp(context, {
@@ -333,6 +335,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
         // moment later (a client that never reads) are cut.
         storage?.stopChecks();
         for (const thread of store.threads.values()) for (const run of thread.runs.values()) run.dispose();
+        for (const record of context.unstored) record.executor.dispose();
         indexer.dispose();
         const cut = setTimeout(() => listening.closeAllConnections(), CLOSE_GRACE_MS);
         const closed = (error?: Error) => {

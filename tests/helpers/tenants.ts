@@ -26,6 +26,8 @@ export interface TenantObjects {
   vectorStore: string;
   batch: string;
   response: string;
+  conversation: string;
+  item: string;
 }
 
 async function json<T>(response: Promise<Response>): Promise<T> {
@@ -60,7 +62,9 @@ export async function seedTenant(baseURL: string, key: string, secret: string): 
   const message = (await json<{ data: Array<{ id: string }> }>(request(`/threads/${created.thread_id}/messages`))).data[0]!.id;
   const step = (await json<{ data: Array<{ id: string }> }>(request(`/threads/${created.thread_id}/runs/${created.id}/steps`))).data[0]!.id;
   const response = (await json<{ id: string }>(request('/responses', { method: 'POST', body: { model: 'scripted', input: 'Hello' } }))).id;
-  return { assistant, thread: created.thread_id, message, run: created.id, step, file, vectorStore, batch, response };
+  const conversation = (await json<{ id: string }>(request('/conversations', { method: 'POST', body: { items: [{ type: 'message', role: 'user', content: secret }] } }))).id;
+  const item = (await json<{ data: Array<{ id: string }> }>(request(`/conversations/${conversation}/items`))).data[0]!.id;
+  return { assistant, thread: created.thread_id, message, run: created.id, step, file, vectorStore, batch, response, conversation, item };
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -145,7 +149,16 @@ export function probes(own: TenantObjects): Probe[] {
     get('response input items', (t) => `/responses/${t.response}/input_items`),
     post('continue their response', () => '/responses', (t) => ({ model: 'scripted', input: 'More', previous_response_id: t.response })),
     post('search their vector store from a response', () => '/responses', (t) => ({ model: 'scripted', input: 'secret', tools: [{ type: 'file_search', vector_store_ids: [t.vectorStore] }] })),
+    get('retrieve conversation', (t) => `/conversations/${t.conversation}`),
+    post('modify conversation', (t) => `/conversations/${t.conversation}`, () => ({ metadata: { taken: 'yes' } })),
+    get('list conversation items', (t) => `/conversations/${t.conversation}/items`),
+    get('retrieve conversation item', (t) => `/conversations/${t.conversation}/items/${t.item}`),
+    post('add conversation items', (t) => `/conversations/${t.conversation}/items`, () => ({ items: [{ type: 'message', role: 'user', content: 'Hi' }] })),
+    post('respond in their conversation', () => '/responses', (t) => ({ model: 'scripted', input: 'What did I say?', conversation: t.conversation })),
+    get('list threads after theirs', (t) => `/threads?after=${t.thread}`),
     // Last: deletions (they would remove what the probes above aim at, were isolation broken).
+    del('delete conversation item', (t) => `/conversations/${t.conversation}/items/${t.item}`),
+    del('delete conversation', (t) => `/conversations/${t.conversation}`),
     del('delete message', (t) => `/threads/${t.thread}/messages/${t.message}`),
     del('delete vector store file', (t) => `/vector_stores/${t.vectorStore}/files/${t.file}`),
     del('delete vector store', (t) => `/vector_stores/${t.vectorStore}`),

@@ -4,7 +4,7 @@ import { newRequestInfo, type RequestScope } from '../tenants/scope.ts';
 import { checkReadiness, type ReadinessSources } from './health.ts';
 import type { ServerLog } from './log.ts';
 import type { ServerMetrics } from './metrics.ts';
-import { requestIdOf } from './requestId.ts';
+import { newRequestId, withHeader } from './requestIds.ts';
 
 /** What {@link Operations} needs from the server. */
 export interface OperationsOptions {
@@ -91,7 +91,7 @@ export class Operations {
     const { scope, metrics, log, keysRequired } = this.#options;
     return async (request) => {
       const started = performance.now();
-      const id = requestIdOf(request);
+      const id = newRequestId();
       const path = pathOf(request.url);
       if ((OPERATIONS_PATHS as readonly string[]).includes(path)) return withRequestId(await this.#answerProbe(request, path), id);
       if (this.#draining) {
@@ -143,15 +143,7 @@ function pathOf(url: string): string {
 }
 
 function withRequestId(response: Response, id: string): Response {
-  try {
-    response.headers.set('x-request-id', id);
-    return response;
-  } catch {
-    // Immutable headers (a fetched Response): a copy with the same body.
-    const copy = new Response(response.body, response);
-    copy.headers.set('x-request-id', id);
-    return copy;
-  }
+  return withHeader(response, 'x-request-id', id);
 }
 
 /** `body`, telling `onEnd` once how it ended: read to its end, cancelled by the client, or failed. */
