@@ -257,7 +257,7 @@ test('a malformed kept answer or response row is a StorageError naming it, not a
   const response = await first.openai.responses.create({ model: 'scripted', input: 'Hello there' });
   await first.close();
   const db = database(dir);
-  await db.execute("UPDATE idempotency_keys SET answer = '{not json' WHERE key = 'broken-key'");
+  await db.execute("UPDATE idempotency_keys SET answer = '{not json' WHERE key = 'default:broken-key'");
   db.close();
 
   const second = await serverOn(dir);
@@ -265,7 +265,7 @@ test('a malformed kept answer or response row is a StorageError naming it, not a
   assert.is(retried.status, 500);
   assert.is((await retried.json()).error.type, 'server_error');
   assert.instance(second.internalErrors[0], StorageError);
-  assert.match(String(second.internalErrors[0]), /Idempotency-Key "broken-key" has an answer that is not valid JSON/);
+  assert.match(String(second.internalErrors[0]), /Idempotency-Key "default:broken-key" has an answer that is not valid JSON/);
   await second.close();
 
   const again = database(dir);

@@ -1,7 +1,7 @@
 import type { ResponseObject } from '../../wire/index.ts';
 import type { RunExecutor } from '../executor/runExecutor.ts';
 import { ResponseRecord, type LoggedResponseEvent, type StoredInputItem } from '../responses/record.ts';
-import type { Collection, Store } from '../store.ts';
+import { DEFAULT_TENANT, type Collection, type Store } from '../store.ts';
 import { StorageError, type StoredObject } from './engine.ts';
 import type { PersistenceQueue } from './queue.ts';
 
@@ -59,7 +59,8 @@ export function bindResponses(responses: Collection<ResponseRecord>, store: Stor
       obfuscate: record.obfuscate,
       ...(last === undefined ? {} : { final: { response: record.response, last } }),
     };
-    queue.enqueue({ type: 'put', kind: 'response', parent: threadId, id: record.response.id, root: threadId, data: JSON.stringify(stored) });
+    const tenant = store.threads.ownerOf(threadId) ?? DEFAULT_TENANT;
+    queue.enqueue({ type: 'put', kind: 'response', parent: threadId, id: record.response.id, root: threadId, data: JSON.stringify(stored), tenant });
   };
   // The server executing the run writes how the response ended (a restarted server too: the
   // responses of the runs it ended after the restart end with them).
@@ -91,7 +92,7 @@ export function bindResponses(responses: Collection<ResponseRecord>, store: Stor
     applyRemote(row) {
       if (responses.get(row.id) !== undefined) return;
       const record = recordOf(store, row);
-      if (record !== undefined) quietly(() => responses.set(row.id, record));
+      if (record !== undefined) quietly(() => responses.set(row.id, record, row.tenant));
     },
     applyDelete(id) {
       quietly(() => responses.delete(id));
@@ -110,7 +111,7 @@ export function restoreResponses(responses: Collection<ResponseRecord>, store: S
   for (const row of objects) {
     if (row.kind !== 'response') continue;
     const record = recordOf(store, row);
-    if (record !== undefined) responses.set(row.id, record);
+    if (record !== undefined) responses.set(row.id, record, row.tenant);
   }
 }
 

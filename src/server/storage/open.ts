@@ -41,6 +41,8 @@ export interface DurableStorage {
   stopChecks(): void;
   /** Waits for the last writes, then closes the database. */
   close(): Promise<void>;
+  /** Rejects unless the database answers now (readiness). */
+  ping(): Promise<void>;
   /** The `Idempotency-Key`s kept in this database, bounded by `maxKeys`; `open` re-opens a kept stream. */
   keys(maxKeys: number, open: (reference: StreamReference) => Response | undefined): DurableKeys | undefined;
 }
@@ -133,6 +135,7 @@ export async function openStorage(
   return {
     engine,
     flushed: () => queue.flushed(),
+    ping: () => engine.ping(),
     synced: shared === undefined ? undefined : () => shared.sync(),
     stopChecks: () => ownerCheck?.stop(),
     keys(maxKeys, open) {
