@@ -12,4 +12,5 @@ export type {
   AssistantRunProgress,
   AssistantRunStartInput,
   AssistantRunToolOutput,
+  ToolCallProgress,
 } from '../../machines/assistantRun.ts';
