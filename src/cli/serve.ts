@@ -2,6 +2,7 @@ import { createServer } from '../server/index.ts';
 import { EXIT, optionalString, stringList, UsageError, type Command } from './command.ts';
 import { serverAccessOptions } from './serveAccess.ts';
 import { createTerminal } from './terminal.ts';
+import { OTEL_OPTION, startOtel } from './otel.ts';
 import { describeLiveModel, liveModelOptions, MODEL_OPTIONS } from './serveModel.ts';
 
 const MAX_PORT = 65_535;
@@ -21,14 +22,15 @@ export function parsePort(value: string): number {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the embedded Assistants-compatible server until Ctrl+C',
-  usage: 'serve [--port N] [--fast] [--api-key-env NAME] [--cors ORIGIN…] [--model-base-url URL [--model-api-key-env NAME] [--model-protocol responses|chat]] [--data-dir DIR | --database-url URL]',
+  usage: 'serve [--port N] [--fast] [--api-key-env NAME] [--cors ORIGIN…] [--model-base-url URL [--model-api-key-env NAME] [--model-protocol responses|chat]] [--data-dir DIR | --database-url URL] [--otel [URL]]',
   description: [
     'Starts the embedded Assistants API server (scripted model, in memory) on 127.0.0.1 and',
     'prints the base URL to give any client: this CLI, the official SDKs, curl. Stops on Ctrl+C',
     '(SIGINT) or SIGTERM. With --model-base-url, runs are answered by that live model API',
     '(Responses or Chat Completions) instead of the scripted model. With --data-dir (SQLite) or',
     '--database-url (PostgreSQL) its state survives a restart; runs active when it stopped end',
-    'as failed.',
+    'as failed. With --otel, every request, run, hosted tool and model call is traced (OTLP/HTTP),',
+    "continuing the trace of a client that sends traceparent.",
   ].join('\n'),
   options: {
     port: { type: 'string', value: 'N', description: 'the port to listen on (default: a free one)' },
@@ -38,6 +40,7 @@ export const serveCommand: Command = {
     ...MODEL_OPTIONS,
     'data-dir': { type: 'string', value: 'DIR', description: 'keep state in SQLite in DIR (default: in memory)' },
     'database-url': { type: 'string', value: 'URL', description: 'keep state in PostgreSQL (postgres://…), shared by several servers' },
+    otel: OTEL_OPTION,
   },
   positionals: { min: 0, max: 0, name: 'argument' },
   async run(args, io) {
@@ -48,7 +51,9 @@ export const serveCommand: Command = {
     if (dataDir !== undefined && databaseUrl !== undefined) throw new UsageError('give --data-dir or --database-url, not both');
     const access = serverAccessOptions(optionalString(args, 'api-key-env'), stringList(args, 'cors'), io.env);
     const model = liveModelOptions(args, io.env);
+    const otel = await startOtel(optionalString(args, 'otel'), io.env);
     const server = await createServer({
+      ...(otel === undefined ? {} : { telemetry: otel.telemetry.server }),
       port,
       ...access.options,
       ...(model === undefined ? {} : { model }),
@@ -61,10 +66,12 @@ export const serveCommand: Command = {
     if (dataDir !== undefined) term.line(`State in SQLite under ${dataDir}`);
     if (databaseUrl !== undefined) term.line('State in PostgreSQL');
     for (const line of access.describe(server.url)) term.line(line);
+    if (otel !== undefined) term.line(`Traces and metrics to ${otel.endpoint} (OTLP/HTTP)`);
     term.line(term.colors.dim('Ctrl+C stops it.'));
     const signal = io.signal;
     if (signal !== undefined && !signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
     await server.close();
+    await otel?.shutdown();
     term.line('server stopped');
     return EXIT.ok;
   },

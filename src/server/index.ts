@@ -24,6 +24,7 @@ import { createLiveModel, isModel, type LiveModelOptions } from './model/liveMod
 import { openStorage, type DurableStorage } from './storage/open.ts';
 import { openStreamReference } from './storage/keys.ts';
 import { Collection, Store } from './store.ts';
+import type { ServerTelemetry } from './otel/hooks.ts';
 
 export type { Pace } from './executor/environment.ts';
 export type { RateLimitOptions } from './app.ts';
@@ -43,6 +44,7 @@ export { importThreads, ImportError, type ImportSummary } from './storage/import
 export { ABANDONED_BY_OWNER, INTERRUPTED_BY_RESTART } from './executor/runExecutor.ts';
 export { RunScriptError, validateRunScript, type RunScript, type ScriptedToolCall } from './executor/runScript.ts';
 export { evaluateArithmetic, formatPythonNumber, EvaluationError, type PythonNumber } from './evaluate.ts';
+export type { ServerTelemetry, RunTelemetry, UpstreamTelemetry, UpstreamCallTelemetry, RequestHandler } from './otel/hooks.ts';
 
 /** Options of {@link createServer}; every one has a default. */
 export interface ServerOptions {
@@ -112,6 +114,13 @@ export interface ServerOptions {
    * `ABANDONED_BY_OWNER`) by one of the servers still running. Default 5000.
    */
   ownerCheckIntervalMs?: number;
+  /**
+   * Trace what the server does (OpenTelemetry): a SERVER span per request continuing the
+   * caller's `traceparent`, a span per run's execution with its steps and hosted tools, and a
+   * span per call to a live model. Pass `createTelemetry().server` from `assistant-machines/otel`;
+   * default: nothing is traced, and no OpenTelemetry package is needed.
+   */
+  telemetry?: ServerTelemetry;
 }
 
 /** A running server. */
@@ -171,11 +180,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
     runScripts,
     environment: {
-      model: options.model === undefined ? scriptedModel : isModel(options.model) ? options.model : createLiveModel(options.model),
+      model:
+        options.model === undefined
+          ? scriptedModel
+          : isModel(options.model)
+            ? options.model
+            : createLiveModel({ ...options.model, telemetry: options.model.telemetry ?? options.telemetry?.upstream }),
       pace,
       searchVectorStores: (ids, query, searchOptions) => indexer.search(ids, query, searchOptions),
       onInternalError,
       eventLogRetentionMs: options.eventLogRetentionMs ?? DEFAULT_EVENT_LOG_RETENTION_MS,
+      telemetry: options.telemetry,
     },
   };
   const storage = await openStorage(
@@ -200,7 +215,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
     // Our own process's globals stay as they are: the server must not swap the Request and
     // Response classes of the application embedding it.
-    const started = createAdaptorServer({ fetch: storage === undefined ? app.fetch : durableFetch(app.fetch, storage, onInternalError), overrideGlobalObjects: false }) as Server;
+    const handler = storage === undefined ? app.fetch : durableFetch(app.fetch, storage, onInternalError);
+    const started = createAdaptorServer({ fetch: options.telemetry?.traceRequests(handler) ?? handler, overrideGlobalObjects: false }) as Server;
     started.once('error', reject);
     started.listen({ port: options.port ?? 0, host, backlog: options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG }, () =>
       resolve({ server: started, port: (started.address() as AddressInfo).port }),

@@ -1,4 +1,5 @@
 import type { Model } from '../model/model.ts';
+import type { ServerTelemetry } from '../otel/hooks.ts';
 import type { SearchHit } from '../search.ts';
 
 /**
@@ -21,4 +22,6 @@ export interface ExecutorEnvironment {
   onInternalError(error: unknown): void;
   /** How long a terminal run keeps its whole event log for re-attaching streams; then only its last event. */
   eventLogRetentionMs: number;
+  /** Where each run's execution is traced (`createServer({ telemetry })`); undefined: nowhere. */
+  telemetry?: ServerTelemetry | undefined;
 }
