@@ -234,7 +234,11 @@ function upstreamTelemetry(setup: RunTraceSetup): UpstreamTelemetry {
           return carrier;
         },
         event(event) {
-          if (ended || !answer.read(event.data)) return;
+          if (ended) return;
+          const output = answer.read(event.data);
+          // The model may stop reading once the answer says it is over: that is the call's end.
+          if (answer.over) this.end();
+          if (!output) return;
           const now = performance.now();
           if (lastChunkAt === undefined) {
             span.setAttribute(ATTR.responseTimeToFirstChunk, (now - startedAt) / 1000);
@@ -273,6 +277,8 @@ class UpstreamAnswer {
   model: string | undefined;
   usage: { input: number; output: number } | undefined;
   finishReasons: string[] = [];
+  /** A Responses answer's last event (`response.completed`, `.incomplete`, `.failed`) was read. */
+  over = false;
 
   /** Reads one event; true when it carried output (a chunk of text or arguments). */
   read(data: unknown): boolean {
@@ -290,6 +296,7 @@ class UpstreamAnswer {
       if (typeof response.model === 'string') this.model = response.model;
       this.#noteUsage(response.usage?.input_tokens, response.usage?.output_tokens);
       if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') {
+        this.over = true;
         this.finishReasons = [typeof response.status === 'string' ? finishReason({ status: response.status, incomplete_details: response.incomplete_details }) : 'unknown'];
       }
     }
