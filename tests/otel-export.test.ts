@@ -10,6 +10,9 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AssistantsClient } from '../src/index.ts';
@@ -95,6 +98,10 @@ test("the application's, the server's and the model API's spans arrive in one tr
   const modelServer = await createServer({ apiKey: MODEL_KEY, pace: { deltaDelayMs: 0, stepDelayMs: 0 }, telemetry: model.telemetry.server });
   let serve: Promise<ProcessResult> | undefined;
   let stopServe = () => {};
+  // `demo --otel` meanwhile, in a process of its own: one trace under its root span.
+  const demoDir = await mkdtemp(join(tmpdir(), 'assistant-machines-otel-demo-'));
+  const demo = spawnCli(['demo', '--fast', '--out', demoDir, '--otel', endpoint], { OTEL_SERVICE_NAME: 'demo' });
+  let cliRun: ProcessResult | undefined;
   try {
     // The CLI's server, another process: its live model is the embedded server above.
     let listening!: (url: string) => void;
@@ -116,6 +123,8 @@ test("the application's, the server's and the model API's spans arrive in one tr
     const stream = app.telemetry.trace(() => client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id }), { agentName: 'Relay', baseURL });
     const run = await within(stream.finalRun(), 15_000, 'the run');
     assert.is(run.status, 'completed', JSON.stringify(run.last_error));
+    // `run --otel`, another process, against the same server: its run joins the server's spans too.
+    cliRun = await spawnCli(['run', '--otel', endpoint, '--base-url', baseURL, '--assistant', assistant.id, 'Say hello'], { OPENAI_API_KEY: SERVER_KEY, OTEL_SERVICE_NAME: 'cli-run' });
   } finally {
     // SIGTERM: the server drains, then `--otel` flushes its exporters before the process exits.
     stopServe();
@@ -126,7 +135,11 @@ test("the application's, the server's and the model API's spans arrive in one tr
     await modelServer.close();
     context.disable();
     propagation.disable();
+    const demoDone = await demo;
+    assert.is(demoDone.code, 0, demoDone.stderr);
+    await rm(demoDir, { recursive: true, force: true });
   }
+  assert.is(cliRun?.code, 0, cliRun?.stderr);
 
   // Every byte the exporters sent: plain JSON (no compression hides a key from this check).
   const exports = receiver.requests;
@@ -163,6 +176,25 @@ test("the application's, the server's and the model API's spans arrive in one tr
   assert.ok(modelRequest, 'the model API continued the trace too');
   assert.is(parentOf(modelRequest!), upstream);
   assert.equal([...new Set(trace.map((span) => span.service))].sort(), ['application', 'assistant-server', 'model-api']);
+
+  // `run --otel`: its root span, its run's span under it, the server's request under that.
+  const cliRoot = spans.find((span) => span.service === 'cli-run' && span.name === 'assistant-machines run');
+  assert.ok(cliRoot, 'the run command\'s root span');
+  const cliAgent = spans.find((span) => span.service === 'cli-run' && span.kind === KIND.client && span.traceId === cliRoot!.traceId);
+  assert.is(cliAgent?.parentSpanId, cliRoot!.spanId);
+  assert.ok(
+    spans.some((span) => span.service === 'assistant-server' && span.name === 'POST /v1/threads/runs' && span.parentSpanId === cliAgent!.spanId),
+    'the server continued the CLI\'s trace (createAndRunStream)',
+  );
+
+  // `demo --otel`: everything it did is one trace under its root span.
+  const demoSpans = spans.filter((span) => span.service === 'demo');
+  const demoRoot = demoSpans.find((span) => span.name === 'assistant-machines demo');
+  assert.ok(demoRoot, 'the demo\'s root span');
+  assert.equal(demoSpans.filter((span) => span.traceId !== demoRoot!.traceId).map((span) => span.name), [], 'every span of the demo in its trace');
+  for (const name of ['invoke_agent Travel helper', 'execute_tool get_weather', 'POST /v1/threads/{thread_id}/runs', 'execute_tool code_interpreter', 'chat scripted']) {
+    assert.ok(demoSpans.some((span) => span.name === name), name);
+  }
 });
 
 test.run();
