@@ -3,6 +3,7 @@
 // request of the run joined to its span across the wire), polls and *AndPoll promises, and
 // the no-op when no provider is registered.
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, toPromise, waitFor } from 'xstate';
@@ -119,6 +120,24 @@ test('an assistantRun actor: one invoke_agent span for the whole run, an execute
   const steps = childrenOf(views, agent).filter((view) => view.name.startsWith('run_step'));
   assert.equal(steps.map((view) => view.name), ['run_step tool_calls', 'run_step message_creation']);
   assert.equal(steps[0]!.events.filter((name) => name.startsWith('toolCall.')), ['toolCall.done', 'toolCall.done']);
+});
+
+test("with captureContent, an actor's span carries its input, instructions and output, its tools their arguments and results", async ({ ts, assistantId, client }) => {
+  const exporter = new InMemorySpanExporter();
+  const telemetry = createTelemetry({ tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }), captureContent: true });
+  const thread = await ts.openai.beta.threads.create();
+  const logic = createAssistantRun({ client, tools: { get_weather: ({ city }: { city: string }) => ({ city, sky: 'clear' }), get_time: () => '14:00' } });
+  const actor = telemetry.trace(createActor(logic, { input: { threadId: thread.id, assistantId, instructions: 'Be brief.', additionalMessages: ASK } }));
+  actor.start();
+  await within(toPromise(actor), 5000, 'the run');
+  const views = viewSpans(exporter.getFinishedSpans());
+  const [agent] = clientAgent(views);
+  assert.equal(JSON.parse(String(agent!.attributes['gen_ai.input.messages'])), [{ role: 'user', parts: [{ type: 'text', content: ASK[0]!.content }] }]);
+  assert.equal(JSON.parse(String(agent!.attributes['gen_ai.system_instructions'])), [{ type: 'text', content: 'Be brief.' }]);
+  assert.match(JSON.parse(String(agent!.attributes['gen_ai.output.messages']))[0].parts[0].content, /sky/);
+  const weather = named(views, 'execute_tool get_weather')[0]!;
+  assert.equal(JSON.parse(String(weather.attributes['gen_ai.tool.call.arguments'])), { city: 'Paris' });
+  assert.is(weather.attributes['gen_ai.tool.call.result'], '{"city":"Paris","sky":"clear"}');
 });
 
 test('a cancelled actor ends its span: finish reason cancelled, not an error', async ({ ts, assistantId, otel, client }) => {

@@ -14,6 +14,8 @@ const MESSAGE_ENDINGS: ReadonlySet<string> = new Set(['thread.message.completed'
  * @example `followAssistantRun(createActor(createAssistantRun({ client, tools }), { input }), runTrace);`
  */
 export function followAssistantRun(actor: AssistantRunActor, run: RunTrace): void {
+  const { params } = actor.getSnapshot().context;
+  run.input(params?.instructions, params?.additionalMessages as ReadonlyArray<{ role: string; content: unknown }> | null | undefined);
   actor.on('assistantRun.status', ({ run: current }) => run.run(current));
   actor.on('assistantRun.toolCall', (progress) => {
     if (progress.phase === 'started') run.toolStarted(progress.toolCall);

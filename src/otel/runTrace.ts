@@ -97,6 +97,19 @@ export class RunTrace {
     return attributes;
   }
 
+  /**
+   * With `captureContent`, what the run was started with, when only its follower knows it (an
+   * assistantRun actor's input): `gen_ai.system_instructions` and `gen_ai.input.messages`, unless
+   * `details` gave them.
+   */
+  input(instructions: string | null | undefined, messages: ReadonlyArray<{ role: string; content: unknown }> | null | undefined): void {
+    if (!this.#setup.captureContent || this.#ended) return;
+    if (this.#details.instructions === undefined && typeof instructions === 'string') {
+      this.span.setAttribute(ATTR.systemInstructions, JSON.stringify([{ type: 'text', content: instructions }]));
+    }
+    if (this.#details.inputMessages === undefined && messages != null) this.span.setAttribute(ATTR.inputMessages, JSON.stringify(inputMessages(messages)));
+  }
+
   /** The run as the run chart holds it: its ids once, and the state it entered (its status) as a transition. */
   run(run: Run, state: string = run.status): void {
     if (this.#ended) return;
