@@ -2,7 +2,7 @@ import { BasicTracerProvider, SimpleSpanProcessor, type ReadableSpan, type SpanE
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { AssistantStream } from '../src/index.ts';
 import { createTelemetry } from '../src/otel/index.ts';
-import type { Contender } from './contenders.ts';
+import { CONTENDERS, type Contender } from './contenders.ts';
 
 const request = (baseURL: string) =>
   fetch(`${baseURL}/threads/thread_1/runs`, {
@@ -18,14 +18,8 @@ const dropMetrics: PushMetricExporter = { export: (_metrics, done) => done({ cod
 
 /** The bench stream detached, and the same with the OTel bridge on (the real SDK, no-op exporters): `npm run bench` and `bench:otel`. */
 export const OTEL_CONTENDERS: Record<'ours' | 'otel', Contender> = {
-  /** Ours: `AssistantStream.fromSSE` with a textDelta listener, as in bench/contenders.ts. */
-  async ours(baseURL) {
-    let chars = 0;
-    const stream = AssistantStream.fromSSE(request(baseURL));
-    stream.on('textDelta', (delta) => (chars += delta.value?.length ?? 0));
-    await stream.done();
-    return chars;
-  },
+  /** Ours: `AssistantStream.fromSSE` with a textDelta listener (bench/contenders.ts's). */
+  ours: CONTENDERS.ours,
   /** The same stream traced: spans recorded by the SDK, every GenAI metric (chunks timed) aggregated. */
   async otel(baseURL) {
     const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(dropSpans)] });
