@@ -29,7 +29,9 @@ export const OTEL_CONTENDERS: Record<'ours' | 'otel', Contender> = {
     const stream = telemetry.trace(() => AssistantStream.fromSSE(request(baseURL)), { agentName: 'bench' });
     stream.on('textDelta', (delta) => (chars += delta.value?.length ?? 0));
     await stream.done();
-    await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+    // Not shut down: an application's providers outlive its runs (the final export is the exit's
+    // cost, not a stream's). The metric reader's timer does not keep the process alive.
+    void meterProvider;
     return chars;
   },
 };
