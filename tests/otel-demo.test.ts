@@ -121,6 +121,7 @@ test("the server continues each stream's trace: its request span, the run's exec
   assert.is(create!.attributes['http.route'], '/v1/threads/{thread_id}/runs');
   assert.is(create!.attributes['http.request.method'], 'POST');
   assert.is(create!.attributes['http.response.status_code'], 200);
+  assert.match(String(create!.attributes['http.response.header.x-request-id']), /^req_[0-9a-f]{32}$/, 'the id the client keeps of the answer');
   assert.equal(serverSpans(views, second).map((view) => view.name), ['POST /v1/threads/{thread_id}/runs/{run_id}/submit_tool_outputs']);
 
   const [execution] = childrenOf(views, create!);

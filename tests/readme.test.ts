@@ -1,6 +1,7 @@
-// Every TypeScript example in README.md is a region of a file under examples/readme/ (the
-// comment line before the block names it), equal to it character for character, and each file
-// runs here with its outcome asserted. So the README cannot drift from code that works.
+// Every TypeScript example in README.md, and every marked one in the guides under docs/, is a
+// region of a file under examples/readme/ (the comment line before the block names it), equal to
+// it character for character, and each file runs here with its outcome asserted. So neither can
+// drift from code that works.
 // (Shell blocks are the commands the CLI tests and .ci/run exercise.)
 import { readdir, readFile } from 'node:fs/promises';
 import { suite } from 'uvu';
@@ -63,19 +64,30 @@ function dedent(text: string): string {
   return lines.map((line) => line.slice(indent)).join('\n');
 }
 
-test('every TypeScript block of the README equals the regions of the example file it names, and every example is shown', async () => {
+/** The guides under docs/ whose `<!-- example: … -->` blocks are checked like the README's. */
+async function guides(): Promise<Array<{ name: string; markdown: string }>> {
+  const names = (await readdir(new URL('../docs/', import.meta.url))).filter((name) => name.endsWith('.md'));
+  return Promise.all(names.map(async (name) => ({ name: `docs/${name}`, markdown: await readFile(new URL(`../docs/${name}`, import.meta.url), 'utf8') })));
+}
+
+test('every TypeScript block of the README, and every marked block of the guides, equals the regions of the example file it names; every example is shown', async () => {
   const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const pages = [{ name: 'README.md', markdown: readme }, ...(await guides())];
   const shown: string[] = [];
-  for (const block of codeBlocks(readme)) {
-    if (!['ts', 'typescript', 'js', 'javascript'].includes(block.language)) continue;
-    const path = EXAMPLE_MARKER.exec(block.before)?.[1];
-    assert.ok(path !== undefined, `a README code block has no <!-- example: … --> line before it:\n${block.code.slice(0, 200)}`);
-    const regions = readmeRegions(await readFile(new URL(`../${path}`, import.meta.url), 'utf8'));
-    assert.fixture(block.code, regions, `README block for ${path}`);
-    shown.push(path!);
+  for (const { name, markdown } of pages) {
+    for (const block of codeBlocks(markdown)) {
+      if (!['ts', 'typescript', 'js', 'javascript'].includes(block.language)) continue;
+      const path = EXAMPLE_MARKER.exec(block.before)?.[1];
+      // The README shows only code that runs; a guide may also sketch (its unmarked blocks).
+      if (name === 'README.md') assert.ok(path !== undefined, `a README code block has no <!-- example: … --> line before it:\n${block.code.slice(0, 200)}`);
+      if (path === undefined) continue;
+      const regions = readmeRegions(await readFile(new URL(`../${path}`, import.meta.url), 'utf8'));
+      assert.fixture(block.code, regions, `${name}: the block for ${path}`);
+      shown.push(path);
+    }
   }
   const files = (await readdir(new URL('../examples/readme/', import.meta.url))).map((name) => `examples/readme/${name}`);
-  assert.equal(shown.sort(), files.sort());
+  assert.equal([...new Set(shown)].sort(), files.sort());
 });
 
 // What a snippet prints: it writes to stdout like a user's script would.

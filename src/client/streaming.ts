@@ -23,6 +23,8 @@ export interface StreamRequestOptions extends RequestOptions {
   deadlineMs?: number | undefined;
   /** Count `: ping` heartbeats as progress for the idle timeout (default: they are not). */
   heartbeatsCountAsProgress?: boolean | undefined;
+  /** The longest event held while it arrives, in characters (default `MAX_FRAME_LENGTH`, 16 Mi); longer fails with `too-large`. */
+  maxFrameLength?: number | undefined;
   /**
    * Make `abort()` (and `signal`, and leaving an `await using` scope) also cancel the run on
    * the server when it has not ended. Default false: an aborted stream leaves the run going, as
@@ -51,7 +53,7 @@ export function startStream(
   /** Sees the answer before the stream reads it, and may put another in its place (a fallback). */
   answer?: (response: Response, signal: AbortSignal) => Promise<Response>,
 ): AssistantStream {
-  const { handler, inspect, idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, cancelRunOnAbort = false, signal, lifecycle = client.lifecycle, ...requestOptions } = options;
+  const { handler, inspect, idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, maxFrameLength, cancelRunOnAbort = false, signal, lifecycle = client.lifecycle, ...requestOptions } = options;
   // The request has its own controller, tied to the stream's end rather than to `signal`
   // directly: the stream sees `signal` first and ends as `aborted`, then the request stops.
   const request = new AbortController();
@@ -72,6 +74,7 @@ export function startStream(
     idleTimeoutMs: idleTimeoutMs ?? client.timeoutMs,
     deadlineMs,
     heartbeatsCountAsProgress,
+    maxFrameLength,
     lifecycle,
     readErrorCause: (cause) => new APIConnectionError({ message: 'The connection failed while the stream was read.', cause }),
     ...protocol,

@@ -8,6 +8,7 @@
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_HEADER,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
   ATTR_SERVER_ADDRESS,
@@ -84,6 +85,8 @@ export const ATTR = {
   httpRequestMethod: ATTR_HTTP_REQUEST_METHOD,
   httpResponseStatusCode: ATTR_HTTP_RESPONSE_STATUS_CODE,
   httpRoute: ATTR_HTTP_ROUTE,
+  /** `http.response.header.x-request-id`: the id the server gave its answer. */
+  httpResponseRequestId: ATTR_HTTP_RESPONSE_HEADER('x-request-id'),
   urlPath: ATTR_URL_PATH,
   urlScheme: ATTR_URL_SCHEME,
   // Ours: what the conventions have no name for (the statecharts, run steps, polled objects).

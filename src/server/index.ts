@@ -10,6 +10,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type RateLimitOptions } from './app.ts';
+import { withRequestIds } from './operations/requestIds.ts';
 import { checkApiKey } from './auth.ts';
 import { originPolicy, type CorsOrigins } from './cors.ts';
 import { DEFAULT_IDEMPOTENCY, type IdempotencyOptions } from './idempotency.ts';
@@ -215,7 +216,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
     // Our own process's globals stay as they are: the server must not swap the Request and
     // Response classes of the application embedding it.
-    const handler = storage === undefined ? app.fetch : durableFetch(app.fetch, storage, onInternalError);
+    const answer = storage === undefined ? app.fetch : durableFetch(app.fetch, storage, onInternalError);
+    // Telemetry outermost: the request's span covers the whole answer, its id included, and sees the node response's end.
+    const handler = withRequestIds(answer);
     const started = createAdaptorServer({ fetch: options.telemetry?.traceRequests(handler) ?? handler, overrideGlobalObjects: false }) as Server;
     started.once('error', reject);
     started.listen({ port: options.port ?? 0, host, backlog: options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG }, () =>

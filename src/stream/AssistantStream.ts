@@ -59,6 +59,11 @@ export interface AssistantStreamOptions {
    * hear those whose `sequence_number` is above this (the official `starting_after`).
    */
   startingAfter?: number | undefined;
+  /**
+   * The longest event held while it arrives, in characters; longer fails the stream with
+   * `too-large`. Default `MAX_FRAME_LENGTH` (16 Mi): raise it for larger single deltas.
+   */
+  maxFrameLength?: number | undefined;
 }
 
 function sourceOptions(options: AssistantStreamOptions): Pick<AssistantStreamOptions, (typeof SOURCE_OPTION_NAMES)[number]> {

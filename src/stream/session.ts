@@ -8,7 +8,7 @@ import type { StreamSink } from './sink.ts';
 export type AnyActorSystem = AnyActorRef['system'];
 
 /** The options of a stream that its source actor reads (see `AssistantStreamOptions`). */
-export const SOURCE_OPTION_NAMES = ['idleTimeoutMs', 'deadlineMs', 'heartbeatsCountAsProgress', 'readErrorCause', 'protocol', 'runId', 'startingAfter'] as const;
+export const SOURCE_OPTION_NAMES = ['idleTimeoutMs', 'deadlineMs', 'heartbeatsCountAsProgress', 'readErrorCause', 'protocol', 'runId', 'startingAfter', 'maxFrameLength', 'lifecycle'] as const;
 
 /** What one running stream reads from: its bytes, their format, and its source options. */
 export interface StreamInput extends Pick<AssistantStreamOptions, (typeof SOURCE_OPTION_NAMES)[number]> {

@@ -31,7 +31,7 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
   let reader: TextReader | undefined;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-  const { idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress = false, readErrorCause } = session.input;
+  const { idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress = false, readErrorCause, maxFrameLength } = session.input;
   const clearTimers = () => {
     clearTimeout(idleTimer);
     clearTimeout(deadlineTimer);
@@ -102,6 +102,8 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
         const step = openChildFor(session.root.getSnapshot().context, event);
         if (step !== undefined) return step.send(event);
       }
+      // The server's error keeps the answer's headers (its x-request-id), as the official SDK's APIError does.
+      if (event.type === 'error' && reader?.headers !== undefined) return sendBack({ ...event, headers: reader.headers });
       sendBack(event);
     };
     // A Responses stream is recognised by its first event (or declared by the caller) and
@@ -109,13 +111,13 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     let protocol = session.input.protocol;
     const adopt = (responses: boolean) => {
       protocol = responses ? 'responses' : 'assistants';
-      if (responses) session.responses = new ResponsesTranslator(deliver, { runId: session.input.runId });
+      if (responses) session.responses = new ResponsesTranslator(deliver, { runId: session.input.runId, lifecycle: session.input.lifecycle });
     };
     if (protocol === 'responses') adopt(true);
     const { startingAfter } = session.input;
     const feedResponses = (json: unknown, eventIndex: number, name: string | undefined) => {
-      const sequence = (json as { sequence_number?: unknown } | null)?.sequence_number;
-      if (startingAfter !== undefined && typeof sequence === 'number' && sequence <= startingAfter) {
+      const sequence = startingAfter === undefined ? undefined : session.responses!.sequenceOf(json);
+      if (startingAfter !== undefined && sequence !== undefined && sequence <= startingAfter) {
         // A resumed stream: the charts catch up on what was already heard, in silence.
         session.sink.muted = true;
         try {
@@ -152,7 +154,7 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
               }
               feedResponses(json, eventIndex, name);
             },
-            { allowUnnamedFrames: session.input.protocol === 'responses' },
+            { allowUnnamedFrames: session.input.protocol === 'responses', maxFrameLength },
           )
         : createNDJSONDecoder((name, data, line) => {
             if (stopped) return;
@@ -160,7 +162,7 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
             if (protocol === undefined) adopt(name.startsWith('response.'));
             if (protocol === 'assistants') deliver(toWireEvent(name, data, eventIndex, line));
             else feedResponses(data, eventIndex, name);
-          });
+          }, { maxFrameLength });
     for (;;) {
       let text: string | undefined;
       try {

@@ -60,6 +60,9 @@ function traceRequests(setup: RunTraceSetup, handler: RequestHandler): RequestHa
       throw error;
     }
     span.setAttribute(ATTR.httpResponseStatusCode, response.status);
+    // The id the client keeps of this answer (its errors carry it): what joins a report to this span.
+    const requestId = response.headers.get('x-request-id');
+    if (requestId !== null) span.setAttribute(ATTR.httpResponseRequestId, [requestId]);
     if (response.status >= 500) {
       span.setAttribute(ATTR.errorType, String(response.status));
       span.setStatus({ code: SpanStatusCode.ERROR });

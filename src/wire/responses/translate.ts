@@ -1,4 +1,4 @@
-import { AssistantStreamError, safePathSegment, type AssistantStreamErrorKind } from '../errors.ts';
+import { AssistantStreamError, safeEventName, type AssistantStreamErrorKind } from '../errors.ts';
 import { toWireEvent, type WireEvent } from '../events.ts';
 import { growString } from '../grow.ts';
 import type { Message, MessageDelta } from '../schemas/message.ts';
@@ -24,6 +24,13 @@ export interface ResponsesTranslatorOptions {
    * continues a run: it starts with `thread.run.queued` instead of `thread.run.created`.
    */
   runId?: string | undefined;
+  /**
+   * The stream's lifecycle mode (the charts' `tolerant` or `strict`). It decides one thing here:
+   * a stream from before the API numbered its events (`sequence_number` came in 2025) is read
+   * in `tolerant` (the default), its events numbered by their order, as the official SDK reads
+   * it; `strict` refuses it at its first event (`schema`).
+   */
+  lifecycle?: 'tolerant' | 'strict' | undefined;
 }
 
 type JSONObject = Record<string, unknown>;
@@ -77,6 +84,9 @@ export class ResponsesTranslator {
   #final: ResponseObject | undefined;
   #identity: RunIdentity | undefined;
   #lastSequence: number | undefined;
+  /** Whether the events carry `sequence_number`: decided by the first that should. */
+  #numbered: boolean | undefined;
+  readonly #lifecycle: 'tolerant' | 'strict';
   readonly #slots: Slot[] = [];
   readonly #slotsById = new Map<string, Slot>();
   #toolStep: ToolStep | undefined;
@@ -86,6 +96,20 @@ export class ResponsesTranslator {
   constructor(deliver: (event: WireEvent) => void, options: ResponsesTranslatorOptions = {}) {
     this.#deliver = deliver;
     this.#runIdOption = options.runId;
+    this.#lifecycle = options.lifecycle ?? 'tolerant';
+  }
+
+  /**
+   * The `sequence_number` of `json`, or — in a stream from before the API numbered its events —
+   * the one it is given by its order (0 for the first). Undefined for an event that needs none
+   * (an unnumbered `error` or `keepalive`) or is not a Responses event.
+   */
+  sequenceOf(json: unknown): number | undefined {
+    if (!isRecord(json)) return undefined;
+    const sequence = json['sequence_number'];
+    if (typeof sequence === 'number') return sequence;
+    if (sequence !== undefined || this.#numbered === true || isUnnumberedKind(json['type'])) return undefined;
+    return (this.#lastSequence ?? -1) + 1;
   }
 
   /** The response as accumulated so far (undefined before `response.created`). */
@@ -194,7 +218,19 @@ export class ResponsesTranslator {
   #checkSequence(json: JSONObject, seq: number, type: string): void {
     const sequence = json['sequence_number'];
     // An error, or a keepalive, may come unnumbered; every other event is numbered.
-    if (sequence === undefined && (type === 'error' || type === 'keepalive')) return;
+    if (sequence === undefined && isUnnumberedKind(type)) return;
+    // The first event decides whether the stream numbers its events: the API has since 2025.
+    this.#numbered ??= sequence !== undefined;
+    if (!this.#numbered) {
+      if (this.#lifecycle === 'strict') {
+        throw fault('schema', "sequence_number is missing: a stream from before the API numbered its events is read only in the 'tolerant' lifecycle", seq, type, 'data.sequence_number');
+      }
+      if (sequence !== undefined) throw fault('schema', 'sequence_number on an event of a stream whose first events had none', seq, type, 'data.sequence_number');
+      // Numbered by arrival: the order is all such a stream has to go by.
+      this.#lastSequence = (this.#lastSequence ?? -1) + 1;
+      return;
+    }
+    if (sequence === undefined) throw fault('schema', 'sequence_number is missing on an event of a stream whose first events had one', seq, type, 'data.sequence_number');
     if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 0) {
       throw fault('schema', 'sequence_number must be a non-negative integer', seq, type, 'data.sequence_number');
     }
@@ -774,14 +810,9 @@ function fault(kind: AssistantStreamErrorKind, what: string, seq: number, eventN
   return new AssistantStreamError(kind, what, { eventIndex: seq, eventName: eventName === undefined ? undefined : safeEventName(eventName), path });
 }
 
-/**
- * An event name from the wire as an error may show it: a protocol-like name as it is, anything
- * else quoted, escaped and cut short (a name is data the server chose; errors reach logs).
- *
- * @internal
- */
-export function safeEventName(name: string): string {
-  return /^[a-z0-9_.]{1,80}$/.test(name) ? name : safePathSegment(name);
+/** The events the API may leave unnumbered even in a numbered stream. */
+function isUnnumberedKind(type: unknown): boolean {
+  return type === 'error' || type === 'keepalive';
 }
 
 function isRecord(value: unknown): value is JSONObject {
