@@ -68,7 +68,7 @@ export function followStream(stream: AssistantStream, run: RunTrace): void {
     .on('end', () => {
       // The stream chart is still entering its final state as `end` runs: named from the outcome.
       subscription.unsubscribe();
-      const final = failure === undefined ? 'done' : stream.aborted || (failure as { kind?: unknown }).kind === 'aborted' ? 'aborted' : 'failed';
+      const final = failure === undefined ? 'done' : (failure as { kind?: unknown }).kind === 'aborted' ? 'aborted' : 'failed';
       if (final !== streamState) run.transition('assistantStream', final);
       run.end({ run: stream.currentRun(), response: stream.currentResponse(), error: failure });
     });
