@@ -116,12 +116,12 @@ test("the application's, the server's and the model API's spans arrive in one tr
         listening(found);
       },
     );
-    const baseURL = await within(url, 15_000, 'serve --otel to listen');
+    const baseURL = await within(url, 30_000, 'serve --otel to listen');
     const client = new AssistantsClient({ baseURL, apiKey: SERVER_KEY, fetch: app.telemetry.fetch(), maxRetries: 0 });
     const assistant = await client.beta.assistants.create({ model: 'gpt-live', name: 'Relay' });
     const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Say hello' }] });
     const stream = app.telemetry.trace(() => client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id }), { agentName: 'Relay', baseURL });
-    const run = await within(stream.finalRun(), 15_000, 'the run');
+    const run = await within(stream.finalRun(), 30_000, 'the run');
     assert.is(run.status, 'completed', JSON.stringify(run.last_error));
     // `run --otel`, another process, against the same server: its run joins the server's spans too.
     cliRun = await spawnCli(['run', '--otel', endpoint, '--base-url', baseURL, '--assistant', assistant.id, 'Say hello'], { OPENAI_API_KEY: SERVER_KEY, OTEL_SERVICE_NAME: 'cli-run' });
