@@ -20,6 +20,7 @@ import * as scoped from '../examples/readme/scoped.ts';
 import * as serverAccess from '../examples/readme/server-access.ts';
 import * as setup from '../examples/readme/setup.ts';
 import * as stately from '../examples/readme/stately.ts';
+import * as threadToConversation from '../examples/readme/thread-to-conversation.ts';
 import * as toolOutputs from '../examples/readme/tool-outputs.ts';
 import * as watch from '../examples/readme/watch.ts';
 import { createInspector } from '../inspect/index.ts';
@@ -37,6 +38,7 @@ test.after(async ({ server }) => {
 });
 
 const EXAMPLE_MARKER = /^<!-- example: (\S+) -->$/;
+
 
 /** The README's fenced code blocks: language, text, and the line before the fence. */
 function codeBlocks(markdown: string): Array<{ language: string; code: string; before: string }> {
@@ -222,6 +224,22 @@ test('a run as an actor on the Responses API: the same tool loop, the run a chai
   assert.is(run.status, 'completed');
   assert.match(run.id, /^resp_/);
   assert.equal(messages.map((message) => message.content), [[{ type: 'text', text: { value: 'get_weather returned: {"city":"Paris","forecast":"sunny"}', annotations: [] } }]]);
+});
+
+test('thread to conversation: the assistant is code, the thread a conversation its two runs share', async ({ client }) => {
+  const { first, second } = await threadToConversation.main({ client });
+  assert.equal([first.run.status, second.run.status], ['completed', 'completed']);
+  assert.match(first.run.thread_id, /^conv_/);
+  assert.is(second.run.thread_id, first.run.thread_id);
+  assert.equal(
+    first.messages.map((message) => message.content),
+    [[{ type: 'text', text: { value: 'get_order returned: {"order_number":1234,"status":"shipped"}', annotations: [] } }]],
+  );
+  const items = (await client.conversations.items.list(first.run.thread_id, { order: 'asc' })).data;
+  assert.equal(
+    items.map((item) => item.type),
+    ['message', 'function_call', 'function_call_output', 'message', 'message', 'message'],
+  );
 });
 
 test('a scoped stream: leaving the block aborts it, and the run it started goes on without it', async ({ client }) => {

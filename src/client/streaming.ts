@@ -5,6 +5,7 @@ import type { LifecycleMode } from '../../machines/lifecycle.ts';
 import type { AssistantsClient } from './AssistantsClient.ts';
 import { APIConnectionError } from './errors.ts';
 import type { RequestOptions, RequestSpec } from './request.ts';
+import { resumeResponses } from './responseResume.ts';
 
 /** Options of the stream helpers: request options plus the stream's own. */
 export interface StreamRequestOptions extends RequestOptions {
@@ -67,6 +68,8 @@ export function startStream(
     { passErrorResponse: true },
   );
   const read = answer === undefined ? response : response.then((received) => answer(received, request.signal));
+  // A Responses stream cut before its end goes on by itself (docs/responses.md, "Resuming").
+  const resume = protocol.protocol === 'responses' ? resumeResponses(client, request.signal) : undefined;
   const stream = AssistantStream.fromSSE(read, {
     handler,
     inspect,
@@ -78,6 +81,7 @@ export function startStream(
     lifecycle,
     readErrorCause: (cause) => new APIConnectionError({ message: 'The connection failed while the stream was read.', cause }),
     ...protocol,
+    resume,
   });
   // `end` follows every outcome (done, error, abort): nothing of the request outlives the stream.
   stream.on('end', () => request.abort());

@@ -177,6 +177,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   const context: ServerContext = {
     store,
     responses: new Collection('response'),
+    unstored: new Set(),
+    conversations: new Collection('conversation'),
     indexer,
     pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
     runScripts,
@@ -199,7 +201,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     store,
     context.environment,
     indexer,
-    context.responses,
+    context,
   );
   const idempotencyOptions = { ...DEFAULT_IDEMPOTENCY, ...options.idempotency };
   const app = createApp(context, {
@@ -236,6 +238,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
         // moment later (a client that never reads) are cut.
         storage?.stopChecks();
         for (const thread of store.threads.values()) for (const run of thread.runs.values()) run.dispose();
+        for (const record of context.unstored) record.executor.dispose();
         indexer.dispose();
         const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         server.close((error) => {
