@@ -157,6 +157,19 @@ test('a cancelled actor ends its span: finish reason cancelled, not an error', a
   assert.ok(agent!.events.includes('run.cancelled'));
 });
 
+test('a Responses stream on a conversation is a chat span whose gen_ai.conversation.id is the conversation', async ({ otel, client }) => {
+  const conversation = await client.conversations.create({});
+  const stream = otel.telemetry.trace(() => client.responses.stream({ model: 'scripted', conversation: conversation.id, input: 'Hello' }));
+  await stream.done();
+  const views = spans(otel);
+  const chat = views.find((view) => view.kind === SpanKind.CLIENT && view.name === 'chat scripted')!;
+  assert.is(chat.attributes['gen_ai.operation.name'], 'chat');
+  assert.is(chat.attributes['gen_ai.conversation.id'], conversation.id);
+  const execution = childrenOf(views, childrenOf(views, chat).find((view) => view.name === 'POST /v1/responses')!)[0]!;
+  assert.is(execution.name, 'invoke_agent', "the server's run, under the request");
+  assert.match(String(execution.attributes['gen_ai.response.id']), /^run_/);
+});
+
 test('createAndPoll (a promise) and a poll actor: an invoke_agent span each, ended with the polled run', async ({ ts, assistantId, otel, client }) => {
   const thread = await ts.openai.beta.threads.create({ messages: STORY });
   const polled = await otel.telemetry.trace(() => client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId }, { pollIntervalMs: 5 }));

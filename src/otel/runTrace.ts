@@ -136,12 +136,11 @@ export class RunTrace {
       this.#operation = VALUE.chat;
       const model = this.#details.model ?? response.model;
       this.span.updateName(spanName(VALUE.chat, model));
-      const conversation = (response as { conversation?: { id?: unknown } | null }).conversation?.id;
       this.span.setAttributes({
         [ATTR.operationName]: VALUE.chat,
         [ATTR.responseId]: response.id,
         ...defined(ATTR.requestModel, model),
-        ...defined(ATTR.conversationId, this.#details.conversationId ?? (typeof conversation === 'string' ? conversation : undefined)),
+        ...defined(ATTR.conversationId, this.#details.conversationId ?? response.conversation?.id),
       });
     }
     this.#response = response;
