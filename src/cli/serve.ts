@@ -2,6 +2,7 @@ import { createServer } from '../server/index.ts';
 import { EXIT, optionalString, stringList, UsageError, type Command } from './command.ts';
 import { serverAccessOptions } from './serveAccess.ts';
 import { createTerminal } from './terminal.ts';
+import { OTEL_OPTION, startOtel } from './otel.ts';
 import { describeLiveModel, liveModelOptions, MODEL_OPTIONS } from './serveModel.ts';
 import { readKeysFile } from '../server/index.ts';
 import { TEAM_OPTIONS, teamSettings } from './serveTeam.ts';
@@ -24,7 +25,7 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the embedded Assistants-compatible server until Ctrl+C',
   usage:
-    'serve [--port N] [--host ADDRESS] [--fast] [--api-key-env NAME | --keys FILE] [--cors ORIGIN…] [--model-base-url URL [--model-api-key-env NAME] [--model-protocol responses|chat] [--embedding-model NAME]] [--data-dir DIR | --database-url URL] [--requests-per-minute N] [--concurrent-runs N] [--log json] [--drain-timeout SECONDS]',
+    'serve [--port N] [--host ADDRESS] [--fast] [--api-key-env NAME | --keys FILE] [--cors ORIGIN…] [--model-base-url URL [--model-api-key-env NAME] [--model-protocol responses|chat] [--embedding-model NAME]] [--data-dir DIR | --database-url URL] [--requests-per-minute N] [--concurrent-runs N] [--log json] [--drain-timeout SECONDS] [--otel [URL]]',
   description: [
     'Starts the embedded Assistants API server (scripted model, in memory) on 127.0.0.1 and',
     'prints the base URL to give any client: this CLI, the official SDKs, curl. Stops on Ctrl+C',
@@ -33,7 +34,8 @@ export const serveCommand: Command = {
     '--database-url (PostgreSQL) its state survives a restart; runs active when it stopped end',
     'as failed. With --keys, each key opens its own tenant (see docs/server.md, "Running it for a',
     'team"); SIGHUP reloads the file. SIGTERM or Ctrl+C drains: open streams may finish, then',
-    'the runs still going end failed.',
+    'the runs still going end failed. With --otel, every request, run, hosted tool and model call',
+    'is traced (OTLP/HTTP), continuing the trace of a client that sends traceparent.',
   ].join('\n'),
   options: {
     port: { type: 'string', value: 'N', description: 'the port to listen on (default: a free one)' },
@@ -45,6 +47,7 @@ export const serveCommand: Command = {
     ...TEAM_OPTIONS,
     'data-dir': { type: 'string', value: 'DIR', description: 'keep state in SQLite in DIR (default: in memory)' },
     'database-url': { type: 'string', value: 'URL', description: 'keep state in PostgreSQL (postgres://…), shared by several servers' },
+    otel: OTEL_OPTION,
   },
   positionals: { min: 0, max: 0, name: 'argument' },
   async run(args, io) {
@@ -58,7 +61,9 @@ export const serveCommand: Command = {
     const team = await teamSettings(args, (line) => io.stdout.write(`${line}\n`));
     if (team.keysFile !== undefined && access.options.apiKey !== undefined) throw new UsageError('give --api-key-env or --keys, not both');
     const host = optionalString(args, 'host');
+    const otel = await startOtel(optionalString(args, 'otel'), io.env);
     const server = await createServer({
+      ...(otel === undefined ? {} : { telemetry: otel.telemetry.server }),
       port,
       ...(host === undefined ? {} : { host }),
       ...access.options,
@@ -74,6 +79,7 @@ export const serveCommand: Command = {
     if (databaseUrl !== undefined) term.line('State in PostgreSQL');
     if (team.keysFile === undefined) for (const line of access.describe(server.url)) term.line(line);
     else term.line(`Keys from ${team.keysFile} (SIGHUP reloads it); give each client its own key: OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=<key>`);
+    if (otel !== undefined) term.line(`Traces and metrics to ${otel.endpoint} (OTLP/HTTP)`);
     term.line(term.colors.dim('Ctrl+C stops it.'));
     // SIGHUP reloads the keys file; a malformed file keeps the keys in force and says why.
     const keysFile = team.keysFile;
@@ -97,6 +103,7 @@ export const serveCommand: Command = {
     }
     // A graceful stop: open streams may finish (within --drain-timeout), then the runs still going end.
     await server.drain();
+    await otel?.shutdown();
     term.line('server stopped');
     return EXIT.ok;
   },

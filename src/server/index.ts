@@ -33,6 +33,7 @@ import { createLiveModel, isModel, type LiveModelOptions } from './model/liveMod
 import { openStorage, type DurableStorage } from './storage/open.ts';
 import { openStreamReference } from './storage/keys.ts';
 import { Collection, Store } from './store.ts';
+import type { ServerTelemetry } from './otel/hooks.ts';
 
 export type { Pace } from './executor/environment.ts';
 export type { RateLimitOptions } from './app.ts';
@@ -60,6 +61,7 @@ export { importThreads, ImportError, type ImportSummary } from './storage/import
 export { ABANDONED_BY_OWNER, INTERRUPTED_BY_RESTART } from './executor/runExecutor.ts';
 export { RunScriptError, validateRunScript, type RunScript, type ScriptedToolCall } from './executor/runScript.ts';
 export { evaluateArithmetic, formatPythonNumber, EvaluationError, type PythonNumber } from './evaluate.ts';
+export type { ServerTelemetry, RunTelemetry, UpstreamTelemetry, UpstreamCallTelemetry, RequestHandler } from './otel/hooks.ts';
 
 /** Options of {@link createServer}; every one has a default. */
 export interface ServerOptions {
@@ -162,6 +164,13 @@ export interface ServerOptions {
    * `ABANDONED_BY_OWNER`) by one of the servers still running. Default 5000.
    */
   ownerCheckIntervalMs?: number;
+  /**
+   * Trace what the server does (OpenTelemetry): a SERVER span per request continuing the
+   * caller's `traceparent`, a span per run's execution with its steps and hosted tools, and a
+   * span per call to a live model. Pass `createTelemetry().server` from `assistant-machines/otel`;
+   * default: nothing is traced, and no OpenTelemetry package is needed.
+   */
+  telemetry?: ServerTelemetry;
 }
 
 /** A running server. */
@@ -258,7 +267,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     runExpirySeconds: options.runExpirySeconds,
     runScripts,
     environment: {
-      model: options.model === undefined ? scriptedModel : isModel(options.model) ? options.model : createLiveModel({ onAnswer, ...options.model }),
+      model: options.model === undefined ? scriptedModel : isModel(options.model) ? options.model : createLiveModel({ onAnswer, ...options.model, telemetry: options.model.telemetry ?? options.telemetry?.upstream }),
       pace,
       searchVectorStores: (ids, query, searchOptions) => indexer.search(ids, query, searchOptions),
       onInternalError,
@@ -268,6 +277,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
         const file = store.files.get(fileId);
         return file === undefined ? undefined : { filename: file.file.filename, bytes: file.content };
       },
+      telemetry: options.telemetry,
     },
   };
   const storage = await openStorage(
@@ -302,7 +312,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   const { server: listening, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
     // Our own process's globals stay as they are: the server must not swap the Request and
     // Response classes of the application embedding it.
-    const started = createAdaptorServer({ fetch, overrideGlobalObjects: false }) as Server;
+    // Telemetry outermost: the request's span covers the whole answer, its id included, and sees the node response's end.
+    const started = createAdaptorServer({ fetch: options.telemetry?.traceRequests(fetch) ?? fetch, overrideGlobalObjects: false }) as Server;
     operations.track(started);
     started.once('error', reject);
     started.listen({ port: options.port ?? 0, host, backlog: options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG }, () =>

@@ -1,5 +1,6 @@
 import type { Run, RunEventName, Usage } from '../../wire/index.ts';
 import type { Model, ModelFile } from '../model/model.ts';
+import type { ServerTelemetry } from '../otel/hooks.ts';
 import type { SearchHit } from '../search.ts';
 
 /**
@@ -26,6 +27,8 @@ export interface ExecutorEnvironment {
   readFile?: ((fileId: string) => ModelFile | undefined) | undefined;
   /** Hears the runs this server executes (metrics, per-key limits); none by default. */
   runObserver?: RunObserver | undefined;
+  /** Where each run's execution is traced (`createServer({ telemetry })`); undefined: nowhere. */
+  telemetry?: ServerTelemetry | undefined;
 }
 
 /**

@@ -28,6 +28,7 @@ import { runEventOf, type RunScript, type ScriptedToolCall } from './runScript.t
 import { fillArguments, namedFunctionTools } from '../model/functionTools.ts';
 import { latestUserText } from '../model/scriptedModel.ts';
 import type { ExecutorEnvironment } from './environment.ts';
+import { UNTRACED_RUN, type RunTelemetry } from '../otel/hooks.ts';
 
 /** A model that keeps calling tools without answering is stopped after this many steps. */
 export const MAX_MODEL_STEPS = 16;
@@ -169,6 +170,8 @@ export class RunExecutor implements RunHandle {
   #reportedUsage: Usage | undefined;
   readonly #reportedStepUsage = new Map<string, Usage>();
   #producedOutput = false;
+  /** Where this run's execution is traced: its status changes, steps and hosted tools (never its deltas). */
+  readonly #trace: RunTelemetry;
 
   /** Starts `input.run`; or, with `restored`, holds a run read back from storage without driving it. */
   constructor(input: RunExecutorInput, environment: ExecutorEnvironment, restored?: RestoredRunState) {
@@ -176,6 +179,8 @@ export class RunExecutor implements RunHandle {
     this.#input = input;
     this.#environment = environment;
     this.log = restored === undefined ? new RunEventLog() : RunEventLog.restore(restored.events);
+    // A restored run is not executed here: only runs this server drives are traced.
+    this.#trace = restored === undefined ? (environment.telemetry?.traceRun(input.run) ?? UNTRACED_RUN) : UNTRACED_RUN;
     this.#actor = createActor(runMachine, { input: { run: input.run, lifecycle: 'strict' } });
     this.#actor.start();
     if (restored !== undefined) {
@@ -188,7 +193,7 @@ export class RunExecutor implements RunHandle {
     for (const { event, data } of input.prelude ?? []) this.log.append(event, data);
     this.#emitRun('thread.run.created', {});
     this.#emitRun('thread.run.queued', {});
-    void (input.script === undefined ? this.#drive() : this.#follow(input.script));
+    void this.#trace.within(() => (input.script === undefined ? this.#drive() : this.#follow(input.script)));
   }
 
   /** The run as it stands: the run statechart's context (with metadata as last modified). */
@@ -368,6 +373,7 @@ export class RunExecutor implements RunHandle {
 
   /** Stops every timer and ends the streams following this run (the server is closing). */
   dispose(): void {
+    if (this.isActive) this.#trace.abandon();
     this.#interrupt('shutdown');
     clearTimeout(this.#expiry);
     for (const timer of this.#timers) clearTimeout(timer);
@@ -446,11 +452,13 @@ export class RunExecutor implements RunHandle {
           waitingFor.push(await callFunction(call, context));
           break;
         case 'code_interpreter':
-          await callCodeInterpreter(call, context);
+          await this.#hostedTool(context.id, call.type, () => callCodeInterpreter(call, context));
           break;
         case 'file_search':
-          await callFileSearch(call, context, fileSearchRanking(this.run.tools ?? []), (query, ranking) =>
-            this.#environment.searchVectorStores(this.#input.vectorStoreIds, query, ranking),
+          await this.#hostedTool(context.id, call.type, () =>
+            callFileSearch(call, context, fileSearchRanking(this.run.tools ?? []), (query, ranking) =>
+              this.#environment.searchVectorStores(this.#input.vectorStoreIds, query, ranking),
+            ),
           );
           break;
       }
@@ -468,6 +476,19 @@ export class RunExecutor implements RunHandle {
     this.#toolOutputsArrived = undefined;
     await this.#wait(this.#environment.pace.stepDelayMs);
     this.#emitRun('thread.run.in_progress', {});
+  }
+
+  // A tool the server runs itself, traced from its start to its result (or what stopped it).
+  async #hostedTool<Value>(id: string, type: 'code_interpreter' | 'file_search', work: () => Promise<Value>): Promise<Value> {
+    const traced = this.#trace.hostedTool({ id, type });
+    try {
+      const value = await work();
+      traced.end();
+      return value;
+    } catch (error) {
+      traced.end(error);
+      throw error;
+    }
   }
 
   // Pauses the run for these calls' outputs; resolves when they arrive.
@@ -804,8 +825,9 @@ export class RunExecutor implements RunHandle {
     this.log.append(event, message);
   }
 
-  #emitStep(event: RunStepEventName, step: RunStep): void {
+  #emitStep(event: Exclude<RunStepEventName, 'thread.run.step.delta'>, step: RunStep): void {
     this.log.append(event, presentStep(step, this.#input.includeSearchContent));
+    this.#trace.stepEvent(event, step);
   }
 
   #runEvent(type: RunEventName, changes: Partial<Run>): { type: RunEventName; data: Run; seq: number } {
@@ -835,6 +857,7 @@ export class RunExecutor implements RunHandle {
     this.#actor.send(event);
     this.log.append(type, event.data, STREAM_ENDING_EVENTS.has(type));
     this.#environment.runObserver?.status(event.data, type);
+    this.#trace.runEvent(type, event.data);
     if ((RUN_TERMINAL_STATUSES as readonly string[]).includes(event.data.status)) this.#scheduleCompaction();
   }
 

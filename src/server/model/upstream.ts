@@ -1,4 +1,5 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
+import type { UpstreamTelemetry } from '../otel/hooks.ts';
 import { ModelError, type ModelErrorCode } from './model.ts';
 
 /** How the server reaches a live model API. */
@@ -18,6 +19,11 @@ export interface UpstreamOptions {
    * how long until its answer's headers (metrics).
    */
   onAnswer?: ((path: string, status: number | undefined, milliseconds: number) => void) | undefined;
+  /**
+   * Where each call to the model API is traced (`createTelemetry().server.upstream` from
+   * `assistant-machines/otel`; `createServer({ telemetry })` sets it for its live model).
+   */
+  telemetry?: UpstreamTelemetry | undefined;
 }
 
 /** One server-sent event of a streamed answer: its name, if any, and its parsed JSON data. */
@@ -54,6 +60,7 @@ export class Upstream {
   readonly #retryBaseDelayMs: number;
   readonly #fetch: typeof fetch;
   readonly #onAnswer: UpstreamOptions['onAnswer'];
+  readonly #telemetry: UpstreamTelemetry | undefined;
 
   constructor(options: UpstreamOptions) {
     this.#onAnswer = options.onAnswer;
@@ -62,6 +69,7 @@ export class Upstream {
     this.#maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
     this.#retryBaseDelayMs = options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS;
     this.#fetch = options.fetch ?? fetch;
+    this.#telemetry = options.telemetry;
   }
 
   /** Where the API is, without credentials or query: safe to show. */
@@ -79,7 +87,21 @@ export class Upstream {
    * until the first byte of an answer; a stream cut later fails the run (its text stays).
    */
   async *stream(path: string, body: unknown, signal: AbortSignal): AsyncGenerator<UpstreamEvent, void, undefined> {
-    const response = await this.#post(path, JSON.stringify(body), { 'content-type': 'application/json', accept: 'text/event-stream' }, signal);
+    const traced = this.#telemetry?.call({ baseURL: this.origin, path, body });
+    try {
+      yield* this.#streamEvents(path, body, signal, traced?.headers() ?? {}, (event) => traced?.event(event));
+      traced?.end();
+    } catch (error) {
+      traced?.end(error);
+      throw error;
+    } finally {
+      // A reader that stops early (the run was cancelled, the step is known) ends the call too.
+      traced?.end();
+    }
+  }
+
+  async *#streamEvents(path: string, body: unknown, signal: AbortSignal, extraHeaders: Record<string, string>, observe: (event: UpstreamEvent) => void): AsyncGenerator<UpstreamEvent, void, undefined> {
+    const response = await this.#post(path, JSON.stringify(body), { ...extraHeaders, 'content-type': 'application/json', accept: 'text/event-stream' }, signal);
     if (response.body === null) throw new ModelError('server_error', `The model API at ${this.origin} answered without a body.`);
     const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
     const reader = events.getReader();
@@ -101,7 +123,9 @@ export class Upstream {
         } catch {
           throw new ModelError('server_error', `The model API sent an event that is not JSON (${event ?? 'message'}).`);
         }
-        yield { event, data: parsed };
+        const upstreamEvent = { event, data: parsed };
+        observe(upstreamEvent);
+        yield upstreamEvent;
       }
     } finally {
       void reader.cancel().catch(() => undefined);
