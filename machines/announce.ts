@@ -23,8 +23,23 @@ export function toStreamEvent(event: WireEvent): AssistantStreamEvent | UnknownS
  */
 export const LAZY_EVENT_NAME: unique symbol = Symbol('assistant-machines.lazyEventName');
 
-/** The `event` callback's params, possibly lazy (then they carry {@link LAZY_EVENT_NAME}). */
-export type EventCallbackParams = StreamCallbackParams['event'] & { readonly [LAZY_EVENT_NAME]?: string };
+/**
+ * On `event` params whose event is only copied when read: makes one more copy, as the event was
+ * when it was announced. An event iterator (`for await`, `toReadableStream()`) takes its own
+ * copy of each event this way, only when it reads it.
+ */
+export const COPY_EVENT: unique symbol = Symbol('assistant-machines.copyEvent');
+
+/** What can make a copy of an announced event, as it was then, when asked (see {@link COPY_EVENT}). */
+export interface LazyEventCopy {
+  [COPY_EVENT](): AssistantStreamEvent;
+}
+
+/**
+ * The `event` callback's params, possibly lazy (then they carry {@link LAZY_EVENT_NAME} and
+ * {@link COPY_EVENT}).
+ */
+export type EventCallbackParams = StreamCallbackParams['event'] & { readonly [LAZY_EVENT_NAME]?: string } & Partial<LazyEventCopy>;
 
 /**
  * The `event` params of a text fragment, whose listener copy is made the first time `event`
@@ -46,7 +61,7 @@ export function fragmentEventParams(fragment: MessageDeltaWireEvent): EventCallb
 
 // A class, not an object literal with a getter: one allocation per fragment instead of an
 // object, a closure and its context (measured in docs/design.md).
-class TextFragmentEventParams implements EventCallbackParams {
+class TextFragmentEventParams implements EventCallbackParams, LazyEventCopy {
   #copy: AssistantStreamEvent | undefined;
   readonly #messageId: string;
   readonly #index: number;
@@ -65,11 +80,15 @@ class TextFragmentEventParams implements EventCallbackParams {
   }
 
   get event(): AssistantStreamEvent {
-    this.#copy ??= {
+    this.#copy ??= this[COPY_EVENT]();
+    return this.#copy;
+  }
+
+  [COPY_EVENT](): AssistantStreamEvent {
+    return {
       event: 'thread.message.delta',
       data: { id: this.#messageId, object: 'thread.message.delta', delta: { content: [{ index: this.#index, type: 'text', text: { value: this.#value } }] } },
     };
-    return this.#copy;
   }
 
   /** As plain params (for `JSON.stringify`, and spreading `{ ...params.toJSON() }`). */
