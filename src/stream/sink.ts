@@ -44,6 +44,7 @@ export class StreamSink {
   readonly #reportHandlerError: (error: AssistantStreamError) => void;
   readonly #eventQueues = new Set<EventQueue<StreamEvent, HeldEvent>>();
   readonly #textQueues = new Set<EventQueue<string>>();
+  readonly #chunkObservers = new Set<(eventCount: number) => void>();
   // The params of the latest `event`: its copy is only made if someone reads it.
   #currentEventParams: EventCallbackParams | undefined;
   #eventCount = 0;
@@ -158,6 +159,26 @@ export class StreamSink {
       if (name === 'thread.run.step.in_progress') this.currentRunStep = params.event.data as RunStep;
     } else if (name.startsWith('thread.run.')) {
       this.currentRun = params.event.data as Run;
+    }
+  }
+
+  /** A new observer of chunk boundaries (see `AssistantStream.observeChunks`); returns its removal. */
+  observeChunks(observer: (eventCount: number) => void): () => void {
+    // A function of its own per registration, so the same observer twice is observed twice.
+    const registration = (eventCount: number) => observer(eventCount);
+    this.#chunkObservers.add(registration);
+    return () => this.#chunkObservers.delete(registration);
+  }
+
+  /** @internal The source handled a chunk of bytes: every event it carried has been announced. */
+  noteChunkEnd(): void {
+    if (this.#chunkObservers.size === 0) return;
+    for (const observer of this.#chunkObservers) {
+      try {
+        observer(this.#eventCount);
+      } catch (thrown) {
+        this.#handlerThrew('event', thrown);
+      }
     }
   }
 

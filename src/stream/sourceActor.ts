@@ -1,6 +1,7 @@
 import { fromCallback, type ActorRefFrom } from 'xstate';
 import { openChildFor, type AssistantStreamMachineEvent } from '../../machines/assistantStream.ts';
 import { continuesOpenText, type messageMachine } from '../../machines/message.ts';
+import { continuesKnownToolCall, type runStepMachine } from '../../machines/runStep.ts';
 import {
   AssistantStreamError,
   createNDJSONDecoder,
@@ -15,7 +16,7 @@ import {
   type TextReader,
 } from '../wire/index.ts';
 import { sessionOf } from './session.ts';
-import type { MessageDeltaWireEvent, WireEvent } from '../wire/index.ts';
+import type { MessageDeltaWireEvent, RunStepDeltaWireEvent, WireEvent } from '../wire/index.ts';
 
 /**
  * The stream's `source` actor: reads the session's bytes, decodes frames (SSE or NDJSON),
@@ -69,20 +70,30 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     if (stopped) return;
     let seq = 0;
     // Consecutive text fragments for one block of one open message go as one batch: the
-    // message handles them exactly as one by one, with one transition instead of N.
+    // message handles them exactly as one by one, with one transition instead of N. So do
+    // consecutive fragments of one tool call, for its step.
     let fragments: MessageDeltaWireEvent[] = [];
     let fragmentsTo: ActorRefFrom<typeof messageMachine> | undefined;
+    let toolFragments: RunStepDeltaWireEvent[] = [];
+    let toolFragmentsTo: ActorRefFrom<typeof runStepMachine> | undefined;
     const flushFragments = () => {
-      if (fragments.length === 0 || stopped) return;
-      const batch = fragments;
-      fragments = [];
-      fragmentsTo!.send(batch.length === 1 ? batch[0]! : { type: 'text.fragments', fragments: batch });
+      if (stopped) return;
+      if (fragments.length > 0) {
+        const batch = fragments;
+        fragments = [];
+        fragmentsTo!.send(batch.length === 1 ? batch[0]! : { type: 'text.fragments', fragments: batch });
+      }
+      if (toolFragments.length > 0) {
+        const batch = toolFragments;
+        toolFragments = [];
+        toolFragmentsTo!.send(batch.length === 1 ? batch[0]! : { type: 'toolCall.fragments', fragments: batch });
+      }
     };
     const deliver = (event: WireEvent) => {
       if (event.type === 'thread.message.delta') {
         const message = openChildFor(session.root.getSnapshot().context, event);
         if (message !== undefined && event.fragment === true) {
-          if (fragments.length > 0 && (message !== fragmentsTo || blockOf(fragments[0]!) !== blockOf(event))) flushFragments();
+          if (toolFragments.length > 0 || (fragments.length > 0 && (message !== fragmentsTo || blockOf(fragments[0]!) !== blockOf(event)))) flushFragments();
           if (fragments.length > 0 || continuesOpenText(message, event)) {
             fragmentsTo = message;
             fragments.push(event);
@@ -96,12 +107,25 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
         else sendBack(event);
         return;
       }
-      flushFragments();
-      if (stopped) return;
       if (event.type === 'thread.run.step.delta') {
         const step = openChildFor(session.root.getSnapshot().context, event);
+        if (step !== undefined && event.fragment === true) {
+          if (fragments.length > 0 || (toolFragments.length > 0 && (step !== toolFragmentsTo || callOf(toolFragments[0]!) !== callOf(event)))) flushFragments();
+          if (toolFragments.length > 0 || continuesKnownToolCall(step, event)) {
+            toolFragmentsTo = step;
+            toolFragments.push(event);
+            if (toolFragments.length === MAX_FRAGMENTS_PER_BATCH) flushFragments();
+            return;
+          }
+        }
+        flushFragments();
+        if (stopped) return;
         if (step !== undefined) return step.send(event);
+        sendBack(event);
+        return;
       }
+      flushFragments();
+      if (stopped) return;
       sendBack(event);
     };
     // A Responses stream is recognised by its first event (or declared by the caller) and
@@ -174,10 +198,14 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
       if (text === undefined) {
         decoder.finish();
         flushFragments();
+        session.sink.noteChunkEnd();
         break;
       }
       const sawDone = decoder.feed(text);
       flushFragments();
+      // Batches never span two chunks: a recorder keeps these boundaries so that a replay
+      // batches (and so shows an inspector) exactly what the live stream did.
+      session.sink.noteChunkEnd();
       if (sawDone) {
         reader.cancel();
         break;
@@ -242,6 +270,13 @@ function readFailure(thrown: unknown, decoder: FrameDecoder, describe: ((thrown:
     }
   }
   return new AssistantStreamError('source', 'the connection failed between two events', { cause });
+}
+
+/** The call a tool-call fragment grows, as `index:type` (a batch keeps to one). */
+function callOf(event: RunStepDeltaWireEvent): string {
+  const details = event.data.delta.step_details as { tool_calls?: Array<{ index: number; type: string }> } | undefined;
+  const call = details?.tool_calls?.[0];
+  return `${call?.index}:${call?.type}`;
 }
 
 function blockOf(event: MessageDeltaWireEvent): number {
