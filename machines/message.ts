@@ -3,6 +3,7 @@ import {
   applyDelta,
   AssistantStreamError,
   checkDelta,
+  copyJSON,
   growString,
   type DeltaFault,
   type ImageFile,
@@ -131,7 +132,7 @@ const messageSetup = setup({
     opensImageFile: ({ context }, delta: MessageContentDelta) => blockAt(context.message, delta.index)?.type === 'image_file',
   },
   actions: {
-    adoptCreated: assign({ message: (_, message: Message) => structuredClone(message) }),
+    adoptCreated: assign({ message: (_, message: Message) => copyJSON(message) }),
     adoptFinal: assign({ message: (_, message: Message) => finalCopyOf(message) }),
     appendText,
     refuseFragments: sendParent((_, fragments: MessageDeltaWireEvent[]) => ({
@@ -198,7 +199,7 @@ export const messageMachine = messageSetup
   })
   .createMachine({
   id: 'message',
-  context: ({ input }) => ({ message: structuredClone(input.message), block: -1, lifecycle: input.lifecycle ?? 'tolerant' }),
+  context: ({ input }) => ({ message: copyJSON(input.message), block: -1, lifecycle: input.lifecycle ?? 'tolerant' }),
   initial: 'new',
   // Only deltas reach here: the stream checks every other event against this chart first.
   on: {
@@ -389,7 +390,7 @@ const finalCopies = new WeakMap<Message, Message>();
 function finalCopyOf(message: Message): Message {
   let copy = finalCopies.get(message);
   if (copy === undefined) {
-    copy = structuredClone(message);
+    copy = copyJSON(message);
     finalCopies.set(message, copy);
   }
   return copy;

@@ -3,6 +3,7 @@ import {
   applyDelta,
   AssistantStreamError,
   checkDelta,
+  copyJSON,
   growString,
   type DeltaFault,
   type RunStep,
@@ -138,8 +139,8 @@ const runStepSetup = setup({
       toolCallDeltas(event).every((delta) => context.toolCalls.has(delta.index)) && runStepDeltaFault(context, event) === undefined,
   },
   actions: {
-    adopt: assign({ step: (_, step: RunStep) => structuredClone(step) }),
-    adoptFinal: assign({ step: (_, step: RunStep) => structuredClone(step) }),
+    adopt: assign({ step: (_, step: RunStep) => copyJSON(step) }),
+    adoptFinal: assign({ step: (_, step: RunStep) => copyJSON(step) }),
     appendToolCallText: ({ context }, event: RunStepDeltaWireEvent) => appendFragment(context, toolCallDeltas(event)[0]!),
     // Deltas merge in place: copying the snapshot per fragment would make a stream O(n²).
     applyDelta: ({ context }, event: RunStepDeltaWireEvent) => applyDelta(context.step, event.data.delta),
@@ -201,7 +202,7 @@ export const runStepMachine = runStepSetup
   })
   .createMachine({
   id: 'runStep',
-  context: ({ input }) => ({ step: structuredClone(input.step), toolCalls: new Map(), lifecycle: input.lifecycle ?? 'tolerant' }),
+  context: ({ input }) => ({ step: copyJSON(input.step), toolCalls: new Map(), lifecycle: input.lifecycle ?? 'tolerant' }),
   initial: 'new',
   // Only deltas reach here (once no state takes them, e.g. while awaiting tool outputs): the
   // stream checks every other event against this chart first.

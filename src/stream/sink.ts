@@ -9,6 +9,7 @@ import {
 import { COPY_EVENT, LAZY_EVENT_NAME, type EventCallbackParams, type LazyEventCopy } from '../../machines/announce.ts';
 import {
   AssistantStreamError,
+  copyJSON,
   type AssistantStreamEvent,
   type Message,
   type ResponsesStreamEvents,
@@ -151,7 +152,7 @@ export class StreamSink {
     // what a listener does to its event later shows in no iterator, as with the official SDK. A
     // fragment's copy is made from the values its params kept, when the iterator reads it.
     if (this.#eventQueues.size > 0) {
-      for (const queue of this.#eventQueues) this.#enqueue(queue, params[COPY_EVENT] === undefined ? structuredClone(params.event) : (params as LazyEventCopy));
+      for (const queue of this.#eventQueues) this.#enqueue(queue, params[COPY_EVENT] === undefined ? copyJSON(params.event) : (params as LazyEventCopy));
     }
     // A lazy event (a fragment) is never a run or step event: its name is all that is read.
     const name = params[LAZY_EVENT_NAME] ?? params.event.event;
