@@ -17,4 +17,5 @@ export { growString } from './grow.ts';
 export { copyJSON } from './copyJSON.ts';
 export type * from './objects.ts';
 export * from './responses/types.ts';
-export { outputText, ResponsesTranslator, safeEventName, type ResponsesTranslatorOptions } from './responses/translate.ts';
+export * from './responses/conversations.ts';
+export { outputText, ResponsesTranslator, type ResponsesTranslatorOptions } from './responses/translate.ts';
