@@ -1,6 +1,7 @@
 // Arbitrary strings for the tests that hold a hand-written reader of compact JSON to what
 // JSON.parse makes of the same text (wire-raw-fragment, wire-raw-tool-fragment).
 import fc from 'fast-check';
+import * as assert from 'uvu/assert';
 
 // Any code point but a surrogate half: what fast-check's `unit: 'binary'` draws (the same `nat`
 // mapped the same way), with an unmapper that computes the index instead of looking it up in a
@@ -25,3 +26,38 @@ export const rawString = (pieces: readonly string[] = HAND_ESCAPES) =>
 
 /** Ids as servers make them: nothing JSON would escape (an id that needs escapes is read by JSON.parse). */
 export const plainId = fc.string({ minLength: 1, unit: codePoint }).filter((id) => JSON.stringify(id) === `"${id}"`);
+
+/** Index texts as servers might write them: JSON integers, and numbers no fragment has. */
+export const RAW_INDEXES = ['0', '7', '12', '00', '-1', '1.5', '1e2', '123456789012'];
+
+/**
+ * Holds a hand reader to the slow path on every text `texts` draws: whatever `read` accepts,
+ * `JSON.parse` followed by `isShape` accepts too, with the same value; both sides are reached.
+ */
+export function assertReadsAsJSONParse(texts: fc.Arbitrary<string>, read: (text: string) => unknown, isShape: (json: unknown) => boolean): void {
+  const slowPath = (text: string): unknown => {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    return isShape(json) ? json : undefined;
+  };
+  let accepted = 0;
+  let refused = 0;
+  fc.assert(
+    fc.property(texts, (text) => {
+      const fast = read(text);
+      if (fast === undefined) refused++;
+      else {
+        accepted++;
+        const slow = slowPath(text);
+        assert.ok(slow !== undefined, `read by hand but refused by JSON.parse: ${text}`);
+        assert.equal(fast, slow);
+      }
+    }),
+    { numRuns: 4000 },
+  );
+  assert.ok(accepted > 200 && refused > 200, `both sides are reached (${accepted} read, ${refused} refused)`);
+}
