@@ -9,6 +9,13 @@ export interface ToolContext {
   toolCall: RequiredActionFunctionToolCall;
   /** The paused run. */
   run: Run;
+  /**
+   * The same on every execution of this call (`<run id>/<tool call id>`): a tool with effects
+   * elsewhere passes it on (an `Idempotency-Key`, a unique row), so a call that runs again after
+   * a crash inside it — in process after a restored snapshot, on Restate after a worker died
+   * mid-tool — has its effect once.
+   */
+  idempotencyKey: string;
 }
 
 /**
@@ -52,7 +59,7 @@ export async function runToolCalls(run: Run, tools: ToolFunctions, registry: Too
       const key = toolCallKey(run.id, toolCall.id);
       let output = registry.get(key);
       if (output === undefined) {
-        output = callTool(toolCall, tools, { signal, toolCall, run });
+        output = callTool(toolCall, tools, { signal, toolCall, run, idempotencyKey: key });
         registry.set(key, output);
       }
       return output;
@@ -61,7 +68,13 @@ export async function runToolCalls(run: Run, tools: ToolFunctions, registry: Too
   return calls.map((call, index) => ({ tool_call_id: call.id, output: outputs[index]! }));
 }
 
-async function callTool(toolCall: RequiredActionFunctionToolCall, tools: ToolFunctions, context: ToolContext): Promise<string> {
+/**
+ * Runs one function call: its output, or an error string the model reads (a throw, an unknown
+ * name, arguments that are not JSON).
+ *
+ * @internal
+ */
+export async function callTool(toolCall: RequiredActionFunctionToolCall, tools: ToolFunctions, context: ToolContext): Promise<string> {
   const { name, arguments: text } = toolCall.function;
   const tool = Object.hasOwn(tools, name) ? tools[name] : undefined;
   if (tool === undefined) return `Error: no tool named "${name}" is available (known: ${Object.keys(tools).join(', ') || 'none'}).`;
