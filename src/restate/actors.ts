@@ -81,6 +81,7 @@ export function durableActors(options: DurableActorOptions) {
       try {
         const opened = await open(input, idempotencyKey, signal);
         if ('found' in opened) return { kind: 'found', run: opened.found };
+        if (onEvent !== undefined) opened.stream.on('event', onEvent);
         openStreams.set(idempotencyKey, opened.stream);
         return await firstEventOf(opened.stream, input.kind);
       } catch (error) {
@@ -90,7 +91,6 @@ export function durableActors(options: DurableActorOptions) {
     let following: { drop: () => void } | undefined;
     void opening.result.then((first) => {
       if (first.kind !== 'event') return sendBack(endingEvent(first));
-      onEvent?.(first.event);
       if (input.kind === 'submit') sendBack({ type: 'stream.accepted', pauseKey: input.pauseKey });
       sendBack({ type: 'stream.event', event: first.event });
       const follow = journal.run<StreamEnding>(`${input.kind} stream: to its end`, async () => {
@@ -102,8 +102,8 @@ export function durableActors(options: DurableActorOptions) {
             const opened = await open(input, idempotencyKey, signal);
             if ('found' in opened) return { kind: 'found', run: opened.found };
             live = opened.stream;
+            if (onEvent !== undefined) live.on('event', onEvent);
           }
-          if (onEvent !== undefined) live.on('event', onEvent);
           await live.done();
           return { kind: 'ended', run: live.snapshot().finalRun ?? null };
         } catch (error) {

@@ -1,0 +1,135 @@
+// What every Restate test file starts: the embedded server (behind a proxy that records each
+// create and submission with its Idempotency-Key), a real restate-server, and workers on a fixed
+// port (a deployment is pinned by its URI, so a worker that replaces a killed one listens where
+// it did). Plus the ingress calls the tests make, over plain HTTP as any client would.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WEATHER_AND_TIME } from './assistantRun.ts';
+import { startForwardingProxy, type ForwardingProxy } from './forwardingProxy.ts';
+import { freePort, startRestate, type RestateServer } from './restate.ts';
+import { startWorker, type RestateWorker } from './restateWorkers.ts';
+import { startTestServer, type TestServer } from './server.ts';
+
+/** One create or submission as the proxy saw it answered. */
+export interface SeenPost {
+  kind: 'create' | 'submit';
+  /** The thread (create, Assistants), the run (submit, Assistants), or the previous response (Responses). */
+  target: string;
+  idempotencyKey: string;
+  status: number;
+}
+
+export interface RestateSuite {
+  ts: TestServer;
+  proxy: ForwardingProxy;
+  restate: RestateServer;
+  assistantId: string;
+  /** Every create and submission answered, in order. */
+  posts: SeenPost[];
+  /** The lines workers recorded (`tool <call id> <worker>`, `run <key> <worker>`). */
+  records(): string[][];
+  /** Starts a worker for the suite's server; `port` defaults to the suite's (registered) port. */
+  worker(env?: Record<string, string>, port?: number): Promise<RestateWorker>;
+  /** The suite's deployment port (the first worker registers it). */
+  port: number;
+  /** POSTs to the ingress; resolves with the status and the parsed body. */
+  ingress<T = unknown>(path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  /** Sends a run to `object/key` without waiting: its invocation id. */
+  sendRun(object: string, key: string, input: unknown, idempotencyKey?: string): Promise<string>;
+  /** Waits for an invocation's result (status and body). */
+  attach<T = unknown>(invocationId: string): Promise<{ status: number; body: T }>;
+  close(): Promise<void>;
+}
+
+const SUBMIT = /^\/threads\/[^/]+\/runs\/([^/]+)\/submit_tool_outputs$/;
+const CREATE = /^\/threads\/([^/]+)\/runs$/;
+
+/** Starts the suite's pieces (no worker yet: `suite.worker()` starts one and registers it). */
+export async function startRestateSuite(): Promise<RestateSuite> {
+  const ts = await startTestServer();
+  const posts: SeenPost[] = [];
+  const proxy = await startForwardingProxy(
+    () => ts.server.url,
+    async (path, upstream, _client, request) => {
+      const key = request.headers['idempotency-key'];
+      const idempotencyKey = typeof key === 'string' ? key : '';
+      const submit = SUBMIT.exec(path);
+      const create = CREATE.exec(path);
+      if (request.method === 'POST' && submit) posts.push({ kind: 'submit', target: submit[1]!, idempotencyKey, status: upstream.status });
+      else if (request.method === 'POST' && create) posts.push({ kind: 'create', target: create[1]!, idempotencyKey, status: upstream.status });
+      else if (request.method === 'POST' && path === '/responses') {
+        const body = JSON.parse(request.body || '{}') as { previous_response_id?: string; input?: Array<{ type?: string }> };
+        const continues = Array.isArray(body.input) && body.input.some((item) => item.type === 'function_call_output');
+        posts.push({ kind: continues ? 'submit' : 'create', target: body.previous_response_id ?? '', idempotencyKey, status: upstream.status });
+      }
+      return false;
+    },
+  );
+  const restate = await startRestate();
+  const assistantId = (await ts.openai.beta.assistants.create({ model: 'scripted', tools: WEATHER_AND_TIME })).id;
+  const dir = mkdtempSync(join(tmpdir(), 'restate-suite-'));
+  const recordFile = join(dir, 'records');
+  const port = await freePort();
+  let registered = false;
+  const ingress = async <T>(path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const answer = await fetch(`${restate.ingressUrl}${path}`, {
+      method: body === undefined && path.includes('/attach') ? 'GET' : 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(body === undefined && path.includes('/attach') ? {} : { body: JSON.stringify(body ?? null) }),
+    });
+    const text = await answer.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {}
+    return { status: answer.status, body: parsed as T };
+  };
+  return {
+    ts,
+    proxy,
+    restate,
+    assistantId,
+    posts,
+    port,
+    records: () => {
+      try {
+        return readFileSync(recordFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => line.split(' '));
+      } catch {
+        return [];
+      }
+    },
+    async worker(env = {}, workerPort = port) {
+      const worker = await startWorker({ AM_BASE_URL: proxy.url, RECORD_FILE: recordFile, PORT: String(workerPort), ...env });
+      if (workerPort !== port || !registered) {
+        await restate.register(worker.url);
+        if (workerPort === port) registered = true;
+      }
+      return worker;
+    },
+    ingress,
+    async sendRun(object, key, input, idempotencyKey) {
+      const answer = await ingress<{ invocationId: string }>(`/${object}/${key}/run/send`, input, idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey });
+      if (answer.status >= 300) throw new Error(`sending a run to ${object}/${key}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      return answer.body.invocationId;
+    },
+    attach: (invocationId) => ingress(`/restate/invocation/${invocationId}/attach`),
+    async close() {
+      await restate.stop();
+      await proxy.close();
+      await ts.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The question every tool-loop run asks (two calls in one pause, then the answer). */
+export const ASK_WEATHER_AND_TIME = (city = 'Paris') => [{ role: 'user', content: `What's the weather and the time in ${city}?` }];
+
+/** The answer the scripted model gives once both tools returned. */
+export const EXPECTED_ANSWER = (city = 'Paris') => `The tools returned:\n- get_weather: {"city":"${city}","temp":"22C"}\n- get_time: 14:00`;
+
+/** The text of a run output's messages. */
+export function answerOf(output: { messages: Array<{ content: Array<{ type: string; text?: { value: string } }> }> }): string {
+  return output.messages.map((message) => message.content.map((part) => part.text?.value ?? '').join('')).join('');
+}
