@@ -13,9 +13,11 @@ const entries = {
   ...(pkg.exports['./server'] ? { server: 'src/server/index.ts' } : {}),
   ...(pkg.exports['./testing'] ? { testing: 'src/testing/index.ts' } : {}),
   ...(pkg.exports['./inspect'] ? { inspect: 'inspect/index.ts' } : {}),
+  ...(pkg.exports['./restate'] ? { restate: 'src/restate/index.ts' } : {}),
 };
 const ESM_ONLY = new Set(pkg.esmOnlyDependencies ?? []);
-const dependencies = Object.keys(pkg.dependencies ?? {});
+// Peer dependencies (Restate's SDK, fast-check) are the user's copy: never bundled.
+const dependencies = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
 
 rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, platform: 'neutral', target: 'node20', sourcemap: true, logLevel: 'warning', mainFields: ['module', 'main'] };

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createEndpointHandler } from '@restatedev/restate-sdk';
 import { AssistantsClient } from '../../src/index.ts';
 import { createAssistantThreadObject } from '../../src/restate/index.ts';
-// DRAFT_REVIEW_IMPORT
+import { createDraftReviewService } from '../../examples/restate/draft-review.ts';
 
 const env = process.env;
 const worker = env['WORKER_NAME'] ?? String(process.pid);
@@ -53,7 +53,7 @@ const services = [
   createAssistantThreadObject({ client, tools, onEvent }),
   createAssistantThreadObject({ name: 'assistantConversation', client, tools, onEvent, responses: { assistants: () => ({ model: 'scripted', tools: responsesTools }) } }),
   createAssistantThreadObject({ name: 'assistantThreadWithoutTools', client, onEvent }),
-  // DRAFT_REVIEW_SERVICE
+  ...createDraftReviewService({ client }),
 ];
 const server = createServer(createEndpointHandler({ services }));
 server.listen(Number(env['PORT'] ?? 0), '127.0.0.1', () => {

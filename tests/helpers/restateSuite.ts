@@ -33,7 +33,7 @@ export interface RestateSuite {
   worker(env?: Record<string, string>, port?: number): Promise<RestateWorker>;
   /** The suite's deployment port (the first worker registers it). */
   port: number;
-  /** POSTs to the ingress; resolves with the status and the parsed body. */
+  /** Calls the ingress (a handler: POST `body`; `/restate/…`: GET); resolves with the status and the parsed body. */
   ingress<T = unknown>(path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
   /** Sends a run to `object/key` without waiting: its invocation id. */
   sendRun(object: string, key: string, input: unknown, idempotencyKey?: string): Promise<string>;
@@ -72,11 +72,14 @@ export async function startRestateSuite(): Promise<RestateSuite> {
   const recordFile = join(dir, 'records');
   const port = await freePort();
   let registered = false;
+  const workers: RestateWorker[] = [];
   const ingress = async <T>(path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    // Restate's own endpoints (attach, a workflow's output) are GETs; handlers are POSTs.
+    const get = path.startsWith('/restate/');
     const answer = await fetch(`${restate.ingressUrl}${path}`, {
-      method: body === undefined && path.includes('/attach') ? 'GET' : 'POST',
+      method: get ? 'GET' : 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      ...(body === undefined && path.includes('/attach') ? {} : { body: JSON.stringify(body ?? null) }),
+      ...(get ? {} : { body: JSON.stringify(body ?? null) }),
     });
     const text = await answer.text();
     let parsed: unknown = text;
@@ -101,6 +104,7 @@ export async function startRestateSuite(): Promise<RestateSuite> {
     },
     async worker(env = {}, workerPort = port) {
       const worker = await startWorker({ AM_BASE_URL: proxy.url, RECORD_FILE: recordFile, PORT: String(workerPort), ...env });
+      workers.push(worker);
       if (workerPort !== port || !registered) {
         await restate.register(worker.url);
         if (workerPort === port) registered = true;
@@ -115,6 +119,8 @@ export async function startRestateSuite(): Promise<RestateSuite> {
     },
     attach: (invocationId) => ingress(`/restate/invocation/${invocationId}/attach`),
     async close() {
+      // A failed test may leave its workers up: none outlives the suite.
+      await Promise.all(workers.map((worker) => worker.kill()));
       await restate.stop();
       await proxy.close();
       await ts.close();
