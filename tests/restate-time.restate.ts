@@ -4,9 +4,10 @@
 // promise). Restate has no simulated clock: the waits here are short real ones.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkSpelling, findFacts, type DraftReviewOutcome } from '../examples/restate/draft-review.ts';
+import type { DraftReviewOutcome } from '../examples/restate/draft-review.ts';
 import type { DurableRunState } from '../src/restate/index.ts';
 import { ASK_WEATHER_AND_TIME, startRestateSuite, type RestateSuite } from './helpers/restateSuite.ts';
+import { functionTool } from './helpers/server.ts';
 
 const test = suite<{ suite: RestateSuite }>('Restate: deadlines and approvals that outlast workers');
 
@@ -61,8 +62,8 @@ test('a deadline that passed while every worker was down cancels the run once on
 
 test('draft-review on Restate: the worker killed while it waits, the approval sent later resumes it', async ({ suite }) => {
   const { openai } = suite.ts;
-  const drafter = await openai.beta.assistants.create({ model: 'scripted', name: 'Drafter', tools: [findFacts] });
-  const reviewer = await openai.beta.assistants.create({ model: 'scripted', name: 'Reviewer', tools: [checkSpelling] });
+  const drafter = await openai.beta.assistants.create({ model: 'scripted', name: 'Drafter', tools: [functionTool('find_facts', 'topic')] });
+  const reviewer = await openai.beta.assistants.create({ model: 'scripted', name: 'Reviewer', tools: [functionTool('check_spelling', 'text')] });
   const thread = await openai.beta.threads.create();
   const worker = await suite.worker();
   const started = await suite.ingress('/draftReview/review-1/run/send', { threadId: thread.id, drafterId: drafter.id, reviewerId: reviewer.id, topic: 'Lisbon' });
