@@ -1,13 +1,13 @@
 // A worker process of the Restate suite: serves the thread object (and the draft-review workflow)
 // on 127.0.0.1, prints `listening <port>`, and records what it did in a file that outlives it:
-// `tool <call id> <worker>` per tool execution, `run <key> <worker>` per run it started reading.
+// `tool <call id> <its idempotency key> <worker>` per tool execution, `run <key> <worker>` per run it started reading.
 // KILL_AT_EVENT=n SIGKILLs the process when it has read the n-th stream event (of every run it
 // serves); TOOL_DELAY_MS slows the tools down.
 import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { createEndpointHandler } from '@restatedev/restate-sdk';
-import { AssistantsClient } from '../../src/index.ts';
+import { AssistantsClient, type ToolContext } from '../../src/index.ts';
 import { createAssistantThreadObject } from '../../src/restate/index.ts';
 import { createDraftReviewService } from '../../examples/restate/draft-review.ts';
 
@@ -24,13 +24,13 @@ const seen = new Set<string>();
 const client = new AssistantsClient({ baseURL: env['AM_BASE_URL']!, apiKey: 'test', maxRetries: 2 });
 const slow = () => new Promise((done) => setTimeout(done, toolDelayMs));
 const tools = {
-  get_weather: async ({ city }: { city: string }, { toolCall }: { toolCall: { id: string } }) => {
-    record(`tool ${toolCall.id}`);
+  get_weather: async ({ city }: { city: string }, { toolCall, idempotencyKey }: ToolContext) => {
+    record(`tool ${toolCall.id} ${idempotencyKey}`);
     if (toolDelayMs > 0) await slow();
     return { city, temp: '22C' };
   },
-  get_time: async (_args: unknown, { toolCall }: { toolCall: { id: string } }) => {
-    record(`tool ${toolCall.id}`);
+  get_time: async (_args: unknown, { toolCall, idempotencyKey }: ToolContext) => {
+    record(`tool ${toolCall.id} ${idempotencyKey}`);
     if (toolDelayMs > 0) await slow();
     return '14:00';
   },

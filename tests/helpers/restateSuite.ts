@@ -10,6 +10,7 @@ import { startForwardingProxy, type ForwardingProxy } from './forwardingProxy.ts
 import { freePort, startRestate, type RestateServer } from './restate.ts';
 import { startWorker, type RestateWorker } from './restateWorkers.ts';
 import { startTestServer, type TestServer } from './server.ts';
+import type { ServerOptions } from '../../src/server/index.ts';
 
 /** One create or submission as the proxy saw it answered. */
 export interface SeenPost {
@@ -45,9 +46,9 @@ export interface RestateSuite {
 const SUBMIT = /^\/threads\/[^/]+\/runs\/([^/]+)\/submit_tool_outputs$/;
 const CREATE = /^\/threads\/([^/]+)\/runs$/;
 
-/** Starts the suite's pieces (no worker yet: `suite.worker()` starts one and registers it). */
-export async function startRestateSuite(): Promise<RestateSuite> {
-  const ts = await startTestServer();
+/** Starts the suite's pieces (no worker yet: `suite.worker()` starts one and registers it); `serverOptions` go to the embedded server. */
+export async function startRestateSuite(serverOptions: ServerOptions = {}): Promise<RestateSuite> {
+  const ts = await startTestServer(serverOptions);
   const posts: SeenPost[] = [];
   const proxy = await startForwardingProxy(
     () => ts.server.url,
