@@ -21,14 +21,14 @@ import type { StepJournal } from './journal.ts';
 /** One stream event, as the worker that reads it sees it (live only: a replay does not repeat it). */
 export type DurableRunEventListener = (event: AssistantStreamEvent | UnknownStreamEvent) => void;
 
-/** How the first journaled step of a stream ended: with its first event, or before one came. */
+/** How the first step of a create stream ended: with its first event, or before one came. */
 type StreamOpening =
   | { kind: 'event'; event: AssistantStreamEvent | UnknownStreamEvent }
   | { kind: 'found'; run: Run }
   | { kind: 'ended'; run: Run | null }
   | { kind: 'failed'; error: RecordedError; recoverable: boolean };
 
-/** How the second step of a stream ended (`aborted`: its actor was stopped; nobody reads it). */
+/** How a stream ended (`aborted`: its actor was stopped; nobody reads it). */
 type StreamEnding = { kind: 'ended'; run: Run | null } | { kind: 'found'; run: Run } | { kind: 'failed'; error: RecordedError; recoverable: boolean } | { kind: 'aborted' };
 
 /** A request step's outcome: a value, or the error it failed with (the chart decides what to retry). */
@@ -71,54 +71,90 @@ export function durableActors(options: DurableActorOptions) {
     return { stream: await backend.submit(input, callOptions) };
   };
 
+  // A create is two steps: up to its first event (the run's id, recorded: a cancel or a deadline
+  // that comes while the run streams must find the same run on every replay), then to its end. A
+  // submission is one: the run is known, and its acceptance (the first event) only matters with
+  // its end. Each request carries its step's Idempotency-Key, so a step that runs again — on
+  // another worker, after this one died — gets the same stream from the server, not a new run.
   const stream = fromCallback<AssistantRunEvent, RunStreamInput>(({ input, sendBack }) => {
     const controller = new AbortController();
     const { signal } = controller;
     const idempotencyKey = `${keyPrefix}:${input.kind}:${journal.nextSequence()}`;
     const failed = (error: unknown): { kind: 'failed'; error: RecordedError; recoverable: boolean } => ({ kind: 'failed', error: recordError(error), recoverable: isRecoverable(error, input.kind) });
-
-    const opening = journal.run<StreamOpening>(`${input.kind} stream: first event`, async () => {
+    const toEnd = async (live: AssistantStream): Promise<StreamEnding> => {
       try {
-        const opened = await open(input, idempotencyKey, signal);
-        if ('found' in opened) return { kind: 'found', run: opened.found };
-        if (onEvent !== undefined) opened.stream.on('event', onEvent);
-        openStreams.set(idempotencyKey, opened.stream);
-        return await firstEventOf(opened.stream, input.kind);
+        await live.done();
+        return { kind: 'ended', run: live.snapshot().finalRun ?? null };
       } catch (error) {
-        return failed(error);
+        return signal.aborted ? { kind: 'aborted' } : failed(error);
       }
-    });
-    let following: { drop: () => void } | undefined;
-    void opening.result.then((first) => {
-      if (first.kind !== 'event') return sendBack(endingEvent(first));
-      if (input.kind === 'submit') sendBack({ type: 'stream.accepted', pauseKey: input.pauseKey });
-      sendBack({ type: 'stream.event', event: first.event });
-      const follow = journal.run<StreamEnding>(`${input.kind} stream: to its end`, async () => {
-        let live = openStreams.get(idempotencyKey);
-        openStreams.delete(idempotencyKey);
+    };
+    const openLive = async (): Promise<{ stream: AssistantStream } | { found: Run }> => {
+      const opened = await open(input, idempotencyKey, signal);
+      if ('stream' in opened && onEvent !== undefined) opened.stream.on('event', onEvent);
+      return opened;
+    };
+    const deliver = (ending: StreamEnding) => {
+      if (ending.kind !== 'aborted') sendBack(endingEvent(ending));
+    };
+    const steps: Array<{ drop: () => void }> = [];
+
+    if (input.kind === 'submit') {
+      const submission = journal.run<{ accepted: boolean; ending: StreamEnding }>('submit stream', async () => {
+        let accepted = false;
         try {
-          if (live === undefined) {
-            // Another worker opened it: the same request again, which the server answers with the same stream.
-            const opened = await open(input, idempotencyKey, signal);
-            if ('found' in opened) return { kind: 'found', run: opened.found };
-            live = opened.stream;
-            if (onEvent !== undefined) live.on('event', onEvent);
-          }
-          await live.done();
-          return { kind: 'ended', run: live.snapshot().finalRun ?? null };
+          const opened = await openLive();
+          if ('found' in opened) return { accepted, ending: { kind: 'found', run: opened.found } };
+          opened.stream.once('event', () => {
+            accepted = true;
+          });
+          return { accepted, ending: await toEnd(opened.stream) };
         } catch (error) {
-          return signal.aborted ? { kind: 'aborted' } : failed(error);
+          return { accepted, ending: signal.aborted ? { kind: 'aborted' } : failed(error) };
         }
       });
-      following = follow;
-      void follow.result.then((ending) => {
-        if (ending.kind !== 'aborted') sendBack(endingEvent(ending));
+      steps.push(submission);
+      void submission.result.then(({ accepted, ending }) => {
+        if (accepted) sendBack({ type: 'stream.accepted', pauseKey: input.pauseKey });
+        deliver(ending);
       });
-    });
+    } else {
+      const opening = journal.run<StreamOpening>('create stream: first event', async () => {
+        try {
+          const opened = await openLive();
+          if ('found' in opened) return { kind: 'found', run: opened.found };
+          openStreams.set(idempotencyKey, opened.stream);
+          return await firstEventOf(opened.stream, input.kind);
+        } catch (error) {
+          return failed(error);
+        }
+      });
+      steps.push(opening);
+      void opening.result.then((first) => {
+        if (first.kind !== 'event') return sendBack(endingEvent(first));
+        sendBack({ type: 'stream.event', event: first.event });
+        const following = journal.run<StreamEnding>('create stream: to its end', async () => {
+          let live = openStreams.get(idempotencyKey);
+          openStreams.delete(idempotencyKey);
+          if (live === undefined) {
+            // Another worker opened it: the same request again, which the server answers with the same stream.
+            try {
+              const opened = await openLive();
+              if ('found' in opened) return { kind: 'found', run: opened.found };
+              live = opened.stream;
+            } catch (error) {
+              return signal.aborted ? { kind: 'aborted' } : failed(error);
+            }
+          }
+          return toEnd(live);
+        });
+        steps.push(following);
+        void following.result.then(deliver);
+      });
+    }
     return () => {
       controller.abort();
-      opening.drop();
-      following?.drop();
+      for (const step of steps) step.drop();
     };
   });
 
@@ -195,7 +231,7 @@ export function durableActors(options: DurableActorOptions) {
   };
 }
 
-function endingEvent(ending: Exclude<StreamEnding, { kind: 'aborted' }> | Exclude<StreamOpening, { kind: 'event' }>): AssistantRunEvent {
+function endingEvent(ending: Exclude<StreamEnding | StreamOpening, { kind: 'aborted' } | { kind: 'event' }>): AssistantRunEvent {
   switch (ending.kind) {
     case 'found':
       return { type: 'stream.found', run: ending.run };

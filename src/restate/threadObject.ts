@@ -156,10 +156,9 @@ async function runDurably(ctx: restate.ObjectContext, input: DurableRunInput, op
     throw new restate.TerminalError(`input.threadId (${JSON.stringify(input.threadId)}) is not this object's key (${JSON.stringify(key)}): the key is the thread`, { errorCode: 400 });
   }
   const invocationId = ctx.request().id;
-  // Journaled: the deadline counts from the first execution, whichever worker replays it later.
-  const startedAt = await ctx.date.now();
   const attaching = typeof input === 'object' && input !== null && 'runId' in input;
-  const deadlineMs = input?.deadlineMs === undefined ? undefined : Math.max(0, startedAt + input.deadlineMs - Date.now());
+  // Journaled: the deadline counts from the first execution, whichever worker replays it later.
+  const deadlineMs = typeof input?.deadlineMs === 'number' ? Math.max(0, (await ctx.date.now()) + input.deadlineMs - Date.now()) : input?.deadlineMs;
   const actorInput = { ...input, threadId: key, deadlineMs, ...(attaching ? {} : { runKey: `restate-${invocationId}` }) };
   try {
     checkAssistantRunInput(actorInput);
@@ -216,7 +215,8 @@ async function runDurably(ctx: restate.ObjectContext, input: DurableRunInput, op
 
   let recorded = '';
   const record = (state: DurableRunState) => {
-    const text = JSON.stringify([state.state, state.runId, state.run?.status, state.ended]);
+    // Written when the chart moves (one journal entry each), not for every change of the run object.
+    const text = JSON.stringify([state.state, state.runId, state.ended]);
     if (text === recorded) return;
     recorded = text;
     ctx.set(STATE, state);
@@ -250,7 +250,10 @@ async function runDurably(ctx: restate.ObjectContext, input: DurableRunInput, op
         record(stateOf(true));
         return snapshot.output;
       }
-      if (snapshot.value === 'failed') continue; // it throws one macrostep later
+      if (snapshot.value === 'failed') {
+        await new Promise((resolve) => setTimeout(resolve, 0)); // it throws after a zero delay
+        continue;
+      }
       // A pause nobody here answers: its outputs come as a signal named by its calls.
       const awaiting = snapshot.matches({ active: { working: 'awaitingOutputs' } }) ? toolOutputsSignal(pendingToolCalls(snapshot.context.run)) : null;
       if (outputs !== null && outputs.signal !== awaiting) {
@@ -271,9 +274,9 @@ async function runDurably(ctx: restate.ObjectContext, input: DurableRunInput, op
 }
 
 // Lets XState finish what a settled step set off (promise callbacks, the actors a transition
-// starts, the failed state's zero delay) before the next step is waited for.
+// starts) before the next step is waited for.
 function settled(): Promise<void> {
-  return new Promise((resolve) => setTimeout(() => setImmediate(resolve), 0));
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function dotted(value: unknown): string {
