@@ -59,4 +59,3 @@ const server = createServer(createEndpointHandler({ services }));
 server.listen(Number(env['PORT'] ?? 0), '127.0.0.1', () => {
   process.stdout.write(`listening ${(server.address() as AddressInfo).port}\n`);
 });
-process.on('SIGINT', () => process.exit(0));
