@@ -31,6 +31,7 @@ test('malformed input fails the actor at once with an AssistantRunInputError tha
     [{ threadId: 'thread_1', runId: '' }, 'assistantRun input.runId must be a non-empty string (got "")'],
     [{ threadId: 'thread_1', assistantId: 'asst_1', deadlineMs: -5 }, 'assistantRun input.deadlineMs must be a number of ms ≥ 0 (got -5)'],
     [{ threadId: 'thread_1', runId: 'run_1', pollIntervalMs: Number.NaN }, 'assistantRun input.pollIntervalMs must be a number of ms ≥ 0 (got NaN)'],
+    [{ threadId: 'thread_1', assistantId: 'asst_1', runKey: '' }, 'assistantRun input.runKey must be a non-empty string (got "")'],
   ];
   for (const [input, message] of cases) {
     const actor = createActor(logic, { input: input as never });
