@@ -4,17 +4,18 @@
 // and the Node 20 shim Restate's SDK needs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DeadlineExceededError, RunNotStartedError } from '../src/index.ts';
+import { DeadlineExceededError, RunNotStartedError, type AssistantRunToolOutput } from '../src/index.ts';
 import { FAILURE_CODES, ReplayedStepError, toolOutputsSignal } from '../src/restate/index.ts';
 import { recordError, terminalErrorOf } from '../src/restate/failures.ts';
 import { ensurePromiseWithResolvers } from '../src/restate/node20.ts';
 import { APIError } from '../src/client/errors.ts';
 
 test('a pause is named by its calls, in any order, from the outputs or from the calls', () => {
-  const fromOutputs = toolOutputsSignal([
+  const outputs: AssistantRunToolOutput[] = [
     { tool_call_id: 'call_b', output: '1' },
     { tool_call_id: 'call_a', output: '2' },
-  ]);
+  ];
+  const fromOutputs = toolOutputsSignal(outputs);
   assert.is(fromOutputs, 'toolOutputs:call_a,call_b');
   assert.is(toolOutputsSignal([{ id: 'call_a' }, { id: 'call_b' }]), fromOutputs);
 });

@@ -3,15 +3,7 @@
  * exclusive `run` handler runs `createAssistantRun`'s chart with every request, tool call and wait
  * a journaled step (docs/restate.md). Needs `@restatedev/restate-sdk` (an optional peer dependency).
  */
-export {
-  createAssistantThreadObject,
-  toolOutputsSignal,
-  DEFAULT_THREAD_OBJECT_NAME,
-  type AssistantThreadObject,
-  type AssistantThreadObjectOptions,
-  type DurableRunCommand,
-  type DurableRunInput,
-  type DurableRunState,
-} from './threadObject.ts';
+export { createAssistantThreadObject, DEFAULT_THREAD_OBJECT_NAME, type AssistantThreadObject, type AssistantThreadObjectOptions } from './threadObject.ts';
+export { toolOutputsSignal, type DurableRunCommand, type DurableRunInput, type DurableRunState } from './protocol.ts';
 export { FAILURE_CODES, ReplayedStepError, type RecordedError } from './failures.ts';
 export type { DurableRunEventListener } from './actors.ts';

@@ -1,51 +1,15 @@
 import * as restate from '@restatedev/restate-sdk';
-import { createActor } from 'xstate';
-import {
-  assistantRunMachine,
-  checkAssistantRunInput,
-  pendingToolCalls,
-  type AssistantRunAttachInput,
-  type AssistantRunOutput,
-  type AssistantRunStartInput,
-  type AssistantRunToolOutput,
-} from '../../machines/assistantRun.ts';
+import type { AssistantRunOutput } from '../../machines/assistantRun.ts';
 import type { AssistantsClient } from '../client/AssistantsClient.ts';
-import type { Run } from '../wire/index.ts';
-import { assistantsBackend } from '../workflow/assistantsBackend.ts';
-import type { RunBackend } from '../workflow/backend.ts';
-import { failureError } from '../workflow/createAssistantRun.ts';
-import { responsesBackend, type ConversationStore, type ResponsesRunMode } from '../workflow/responsesBackend.ts';
+import type { ResponsesRunMode } from '../workflow/responsesBackend.ts';
 import type { ToolFunctions } from '../workflow/tools.ts';
-import { durableActors, type DurableRunEventListener } from './actors.ts';
-import { recordError, terminalErrorOf } from './failures.ts';
-import { StepJournal } from './journal.ts';
+import type { DurableRunEventListener } from './actors.ts';
+import { CANCEL_SIGNAL, STATE, toolOutputsSignal, type DurableRunCommand, type DurableRunInput, type DurableRunState } from './protocol.ts';
+import { runDurably } from './runDurably.ts';
 import { ensurePromiseWithResolvers } from './node20.ts';
 
 /** The default name of the thread object (its path on Restate's ingress: `/assistantThread/<key>/run`). */
 export const DEFAULT_THREAD_OBJECT_NAME = 'assistantThread';
-
-/** A durable run's input: `createAssistantRun`'s, the thread being the object's key. */
-export type DurableRunInput =
-  | (Omit<AssistantRunStartInput, 'threadId' | 'runKey'> & { threadId?: string | undefined })
-  | (Omit<AssistantRunAttachInput, 'threadId'> & { threadId?: string | undefined });
-
-/** The events a running durable run takes through the object's `send` handler. */
-export type DurableRunCommand = { type: 'cancel' } | { type: 'submitToolOutputs'; toolOutputs: AssistantRunToolOutput[] };
-
-/** Where a thread's run stands, as the object's `state` handler answers (and keeps after it ends). */
-export interface DurableRunState {
-  /** The invocation of the run's `run` handler: attach to it, or signal it. */
-  invocationId: string;
-  /** The chart's state, dotted (`active.working.submitting`, `done`, `failed`). */
-  state: string;
-  runId: string | null;
-  /** The run as last recorded (by a journaled step). */
-  run: Run | null;
-  /** True once the handler returned (or failed). */
-  ended: boolean;
-  /** Why it failed, when it did. */
-  failure: { name: string; message: string } | null;
-}
 
 /** Options of {@link createAssistantThreadObject}. */
 export interface AssistantThreadObjectOptions {
@@ -66,23 +30,6 @@ export interface AssistantThreadObjectOptions {
   onEvent?: ((event: Parameters<DurableRunEventListener>[0], key: string) => void) | undefined;
   /** Restate's service options (retry policy, retention, timeouts) for the object. */
   options?: restate.ObjectOptions | undefined;
-}
-
-const STATE = 'run';
-const CONVERSATION = 'conversation';
-const CANCEL_SIGNAL = 'cancel';
-
-/**
- * The name of the signal that carries one pause's tool outputs: the ids of the calls it answers,
- * so the sender needs nothing but its outputs to name it.
- *
- * @example `toolOutputsSignal([{ tool_call_id: 'call_b', output: '1' }, { tool_call_id: 'call_a', output: '2' }]) // 'toolOutputs:call_a,call_b'`
- */
-export function toolOutputsSignal(callIds: ReadonlyArray<{ tool_call_id: string } | { id: string }>): string {
-  return `toolOutputs:${callIds
-    .map((call) => ('tool_call_id' in call ? call.tool_call_id : call.id))
-    .sort()
-    .join(',')}`;
 }
 
 /**
@@ -140,147 +87,3 @@ export function createAssistantThreadObject(options: AssistantThreadObjectOption
 
 /** The object's definition, for typed clients (`clients.connect(…).objectClient<AssistantThreadObject>({ name }, threadId)`). */
 export type AssistantThreadObject = ReturnType<typeof createAssistantThreadObject>;
-
-interface RunDurablyOptions {
-  client: AssistantsClient;
-  tools: ToolFunctions | undefined;
-  responses: Omit<ResponsesRunMode, 'conversations'> | undefined;
-  idleTimeoutMs: number | undefined;
-  onEvent: AssistantThreadObjectOptions['onEvent'];
-}
-
-async function runDurably(ctx: restate.ObjectContext, input: DurableRunInput, options: RunDurablyOptions): Promise<AssistantRunOutput> {
-  const { client, tools, responses, idleTimeoutMs, onEvent } = options;
-  const key = ctx.key;
-  if (input?.threadId !== undefined && input.threadId !== key) {
-    throw new restate.TerminalError(`input.threadId (${JSON.stringify(input.threadId)}) is not this object's key (${JSON.stringify(key)}): the key is the thread`, { errorCode: 400 });
-  }
-  const invocationId = ctx.request().id;
-  const attaching = typeof input === 'object' && input !== null && 'runId' in input;
-  // Journaled: the deadline counts from the first execution, whichever worker replays it later.
-  const deadlineMs = typeof input?.deadlineMs === 'number' ? Math.max(0, (await ctx.date.now()) + input.deadlineMs - Date.now()) : input?.deadlineMs;
-  const actorInput = { ...input, threadId: key, deadlineMs, ...(attaching ? {} : { runKey: `restate-${invocationId}` }) };
-  try {
-    checkAssistantRunInput(actorInput);
-  } catch (error) {
-    throw new restate.TerminalError(recordError(error).message, { errorCode: 400 });
-  }
-
-  let conversation = responses === undefined ? undefined : ((await ctx.get<string>(CONVERSATION)) ?? undefined);
-  const conversationAtStart = conversation;
-  const store: ConversationStore = {
-    get: () => conversation,
-    set: (_key, responseId) => {
-      conversation = responseId;
-    },
-  };
-  const backend: RunBackend = responses === undefined ? assistantsBackend(client) : responsesBackend(client, { ...responses, conversations: store });
-  const journal = new StepJournal(ctx);
-  const logic = assistantRunMachine.provide({
-    actors: durableActors({
-      journal,
-      ctx,
-      backend,
-      tools,
-      idleTimeoutMs,
-      keyPrefix: invocationId,
-      onEvent: onEvent === undefined ? undefined : (event) => onEvent(event, key),
-      conversation:
-        responses === undefined
-          ? undefined
-          : {
-              current: () => conversation,
-              restore: (responseId) => {
-                conversation = responseId;
-              },
-            },
-    }),
-    guards: { hasTools: () => tools !== undefined },
-    actions: {
-      raiseFailure: ({ context }) => {
-        throw failureError(context);
-      },
-    },
-  });
-
-  const actor = createActor(logic, { input: actorInput });
-  let failure: unknown;
-  let failed = false;
-  actor.subscribe({
-    error: (error) => {
-      failed = true;
-      failure = error;
-    },
-  });
-
-  let recorded = '';
-  const record = (state: DurableRunState) => {
-    // Written when the chart moves (one journal entry each), not for every change of the run object.
-    const text = JSON.stringify([state.state, state.runId, state.ended]);
-    if (text === recorded) return;
-    recorded = text;
-    ctx.set(STATE, state);
-  };
-  const stateOf = (ended: boolean, error: unknown = null): DurableRunState => {
-    const snapshot = actor.getSnapshot();
-    return {
-      invocationId,
-      state: dotted(snapshot.value),
-      runId: snapshot.context.runId,
-      run: snapshot.context.run,
-      ended,
-      failure: error === null ? null : (({ name, message }) => ({ name, message }))(recordError(error)),
-    };
-  };
-
-  actor.start();
-  const cancel = journal.wait(ctx.signal<boolean>(CANCEL_SIGNAL));
-  void cancel.result.then(() => actor.send({ type: 'cancel' }));
-  let outputs: { signal: string; drop: () => void } | null = null;
-  try {
-    for (;;) {
-      await settled();
-      const snapshot = actor.getSnapshot();
-      if (failed || snapshot.status === 'error') {
-        record(stateOf(true, failure));
-        throw terminalErrorOf(failure, key);
-      }
-      if (snapshot.status === 'done') {
-        if (conversation !== conversationAtStart && conversation !== undefined) ctx.set(CONVERSATION, conversation);
-        record(stateOf(true));
-        return snapshot.output;
-      }
-      if (snapshot.value === 'failed') {
-        await new Promise((resolve) => setTimeout(resolve, 0)); // it throws after a zero delay
-        continue;
-      }
-      // A pause nobody here answers: its outputs come as a signal named by its calls.
-      const awaiting = snapshot.matches({ active: { working: 'awaitingOutputs' } }) ? toolOutputsSignal(pendingToolCalls(snapshot.context.run)) : null;
-      if (outputs !== null && outputs.signal !== awaiting) {
-        outputs.drop();
-        outputs = null;
-      }
-      if (awaiting !== null && outputs === null) {
-        const step: { result: Promise<AssistantRunToolOutput[]>; drop: () => void } = journal.wait(ctx.signal<AssistantRunToolOutput[]>(awaiting));
-        outputs = { signal: awaiting, drop: step.drop };
-        void step.result.then((toolOutputs: AssistantRunToolOutput[]) => actor.send({ type: 'submitToolOutputs', toolOutputs }));
-      }
-      record(stateOf(false));
-      await journal.settleNext();
-    }
-  } finally {
-    actor.stop();
-  }
-}
-
-// Lets XState finish what a settled step set off (promise callbacks, the actors a transition
-// starts) before the next step is waited for.
-function settled(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-function dotted(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const [name, inner] = Object.entries(value as Record<string, unknown>)[0] ?? ['', ''];
-  return `${name}.${dotted(inner)}`;
-}
