@@ -5,8 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { AssistantRunOutput } from '../src/index.ts';
-import type { DurableRunState } from '../src/restate/index.ts';
-import { answerOf, ASK_WEATHER_AND_TIME, EXPECTED_ANSWER, startRestateSuite, type RestateSuite } from './helpers/restateSuite.ts';
+import { answerOf, ASK_WEATHER_AND_TIME, EXPECTED_ANSWER, sleep, startRestateSuite, until, type RestateSuite } from './helpers/restateSuite.ts';
 
 const test = suite<{ suite: RestateSuite }>('restate-server SIGKILLed mid-run');
 
@@ -19,16 +18,6 @@ test.after(async ({ suite }) => {
   await suite.close();
 });
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-async function until<T>(what: string, probe: () => Promise<T | null | undefined>): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value !== null && value !== undefined) return value;
-    if (Date.now() - started > 30_000) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** Starts a run, kills restate-server once the run is in `state`, restarts it, and returns the run's output and its tool executions. */
 async function killServerIn(suite: RestateSuite, state: string, toolDelayMs: number) {
@@ -36,7 +25,7 @@ async function killServerIn(suite: RestateSuite, state: string, toolDelayMs: num
   try {
     const threadId = (await suite.ts.openai.beta.threads.create()).id;
     const invocationId = await suite.sendRun('assistantThread', threadId, { assistantId: suite.assistantId, additionalMessages: ASK_WEATHER_AND_TIME() });
-    await until(state, async () => ((await suite.ingress<DurableRunState | null>(`/assistantThread/${threadId}/state`)).body?.state === state ? true : null));
+    await until(state, async () => ((await suite.state('assistantThread', threadId))?.state === state ? true : null));
     await sleep(150);
     await suite.restate.kill();
     await sleep(300);

@@ -5,9 +5,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { AssistantRunOutput } from '../src/index.ts';
-import type { DurableRunState } from '../src/restate/index.ts';
 import type { RestateWorker } from './helpers/restateWorkers.ts';
-import { answerOf, ASK_WEATHER_AND_TIME, EXPECTED_ANSWER, startRestateSuite, type RestateSuite } from './helpers/restateSuite.ts';
+import { answerOf, ASK_WEATHER_AND_TIME, EXPECTED_ANSWER, startRestateSuite, until, type RestateSuite } from './helpers/restateSuite.ts';
 
 const test = suite<{ suite: RestateSuite; worker: RestateWorker }>('Restate: the thread object');
 
@@ -21,24 +20,13 @@ test.after(async ({ suite }) => {
   await suite.close();
 });
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-async function until<T>(what: string, probe: () => Promise<T | null | undefined>): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== null && value !== undefined) return value;
-    if (Date.now() - started > 20_000) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-const stateOf = async (suite: RestateSuite, object: string, key: string) => (await suite.ingress<DurableRunState | null>(`/${object}/${key}/state`)).body;
 
 test('two runs sent to one thread at once: the second starts after the first ended', async ({ suite }) => {
   const threadId = (await suite.ts.openai.beta.threads.create()).id;
   const input = { assistantId: suite.assistantId, additionalMessages: ASK_WEATHER_AND_TIME() };
   const [first, second] = await Promise.all([suite.sendRun('assistantThread', threadId, input), suite.sendRun('assistantThread', threadId, input)]);
   // While one runs its tools, the other waits in Restate's queue for the thread's object.
-  await until('the first run in its tools', async () => ((await stateOf(suite, 'assistantThread', threadId))?.state === 'active.working.runningTools' ? true : null));
+  await until('the first run in its tools', async () => ((await suite.state('assistantThread', threadId))?.state === 'active.working.runningTools' ? true : null));
   const statuses = Object.fromEntries((await suite.restate.query<{ id: string; status: string }>(`select id, status from sys_invocation where id in ('${first}', '${second}')`)).map((row) => [row.id, row.status]));
   // (Restate 1.7 calls a queued invocation `pending`; earlier versions said `inboxed`.)
   assert.equal(Object.values(statuses).sort(), ['pending', 'running'], JSON.stringify(statuses));
@@ -56,7 +44,7 @@ test('two runs sent to one thread at once: the second starts after the first end
 test('send { type: "cancel" } cancels the running run: the output is the cancelled run', async ({ suite }) => {
   const threadId = (await suite.ts.openai.beta.threads.create()).id;
   const invocationId = await suite.sendRun('assistantThread', threadId, { assistantId: suite.assistantId, additionalMessages: ASK_WEATHER_AND_TIME() });
-  await until('the tool round', async () => ((await stateOf(suite, 'assistantThread', threadId))?.state === 'active.working.runningTools' ? true : null));
+  await until('the tool round', async () => ((await suite.state('assistantThread', threadId))?.state === 'active.working.runningTools' ? true : null));
   const sent = await suite.ingress<{ invocationId: string }>(`/assistantThread/${threadId}/send`, { type: 'cancel' });
   assert.equal(sent, { status: 200, body: { invocationId } });
   const { status, body } = await suite.attach<AssistantRunOutput>(invocationId);
@@ -72,7 +60,7 @@ test('a pause without tools waits for send { type: "submitToolOutputs" }', async
   const threadId = (await suite.ts.openai.beta.threads.create()).id;
   const invocationId = await suite.sendRun('assistantThreadWithoutTools', threadId, { assistantId: suite.assistantId, additionalMessages: ASK_WEATHER_AND_TIME() });
   const paused = await until('the pause', async () => {
-    const state = await stateOf(suite, 'assistantThreadWithoutTools', threadId);
+    const state = await suite.state('assistantThreadWithoutTools', threadId);
     return state?.state === 'active.working.awaitingOutputs' ? state : null;
   });
   const calls = paused.run?.required_action?.submit_tool_outputs.tool_calls ?? [];
@@ -82,7 +70,7 @@ test('a pause without tools waits for send { type: "submitToolOutputs" }', async
   const { status, body } = await suite.attach<AssistantRunOutput>(invocationId);
   assert.is(status, 200);
   assert.is(answerOf(body), EXPECTED_ANSWER());
-  const state = await stateOf(suite, 'assistantThreadWithoutTools', threadId);
+  const state = await suite.state('assistantThreadWithoutTools', threadId);
   assert.equal([state?.state, state?.ended, state?.run?.status], ['done', true, 'completed']);
 });
 

@@ -5,8 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DraftReviewOutcome } from '../examples/restate/draft-review.ts';
-import type { DurableRunState } from '../src/restate/index.ts';
-import { ASK_WEATHER_AND_TIME, startRestateSuite, type RestateSuite } from './helpers/restateSuite.ts';
+import { ASK_WEATHER_AND_TIME, sleep, startRestateSuite, until, type RestateSuite } from './helpers/restateSuite.ts';
 import { functionTool } from './helpers/server.ts';
 
 const test = suite<{ suite: RestateSuite }>('Restate: deadlines and approvals that outlast workers');
@@ -19,17 +18,6 @@ test.after(async ({ suite }) => {
   await suite.close();
 });
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== null && value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 test('a deadline that passed while every worker was down cancels the run once one is back', async ({ suite }) => {
   const worker = await suite.worker();
@@ -37,8 +25,8 @@ test('a deadline that passed while every worker was down cancels the run once on
   // No tools on this object: the run pauses and waits for outputs nobody sends.
   const invocationId = await suite.sendRun('assistantThreadWithoutTools', threadId, { assistantId: suite.assistantId, additionalMessages: ASK_WEATHER_AND_TIME(), deadlineMs: 1_500 });
   const paused = await until('the pause', async () => {
-    const { body } = await suite.ingress<DurableRunState | null>(`/assistantThreadWithoutTools/${threadId}/state`);
-    return body?.state === 'active.working.awaitingOutputs' ? body : null;
+    const state = await suite.state('assistantThreadWithoutTools', threadId);
+    return state?.state === 'active.working.awaitingOutputs' ? state : null;
   });
   await worker.kill();
   await sleep(2_500); // the deadline passes with no worker up
@@ -51,10 +39,8 @@ test('a deadline that passed while every worker was down cancels the run once on
     assert.is(status, 408, JSON.stringify(body));
     assert.match(body.message, /deadline-exceeded/);
     assert.is((await suite.ts.openai.beta.threads.runs.retrieve(runId, { thread_id: threadId })).status, 'cancelled');
-    const { body: state } = await suite.ingress<DurableRunState>(`/assistantThreadWithoutTools/${threadId}/state`);
-    assert.is(state.state, 'failed');
-    assert.is(state.ended, true);
-    assert.is(state.failure?.name, 'DeadlineExceededError');
+    const state = await suite.state('assistantThreadWithoutTools', threadId);
+    assert.equal([state?.state, state?.ended, state?.failure?.name], ['failed', true, 'DeadlineExceededError']);
   } finally {
     await back.kill();
   }

@@ -11,6 +11,7 @@ import { freePort, startRestate, type RestateServer } from './restate.ts';
 import { startWorker, type RestateWorker } from './restateWorkers.ts';
 import { startTestServer, type TestServer } from './server.ts';
 import type { ServerOptions } from '../../src/server/index.ts';
+import type { DurableRunState } from '../../src/restate/index.ts';
 
 /** One create or submission as the proxy saw it answered. */
 export interface SeenPost {
@@ -40,6 +41,8 @@ export interface RestateSuite {
   sendRun(object: string, key: string, input: unknown, idempotencyKey?: string): Promise<string>;
   /** Waits for an invocation's result (status and body). */
   attach<T = unknown>(invocationId: string): Promise<{ status: number; body: T }>;
+  /** The `state` handler's answer for `object/key`. */
+  state(object: string, key: string): Promise<DurableRunState | null>;
   close(): Promise<void>;
 }
 
@@ -119,6 +122,7 @@ export async function startRestateSuite(serverOptions: ServerOptions = {}): Prom
       return answer.body.invocationId;
     },
     attach: (invocationId) => ingress(`/restate/invocation/${invocationId}/attach`),
+    state: async (object, key) => (await ingress<DurableRunState | null>(`/${object}/${key}/state`)).body,
     async close() {
       // A failed test may leave its workers up: none outlives the suite.
       await Promise.all(workers.map((worker) => worker.kill()));
@@ -139,4 +143,18 @@ export const EXPECTED_ANSWER = (city = 'Paris') => `The tools returned:\n- get_w
 /** The text of a run output's messages. */
 export function answerOf(output: { messages: Array<{ content: Array<{ type: string; text?: { value: string } }> }> }): string {
   return output.messages.map((message) => message.content.map((part) => part.text?.value ?? '').join('')).join('');
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** Probes until it gives a value (a probe that throws counts as none yet), for at most 30 s. */
+export async function until<T>(what: string, probe: () => Promise<T | null | undefined>): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value !== null && value !== undefined) return value;
+    if (Date.now() - started > 30_000) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
 }
