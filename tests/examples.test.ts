@@ -127,10 +127,10 @@ test('tool-loop-paths: every run path finds both bugs of the naive tool loop; th
   assert.match(naive.summary, new RegExp(`^${paths.length - naive.failures.length}/${paths.length} run paths passed\n✗ queued → in_progress → requires_action → `));
 });
 
-test("tool-loop-paths: the README's own tool loop passes every path the fixed loop does", async () => {
+test("tool-loop-paths: the documented tool loop (docs/guide.md) passes every path the fixed loop does", async () => {
   const all = runPaths({ toolRounds: 2 });
   const paths = process.env['MBT'] === 'full' ? all : all.filter((path, index) => index % 8 === 0 || /requires_action → (expired|cancelled)$/.test(path.description));
-  // The README's loop prints the answer as it streams: kept out of the test's output.
+  // The documented loop prints the answer as it streams: kept out of the test's output.
   const write = process.stdout.write;
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {

@@ -99,6 +99,23 @@ test('a retried POST with the same Idempotency-Key gets the same response, strea
   assert.is(replay, live);
 });
 
+test('deltas carry obfuscation padding them to a multiple of 16 characters, the same on a replay; include_obfuscation: false leaves it out', async () => {
+  const deltasOf = (text: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith('data: ') && line.includes('.delta"'))
+      .map((line) => JSON.parse(line.slice(6)) as { delta: string; obfuscation?: string });
+  const live = await (await post({ model: 'scripted', input: 'What is the weather in Paris?', stream: true, tools: [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }] })).text();
+  const deltas = deltasOf(live);
+  assert.ok(deltas.length > 0);
+  for (const { delta, obfuscation } of deltas) assert.is((delta.length + (obfuscation ?? 'missing').length) % 16, 0, `${delta} + ${obfuscation}`);
+  const id = /"id":"(resp_\w+)"/.exec(live)![1]!;
+  assert.is(await (await t.request(`/responses/${id}?stream=true`)).text(), live, 'a replay has the same bytes');
+  const plain = await (await post({ model: 'scripted', input: 'Hello', stream: true, stream_options: { include_obfuscation: false } })).text();
+  assert.equal(deltasOf(plain).filter((delta) => 'obfuscation' in delta), []);
+  assert.ok(deltasOf(plain).length > 0);
+});
+
 test('input items list newest first and paginate', async () => {
   const created = (await (
     await post({

@@ -199,11 +199,14 @@ export async function runDemo({ term, fast = false, outDir = '.recordings', sign
         responsesDir,
         actOneStreams,
       );
+    // What the demo gave each function call: no event of the Responses API carries it back.
+    const submittedOutputs = new Map<string, string>();
     let answer = await ask('responses.stream', { model: 'scripted', input: DEMO_QUESTION, tools });
     while (answer.status === 'requires_action' && answer.required_action) {
       const outputs = answer.required_action.submit_tool_outputs.tool_calls.map((call) => {
         const output = callLocalFunction(call);
         term.line(dim(`\n⚙ ${call.function.name}(${call.function.arguments}) runs here, in the demo's process → ${output}`));
+        submittedOutputs.set(call.id, output);
         return { type: 'function_call_output' as const, call_id: call.id, output };
       });
       term.line(dim(`⚙ a new response with previous_response_id and ${outputs.length} function_call_output${outputs.length === 1 ? '' : 's'}; the run goes on`));
@@ -214,7 +217,7 @@ export async function runDemo({ term, fast = false, outDir = '.recordings', sign
     result.responses = {
       streams: responseStreams,
       run: answer,
-      toolCalls: describeToolCalls(responseStreams.flatMap((stream) => stream.runSteps)),
+      toolCalls: describeToolCalls(responseStreams.flatMap((stream) => stream.runSteps), submittedOutputs),
       recordingDir: responsesDir,
       elapsedMs: performance.now() - actTwoStartedAt,
     };

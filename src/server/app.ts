@@ -5,6 +5,7 @@ import { requireApiKey } from './auth.ts';
 import { corsFor, type CorsOrigins } from './cors.ts';
 import { ApiError } from './errors.ts';
 import { idempotency, type DurableKeys, type IdempotencyOptions } from './idempotency.ts';
+import { conversationRoutes } from './conversations/routes.ts';
 import { assistantRoutes } from './routes/assistants.ts';
 import { fileRoutes } from './routes/files.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -75,6 +76,7 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
   app.route('/files', fileRoutes(context));
   app.route('/vector_stores', vectorStoreRoutes(context));
   app.route('/responses', responseRoutes(context));
+  app.route('/conversations', conversationRoutes(context));
 
   app.notFound((c) => c.json(new ApiError(404, `Invalid URL (${c.req.method} ${c.req.path})`).toEnvelope(), 404));
   return app;

@@ -10,6 +10,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type RateLimitOptions } from './app.ts';
+import { withRequestIds } from './operations/requestIds.ts';
 import { checkApiKey } from './auth.ts';
 import { originPolicy, type CorsOrigins } from './cors.ts';
 import { DEFAULT_IDEMPOTENCY, type IdempotencyOptions } from './idempotency.ts';
@@ -167,6 +168,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   const context: ServerContext = {
     store,
     responses: new Collection('response'),
+    unstored: new Set(),
+    conversations: new Collection('conversation'),
     indexer,
     pollAfterMs: options.pollAfterMs ?? DEFAULT_POLL_AFTER_MS,
     runScripts,
@@ -183,7 +186,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     store,
     context.environment,
     indexer,
-    context.responses,
+    context,
   );
   const idempotencyOptions = { ...DEFAULT_IDEMPOTENCY, ...options.idempotency };
   const app = createApp(context, {
@@ -200,7 +203,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
     // Our own process's globals stay as they are: the server must not swap the Request and
     // Response classes of the application embedding it.
-    const started = createAdaptorServer({ fetch: storage === undefined ? app.fetch : durableFetch(app.fetch, storage, onInternalError), overrideGlobalObjects: false }) as Server;
+    const answer = storage === undefined ? app.fetch : durableFetch(app.fetch, storage, onInternalError);
+    const started = createAdaptorServer({ fetch: withRequestIds(answer), overrideGlobalObjects: false }) as Server;
     started.once('error', reject);
     started.listen({ port: options.port ?? 0, host, backlog: options.listenBacklog ?? DEFAULT_LISTEN_BACKLOG }, () =>
       resolve({ server: started, port: (started.address() as AddressInfo).port }),
@@ -217,6 +221,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
         // moment later (a client that never reads) are cut.
         storage?.stopChecks();
         for (const thread of store.threads.values()) for (const run of thread.runs.values()) run.dispose();
+        for (const record of context.unstored) record.executor.dispose();
         indexer.dispose();
         const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         server.close((error) => {

@@ -81,6 +81,11 @@ export interface ThreadRecord<Run extends RunHandle = RunHandle> {
   thread: ThreadObject;
   messages: Collection<Message>;
   runs: Collection<Run>;
+  /**
+   * Set on the threads the server makes to run `/v1/responses` on: they are no client's
+   * threads, so `GET /threads` leaves them out.
+   */
+  backsResponses?: true;
 }
 
 /** An uploaded file and its bytes. */

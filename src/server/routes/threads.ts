@@ -7,6 +7,7 @@ import type { ThreadObject } from '../objects.ts';
 import { CreateThreadRequest, ModifyThreadRequest, type CreateThreadInput } from '../../wire/requests.ts';
 import { Collection, type ThreadRecord } from '../store.ts';
 import { resolveToolResources } from '../toolResources.ts';
+import { paginate, parseListQuery } from '../pagination.ts';
 import { readJsonBody } from '../validation.ts';
 
 /**
@@ -35,10 +36,20 @@ export function createThread(context: ServerContext, body: CreateThreadInput): T
   return context.store.threads.set(thread.id, record);
 }
 
-/** `/threads`: create, retrieve, modify, delete (create-and-run lives with the runs). */
+/**
+ * `/threads`: create, retrieve, modify, delete (create-and-run lives with the runs), and list —
+ * an extension the Assistants API never had, shaped as Microsoft Foundry's agents service shapes
+ * it (`GET /threads?limit&order&after&before`, newest first, the API's list envelope), so a
+ * client can find every thread without knowing its ids (docs/server.md). The threads the server
+ * made to run `/v1/responses` on are no client's, and are not listed.
+ */
 export function threadRoutes(context: ServerContext): Hono {
   const { threads } = context.store;
   return new Hono()
+    .get('/', (c) => {
+      const listed = threads.values().flatMap((record) => (record.backsResponses === true ? [] : [record.thread]));
+      return c.json(paginate(listed, (thread) => thread.id, parseListQuery(c.req.query())));
+    })
     .post('/', async (c) => c.json(createThread(context, await readJsonBody(c, CreateThreadRequest)).thread))
     .get('/:thread_id', (c) => c.json(threads.require(c.req.param('thread_id')).thread))
     .post('/:thread_id', async (c) => {

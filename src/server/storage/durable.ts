@@ -17,6 +17,16 @@ interface StoredRun {
   owner?: string;
 }
 
+/**
+ * The rows durable storage keeps beside the store's (responses, conversations and their items):
+ * how the writes another server committed to them reach this server.
+ */
+export interface OtherRows {
+  put(row: StoredObject): void;
+  delete(kind: StoredKind, parent: string, id: string): void;
+  deleteRoot(root: string): void;
+}
+
 /** A store made durable: how changes committed by other servers and commands come in. */
 export interface StoreBinding {
   /** Applies writes another server committed to this server's working set (nothing is written back). */
@@ -49,8 +59,8 @@ export function bindStore(
   queue: PersistenceQueue,
   environment: ExecutorEnvironment,
   instanceId?: string,
-  /** Receives the `response` rows other servers commit (they are not the store's). */
-  onResponseRow?: (row: StoredObject) => void,
+  /** Receives what other servers commit to the rows that are not the store's. */
+  others?: OtherRows,
 ): StoreBinding {
   // While changes another server committed are applied, nothing is written back.
   let applyingRemote = false;
@@ -213,6 +223,7 @@ export function bindStore(
         if (op.kind === 'message') store.threads.get(op.parent)?.messages.delete(op.id);
         else if (op.kind === 'vector_store_file') store.vectorStores.get(op.parent)?.files.delete(op.id);
         else if (op.kind === 'file_batch') store.vectorStores.get(op.parent)?.batches.delete(op.id);
+        else others?.delete(op.kind, op.parent, op.id);
         return;
       case 'deleteRoot': {
         store.assistants.delete(op.root);
@@ -223,6 +234,7 @@ export function bindStore(
           for (const run of thread.runs.values()) run.dispose();
           store.threads.delete(op.root);
         }
+        others?.deleteRoot(op.root);
         return;
       }
       case 'putBytes': {
@@ -301,7 +313,9 @@ export function bindStore(
         store.vectorStores.get(parent)?.batches.set(id, parse<FileBatchRecord>(row));
         return;
       case 'response':
-        onResponseRow?.(row);
+      case 'conversation':
+      case 'conversation_item':
+        others?.put({ ...row });
         return;
     }
   };
@@ -414,8 +428,12 @@ export function restoreStore(store: Store<RunExecutor>, state: StoredState, envi
         store.vectorStores.set(row.id, record);
         break;
       }
+      case 'conversation':
+        break; // restored with their items by restoreConversations
       default:
-        throw new StorageError(`The database has a top-level ${row.kind} row (${row.id}); only assistants, files, threads and vector stores are top-level.`);
+        throw new StorageError(
+          `The database has a top-level ${row.kind} row (${row.id}); only assistants, files, threads, vector stores and conversations are top-level.`,
+        );
     }
   }
   for (const { vectorStore, file } of resume) indexer.resume(vectorStore, file);

@@ -18,6 +18,8 @@ interface StoredResponse {
   runId: string;
   from: number;
   query: string;
+  /** Absent in rows written before delta events carried `obfuscation` (they did not). */
+  obfuscate?: boolean;
   final?: { response: ResponseObject; last: LoggedResponseEvent };
 }
 
@@ -47,6 +49,7 @@ export function bindResponses(responses: Collection<ResponseRecord>, store: Stor
       runId: record.executor.id,
       from: record.from,
       query: record.query,
+      obfuscate: record.obfuscate,
       ...(last === undefined ? {} : { final: { response: record.response, last } }),
     };
     queue.enqueue({ type: 'put', kind: 'response', parent: threadId, id: record.response.id, root: threadId, data: JSON.stringify(stored) });
@@ -105,6 +108,8 @@ function recordOf(store: Store<RunExecutor>, row: StoredObject): ResponseRecord 
   const thread = store.threads.get(stored.threadId);
   const executor = thread?.runs.get(stored.runId);
   if (thread === undefined || executor === undefined) return undefined;
+  // The thread was made for responses: no client's thread (`GET /threads` leaves it out).
+  thread.backsResponses = true;
   // One that had ended is rebuilt when first asked for (from its final event if its run's log
   // was compacted); one still going follows its run's log at once, to end as the run does.
   return new ResponseRecord({
@@ -114,6 +119,7 @@ function recordOf(store: Store<RunExecutor>, row: StoredObject): ResponseRecord 
     executor,
     from: stored.from,
     query: stored.query,
+    obfuscate: stored.obfuscate ?? false,
     ...(stored.final === undefined ? {} : { final: stored.final, deferred: true }),
   });
 }

@@ -6,7 +6,19 @@
  */
 
 /** The kinds of object rows; each is one API object as JSON (see docs/design.md). */
-export type StoredKind = 'assistant' | 'thread' | 'message' | 'run' | 'step' | 'file' | 'vector_store' | 'vector_store_file' | 'file_batch' | 'response';
+export type StoredKind =
+  | 'assistant'
+  | 'thread'
+  | 'message'
+  | 'run'
+  | 'step'
+  | 'file'
+  | 'vector_store'
+  | 'vector_store_file'
+  | 'file_batch'
+  | 'response'
+  | 'conversation'
+  | 'conversation_item';
 
 /** One write; a batch of them is applied in one transaction, in order. */
 export type StorageOp =
