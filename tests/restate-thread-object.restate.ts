@@ -89,19 +89,36 @@ test('bad input and commands without a run are refused with what and where', asy
   assert.ok(unknown.status === 404 || unknown.status === 400);
 });
 
-test('Responses API: a key is a conversation, its runs chained by previous_response_id', async ({ suite }) => {
-  const key = 'conversation-chained';
+test('Responses API: a key is a conversation (made on its first run, or the conv_ id itself), its runs in it', async ({ suite }) => {
   const ask = (city: string) => ({ assistantId: 'scripted-assistant', additionalMessages: ASK_WEATHER_AND_TIME(city) });
-  const first = await suite.ingress<AssistantRunOutput>(`/assistantConversation/${key}/run`, ask('Paris'));
-  const second = await suite.ingress<AssistantRunOutput>(`/assistantConversation/${key}/run`, ask('Lisbon'));
+  const first = await suite.ingress<AssistantRunOutput>('/assistantConversation/support-ticket-7/run', ask('Paris'));
+  const second = await suite.ingress<AssistantRunOutput>('/assistantConversation/support-ticket-7/run', ask('Lisbon'));
+  assert.equal([first.status, second.status], [200, 200]);
+  assert.is(answerOf(second.body), EXPECTED_ANSWER('Lisbon'));
+  const [one, two] = await Promise.all([first, second].map(({ body }) => suite.ts.openai.responses.retrieve(body.run.id)));
+  assert.match(one!.conversation?.id ?? '', /^conv_/);
+  assert.is(two!.conversation?.id, one!.conversation?.id, 'both runs in the key\'s conversation');
+  assert.is(suite.posts.filter((post) => post.kind === 'conversation' && post.target === 'support-ticket-7').length, 1, 'made once, on the first run');
+
+  // A conversation the caller made is a key as it is.
+  const conversation = await suite.ts.openai.conversations.create({});
+  const own = await suite.ingress<AssistantRunOutput>(`/assistantConversation/${conversation.id}/run`, ask('Rome'));
+  assert.is(own.status, 200);
+  assert.is((await suite.ts.openai.responses.retrieve(own.body.run.id)).conversation?.id, conversation.id);
+});
+
+test('Responses API, history previous_response_id: the runs of a key chained response to response', async ({ suite }) => {
+  const key = 'chained';
+  const ask = (city: string) => ({ assistantId: 'scripted-assistant', additionalMessages: ASK_WEATHER_AND_TIME(city) });
+  const first = await suite.ingress<AssistantRunOutput>(`/assistantChain/${key}/run`, ask('Paris'));
+  const second = await suite.ingress<AssistantRunOutput>(`/assistantChain/${key}/run`, ask('Lisbon'));
   assert.equal([first.status, second.status], [200, 200]);
   assert.is(answerOf(second.body), EXPECTED_ANSWER('Lisbon'));
   const secondStart = await suite.ts.openai.responses.retrieve(second.body.run.id);
-  const firstLast = first.body.messages.at(-1)!;
   // The second run went on from the first run's last response (the one that wrote its answer).
-  const lastResponseOfFirst = (await suite.ts.openai.responses.retrieve(secondStart.previous_response_id!)).output.find((item) => item.type === 'message');
-  assert.ok(secondStart.previous_response_id?.startsWith('resp_'));
-  assert.is((lastResponseOfFirst as { id: string } | undefined)?.id, firstLast.id);
+  const previous = await suite.ts.openai.responses.retrieve(secondStart.previous_response_id!);
+  const answer = previous.output.find((item) => item.type === 'message') as { id: string } | undefined;
+  assert.is(answer?.id, first.body.messages.at(-1)!.id);
 });
 
 test.run();

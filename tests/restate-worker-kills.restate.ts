@@ -5,7 +5,7 @@
 // executed once. On the Assistants API, and on the Responses API (a chain of responses).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { answerOf, ASK_WEATHER_AND_TIME, EXPECTED_ANSWER, startRestateSuite, type RestateSuite } from './helpers/restateSuite.ts';
+import { answerOf, ASK_WEATHER_AND_TIME, callsTarget, EXPECTED_ANSWER, startRestateSuite, type RestateSuite } from './helpers/restateSuite.ts';
 import type { AssistantRunOutput } from '../src/index.ts';
 
 const test = suite<{ suite: RestateSuite }>('a Restate worker killed at every event boundary');
@@ -81,23 +81,27 @@ test('Assistants API: each run completes, created once, submitted once, each too
   assert.ok(cut >= 12, `cut at ${cut} boundaries`);
 });
 
-test('Responses API: each chain completes, started once, continued once, each tool run once', async ({ suite }) => {
+test('Responses API (a key is a conversation): each run completes, continued once, each tool run once', async ({ suite }) => {
   let n = 0;
   const cut = await killAtEveryBoundary(
     suite,
     'assistantConversation',
     async () => `conversation-${++n}`,
-    async (_key, output, boundary) => {
+    async (key, output, boundary) => {
       const where = `boundary ${boundary}`;
       assert.is(answerOf(output), EXPECTED_ANSWER(), where);
       assert.is(output.run.status, 'completed', where);
-      // The run's id is its first response's: the chain's creates and continuations are counted by key.
-      const continuations = suite.posts.filter((post) => post.kind === 'submit' && post.target.startsWith('resp_') && post.target === output.run.id);
-      assert.is(new Set(continuations.map((post) => post.idempotencyKey)).size, 1, `${where}: one continuation (every retry with its key)`);
-      assert.ok(continuations.every((post) => post.status === 200), `${where}: no continuation refused`);
+      // The run's id is its first response's; its continuation is counted by the calls it answers.
       const first = await suite.ts.openai.responses.retrieve(output.run.id);
       const callIds = first.output.filter((item) => item.type === 'function_call').map((item) => (item as { call_id: string }).call_id);
       assert.is(callIds.length, 2, where);
+      const continuations = suite.posts.filter((post) => post.kind === 'submit' && post.target === callsTarget(callIds));
+      assert.is(new Set(continuations.map((post) => post.idempotencyKey)).size, 1, `${where}: one continuation (every retry with its key)`);
+      assert.ok(continuations.every((post) => post.status === 200), `${where}: no continuation refused`);
+      // The key's conversation was made once (every retry with its key), and the run is in it.
+      const made = suite.posts.filter((post) => post.kind === 'conversation' && post.target === key);
+      assert.is(new Set(made.map((post) => post.idempotencyKey)).size, 1, `${where}: one conversation made for the key`);
+      assert.match(first.conversation?.id ?? '', /^conv_/, where);
       assertEachToolRanOnce(suite, callIds, boundary);
     },
   );

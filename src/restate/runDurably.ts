@@ -5,7 +5,8 @@ import type { AssistantsClient } from '../client/AssistantsClient.ts';
 import { assistantsBackend } from '../workflow/assistantsBackend.ts';
 import type { RunBackend } from '../workflow/backend.ts';
 import { failureError } from '../workflow/createAssistantRun.ts';
-import { responsesBackend, type ConversationStore, type ResponsesRunMode } from '../workflow/responsesBackend.ts';
+import { responsesBackend, type ResponsesRunMode } from '../workflow/responsesBackend.ts';
+import { THREAD_METADATA_KEY, type ConversationStore } from '../workflow/responsesHistory.ts';
 import type { ToolFunctions } from '../workflow/tools.ts';
 import { durableActors } from './actors.ts';
 import { recordError, terminalErrorOf } from './failures.ts';
@@ -45,12 +46,22 @@ export async function runDurably(ctx: restate.ObjectContext, input: DurableRunIn
     throw new restate.TerminalError(recordError(error).message, { errorCode: 400 });
   }
 
+  // The key's history on the Responses API, kept in the object's state: its conversation's id
+  // (history `conversation`), or its last response's (`previous_response_id`).
   let conversation = responses === undefined ? undefined : ((await ctx.get<string>(CONVERSATION)) ?? undefined);
+  if (responses !== undefined && (responses.history ?? 'conversation') === 'conversation' && conversation === undefined && !key.startsWith('conv_')) {
+    // Made in a step of its own, keyed by the invocation: made once, whatever the create does.
+    conversation = await ctx.run('create conversation', async () => {
+      const made = await client.conversations.create({ metadata: { [THREAD_METADATA_KEY]: key.slice(0, 512) } }, { idempotencyKey: `${invocationId}:conversation` });
+      return made.id;
+    });
+    ctx.set(CONVERSATION, conversation);
+  }
   const conversationAtStart = conversation;
   const store: ConversationStore = {
     get: () => conversation,
-    set: (_key, responseId) => {
-      conversation = responseId;
+    set: (_key: string, id: string) => {
+      conversation = id;
     },
   };
   const backend: RunBackend = responses === undefined ? assistantsBackend(client) : responsesBackend(client, { ...responses, conversations: store });

@@ -20,8 +20,9 @@ export interface AssistantThreadObjectOptions {
   /** The function tools, by name: each call runs as a journaled step. Without them, a paused run waits for `send({ type: 'submitToolOutputs' })`. */
   tools?: ToolFunctions | undefined;
   /**
-   * Run on the Responses API: the same as `createAssistantRun`'s option, except that the
-   * conversation of each key is kept in the object's state (its `conversations` store is not used).
+   * Run on the Responses API: the same as `createAssistantRun`'s option (`history` included), except
+   * that each key's history is kept in the object's state (its `conversations` store is not used):
+   * a key is a conversation — `conv_…` itself, or one made on the key's first run.
    */
   responses?: Omit<ResponsesRunMode, 'conversations'> | undefined;
   /** A stream that receives nothing for this long is treated as broken: the run is re-attached. */

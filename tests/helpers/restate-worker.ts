@@ -52,6 +52,13 @@ const onEvent = (_event: unknown, key: string) => {
 const services = [
   createAssistantThreadObject({ client, tools, onEvent }),
   createAssistantThreadObject({ name: 'assistantConversation', client, tools, onEvent, responses: { assistants: () => ({ model: 'scripted', tools: responsesTools }) } }),
+  createAssistantThreadObject({
+    name: 'assistantChain',
+    client,
+    tools,
+    onEvent,
+    responses: { assistants: () => ({ model: 'scripted', tools: responsesTools }), history: 'previous_response_id' },
+  }),
   createAssistantThreadObject({ name: 'assistantThreadWithoutTools', client, onEvent }),
   ...createDraftReviewService({ client }),
 ];

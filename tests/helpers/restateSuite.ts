@@ -15,8 +15,8 @@ import type { DurableRunState } from '../../src/restate/index.ts';
 
 /** One create or submission as the proxy saw it answered. */
 export interface SeenPost {
-  kind: 'create' | 'submit';
-  /** The thread (create, Assistants), the run (submit, Assistants), or the previous response (Responses). */
+  kind: 'create' | 'submit' | 'conversation';
+  /** The thread (create, Assistants), the run (submit, Assistants); on Responses, the calls a continuation answers (`calls:<sorted ids>`), or the conversation or previous response a create goes on from; a conversation made for a key: the key. */
   target: string;
   idempotencyKey: string;
   status: number;
@@ -62,10 +62,14 @@ export async function startRestateSuite(serverOptions: ServerOptions = {}): Prom
       const create = CREATE.exec(path);
       if (request.method === 'POST' && submit) posts.push({ kind: 'submit', target: submit[1]!, idempotencyKey, status: upstream.status });
       else if (request.method === 'POST' && create) posts.push({ kind: 'create', target: create[1]!, idempotencyKey, status: upstream.status });
-      else if (request.method === 'POST' && path === '/responses') {
-        const body = JSON.parse(request.body || '{}') as { previous_response_id?: string; input?: Array<{ type?: string }> };
-        const continues = Array.isArray(body.input) && body.input.some((item) => item.type === 'function_call_output');
-        posts.push({ kind: continues ? 'submit' : 'create', target: body.previous_response_id ?? '', idempotencyKey, status: upstream.status });
+      else if (request.method === 'POST' && path === '/conversations') {
+        const body = JSON.parse(request.body || '{}') as { metadata?: Record<string, string> };
+        posts.push({ kind: 'conversation', target: body.metadata?.['assistant_machines_thread'] ?? '', idempotencyKey, status: upstream.status });
+      } else if (request.method === 'POST' && path === '/responses') {
+        const body = JSON.parse(request.body || '{}') as { previous_response_id?: string; conversation?: string; input?: Array<{ type?: string; call_id?: string }> };
+        const answered = Array.isArray(body.input) ? body.input.filter((item) => item.type === 'function_call_output').map((item) => String(item.call_id)) : [];
+        const target = answered.length > 0 ? callsTarget(answered) : (body.conversation ?? body.previous_response_id ?? '');
+        posts.push({ kind: answered.length > 0 ? 'submit' : 'create', target, idempotencyKey, status: upstream.status });
       }
       return false;
     },
@@ -158,3 +162,6 @@ export async function until<T>(what: string, probe: () => Promise<T | null | und
     await sleep(25);
   }
 }
+
+/** How the proxy names a Responses continuation: by the calls it answers. */
+export const callsTarget = (callIds: string[]) => `calls:${[...callIds].sort().join(',')}`;
