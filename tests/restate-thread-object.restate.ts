@@ -56,6 +56,18 @@ test('send { type: "cancel" } cancels the running run: the output is the cancell
   assert.is(output.body.run.status, 'cancelled');
 });
 
+test('an invocation cancelled through Restate cancels its run on the server, and ends with it', async ({ suite }) => {
+  const threadId = (await suite.ts.openai.beta.threads.create()).id;
+  const invocationId = await suite.sendRun('assistantThread', threadId, { assistantId: suite.assistantId, additionalMessages: ASK_WEATHER_AND_TIME() });
+  await until('the tool round', async () => ((await suite.state('assistantThread', threadId))?.state === 'active.working.runningTools' ? true : null));
+  const cancelled = await fetch(`${suite.restate.adminUrl}/invocations/${invocationId}/cancel`, { method: 'PATCH' });
+  assert.ok(cancelled.ok, `${cancelled.status} ${await cancelled.text()}`);
+  // As with send { type: 'cancel' }: the run is cancelled on the server, and the output says so.
+  const { status, body } = await suite.attach<AssistantRunOutput>(invocationId);
+  assert.equal([status, body.run.status], [200, 'cancelled']);
+  assert.is((await suite.ts.openai.beta.threads.runs.retrieve(body.run.id, { thread_id: threadId })).status, 'cancelled');
+});
+
 test('a pause without tools waits for send { type: "submitToolOutputs" }', async ({ suite }) => {
   const threadId = (await suite.ts.openai.beta.threads.create()).id;
   const invocationId = await suite.sendRun('assistantThreadWithoutTools', threadId, { assistantId: suite.assistantId, additionalMessages: ASK_WEATHER_AND_TIME() });

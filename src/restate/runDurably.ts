@@ -127,6 +127,7 @@ export async function runDurably(ctx: restate.ObjectContext, input: DurableRunIn
   const cancel = journal.wait(ctx.signal<boolean>(CANCEL_SIGNAL));
   void cancel.result.then(() => actor.send({ type: 'cancel' }));
   let outputs: { signal: string; drop: () => void } | null = null;
+  let cancelledByRestate = false;
   try {
     for (;;) {
       await settled();
@@ -156,7 +157,15 @@ export async function runDurably(ctx: restate.ObjectContext, input: DurableRunIn
         void step.result.then((toolOutputs: AssistantRunToolOutput[]) => actor.send({ type: 'submitToolOutputs', toolOutputs }));
       }
       record(stateOf(false));
-      await journal.settleNext();
+      try {
+        await journal.settleNext();
+      } catch (error) {
+        // The invocation was cancelled through Restate (its admin API, the CLI): cancel the run on
+        // the server too, through the chart, rather than leave it running with nobody to end it.
+        if (!(error instanceof restate.CancelledError) || cancelledByRestate) throw error;
+        cancelledByRestate = true;
+        actor.send({ type: 'cancel' });
+      }
     }
   } finally {
     actor.stop();
