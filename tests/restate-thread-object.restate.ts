@@ -68,6 +68,15 @@ test('an invocation cancelled through Restate cancels its run on the server, and
   assert.is((await suite.ts.openai.beta.threads.runs.retrieve(body.run.id, { thread_id: threadId })).status, 'cancelled');
 });
 
+test('{ runId } attaches to a run started elsewhere: its tools run here, it completes', async ({ suite }) => {
+  const threadId = (await suite.ts.openai.beta.threads.create()).id;
+  const started = await suite.ts.openai.beta.threads.runs.create(threadId, { assistant_id: suite.assistantId, additional_messages: ASK_WEATHER_AND_TIME() });
+  const { status, body } = await suite.ingress<AssistantRunOutput>(`/assistantThread/${threadId}/run`, { runId: started.id });
+  assert.is(status, 200, JSON.stringify(body));
+  assert.equal([body.run.id, body.run.status], [started.id, 'completed']);
+  assert.is(answerOf(body), EXPECTED_ANSWER());
+});
+
 test('a pause without tools waits for send { type: "submitToolOutputs" }', async ({ suite }) => {
   const threadId = (await suite.ts.openai.beta.threads.create()).id;
   const invocationId = await suite.sendRun('assistantThreadWithoutTools', threadId, { assistantId: suite.assistantId, additionalMessages: ASK_WEATHER_AND_TIME() });
