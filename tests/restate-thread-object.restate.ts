@@ -77,6 +77,20 @@ test('{ runId } attaches to a run started elsewhere: its tools run here, it comp
   assert.is(answerOf(body), EXPECTED_ANSWER());
 });
 
+test('a stream cut mid-way is re-attached by the chart, as in process: the run completes, created once', async ({ suite }) => {
+  const threadId = (await suite.ts.openai.beta.threads.create()).id;
+  suite.cutNextCreate(threadId);
+  const { status, body } = await suite.ingress<AssistantRunOutput>(`/assistantThread/${threadId}/run`, { assistantId: suite.assistantId, additionalMessages: ASK_WEATHER_AND_TIME() });
+  assert.is(status, 200, JSON.stringify(body));
+  assert.is(answerOf(body), EXPECTED_ANSWER());
+  assert.is((await suite.ts.openai.beta.threads.runs.list(threadId)).data.length, 1);
+  // (The client may repeat the cut request: with the same key, which the server answers with the same run.)
+  const creates = suite.posts.filter((post) => post.kind === 'create' && post.target === threadId);
+  assert.is(new Set(creates.map((post) => post.idempotencyKey)).size, 1, 'the cut stream was not created again');
+  const reattached = suite.posts.some((post) => post.kind === 'retrieve' && (post.target === body.run.id || post.target === `thread:${threadId}`));
+  assert.ok(reattached, 'the chart re-attached: it read the run (by id, or by its key when the cut came before its id was recorded)');
+});
+
 test('a pause without tools waits for send { type: "submitToolOutputs" }', async ({ suite }) => {
   const threadId = (await suite.ts.openai.beta.threads.create()).id;
   const invocationId = await suite.sendRun('assistantThreadWithoutTools', threadId, { assistantId: suite.assistantId, additionalMessages: ASK_WEATHER_AND_TIME() });

@@ -13,10 +13,10 @@ import { startTestServer, type TestServer } from './server.ts';
 import type { ServerOptions } from '../../src/server/index.ts';
 import type { DurableRunState } from '../../src/restate/index.ts';
 
-/** One create or submission as the proxy saw it answered. */
+/** One create, submission or run retrieve as the proxy saw it answered. */
 export interface SeenPost {
-  kind: 'create' | 'submit' | 'conversation';
-  /** The thread (create, Assistants), the run (submit, Assistants); on Responses, the calls a continuation answers (`calls:<sorted ids>`), or the conversation or previous response a create goes on from; a conversation made for a key: the key. */
+  kind: 'create' | 'submit' | 'conversation' | 'retrieve';
+  /** The thread (create, Assistants), the run (submit or retrieve, Assistants; `thread:<id>` for a look-up by key); on Responses, the calls a continuation answers (`calls:<sorted ids>`), or the conversation or previous response a create goes on from; a conversation made for a key: the key. */
   target: string;
   idempotencyKey: string;
   status: number;
@@ -41,6 +41,8 @@ export interface RestateSuite {
   sendRun(object: string, key: string, input: unknown, idempotencyKey?: string): Promise<string>;
   /** Waits for an invocation's result (status and body). */
   attach<T = unknown>(invocationId: string): Promise<{ status: number; body: T }>;
+  /** Drops the connection of the next create-run stream on `threadId` after its first frames. */
+  cutNextCreate(threadId: string): void;
   /** The `state` handler's answer for `object/key`. */
   state(object: string, key: string): Promise<DurableRunState | null>;
   close(): Promise<void>;
@@ -48,20 +50,44 @@ export interface RestateSuite {
 
 const SUBMIT = /^\/threads\/[^/]+\/runs\/([^/]+)\/submit_tool_outputs$/;
 const CREATE = /^\/threads\/([^/]+)\/runs$/;
+const RETRIEVE = /^\/threads\/[^/]+\/runs\/(run_[^/?]+)$/;
+// A run looked up by its key in the thread's newest runs (its id never seen).
+const LOOK_UP = /^\/threads\/([^/]+)\/runs\?/;
 
 /** Starts the suite's pieces (no worker yet: `suite.worker()` starts one and registers it); `serverOptions` go to the embedded server. */
 export async function startRestateSuite(serverOptions: ServerOptions = {}): Promise<RestateSuite> {
   const ts = await startTestServer(serverOptions);
   const posts: SeenPost[] = [];
+  const cuts = new Set<string>();
   const proxy = await startForwardingProxy(
     () => ts.server.url,
-    async (path, upstream, _client, request) => {
+    async (path, upstream, client, request) => {
       const key = request.headers['idempotency-key'];
       const idempotencyKey = typeof key === 'string' ? key : '';
       const submit = SUBMIT.exec(path);
       const create = CREATE.exec(path);
+      const retrieve = RETRIEVE.exec(path);
+      const lookUp = LOOK_UP.exec(path);
+      if (request.method === 'GET' && retrieve) posts.push({ kind: 'retrieve', target: retrieve[1]!, idempotencyKey, status: upstream.status });
+      if (request.method === 'GET' && lookUp) posts.push({ kind: 'retrieve', target: `thread:${lookUp[1]!}`, idempotencyKey, status: upstream.status });
       if (request.method === 'POST' && submit) posts.push({ kind: 'submit', target: submit[1]!, idempotencyKey, status: upstream.status });
       else if (request.method === 'POST' && create) posts.push({ kind: 'create', target: create[1]!, idempotencyKey, status: upstream.status });
+      if (request.method === 'POST' && create && cuts.delete(create[1]!)) {
+        // The connection drops once the run is in progress (its first events read): the worker
+        // sees the stream break after it began, which the client does not retry.
+        client.writeHead(upstream.status, Object.fromEntries(upstream.headers));
+        const reader = upstream.body!.getReader();
+        let text = '';
+        while (!text.includes('thread.run.in_progress')) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += new TextDecoder().decode(value);
+          client.write(value);
+        }
+        await reader.cancel();
+        client.destroy();
+        return true;
+      }
       else if (request.method === 'POST' && path === '/conversations') {
         const body = JSON.parse(request.body || '{}') as { metadata?: Record<string, string> };
         posts.push({ kind: 'conversation', target: body.metadata?.['assistant_machines_thread'] ?? '', idempotencyKey, status: upstream.status });
@@ -126,6 +152,7 @@ export async function startRestateSuite(serverOptions: ServerOptions = {}): Prom
       return answer.body.invocationId;
     },
     attach: (invocationId) => ingress(`/restate/invocation/${invocationId}/attach`),
+    cutNextCreate: (threadId) => void cuts.add(threadId),
     state: async (object, key) => (await ingress<DurableRunState | null>(`/${object}/${key}/state`)).body,
     async close() {
       // A failed test may leave its workers up: none outlives the suite.
@@ -139,7 +166,7 @@ export async function startRestateSuite(serverOptions: ServerOptions = {}): Prom
 }
 
 /** The question every tool-loop run asks (two calls in one pause, then the answer). */
-export const ASK_WEATHER_AND_TIME = (city = 'Paris') => [{ role: 'user', content: `What's the weather and the time in ${city}?` }];
+export const ASK_WEATHER_AND_TIME = (city = 'Paris') => [{ role: 'user' as const, content: `What's the weather and the time in ${city}?` }];
 
 /** The answer the scripted model gives once both tools returned. */
 export const EXPECTED_ANSWER = (city = 'Paris') => `The tools returned:\n- get_weather: {"city":"${city}","temp":"22C"}\n- get_time: 14:00`;
