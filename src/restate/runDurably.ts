@@ -74,7 +74,17 @@ export async function runDurably(ctx: restate.ObjectContext, input: DurableRunIn
       tools,
       idleTimeoutMs,
       keyPrefix: invocationId,
-      onEvent: onEvent === undefined ? undefined : (event) => onEvent(event, key),
+      // An observer, not part of the run: one that throws must not fail the stream it watches.
+      onEvent:
+        onEvent === undefined
+          ? undefined
+          : (event) => {
+              try {
+                onEvent(event, key);
+              } catch (error) {
+                ctx.console.error(`onEvent threw on ${key} (ignored: it cannot fail the run):`, error);
+              }
+            },
       conversation:
         responses === undefined
           ? undefined

@@ -27,7 +27,7 @@ export interface AssistantThreadObjectOptions {
   responses?: Omit<ResponsesRunMode, 'conversations'> | undefined;
   /** A stream that receives nothing for this long is treated as broken: the run is re-attached. */
   idleTimeoutMs?: number | undefined;
-  /** Every stream event as the worker reads it (live: a replay does not repeat what was read before). */
+  /** Every stream event as the worker reads it (live: a replay does not repeat what was read before); one that throws is logged and ignored. */
   onEvent?: ((event: Parameters<DurableRunEventListener>[0], key: string) => void) | undefined;
   /** Restate's service options (retry policy, retention, timeouts) for the object. */
   options?: restate.ObjectOptions | undefined;
