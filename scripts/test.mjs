@@ -53,6 +53,7 @@ console.log(
 console.log(
   "skipped: the PostgreSQL scale-out tests (tests/*.postgres.ts): run `npm run test:postgres` (needs Debian's postgresql; .ci/run installs it)",
 );
+console.log('skipped: the whole conformance matrix at the default pace, with and without faults (tests/*.conformance.ts): run `npm run test:conformance` (.ci/run does)');
 console.log(
   'skipped: the Restate suite (tests/*.restate.ts: the real restate-server, a 225 MB binary installed on first use into node_modules/.cache): run `npm run test:restate` (.ci/run does)',
 );

@@ -62,6 +62,8 @@ export async function loopRun(request: RunRequest, term: Terminal, options: { to
   const actor = createActor(createAssistantRun({ client, tools: options.tools }), {
     input: { threadId, assistantId, additionalMessages: [{ role: 'user', content: message }], deadlineMs: options.deadlineMs },
   });
+  // Traced, the actor starts inside its run's span: every request of the run carries it.
+  const start = () => (request.telemetry === undefined ? actor.start() : request.telemetry.trace(() => actor.start(), { agentId: assistantId, conversationId: threadId, baseURL: client.baseURL }));
   let openMessage: string | undefined;
   let events = 0;
   let calls: RequiredActionFunctionToolCall[] = [];
@@ -86,7 +88,7 @@ export async function loopRun(request: RunRequest, term: Terminal, options: { to
     actor.send({ type: 'cancel' });
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  actor.start();
+  start();
   if (options.signal?.aborted) onAbort();
   try {
     const { run } = await toPromise(actor);

@@ -199,7 +199,7 @@ export function durableActors(options: DurableActorOptions) {
     const all = RestatePromise.all(
       calls.map((toolCall) =>
         ctx.run(`tool ${toolCall.function.name} ${toolCall.id}`, () =>
-          callTool(toolCall, tools ?? {}, { signal, toolCall, run, idempotencyKey: toolCallKey(run.id, toolCall.id) }),
+          callTool(toolCall, tools ?? {}, { signal, toolCall, run, idempotencyKey: toolCallKey(run.id, toolCall.id) }).then(({ output }) => output),
         ),
       ),
     );
