@@ -42,6 +42,11 @@ export interface AssistantRunStartInput extends AssistantRunCreateParams {
   deadlineMs?: number | undefined;
   /** The wait between retrieves while polling; default: the server's hint, else 5 s. */
   pollIntervalMs?: number | undefined;
+  /**
+   * The key put in the run's metadata to find it again (default: a random UUID). A durable host
+   * gives one derived from its journal, so a create replayed elsewhere looks for the same run.
+   */
+  runKey?: string | undefined;
 }
 
 /** Attach to a run that already exists, whatever its status. */
@@ -434,7 +439,7 @@ export const assistantRunMachine = setup({
       threadId,
       runId: 'runId' in input ? input.runId : null,
       params,
-      runKey: globalThis.crypto.randomUUID(),
+      runKey: ('runKey' in input ? input.runKey : undefined) ?? globalThis.crypto.randomUUID(),
       deadlineAt: deadlineMs === undefined ? null : Date.now() + deadlineMs,
       pollIntervalMs: input.pollIntervalMs ?? null,
       run: null,
@@ -676,6 +681,7 @@ export function checkAssistantRunInput(input: unknown): asserts input is Assista
       `input.assistantId must be a non-empty string (got ${describeValue(fields['assistantId'])}); or give input.runId to attach to a run`,
     );
   }
+  if (fields['runKey'] !== undefined && !isId(fields['runKey'])) throw new AssistantRunInputError('input.runKey', `input.runKey must be a non-empty string (got ${describeValue(fields['runKey'])})`);
   for (const name of ['deadlineMs', 'pollIntervalMs']) {
     const value = fields[name];
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
@@ -685,7 +691,7 @@ export function checkAssistantRunInput(input: unknown): asserts input is Assista
 }
 
 function paramsOf(input: AssistantRunStartInput): AssistantRunCreateParams {
-  const { threadId: _threadId, deadlineMs: _deadlineMs, pollIntervalMs: _pollIntervalMs, ...params } = input;
+  const { threadId: _threadId, deadlineMs: _deadlineMs, pollIntervalMs: _pollIntervalMs, runKey: _runKey, ...params } = input;
   return params;
 }
 

@@ -14,6 +14,7 @@ const entries = {
   ...(pkg.exports['./server'] ? { server: 'src/server/index.ts' } : {}),
   ...(pkg.exports['./testing'] ? { testing: 'src/testing/index.ts' } : {}),
   ...(pkg.exports['./inspect'] ? { inspect: 'inspect/index.ts' } : {}),
+  ...(pkg.exports['./restate'] ? { restate: 'src/restate/index.ts' } : {}),
   ...(pkg.exports['./otel'] ? { otel: 'src/otel/index.ts' } : {}),
 };
 const ESM_ONLY = new Set(pkg.esmOnlyDependencies ?? []);

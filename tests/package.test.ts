@@ -20,6 +20,7 @@ const PUBLIC_NAMES: Record<string, string[]> = {
   './server': ['createServer'],
   './testing': ['makeRun', 'makeMessage', 'makeRunStep', 'toSSE', 'runLifecyclePaths'],
   './inspect': ['createInspector', 'createFrameSender', 'createFrameObserver', 'InspectorStore', 'sanitize'],
+  './restate': ['createAssistantThreadObject', 'toolOutputsSignal', 'ReplayedStepError', 'FAILURE_CODES'],
   './otel': ['createTelemetry', 'TelemetryTargetError', 'ATTR', 'METRIC', 'GEN_AI_CONVENTIONS_VERSION'],
 };
 
@@ -69,17 +70,9 @@ test('OpenTelemetry is optional: only the /otel entry and the CLI\'s --otel chun
 });
 
 test('a strict TypeScript consumer compiles against the declarations', () => {
-  const consumer = mkdtempSync(join(tmpdir(), 'assistant-machines-consumer-'));
-  try {
-    mkdirSync(join(consumer, 'node_modules'));
-    symlinkSync(root, join(consumer, 'node_modules', 'assistant-machines'), 'dir');
-    writeFileSync(
-      join(consumer, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, lib: ['ES2022', 'DOM'], types: [] } }),
-    );
-    writeFileSync(
-      join(consumer, 'index.ts'),
-      `import { AssistantStream, AssistantEventHandler, AssistantsClient, type Run, type TextDelta } from 'assistant-machines';
+  compileConsumer(
+    [],
+    `import { AssistantStream, AssistantEventHandler, AssistantsClient, type Run, type TextDelta } from 'assistant-machines';
 import { runMachine } from 'assistant-machines/machines';
 import { createServer } from 'assistant-machines/server';
 import { makeRun } from 'assistant-machines/testing';
@@ -96,11 +89,37 @@ const stream: AssistantStream = AssistantStream.fromSSE(new Response(''), { hand
 const run: Promise<Run> = stream.finalRun();
 void run; void runMachine; void createServer; void makeRun({ status: 'completed' }); void AssistantsClient;
 `,
+  );
+});
+
+// Restate's SDK declares Node's http2 in its types: its users have @types/node, so this one does.
+test('a strict TypeScript consumer of the Restate adapter compiles', () => {
+  compileConsumer(
+    ['node'],
+    `import { AssistantsClient } from 'assistant-machines';
+import { createAssistantThreadObject, type DurableRunState } from 'assistant-machines/restate';
+const thread = createAssistantThreadObject({ client: new AssistantsClient({ baseURL: 'http://127.0.0.1:1/v1', apiKey: 'k' }), tools: { add: ({ a, b }: { a: number; b: number }) => a + b } });
+const state: DurableRunState | null = null;
+void thread; void state;
+`,
+  );
+});
+
+function compileConsumer(types: string[], source: string): void {
+  const consumer = mkdtempSync(join(tmpdir(), 'assistant-machines-consumer-'));
+  try {
+    mkdirSync(join(consumer, 'node_modules'));
+    symlinkSync(root, join(consumer, 'node_modules', 'assistant-machines'), 'dir');
+    if (types.includes('node')) symlinkSync(join(root, 'node_modules', '@types'), join(consumer, 'node_modules', '@types'), 'dir');
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, lib: ['ES2022', 'DOM'], types } }),
     );
+    writeFileSync(join(consumer, 'index.ts'), source);
     execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', consumer], { stdio: 'pipe' });
   } finally {
     rmSync(consumer, { recursive: true, force: true });
   }
-});
+}
 
 test.run();

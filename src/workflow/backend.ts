@@ -34,4 +34,6 @@ export interface RunBackend {
 export interface StreamCallOptions {
   signal: AbortSignal;
   idleTimeoutMs: number | undefined;
+  /** The request's `Idempotency-Key` (default: a new random one per call): a durable host derives it from its journal, so a replayed step repeats the same request. */
+  idempotencyKey?: string | undefined;
 }

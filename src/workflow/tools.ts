@@ -9,6 +9,13 @@ export interface ToolContext {
   toolCall: RequiredActionFunctionToolCall;
   /** The paused run. */
   run: Run;
+  /**
+   * The same on every execution of this call (`<run id>/<tool call id>`): a tool with effects
+   * elsewhere passes it on (an `Idempotency-Key`, a unique row), so a call that runs again after
+   * a crash inside it — in process after a restored snapshot, on Restate after a worker died
+   * mid-tool — has its effect once.
+   */
+  idempotencyKey: string;
 }
 
 /**
@@ -61,7 +68,7 @@ export async function runToolCalls(
       let output = registry.get(key);
       if (output === undefined) {
         report({ phase: 'started', runId: run.id, toolCall });
-        output = callTool(toolCall, tools, { signal, toolCall, run }).then(({ output, error }) => {
+        output = callTool(toolCall, tools, { signal, toolCall, run, idempotencyKey: key }).then(({ output, error }) => {
           report({ phase: 'ended', runId: run.id, toolCall, output, ...(error === undefined ? {} : { error }) });
           return output;
         });
@@ -74,12 +81,18 @@ export async function runToolCalls(
 }
 
 /** A call's output, and what the tool threw when its output is the error string. */
-interface ToolCallResult {
+export interface ToolCallResult {
   output: string;
   error?: unknown;
 }
 
-async function callTool(toolCall: RequiredActionFunctionToolCall, tools: ToolFunctions, context: ToolContext): Promise<ToolCallResult> {
+/**
+ * Runs one function call: its output, or an error string the model reads (a throw, an unknown
+ * name, arguments that are not JSON) with what was thrown.
+ *
+ * @internal
+ */
+export async function callTool(toolCall: RequiredActionFunctionToolCall, tools: ToolFunctions, context: ToolContext): Promise<ToolCallResult> {
   const { name, arguments: text } = toolCall.function;
   const tool = Object.hasOwn(tools, name) ? tools[name] : undefined;
   if (tool === undefined) {

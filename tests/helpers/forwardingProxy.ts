@@ -1,4 +1,4 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A running {@link startForwardingProxy}. */
@@ -18,7 +18,7 @@ export interface ForwardingProxy {
  */
 export async function startForwardingProxy(
   upstreamURL: () => string,
-  intercept: (path: string, upstream: Response, client: ServerResponse) => Promise<boolean>,
+  intercept: (path: string, upstream: Response, client: ServerResponse, request: { method: string; headers: IncomingHttpHeaders; body: string }) => Promise<boolean>,
 ): Promise<ForwardingProxy> {
   const proxy = createServer(async (incoming, outgoing) => {
     const chunks: Buffer[] = [];
@@ -29,7 +29,7 @@ export async function startForwardingProxy(
       headers: Object.fromEntries(Object.entries(incoming.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name))) as Record<string, string>,
       ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
     });
-    if (await intercept(path, upstream, outgoing)) return;
+    if (await intercept(path, upstream, outgoing, { method: incoming.method!, headers: incoming.headers, body: Buffer.concat(chunks).toString('utf8') })) return;
     outgoing.writeHead(upstream.status, Object.fromEntries(upstream.headers));
     if (upstream.body) for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) outgoing.write(chunk);
     outgoing.end();
