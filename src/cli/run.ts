@@ -91,14 +91,14 @@ export async function streamResponse(
   request: RunRequest,
   model: string,
   term: Terminal,
-  options: { states?: boolean; signal?: AbortSignal | undefined } = {},
+  options: { states?: boolean; signal?: AbortSignal | undefined; inspect?: ((event: InspectionEvent) => void) | undefined } = {},
 ): Promise<number> {
   const startedAt = performance.now();
   const journal = new StateJournal();
   term.line(`${term.colors.bold('user >')} ${request.message}`);
   const stream = request.client.responses.stream(
     { model, input: request.message },
-    { handler: new TranscriptPrinter(term), inspect: options.states === true ? journal.inspect : undefined, signal: options.signal },
+    { handler: new TranscriptPrinter(term), inspect: both(options.states === true ? journal.inspect : undefined, options.inspect), signal: options.signal },
   );
   const exitCode = printOutcome(term, await settleStream(stream), startedAt);
   if (options.states === true) for (const line of formatHistories(journal.histories(), term.colors)) term.line(`  ${line}`);
@@ -146,21 +146,22 @@ export const runCommand: Command = {
   },
   positionals: { min: 1, max: 1, name: 'MESSAGE' },
   async run(args, io) {
-    if (args.values['responses'] === true) {
-      const request = readRunRequest(args, io.env, { responses: true });
-      return streamResponse(request, optionalString(args, 'model') ?? 'scripted', createTerminal(io), { states: args.values['states'] === true, signal: io.signal });
-    }
-    const request = readRunRequest(args, io.env);
+    // Every mode takes --inspect: the usage is checked first, then the inspector starts, and it
+    // sees whatever the mode runs (a response, a workflow and its streams, a plain stream).
+    const responses = args.values['responses'] === true;
+    const request = readRunRequest(args, io.env, { responses });
     const term = createTerminal(io);
     const toolsFile = optionalString(args, 'tools');
     const deadline = optionalString(args, 'deadline');
-    if (toolsFile !== undefined || deadline !== undefined) {
-      const tools = toolsFile === undefined ? undefined : await loadTools(toolsFile);
-      const deadlineMs = deadline === undefined ? undefined : parseDuration(deadline, '--deadline');
-      return loopRun(request, term, { tools, deadlineMs, signal: io.signal });
-    }
+    const tools = toolsFile === undefined ? undefined : await loadTools(toolsFile);
+    const deadlineMs = deadline === undefined ? undefined : parseDuration(deadline, '--deadline');
+    if (responses && (tools !== undefined || deadlineMs !== undefined)) throw new UsageError('--tools and --deadline run an assistant (--assistant), not a --responses request');
     const inspection = await startInspection(optionalString(args, 'inspect'), term);
-    const { exitCode } = await streamRun(request, term, { states: args.values['states'] === true, signal: io.signal, inspect: inspection?.inspect });
+    const states = args.values['states'] === true;
+    let exitCode: number;
+    if (responses) exitCode = await streamResponse(request, optionalString(args, 'model') ?? 'scripted', term, { states, signal: io.signal, inspect: inspection?.inspect });
+    else if (tools !== undefined || deadlineMs !== undefined) exitCode = await loopRun(request, term, { tools, deadlineMs, signal: io.signal, inspect: inspection?.inspect });
+    else exitCode = (await streamRun(request, term, { states, signal: io.signal, inspect: inspection?.inspect })).exitCode;
     await inspection?.finish(io.signal);
     return exitCode;
   },

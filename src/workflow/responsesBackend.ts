@@ -78,7 +78,7 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
   return {
     protocol: 'responses',
     baseURL: client.baseURL,
-    async create(input, { signal, idleTimeoutMs }) {
+    async create(input, { signal, idleTimeoutMs, inspect }) {
       // A restored create that had seen its run: the chain exists, find where it stands.
       if (input.run !== null) return { found: input.run };
       const previous = await conversations.get(input.threadId);
@@ -87,9 +87,9 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
         input: inputItems(input.params.additionalMessages ?? []),
         ...(previous === undefined ? {} : { previous_response_id: previous }),
       };
-      return { stream: client.responses.stream(body, { signal, idleTimeoutMs }) };
+      return { stream: client.responses.stream(body, { signal, idleTimeoutMs, inspect }) };
     },
-    async submit(input, { signal, idleTimeoutMs }) {
+    async submit(input, { signal, idleTimeoutMs, inspect }) {
       const params = input.params === null ? attachedParams(input.run) : responseParams(input.params, assistantOf(input.params.assistantId), null);
       const body: ResponseCreateParams = {
         ...params,
@@ -97,7 +97,7 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
         input: input.toolOutputs.map((output) => ({ type: 'function_call_output' as const, call_id: output.tool_call_id, output: output.output })),
       };
       // The continuation names the run it goes on with, whichever client started the chain.
-      return startStream(client, { method: 'POST', path: '/responses', body }, { signal, idleTimeoutMs }, { protocol: 'responses', runId: input.runId });
+      return startStream(client, { method: 'POST', path: '/responses', body }, { signal, idleTimeoutMs, inspect }, { protocol: 'responses', runId: input.runId });
     },
     retrieve,
     async cancel(locator, signal) {
