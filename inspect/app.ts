@@ -3,6 +3,8 @@ import type { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
 import { readUiFile, UI_FILES, type UiFile } from './assets.ts';
+import { JournalError } from './journal.ts';
+import { exportLines, importLines } from './sessionFile.ts';
 import type { InspectorStore } from './store.ts';
 
 /** What a request without the right token is told. */
@@ -35,6 +37,8 @@ export function createInspectorApp(
   options: { token: string; uiDir: string | undefined; access?: (headers: { host?: string | undefined; origin?: string | undefined }) => string | undefined },
 ): Hono {
   const app = new Hono();
+  const encoder = new TextEncoder();
+  let imports = 0;
   app.use('*', async (c, next) => {
     const refused = options.access?.({ host: c.req.header('host'), origin: c.req.header('origin') });
     if (refused !== undefined) return c.json({ error: refused }, 403);
@@ -83,6 +87,49 @@ export function createInspectorApp(
     const actor = c.req.query('actor') ?? '';
     const history = store.history(actor);
     return history === undefined ? c.json({ error: `no actor ${JSON.stringify(actor.slice(0, 80))}` }, 404) : json(c, history);
+  });
+  app.get('/api/event', (c) => {
+    const seq = wholeNumber(c, 'seq');
+    if (seq instanceof Response) return seq;
+    const event = seq === undefined ? undefined : store.event(seq);
+    return event === undefined ? c.json({ error: `no event ${seq ?? '(seq= is required)'} is kept` }, 404) : json(c, event);
+  });
+  app.get('/api/export', (c) => {
+    const session = c.req.query('session');
+    const name = `inspector-${session === undefined ? 'sessions' : session.replace(/[^A-Za-z0-9_.-]+/g, '_')}.ndjson`;
+    const lines = exportLines(store, session);
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // A chunk of lines per pull: a million-event session streams out without one huge string.
+        let chunk = '';
+        for (let count = 0; count < 2000; count++) {
+          const next = lines.next();
+          if (next.done === true) {
+            if (chunk !== '') controller.enqueue(encoder.encode(chunk));
+            controller.close();
+            return;
+          }
+          chunk += `${next.value}\n`;
+        }
+        controller.enqueue(encoder.encode(chunk));
+      },
+    });
+    return c.body(body, 200, { 'content-type': 'application/x-ndjson', 'content-disposition': `attachment; filename="${name}"` });
+  });
+  app.post('/api/import', async (c) => {
+    imports += 1;
+    try {
+      const text = await c.req.text();
+      return c.json(importLines(store, text.split('\n'), { as: 'added', prefix: `f${imports}` }));
+    } catch (error) {
+      const status = error instanceof JournalError ? 400 : 500;
+      return c.json({ error: error instanceof Error ? error.message : String(error) }, status);
+    }
+  });
+  app.get('/api/timing', (c) => {
+    const session = c.req.query('session') ?? '';
+    const timing = store.timing(session);
+    return timing === undefined ? c.json({ error: `no session ${JSON.stringify(session.slice(0, 80))}` }, 404) : json(c, timing);
   });
   app.get('/api/diff', (c) => {
     const seq = wholeNumber(c, 'seq');

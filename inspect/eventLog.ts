@@ -86,6 +86,23 @@ export class EventLog {
     };
   }
 
+  /** A session's event count, its first and last event's time, and when its first event of `type` came. */
+  sessionTimes(rootId: string, type: string): { count: number; first: number | undefined; last: number | undefined; firstDelta: number | undefined } {
+    let count = 0;
+    let first: number | undefined;
+    let last: number | undefined;
+    let firstDelta: number | undefined;
+    for (let index = 0; index < this.#rootIds.length; index++) {
+      if (this.#rootIds[index] !== rootId) continue;
+      const time = this.#times[index]!;
+      count += 1;
+      first ??= time;
+      last = time;
+      if (firstDelta === undefined && this.#types[index] === type) firstDelta = time;
+    }
+    return { count, first, last, firstDelta };
+  }
+
   /** Keeps one event; `payload` is already sanitized (or a fragment's parts). */
   push(seq: number, time: number, sessionId: string, rootId: string, sourceId: string | undefined, type: string, payload: unknown): void {
     this.#seqs.push(seq);

@@ -25,7 +25,7 @@ export { createFrameObserver, type InspectionObserver } from './observer.ts';
 export { createFrameSender, type FrameSender } from './sender.ts';
 export { redactString, sanitize, sanitizeEvent, type SanitizeLimits } from './sanitize.ts';
 export { DEFAULT_STORE_LIMITS, InspectorStore } from './store.ts';
-export type { ActorStateView, ActorView, EventDiff, EventPage, EventQuery, EventView, HistoryView, LastTransition, RejectionView, SessionView, StoreCursor, StoreLimits, TakenTransition, WarningView } from './store.ts';
+export type { ActorStateView, ActorTiming, ActorView, EventDiff, SessionTiming, TokenUsage, EventPage, EventQuery, EventView, HistoryView, LastTransition, RejectionView, SessionView, StoreCursor, StoreLimits, TakenTransition, WarningView } from './store.ts';
 export type { FrameSenderOptions } from './sender.ts';
 export type { ValueChange } from './diff.ts';
 export { createAccessCheck } from './access.ts';

@@ -114,6 +114,40 @@ export interface HistoryView {
   transition: boolean;
 }
 
+/** Token counts as the API reports them on a run or response (`usage`). */
+export interface TokenUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+  [key: string]: unknown;
+}
+
+/** One actor's lifetime in a session: when it was created, when it ended (a final state or status). */
+export interface ActorTiming {
+  sessionId: string;
+  name: string;
+  actorId: string;
+  startedAt: number;
+  /** When it reached a final status (`done`, `error`, `stopped`); undefined while it runs. */
+  endedAt: number | undefined;
+  value: unknown;
+}
+
+/** A session's times (`GET /api/timing?session=ROOT`), all from the events' own clocks. */
+export interface SessionTiming {
+  rootId: string;
+  events: number;
+  /** The first and the newest event, ms since the epoch. */
+  firstTime: number | undefined;
+  lastTime: number | undefined;
+  /** From the session's first event to its first text delta (time to first token). */
+  firstTokenMs: number | undefined;
+  /** Every run, step, message and tool call, with its duration. */
+  actors: ActorTiming[];
+  /** The run's (or response's) token usage, as its last context holds it. */
+  usage: TokenUsage | undefined;
+}
+
 /** What one event changed on the actor it reached (`GET /api/diff?seq=N`). */
 export interface EventDiff {
   seq: number;
@@ -416,6 +450,27 @@ export class InspectorStore {
       status: { before: before?.status ?? 'active', after: after?.status ?? 'active' },
       context: { beforeSeq: beforeSample?.seq, afterSeq: afterSample?.seq, exact, changes, more },
     };
+  }
+
+  /** A session's times, durations and token usage, or undefined when it is not kept. */
+  timing(rootId: string): SessionTiming | undefined {
+    this.flush();
+    const actors = [...this.#actors.values()].filter((actor) => actor.rootId === rootId);
+    if (actors.length === 0) return undefined;
+    const { count, first, last, firstDelta } = this.#events.sessionTimes(rootId, 'thread.message.delta');
+    let usage: TokenUsage | undefined;
+    const timings: ActorTiming[] = [];
+    for (const actor of actors) {
+      if (actor.parentId === undefined) continue;
+      const ended = actor.history.find((entry) => entry.status !== 'active');
+      const lastEntry = actor.history.at(-1);
+      timings.push({ sessionId: actor.sessionId, name: actor.name, actorId: actor.actorId, startedAt: actor.createdAt, endedAt: ended?.time, value: lastEntry?.value });
+      if (actor.name === 'run') {
+        const found = (actor.contexts.at(-1)?.context as { run?: { usage?: unknown } } | undefined)?.run?.usage;
+        if (typeof found === 'object' && found !== null) usage = found as TokenUsage;
+      }
+    }
+    return { rootId, events: count, firstTime: first, lastTime: last, firstTokenMs: first === undefined || firstDelta === undefined ? undefined : firstDelta - first, actors: timings, usage };
   }
 
   /** A machine definition (its config as JSON), by the key actors give. */

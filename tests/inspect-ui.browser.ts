@@ -54,7 +54,8 @@ async function assertCompleted(page: Page) {
   await page.waitForSelector(runRow('completed'), { timeout: 15_000 });
   // The newest run is selected: its chart highlights where it is and marks how it got there.
   await page.waitForSelector('svg.diagram[data-machine="run"] [data-state-id="completed"][data-active="true"]');
-  await page.waitForSelector('svg.diagram[data-machine="run"] .transition.last[data-event="thread.run.completed"]');
+  await page.waitForSelector('svg.diagram[data-machine="run"] .transition.last[data-target="completed"] tspan.line-last');
+  assert.match((await page.locator('svg.diagram .transition.last tspan.line-last title').first().textContent()) ?? '', 'thread.run.completed');
   assert.is(await page.locator('svg.diagram [data-active="true"]').count(), 1, 'one active state in the run chart');
 }
 
@@ -83,8 +84,8 @@ test('the demo, live: the run completes, the chart highlights it, scrubbing back
   context.recordingDir = demo.recordingDir;
   context.responsesDir = demo.responses?.recordingDir;
   await assertCompleted(page);
-  await page.waitForSelector('.message-text');
-  assert.match((await page.locator('.tree .message-text').last().textContent()) ?? '', /hotel/i, 'the streamed answer sits next to its message');
+  await page.waitForSelector('.tree .message-text');
+  assert.match((await page.locator('.tree .message-text').allTextContents()).join(' '), /hotel/i, 'the streamed answer sits next to its message');
   await page.screenshot({ path: join(OUTPUT, 'inspector-live.png') });
 
   await scrubToPause(page, live);
