@@ -17,7 +17,8 @@ import { findUiDir } from './assets.ts';
 import type { FrameRejection } from './frames.ts';
 import { createFrameObserver, type InspectionObserver } from './observer.ts';
 import { createRejectionLog } from './rejectionLog.ts';
-import { InspectorStore, type StoreLimits } from './store.ts';
+import { countEvents, openDataDir, openSessionFile } from './dataDir.ts';
+import { DEFAULT_STORE_LIMITS, InspectorStore, type StoreLimits } from './store.ts';
 
 export { checkFrame, FrameRejection, readFrames } from './frames.ts';
 export type { ActorFrame, EventFrame, FrameRejectionKind, InspectionFrame, SnapshotFrame } from './frames.ts';
@@ -25,6 +26,9 @@ export { createFrameObserver, type InspectionObserver } from './observer.ts';
 export { createFrameSender, type FrameSender } from './sender.ts';
 export { redactString, sanitize, sanitizeEvent, type SanitizeLimits } from './sanitize.ts';
 export { DEFAULT_STORE_LIMITS, InspectorStore } from './store.ts';
+export { exportLines, importLines, type ImportResult } from './sessionFile.ts';
+export { decodeRecord, encodeRecord, JournalError, JOURNAL_HEADER, type JournalRecord } from './journal.ts';
+export { openSessionFile } from './dataDir.ts';
 export type { ActorStateView, ActorTiming, ActorView, EventDiff, SessionTiming, TokenUsage, EventPage, EventQuery, EventView, HistoryView, LastTransition, RejectionView, SessionView, StoreCursor, StoreLimits, TakenTransition, WarningView } from './store.ts';
 export type { FrameSenderOptions } from './sender.ts';
 export type { ValueChange } from './diff.ts';
@@ -62,6 +66,16 @@ export interface InspectorOptions {
    * or `inspect.example:443`). Requests naming any other `Host` or `Origin` are refused (403).
    */
   allowedHosts?: readonly string[];
+  /**
+   * Exported sessions to open at the start (`inspect --open FILE`): read as they were, the
+   * store sized to hold them whole.
+   */
+  open?: readonly string[];
+  /**
+   * Keep everything in this directory too (`inspect --data-dir DIR`): what it holds is read back
+   * at the start, so a session survives the inspector's restart.
+   */
+  dataDir?: string;
 }
 
 /** A running inspector. */
@@ -100,7 +114,13 @@ const UI_PUSH_MS = 100;
 export async function createInspector(options: InspectorOptions = {}): Promise<Inspector> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const host = options.host ?? '127.0.0.1';
-  const store = new InspectorStore(options.limits);
+  // A session opened from a file is shown whole: the store grows to hold its events.
+  const opened = (options.open ?? []).reduce((sum, path) => sum + countEvents(path), 0);
+  const limits = { ...options.limits };
+  if (opened > (limits.maxEvents ?? DEFAULT_STORE_LIMITS.maxEvents)) limits.maxEvents = opened;
+  const store = new InspectorStore(limits);
+  for (const path of options.open ?? []) openSessionFile(store, path);
+  const disk = options.dataDir === undefined ? undefined : openDataDir(store, options.dataDir);
   const write = options.log ?? ((line: string) => void process.stderr.write(`assistant-machines inspect: ${line}\n`));
   const log = createRejectionLog(write);
   const reject = (rejection: FrameRejection, origin: string) => {
@@ -170,7 +190,11 @@ export async function createInspector(options: InspectorOptions = {}): Promise<I
         for (const client of [...frames.clients, ...watchers.clients]) client.terminate();
         frames.close();
         watchers.close();
-        server.close((error) => (error === undefined ? resolve() : failed(error)));
+        server.close((error) => {
+          if (error !== undefined) return failed(error);
+          if (disk === undefined) return resolve();
+          disk.close().then(resolve, failed);
+        });
         server.closeAllConnections();
       });
       return closing;

@@ -89,7 +89,8 @@ export function createFrameObserver(sink: (frame: InspectionFrame) => void): Ins
         for (const transition of transitions as TransitionLike[]) {
           const targets = transition.target;
           if (targets === undefined || targets.length === 0) continue;
-          (taken ??= []).push({ source: pathOf(transition.source), targets: targets.map(pathOf), eventType: transition.eventType });
+          taken ??= [];
+          taken.push({ source: pathOf(transition.source), targets: targets.map(pathOf), eventType: transition.eventType });
         }
         if (taken !== undefined) sink({ type: '@xstate.microstep', sessionId: idOf(inspection.actorRef), transitions: taken });
         return;

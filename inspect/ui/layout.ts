@@ -133,7 +133,8 @@ interface Group {
  * @example `const { states, edges, width, height } = await layoutChart(chartOf(definition));`
  */
 export async function layoutChart(chart: Chart, options: Record<string, string> = {}): Promise<Layout> {
-  const elk = (sharedElk ??= new ElkConstructor());
+  sharedElk ??= new ElkConstructor();
+  const elk = sharedElk;
   const byParent = new Map<string, ChartState[]>();
   for (const state of chart.states) byParent.set(state.parent ?? '', [...(byParent.get(state.parent ?? '') ?? []), state]);
   const chartEdges = edgesOf(chart);
