@@ -2,7 +2,7 @@
 // nothing downloads a browser): the demo run live into it, time travel back to the pause for
 // tool outputs, and a replayed recording that looks exactly like the live run.
 // Run with `npm run test:browser`; screenshots go to tests/output/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -89,7 +89,12 @@ test('the demo, live: the run completes, the chart highlights it, scrubbing back
   await page.screenshot({ path: join(OUTPUT, 'inspector-live.png') });
 
   await scrubToPause(page, live);
+  // The README's picture (docs/inspector.png) is this page: UPDATE_DOCS_SCREENSHOT=1 writes it there too.
+  await page.waitForSelector('svg.diagram[data-machine="run"] .transition.last');
+  await page.locator('.log-row.current').click();
+  await page.waitForSelector('.event-detail .diff');
   await page.screenshot({ path: join(OUTPUT, 'inspector-scrubbed.png') });
+  if (process.env['UPDATE_DOCS_SCREENSHOT'] === '1') copyFileSync(join(OUTPUT, 'inspector-scrubbed.png'), 'docs/inspector.png');
 
   // Stepping forward with the keyboard, then back to the present.
   const before = Number(await page.locator('#position').getAttribute('data-at'));

@@ -209,7 +209,7 @@ export async function layoutChart(chart: Chart, options: Record<string, string> 
     return { x: at.x, y: at.y, width: node.width ?? 0, height: node.height ?? 0 };
   };
   const states: PlacedState[] = [
-    { id: '', label: prefix === '' ? chart.machineId : `${chart.machineId} · events …${prefix.length > 0 ? ` = ${prefix}…` : ''}`, kind: 'machine', handles: [], history: undefined, depth: 0, ...box(MACHINE) },
+    { id: '', label: prefix === '' ? chart.machineId : `${chart.machineId}   (… = ${prefix})`, kind: 'machine', handles: [], history: undefined, depth: 0, ...box(MACHINE) },
     ...groups.map((group): PlacedState => ({ id: group.id, label: `any of ${group.members.length}`, kind: 'group', handles: [], history: undefined, depth: depthOf(group.members[0]!) - 1, ...box(group.id) })),
     ...chart.states.map((state): PlacedState => ({ id: state.id, label: state.key, kind: state.kind, handles: compact(state.handles, prefix).map((line) => `↺ ${line.text}`), history: state.history, depth: depthOf(state.id), ...box(state.id) })),
   ];
@@ -338,10 +338,10 @@ export function compact(labels: readonly EdgeLabel[], prefix = ''): LabelLine[] 
     fold.transitions.push(...label.transitions);
     folds.set(key, fold);
   }
-  return [...folds.values()].map(({ prefix, guards, rests, transitions }) => {
+  return [...folds.values()].map(({ prefix: head, guards, rests, transitions }) => {
     const guard = guards.length === 0 ? '' : ` [${guards.join(' | ')}]`;
-    const all = rests.length === 1 ? `${prefix}${rests[0]}` : `${prefix}{${rests.join(', ')}}`;
-    const text = rests.length <= 3 ? all : `${prefix}{${rests.slice(0, 2).join(', ')}, … +${rests.length - 2}}`;
+    const all = rests.length === 1 ? `${head}${rests[0]}` : `${head}{${rests.join(', ')}}`;
+    const text = rests.length <= 3 ? all : `${head}{${rests.slice(0, 2).join(', ')}, … +${rests.length - 2}}`;
     const short = prefix !== '' && text.startsWith(prefix) ? `…${text.slice(prefix.length)}` : text;
     return { text: `${short}${guard}`, title: `${all}${guard}`, transitions };
   });
