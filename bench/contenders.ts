@@ -101,7 +101,8 @@ async function watchLikeTheUi(inspector: Inspector): Promise<WebSocket> {
     const { nextSeq } = JSON.parse(String(data)) as { nextSeq: number };
     busy = true;
     // A fetch cut off by the inspector closing at the end is expected: nothing to report.
-    Promise.all([get(`/api/state?at=${nextSeq - 1}`), get('/api/actors'), get(`/api/events?offset=${Math.max(0, nextSeq - 60)}&limit=60`)])
+    // What the page asks on every change: the state, the actors and sessions, the log's last rows.
+    Promise.all([get(`/api/state?at=${nextSeq - 1}`), get('/api/actors'), get('/api/sessions'), get(`/api/events?offset=${Math.max(0, nextSeq - 60)}&limit=60`)])
       .catch(() => {})
       .finally(() => (busy = false));
   });

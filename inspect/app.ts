@@ -4,7 +4,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
 import { readUiFile, UI_FILES, type UiFile } from './assets.ts';
 import { JournalError } from './journal.ts';
-import { exportLines, importLines } from './sessionFile.ts';
+import { exportLines, importText } from './sessionFile.ts';
 import type { InspectorStore } from './store.ts';
 
 /** What a request without the right token is told. */
@@ -56,6 +56,7 @@ export function createInspectorApp(
   app.get('/index.html', file('index.html'));
   app.get('/app.js', file('app.js'));
   app.get('/app.css', file('app.css'));
+  app.get('/elk-worker.js', file('elk-worker.js'));
 
   app.get('/api/actors', (c) => {
     const session = c.req.query('session');
@@ -120,7 +121,7 @@ export function createInspectorApp(
     imports += 1;
     try {
       const text = await c.req.text();
-      return c.json(importLines(store, text.split('\n'), { as: 'added', prefix: `f${imports}` }));
+      return c.json(importText(store, text, { as: 'added', prefix: `f${imports}` }));
     } catch (error) {
       const status = error instanceof JournalError ? 400 : 500;
       return c.json({ error: error instanceof Error ? error.message : String(error) }, status);

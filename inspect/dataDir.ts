@@ -1,8 +1,8 @@
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { encodeRecord, type JournalRecord } from './journal.ts';
-import { exportLines, importLines, type ImportResult } from './sessionFile.ts';
+import { RecordEncoder, type JournalRecord } from './journal.ts';
+import { exportLines, importText, type ImportResult } from './sessionFile.ts';
 import type { InspectorStore } from './store.ts';
 
 /** The journal's file in a data directory. */
@@ -11,23 +11,26 @@ export const JOURNAL_FILE = 'inspector.ndjson';
 const FLUSH_MS = 100;
 
 /**
- * Reads an exported session (`.ndjson`, or `.ndjson.gz`) into a store, as it was.
+ * An exported session's text (`.ndjson`, or `.ndjson.gz`), and how many events it holds (its
+ * event lines), to size the store before it is read.
  *
- * @example `openSessionFile(store, 'demo.ndjson') // { sessions: 4, events: 253 }`
+ * @example `const { text, events } = readSessionFile('demo.ndjson');`
  */
-export function openSessionFile(store: InspectorStore, path: string): ImportResult {
+export function readSessionFile(path: string): { text: string; events: number } {
   const bytes = readFileSync(path);
   const text = path.endsWith('.gz') || (bytes[0] === 0x1f && bytes[1] === 0x8b) ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
-  return importLines(store, text.split('\n'));
+  let events = 0;
+  for (let at = text.indexOf('\n["e",'); at !== -1; at = text.indexOf('\n["e",', at + 7)) events += 1;
+  return { text, events };
 }
 
-/** How many events an exported session holds (its event lines), to size the store before it is read. */
-export function countEvents(path: string): number {
-  const bytes = readFileSync(path);
-  const text = path.endsWith('.gz') || (bytes[0] === 0x1f && bytes[1] === 0x8b) ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
-  let count = 0;
-  for (let at = text.indexOf('\n["e",'); at !== -1; at = text.indexOf('\n["e",', at + 1)) count += 1;
-  return count;
+/**
+ * Reads an exported session into a store, as it was.
+ *
+ * @example `openSessionFile(store, readSessionFile('demo.ndjson').text) // { sessions: 4, events: 253 }`
+ */
+export function openSessionFile(store: InspectorStore, text: string): ImportResult {
+  return importText(store, text);
 }
 
 /** The on-disk store of an inspector started with `dataDir`. */
@@ -52,11 +55,12 @@ export function openDataDir(store: InspectorStore, dir: string): DataDir {
   let restored: ImportResult = { sessions: 0, events: 0 };
   if (existsSync(path)) {
     const text = readFileSync(path, 'utf8');
-    if (text.trim() !== '') restored = importLines(store, text.split('\n'), { tolerateTail: true });
+    if (text.trim() !== '') restored = importText(store, text, { tolerateTail: true });
   }
   // Compacted: the file holds what the store keeps, no more.
   const fresh = `${path}.tmp`;
-  writeFileSync(fresh, `${[...exportLines(store)].join('\n')}\n`);
+  const encoder = new RecordEncoder();
+  writeFileSync(fresh, `${[...exportLines(store, undefined, encoder)].join('\n')}\n`);
   renameSync(fresh, path);
   const out: WriteStream = createWriteStream(path, { flags: 'a' });
   let buffered: string[] = [];
@@ -68,7 +72,7 @@ export function openDataDir(store: InspectorStore, dir: string): DataDir {
     buffered = [];
   };
   store.journal = (record: JournalRecord) => {
-    buffered.push(encodeRecord(record));
+    buffered.push(encoder.encode(record));
     if (timer === undefined) {
       timer = setTimeout(flush, FLUSH_MS);
       timer.unref();

@@ -17,7 +17,7 @@ import { findUiDir } from './assets.ts';
 import type { FrameRejection } from './frames.ts';
 import { createFrameObserver, type InspectionObserver } from './observer.ts';
 import { createRejectionLog } from './rejectionLog.ts';
-import { countEvents, openDataDir, openSessionFile } from './dataDir.ts';
+import { openDataDir, openSessionFile, readSessionFile } from './dataDir.ts';
 import { DEFAULT_STORE_LIMITS, InspectorStore, type StoreLimits } from './store.ts';
 
 export { checkFrame, FrameRejection, readFrames } from './frames.ts';
@@ -26,9 +26,9 @@ export { createFrameObserver, type InspectionObserver } from './observer.ts';
 export { createFrameSender, type FrameSender } from './sender.ts';
 export { redactString, sanitize, sanitizeEvent, type SanitizeLimits } from './sanitize.ts';
 export { DEFAULT_STORE_LIMITS, InspectorStore } from './store.ts';
-export { exportLines, importLines, type ImportResult } from './sessionFile.ts';
-export { decodeRecord, encodeRecord, JournalError, JOURNAL_HEADER, type JournalRecord } from './journal.ts';
-export { openSessionFile } from './dataDir.ts';
+export { exportLines, importText, type ImportResult } from './sessionFile.ts';
+export { JournalError, JOURNAL_HEADER, RecordDecoder, RecordEncoder, type JournalRecord } from './journal.ts';
+export { openSessionFile, readSessionFile } from './dataDir.ts';
 export type { ActorStateView, ActorTiming, ActorView, EventDiff, SessionTiming, TokenUsage, EventPage, EventQuery, EventView, HistoryView, LastTransition, RejectionView, SessionView, StoreCursor, StoreLimits, TakenTransition, WarningView } from './store.ts';
 export type { FrameSenderOptions } from './sender.ts';
 export type { ValueChange } from './diff.ts';
@@ -115,11 +115,12 @@ export async function createInspector(options: InspectorOptions = {}): Promise<I
   const token = options.token ?? randomBytes(24).toString('base64url');
   const host = options.host ?? '127.0.0.1';
   // A session opened from a file is shown whole: the store grows to hold its events.
-  const opened = (options.open ?? []).reduce((sum, path) => sum + countEvents(path), 0);
+  const files = (options.open ?? []).map(readSessionFile);
+  const opened = files.reduce((sum, file) => sum + file.events, 0);
   const limits = { ...options.limits };
   if (opened > (limits.maxEvents ?? DEFAULT_STORE_LIMITS.maxEvents)) limits.maxEvents = opened;
   const store = new InspectorStore(limits);
-  for (const path of options.open ?? []) openSessionFile(store, path);
+  for (const file of files) openSessionFile(store, file.text);
   const disk = options.dataDir === undefined ? undefined : openDataDir(store, options.dataDir);
   const write = options.log ?? ((line: string) => void process.stderr.write(`assistant-machines inspect: ${line}\n`));
   const log = createRejectionLog(write);

@@ -225,7 +225,7 @@ test('8. the log has a labelled lane for every actor, past the 16th; the sequenc
       id: 'boss',
       context: { workers: [] as AnyActorRef[] },
       entry: assign({ workers: ({ spawn }) => Array.from({ length: 30 }, (_, index) => spawn('worker', { id: `worker-${index}` })) }),
-      on: { GO: { actions: sendTo(({ context }) => context.workers[25]!, { type: 'WORK' }) } },
+      on: { GO: { actions: sendTo(({ context }) => context['workers'][25]!, { type: 'WORK' }) } },
     });
     createActor(boss, { inspect: inspector.inspect }).start().send({ type: 'GO' });
     const page = await open(context, inspector);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, createMachine } from 'xstate';
-import { createFrameSender, createInspector, exportLines, importLines, InspectorStore, JournalError, createFrameObserver, type Inspector } from '../inspect/index.ts';
+import { createFrameSender, createInspector, exportLines, importText, InspectorStore, JournalError, createFrameObserver, type Inspector } from '../inspect/index.ts';
 import { runCli } from '../src/cli/main.ts';
 import { AssistantStream } from '../src/index.ts';
 import { buildBenchRun } from '../bench/fixture.ts';
@@ -40,12 +40,12 @@ test('an exported session opens again exactly as it was: actors, events, every s
   await streamInto(observe);
   const text = [...exportLines(store)].join('\n');
   const opened = new InspectorStore();
-  assert.equal(importLines(opened, text.split('\n')), { sessions: 2, events: store.cursor.nextSeq });
+  assert.equal(importText(opened, text), { sessions: 2, events: store.cursor.nextSeq });
   assert.equal(describe(opened), describe(store));
   // One session alone.
   const [first] = store.sessions();
   const alone = new InspectorStore();
-  importLines(alone, [...exportLines(store, first!.rootId)]);
+  importText(alone, [...exportLines(store, first!.rootId)].join('\n'));
   assert.equal(alone.sessions().map((session) => session.rootId), [first!.rootId]);
 });
 
@@ -55,7 +55,7 @@ test('a file dropped on a busy inspector is added beside its sessions: ids prefi
   const busy = new InspectorStore();
   await streamInto(createFrameObserver((frame) => busy.ingest(frame)), 50);
   const before = busy.cursor.nextSeq;
-  const result = importLines(busy, [...exportLines(source)], { as: 'added', prefix: 'f1' });
+  const result = importText(busy, [...exportLines(source)].join('\n'), { as: 'added', prefix: 'f1' });
   assert.equal(result, { sessions: 1, events: source.cursor.nextSeq });
   assert.is(busy.cursor.nextSeq, before + source.cursor.nextSeq);
   const added = busy.actors().filter((actor) => actor.sessionId.startsWith('f1/'));
@@ -65,16 +65,17 @@ test('a file dropped on a busy inspector is added beside its sessions: ids prefi
 });
 
 test('bad files are refused with the line that is wrong; a journal cut short by a crash is read up to its last whole line', () => {
-  assert.throws(() => importLines(new InspectorStore(), ['{"not":"a header"}']), (error: unknown) => error instanceof JournalError && /line 1 is not an inspector session's header/.test(error.message));
+  assert.throws(() => importText(new InspectorStore(), '{"not":"a header"}'), (error: unknown) => error instanceof JournalError && /line 1 is not an inspector session's header/.test(error.message));
   const store = new InspectorStore();
   createActor(createMachine({ id: 'light', initial: 'a', states: { a: { on: { GO: 'b' } }, b: {} } }), { inspect: createFrameObserver((frame) => store.ingest(frame)) })
     .start()
     .send({ type: 'GO' });
   const lines = [...exportLines(store)];
-  assert.throws(() => importLines(new InspectorStore(), [...lines.slice(0, 2), '["e", 1', ...lines.slice(2)]), /line 3 is not JSON/);
-  const cut = [...lines, '["e",9,17000000'];
+  const eventLine = lines.findIndex((line) => line.startsWith('["e",'));
+  assert.throws(() => importText(new InspectorStore(), [...lines.slice(0, eventLine), '["e", 1', ...lines.slice(eventLine)].join('\n')), new RegExp(`line ${eventLine + 1} is not JSON`));
+  const cut = [...lines, '["e",9,17000000'].join('\n');
   const restored = new InspectorStore();
-  importLines(restored, cut, { tolerateTail: true });
+  importText(restored, cut, { tolerateTail: true });
   assert.is(restored.actors()[0]!.value, 'b');
 });
 

@@ -1,4 +1,3 @@
-import ElkBundled from 'elkjs/lib/elk.bundled.js';
 import type { ELK as ElkApi, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import { commonEventPrefix, edgesOf, labelText, type Chart, type ChartEdge, type ChartState, type EdgeLabel } from './chart.ts';
 
@@ -101,9 +100,28 @@ export const LAYOUT_OPTIONS: Record<string, string> = {
   'elk.padding': '[top=16,left=16,bottom=16,right=16]',
 };
 
-// elkjs is CommonJS: its constructor is the module itself (Node, esbuild) or its default.
-const ElkConstructor = ((ElkBundled as unknown as { default?: unknown }).default ?? ElkBundled) as unknown as new () => ElkApi;
-let sharedElk: ElkApi | undefined;
+let sharedElk: Promise<ElkApi> | undefined;
+let elkFactory: (() => ElkApi) | undefined;
+
+/**
+ * Where layouts are computed. In the page, a Web Worker (the UI sets it: a layout never blocks
+ * the page); by default, in Node, ELK's bundled build in the same thread.
+ *
+ * @example `setElkFactory(() => new ELK({ workerUrl: '/elk-worker.js' }));`
+ */
+export function setElkFactory(factory: () => ElkApi): void {
+  elkFactory = factory;
+  sharedElk = undefined;
+}
+
+async function elkInstance(): Promise<ElkApi> {
+  if (elkFactory !== undefined) return elkFactory();
+  // elkjs is CommonJS: its constructor is the module itself or its default. The UI's bundle
+  // leaves this module out (it uses the worker), so it is loaded only here.
+  const bundled = (await import('elkjs/lib/elk.bundled.js')) as unknown as { default?: unknown };
+  const Constructor = ((bundled.default as { default?: unknown } | undefined)?.default ?? bundled.default ?? bundled) as new () => ElkApi;
+  return new Constructor();
+}
 
 /** The machine's own box in ELK (the empty path cannot be an id). */
 const MACHINE = '#machine';
@@ -133,8 +151,8 @@ interface Group {
  * @example `const { states, edges, width, height } = await layoutChart(chartOf(definition));`
  */
 export async function layoutChart(chart: Chart, options: Record<string, string> = {}): Promise<Layout> {
-  sharedElk ??= new ElkConstructor();
-  const elk = sharedElk;
+  sharedElk ??= elkInstance();
+  const elk = await sharedElk;
   const byParent = new Map<string, ChartState[]>();
   for (const state of chart.states) byParent.set(state.parent ?? '', [...(byParent.get(state.parent ?? '') ?? []), state]);
   const chartEdges = edgesOf(chart);
