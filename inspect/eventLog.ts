@@ -116,16 +116,9 @@ export class EventLog {
 
   /** The event at `index` as the API shows it. */
   view(index: number): EventView {
-    const kept = this.#payloads[index];
-    return {
-      seq: this.#seqs[index]!,
-      time: this.#times[index]!,
-      sessionId: this.#sessionIds[index]!,
-      rootId: this.#rootIds[index]!,
-      sourceId: this.#sourceIds[index],
-      type: this.#types[index]!,
-      payload: kept instanceof TextFragmentParts ? textFragmentEvent(kept) : kept,
-    };
+    const event = this.stored(index);
+    if (event.payload instanceof TextFragmentParts) event.payload = textFragmentEvent(event.payload);
+    return event;
   }
 
   /** Whether the event at `index` is in `session` (a root id), reached or came from `actor`, and has a type containing `type`. */

@@ -1,6 +1,19 @@
 import type { TakenTransition } from './frames.ts';
 import { TextFragmentParts } from './sanitize.ts';
 
+/** What the store knows of an actor besides its history: who it is, where it sits, since when. */
+export interface ActorIdentity {
+  sessionId: string;
+  rootId: string;
+  parentId: string | undefined;
+  actorId: string;
+  name: string;
+  definition: string | undefined;
+  createdSeq: number;
+  createdAt: number;
+  orphan: boolean;
+}
+
 /**
  * One change of the inspector's store, as the on-disk store (`--data-dir`) and an exported
  * session (`GET /api/export`, `inspect --open FILE`) write it: replayed in order by
@@ -9,18 +22,7 @@ import { TextFragmentParts } from './sanitize.ts';
 export type JournalRecord =
   | { kind: 'sender'; senderId: string; origin: string; name: string; received: number; dropped: number }
   | { kind: 'definition'; key: string; definition: unknown }
-  | {
-      kind: 'actor';
-      sessionId: string;
-      rootId: string;
-      parentId: string | undefined;
-      actorId: string;
-      name: string;
-      definition: string | undefined;
-      createdSeq: number;
-      createdAt: number;
-      orphan: boolean;
-    }
+  | ({ kind: 'actor' } & ActorIdentity)
   | { kind: 'event'; seq: number; time: number; sessionId: string; rootId: string; sourceId: string | undefined; type: string; payload: unknown }
   | { kind: 'step'; sessionId: string; seq: number; time: number; value: unknown; status: string; event: string; transitions: TakenTransition[] | undefined }
   | { kind: 'context'; sessionId: string; seq: number; context: unknown };

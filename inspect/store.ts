@@ -2,7 +2,7 @@ import type { ActorFrame, EventFrame, FrameRejection, InspectionFrame, Microstep
 import { EventLog, type EventView } from './eventLog.ts';
 import { CONTEXT_LIMITS, DEFINITION_LIMITS, PAYLOAD_LIMITS, redactString, sanitize, textFragmentParts } from './sanitize.ts';
 import { diffValues, type ValueChange } from './diff.ts';
-import type { JournalRecord } from './journal.ts';
+import type { ActorIdentity, JournalRecord } from './journal.ts';
 
 export type { EventView } from './eventLog.ts';
 export type { TakenTransition } from './frames.ts';
@@ -173,16 +173,7 @@ interface HistoryEntry {
   transitions: TakenTransition[] | undefined;
 }
 
-interface ActorRecord {
-  sessionId: string;
-  rootId: string;
-  parentId: string | undefined;
-  actorId: string;
-  name: string;
-  definition: string | undefined;
-  createdSeq: number;
-  createdAt: number;
-  orphan: boolean;
+interface ActorRecord extends ActorIdentity {
   history: HistoryEntry[];
   contexts: Array<{ seq: number; context: unknown }>;
   pending: { seq: number; context: unknown } | undefined;

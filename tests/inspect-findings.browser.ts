@@ -170,13 +170,15 @@ test('4, 5. the run chart opens whole in its panel at 1280×720 (and fits again 
         scale: Number(document.querySelector('svg.diagram').getAttribute('data-scale')),
       };
     })()`);
+  let scale = '';
   for (const viewport of [
     { width: 1280, height: 720 },
     { width: 1600, height: 900 },
   ]) {
     await page.setViewportSize(viewport);
-    await page.waitForFunction(`(() => { const svg = document.querySelector('svg.diagram'); return svg !== null && svg.getBoundingClientRect().width > 0; })()`);
-    await page.waitForTimeout(100);
+    // Fitted at open, and again when the panel grows (a new scale).
+    await page.waitForFunction(`(() => { const svg = document.querySelector('svg.diagram'); return svg !== null && svg.getBoundingClientRect().width > 0 && svg.getAttribute('data-scale') !== ${JSON.stringify(scale)}; })()`);
+    scale = (await page.locator('svg.diagram').getAttribute('data-scale')) ?? '';
     const seen = await measure();
     assert.ok(seen.share > 0.999, `${viewport.width}×${viewport.height}: share of the drawing inside the panel ${seen.share}`);
     assert.is(seen.inView, seen.states, `${viewport.width}×${viewport.height}: ${seen.inView} of ${seen.states} states in view`);
@@ -272,6 +274,10 @@ test('9. frames lost before the socket opened are said so; our sender (which wai
     const fromSender = actors.filter((actor) => actor.sessionId.startsWith('p'));
     assert.is(fromSender.length, 500);
     assert.ok(fromSender.every((actor) => actor.name === 'worker' && actor.value === 'busy' && !actor.orphan));
+    // A thousand actors in the tree: only the rows in view exist.
+    await page.waitForSelector('.tree [data-actor-name="worker"]');
+    const rows = await page.locator('.tree .tree-row').count();
+    assert.ok(rows < 120, `${rows} tree rows drawn for ${actors.length} actors`);
     await page.close();
   } finally {
     await inspector.close();

@@ -134,6 +134,50 @@ test('a replayed recording looks exactly like the live run', async ({ page, live
   await page.screenshot({ path: join(OUTPUT, 'inspector-replayed-scrubbed.png') });
 });
 
+test('what users of other inspectors expect: timing and token usage, go to event N, the next transition, what an event changed, collapsible sessions, a session exported and dropped back in', async ({ page, live }) => {
+  await page.goto(live.url);
+  await assertCompleted(page);
+  // Timing & usage of the selected run's session, as such.
+  await page.locator('#tab-timing').click();
+  await page.waitForSelector('#timing-usage');
+  assert.ok(Number(await page.locator('#timing-usage').getAttribute('data-total')) > 0, 'the run reports its tokens');
+  assert.match((await page.locator('#timing-first-token').textContent()) ?? '', /\d+ (ms|s)/);
+  assert.ok((await page.locator('.timing-table tbody tr').count()) >= 3, 'the run, its steps and messages with their durations');
+  await page.locator('#tab-context').click();
+  // Go to event 10, then the selected run's next transition.
+  await page.locator('#goto').fill('10');
+  await page.locator('#goto').press('Enter');
+  await page.waitForSelector('#position[data-at="10"]');
+  await page.waitForSelector('.event-detail .event-detail-body[data-seq="10"]');
+  const selected = await page.locator('#selected-actor').getAttribute('title');
+  const history = await api<Array<{ seq: number; transition: boolean }>>(live, `/api/history?actor=${encodeURIComponent(selected!)}`);
+  const next = history.find((entry) => entry.transition && entry.seq > 10)!;
+  await page.locator('#next-transition').click();
+  await page.waitForSelector(`#position[data-at="${next.seq}"]`);
+  // What that event changed: the run's state, before and after.
+  await page.waitForSelector(`.event-detail .event-detail-body[data-seq="${next.seq}"] .diff-state code.changed`);
+  // Sessions fold: the first one's actors go from the tree, and come back.
+  const shown = await page.locator('.tree [data-actor-name]').count();
+  await page.locator('.session-row .session-toggle').first().click();
+  await page.waitForSelector('.session-row[data-collapsed="true"]');
+  assert.ok((await page.locator('.tree [data-actor-name]').count()) < shown, 'a folded session shows no actor');
+  await page.locator('.session-row .session-toggle').first().click();
+  await page.waitForSelector('.session-row[data-collapsed="false"]');
+  // A session exported, then dropped on the page: added beside the others, ids prefixed.
+  const url = new URL(live.url);
+  const first = (await api<Array<{ rootId: string }>>(live, '/api/sessions'))[0]!;
+  const exported = await (await fetch(`${url.origin}/api/export?session=${encodeURIComponent(first.rootId)}&token=${url.searchParams.get('token')}`)).text();
+  await page.evaluate(`(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([${JSON.stringify(exported)}], 'one.ndjson', { type: 'application/x-ndjson' }));
+    document.querySelector('.app').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  })()`);
+  await page.waitForSelector('#notice:has-text("opened one.ndjson: 1 session")');
+  const actors = await api<ActorView[]>(live, '/api/actors');
+  assert.ok(actors.some((actor) => actor.sessionId.startsWith('f1/') && actor.name === 'run'));
+  await page.locator('#go-live').click();
+});
+
 test('a dropped WebSocket reconnects: the page says so, then follows the restarted inspector', async ({ page }) => {
   const first = await createInspector({ uiDir: UI_DIR, log: () => {} });
   const { port } = first;
