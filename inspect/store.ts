@@ -219,6 +219,8 @@ export interface StoreCursor {
   rejections: number;
   /** Actors with no `@xstate.actor` frame plus frames senders dropped: see {@link InspectorStore.warnings}. */
   warnings: number;
+  /** Actors kept: the page asks for the actor list and sessions again only when this changes. */
+  actors: number;
 }
 
 /**
@@ -260,7 +262,7 @@ export class InspectorStore {
 
   /** The next seq to come (= how many events were ever seen), the oldest one kept, and what went wrong. */
   get cursor(): StoreCursor {
-    return { firstSeq: this.#firstSeq, nextSeq: this.#nextSeq, rejections: this.#rejectionCount, warnings: this.#orphans + this.#dropped };
+    return { firstSeq: this.#firstSeq, nextSeq: this.#nextSeq, rejections: this.#rejectionCount, warnings: this.#orphans + this.#dropped, actors: this.#actors.size };
   }
 
   /**
@@ -765,6 +767,8 @@ function ownId(id: string): string {
 // one as @statelyai/inspect sends it), else now.
 function timeOf(frame: { createdAt?: unknown }): number {
   const given = frame.createdAt;
+  // Our own observer's frames (nearly all of a long local stream) carry no time: now, at once.
+  if (given === undefined) return Date.now();
   const time = typeof given === 'number' ? given : typeof given === 'string' ? Number(given) : Number.NaN;
   return Number.isFinite(time) && time > 0 ? time : Date.now();
 }

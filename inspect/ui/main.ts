@@ -38,7 +38,7 @@ import { Timing } from './timing.ts';
 import { ActorTree, formatValue, messageText, treeRows } from './tree.ts';
 
 function App() {
-  const [cursor, setCursor] = useState<Cursor>({ firstSeq: 0, nextSeq: 0, rejections: 0, warnings: 0 });
+  const [cursor, setCursor] = useState<Cursor>({ firstSeq: 0, nextSeq: 0, rejections: 0, warnings: 0, actors: 0 });
   const [connected, setConnected] = useState(false);
   const [live, setLive] = useState(true);
   const [position, setPosition] = useState(0);
@@ -81,8 +81,9 @@ function App() {
       });
   }, []);
   useEffect(load, [at, cursor.nextSeq, live]);
-  // Every actor and session (for lanes, names and session titles) change only when events come:
-  // a scrub asks for the state alone.
+  // Every actor and session (for lanes, names and session titles) change only when actors come
+  // (or go): neither a scrub nor a delta asks for them again. The inspector serves the page
+  // from the process it watches, so each request per change costs the stream (bench:inspector).
   useEffect(() => {
     let current = true;
     void Promise.all([getJson<ActorView[]>('/api/actors'), fetchSessions()]).then(([all, named]) => {
@@ -93,7 +94,7 @@ function App() {
     return () => {
       current = false;
     };
-  }, [cursor.nextSeq]);
+  }, [cursor.actors, cursor.firstSeq]);
 
   useEffect(() => {
     if (cursor.rejections + cursor.warnings === 0) return;
@@ -126,10 +127,12 @@ function App() {
   // The selected actor's history (for "next transition"), and its session's timing.
   const selectedId = selectedActor?.sessionId;
   const rootId = selectedActor?.rootId;
+  // Asked again when the selected actor takes a transition, not on every event.
+  const lastTransitionSeq = selectedActor?.lastTransition?.seq;
   useEffect(() => {
     if (selectedId === undefined) return setHistory([]);
     void fetchHistory(selectedId).then(setHistory, () => setHistory([]));
-  }, [selectedId, cursor.nextSeq]);
+  }, [selectedId, lastTransitionSeq, live]);
   useEffect(() => {
     if (rootId === undefined || tab !== 'timing') return;
     void fetchTiming(rootId).then(setTiming, () => setTiming(undefined));
