@@ -1,6 +1,6 @@
 // `npm run bench`: throughput of the floor, the official SDK and ours on the same long run,
 // each measurement in its own process, rounds alternating; then peak heap on a 1,000,000-delta
-// stream. Prints a table and writes it into the README between the bench markers.
+// stream. Prints a table and writes it into docs/performance.md between the bench markers.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { buildBenchResponse } from './responsesFixture.ts';
 import { measurePolling } from './poll-cpu.ts';
 import { serveSSE } from './server.ts';
 import { buildWorkers } from './buildWorkers.ts';
+import { describeOtelRatio, measureOtelRatio } from './otel-ratio.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
 const TEXT_DELTAS = 100_000;
@@ -72,6 +73,9 @@ try {
   await responsesServer.close();
 }
 
+console.log('the OTel bridge: the same stream detached and traced, side by side');
+const otelRatio = await measureOtelRatio(ROUNDS, console.log);
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const rows = CONTENDERS.map((name) => {
   const ms = median(times[name]);
@@ -113,6 +117,7 @@ const table = [
   ),
   '',
   `With the inspector attached (every event, snapshot and sampled context kept for time travel; a client fetching state, actors and the log's last page on each of its 10-a-second updates): ${median(inspectedRatios).toFixed(2)}× the throughput of the same stream detached (goal ≥ 0.5×; the median of each round's ratio, ${inspectedRatios.map((ratio) => ratio.toFixed(2)).join(', ')}; load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}). Detached costs nothing: no observer is installed.`,
+  describeOtelRatio(otelRatio),
   `The same answer as a Responses stream (${responseRun.events.toLocaleString('en')} events, ${(Buffer.byteLength(responseRun.sse) / 1e6).toFixed(1)} MB of SSE): the official SDK's \`responses.stream\` with a \`response.output_text.delta\` listener took ${median(responseTimes['official-responses']).toFixed(0)} ms; ours, \`AssistantStream.fromSSE\` through the Responses adapter and the same statecharts with a \`textDelta\` listener, ${median(responseTimes['ours-responses']).toFixed(0)} ms: ${(median(responseTimes['official-responses']) / median(responseTimes['ours-responses'])).toFixed(2)}× the official SDK's throughput.`,
   '',
   `The process's heap when that stream is done (median of ${ROUNDS}): ours ${median(heaps.ours.raw).toFixed(1)} MB as it is (garbage not yet collected included), ${median(heaps.ours.live).toFixed(1)} MB live after a full collection; the official SDK's ${median(heaps.official.raw).toFixed(1)} MB and ${median(heaps.official.live).toFixed(1)} MB (as it is, ours ranged ${Math.min(...heaps.ours.raw).toFixed(0)}–${Math.max(...heaps.ours.raw).toFixed(0)} MB, the official ${Math.min(...heaps.official.raw).toFixed(0)}–${Math.max(...heaps.official.raw).toFixed(0)} MB; what is garbage, and in which of V8's spaces, is in docs/design.md).`,
@@ -126,12 +131,14 @@ console.log(`ours vs official: ${(official.ms / ours.ms).toFixed(2)}× throughpu
 console.log(`heap at the end, as it is: ours ${median(heaps.ours.raw).toFixed(1)} MB vs official ${median(heaps.official.raw).toFixed(1)} MB; live: ${median(heaps.ours.live).toFixed(1)} vs ${median(heaps.official.live).toFixed(1)} MB`);
 console.log(`polling CPU, ours vs plain fetch loop: ${pollRatio.toFixed(2)}× (goal ≤ 1.15×); vs the official SDK's runs.poll: ${(median(polling.ours) / median(polling.official)).toFixed(2)}×`);
 console.log(`inspected vs detached: ${median(inspectedRatios).toFixed(2)}× throughput (goal ≥ 0.5×)`);
+console.log(`OTel bridge on vs detached: ${otelRatio.median.toFixed(2)}× throughput, ${otelRatio.cpuMedian.toFixed(2)}× in CPU (goal ≥ 0.8×)`);
 console.log(`Responses, ours vs official ResponseStream: ${(median(responseTimes['official-responses']) / median(responseTimes['ours-responses'])).toFixed(2)}× throughput (goal ≥ 1.5×)`);
 
-const readme = readFileSync('README.md', 'utf8');
+const REPORT = 'docs/performance.md';
+const report = readFileSync(REPORT, 'utf8');
 const start = '<!-- bench:start -->';
 const end = '<!-- bench:end -->';
-if (readme.includes(start) && readme.includes(end)) {
-  writeFileSync('README.md', `${readme.slice(0, readme.indexOf(start) + start.length)}\n${table}\n${readme.slice(readme.indexOf(end))}`);
-  console.log('README.md updated');
+if (report.includes(start) && report.includes(end)) {
+  writeFileSync(REPORT, `${report.slice(0, report.indexOf(start) + start.length)}\n${table}\n${report.slice(report.indexOf(end))}`);
+  console.log(`${REPORT} updated (the README's headline table is updated by hand from it)`);
 }

@@ -1,4 +1,4 @@
-// Testing an app on every path a run can take. The app is the README's tool-output loop: ask a
+// Testing an app on every path a run can take. The app is the tool-output loop of docs/guide.md: ask a
 // question, run the functions the run requires, answer. `forEachRunPath` runs the app's test
 // once per lifecycle the run chart draws (up to two tool rounds: failed, expired, incomplete,
 // cancelled mid-tool-call, expired while waiting for outputs, …), each against a fresh embedded

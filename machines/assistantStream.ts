@@ -228,11 +228,12 @@ export const assistantStreamMachine = setup({
     recordApiError: assign({
       error: ({ event }) => {
         assertEvent(event, 'error');
-        const { data, seq } = event;
+        const { data, seq, headers } = event;
         return new AssistantStreamError('api-error', `the server sent an error: ${data.message}`, {
           eventIndex: seq,
           eventName: 'error',
           apiError: data,
+          headers,
         });
       },
     }),

@@ -1,6 +1,6 @@
 // Draws the statecharts as Mermaid `stateDiagram-v2` from the machine definitions themselves
 // (states, initial states, final states, transitions and their events), and keeps the drawings
-// in README.md and docs/statecharts.md up to date between `<!-- statechart:NAME:start -->` and
+// in docs/statecharts.md up to date between `<!-- statechart:NAME:start -->` and
 // `<!-- statechart:NAME:end -->`. `npm run diagrams` rewrites them; tests/diagrams.test.ts fails
 // when they differ from what the machines are now.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -22,7 +22,7 @@ export const DRAWN_MACHINES: Readonly<Record<string, AnyStateMachine>> = {
 };
 
 /** The files whose statechart regions are generated. */
-export const DIAGRAM_FILES = ['README.md', 'docs/statecharts.md'] as const;
+export const DIAGRAM_FILES = ['docs/statecharts.md'] as const;
 
 // A family of at least this many events with the same prefix and the same guard and target is
 // drawn as `prefix.*`: the stream chart routes every `thread.run.*` event alike.

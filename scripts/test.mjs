@@ -52,6 +52,7 @@ console.log(
 console.log(
   "skipped: the PostgreSQL scale-out tests (tests/*.postgres.ts): run `npm run test:postgres` (needs Debian's postgresql; .ci/run installs it)",
 );
+console.log('skipped: the whole conformance matrix at the default pace, with and without faults (tests/*.conformance.ts): run `npm run test:conformance` (.ci/run does)');
 console.log(`npm test: ${seconds(performance.now() - started)} wall`);
 process.exitCode = checked.code === 0 && linted.code === 0 && tested ? 0 : 1;
 

@@ -76,8 +76,9 @@ test('tool loop: parallel calls run at once, their outputs are submitted togethe
 
 test('a tool that throws and an unknown tool answer with error strings, and the run goes on', async ({ ts, assistantId }) => {
   const thread = await ts.openai.beta.threads.create();
-  const { output } = await runToEnd(
-    { client: clientOf(ts.server.url), tools: { get_weather: () => { throw new Error('the weather service is down'); } } },
+  const down = new Error('the weather service is down');
+  const { output, progress } = await runToEnd(
+    { client: clientOf(ts.server.url), tools: { get_weather: () => { throw down; } } },
     { threadId: thread.id, assistantId, additionalMessages: ASK },
   );
   assert.is(output.run.status, 'completed');
@@ -85,6 +86,15 @@ test('a tool that throws and an unknown tool answer with error strings, and the 
     textOf(output.messages[0]!),
     'The tools returned:\n- get_weather: Error: get_weather failed: the weather service is down\n- get_time: Error: no tool named "get_time" is available (known: get_weather).',
   );
+  // Each call is announced as it starts and as it ends, the ending with what the tool threw.
+  const calls = progress.flatMap((item) => (item.type === 'assistantRun.toolCall' ? [item] : []));
+  assert.equal(calls.map((call) => `${call.phase} ${call.toolCall.function.name}`).sort(), ['ended get_time', 'ended get_weather', 'started get_time', 'started get_weather']);
+  const weatherEnded = calls.find((call) => call.phase === 'ended' && call.toolCall.function.name === 'get_weather');
+  assert.ok(weatherEnded?.phase === 'ended' && weatherEnded.error === down && weatherEnded.output === 'Error: get_weather failed: the weather service is down');
+  const timeEnded = calls.find((call) => call.phase === 'ended' && call.toolCall.function.name === 'get_time');
+  assert.instance(timeEnded?.phase === 'ended' ? timeEnded.error : undefined, Error, 'an unknown tool ends with an error too');
+  assert.ok(calls.every((call) => call.runId === output.run.id));
+  assert.ok(progress.findIndex((item) => item.type === 'assistantRun.toolCall' && item.phase === 'ended') < progress.findIndex((item) => item.type === 'assistantRun.toolOutputs'));
 });
 
 test('without tools the actor waits at requires_action for the outputs from its parent', async ({ ts, assistantId }) => {

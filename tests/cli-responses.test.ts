@@ -50,6 +50,10 @@ test("the demo's second act answers the same question through the Responses API,
       assert.ok(actTwo.includes(expected), `act two lacks: ${expected}`);
     }
     assert.not.ok(actTwo.includes('【'), 'the Responses text cites by index, without markers');
+    // Issue 27, item 7: the output submitted for the function call is in the summary, as in act one.
+    assert.ok(actTwo.includes('function get_weather({"city":"Paris"}) → {"city":"Paris","forecast":"light rain","temperature_c":14}'), 'the submitted output is in the summary');
+    assert.not.ok(actTwo.includes('(no output yet)'));
+    assert.equal(result.responses?.toolCalls, result.toolCalls, 'both acts report the same calls and what they gave back');
     assert.is(result.responses?.run.status, 'completed');
     // One run across the chain of two responses.
     assert.is(result.responses?.streams[0]?.run.id, result.responses?.run.id);

@@ -76,6 +76,11 @@ type Used = {
     };
     fileBatches: Pick<Official['vectorStores']['fileBatches'], 'create' | 'retrieve' | 'cancel' | 'listFiles' | 'createAndPoll'>;
   };
+  conversations: Pick<Official['conversations'], 'create' | 'retrieve' | 'update' | 'delete'> & {
+    items: Pick<Official['conversations']['items'], 'create' | 'retrieve' | 'delete'> & {
+      list(conversationId: string, query?: OpenAI.Conversations.ItemListParams, options?: RequestOptions): unknown;
+    };
+  };
 };
 
 /** What a script may do with a call's result: await it, or (a stream) ask for its final run. */
@@ -203,6 +208,22 @@ test('vector stores, their files and batches, files', async () => {
     await c.files.retrieve('file-1');
     await c.files.list({ purpose: 'assistants' });
     await c.files.delete('file-1');
+  });
+});
+
+test('conversations and their items', async () => {
+  await sameRequests('conversations', async (c) => {
+    await c.conversations.create({ items: [{ role: 'user', content: 'hi' }, { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'be brief' }] }], metadata: { a: 'b' } });
+    await c.conversations.create();
+    await c.conversations.retrieve('conv_1');
+    await c.conversations.update('conv_1', { metadata: { a: 'c' } });
+    await c.conversations.delete('conv_1');
+  });
+  await sameRequests('conversations.items', async (c) => {
+    await c.conversations.items.create('conv_1', { items: [{ role: 'user', content: 'hi' }], include: ['file_search_call.results'] });
+    await c.conversations.items.list('conv_1', { limit: 5, order: 'asc', after: 'msg_1', include: ['code_interpreter_call.outputs'] });
+    await c.conversations.items.retrieve('msg_1', { conversation_id: 'conv_1', include: ['file_search_call.results'] });
+    await c.conversations.items.delete('msg_1', { conversation_id: 'conv_1' });
   });
 });
 

@@ -20,6 +20,7 @@ const PUBLIC_NAMES: Record<string, string[]> = {
   './server': ['createServer'],
   './testing': ['makeRun', 'makeMessage', 'makeRunStep', 'toSSE', 'runLifecyclePaths'],
   './inspect': ['createInspector', 'createFrameSender', 'createFrameObserver', 'InspectorStore', 'sanitize'],
+  './otel': ['createTelemetry', 'TelemetryTargetError', 'ATTR', 'METRIC', 'GEN_AI_CONVENTIONS_VERSION'],
 };
 
 test.before(() => {
@@ -47,6 +48,26 @@ test('both module formats load every entry point with its public names', async (
   }
 });
 
+test('OpenTelemetry is optional: only the /otel entry and the CLI\'s --otel chunk import it, and no semantic-conventions import is left', () => {
+  const staticImports = (file: string) => [...readFileSync(join(root, file), 'utf8').matchAll(/^import[^'"]*["']([^'"]+)["']|require\(["']([^'"]+)["']\)/gm)].map((match) => match[1] ?? match[2]!);
+  // What loading `file` loads: its static imports, and those of the chunks it imports, transitively.
+  const loaded = (file: string, seen = new Set<string>()): string[] => {
+    if (seen.has(file)) return [];
+    seen.add(file);
+    return staticImports(file).flatMap((name) => (name.startsWith('.') ? loaded(join(file, '..', name), seen) : [name]));
+  };
+  for (const file of ['dist/esm/index.js', 'dist/esm/server.js', 'dist/esm/cli.js', 'dist/cjs/index.cjs', 'dist/cjs/server.cjs']) {
+    assert.equal(loaded(file).filter((name) => name.startsWith('@opentelemetry/')), [], file);
+  }
+  assert.ok(staticImports('dist/esm/otel.js').includes('@opentelemetry/api'));
+  for (const file of ['dist/esm/otel.js', 'dist/cjs/otel.cjs']) {
+    assert.not.ok(readFileSync(join(root, file), 'utf8').includes('@opentelemetry/semantic-conventions"'), `${file}: the conventions' names are inlined`);
+  }
+  // The CLI loads without reaching for any of it (its --otel chunk is imported on demand).
+  const help = execFileSync(process.execPath, [join(root, 'dist/esm/cli.js'), 'serve', '--help'], { encoding: 'utf8' });
+  assert.match(help, /--otel \[URL\]/);
+});
+
 test('a strict TypeScript consumer compiles against the declarations', () => {
   const consumer = mkdtempSync(join(tmpdir(), 'assistant-machines-consumer-'));
   try {
@@ -63,6 +84,9 @@ import { runMachine } from 'assistant-machines/machines';
 import { createServer } from 'assistant-machines/server';
 import { makeRun } from 'assistant-machines/testing';
 import { createInspector, type Inspector } from 'assistant-machines/inspect';
+import { createTelemetry, type AssistantTelemetry } from 'assistant-machines/otel';
+const telemetry: AssistantTelemetry = createTelemetry({ captureContent: false });
+void createServer({ telemetry: telemetry.server });
 const inspector: Promise<Inspector> = createInspector({ port: 0 });
 void inspector;
 class Printer extends AssistantEventHandler {

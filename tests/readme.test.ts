@@ -1,6 +1,7 @@
-// Every TypeScript example in README.md is a region of a file under examples/readme/ (the
-// comment line before the block names it), equal to it character for character, and each file
-// runs here with its outcome asserted. So the README cannot drift from code that works.
+// Every TypeScript example in README.md, and every marked one in the guides under docs/, is a
+// region of a file under examples/readme/ (the comment line before the block names it), equal to
+// it character for character, and each file runs here with its outcome asserted. So neither can
+// drift from code that works.
 // (Shell blocks are the commands the CLI tests and .ci/run exercise.)
 import { readdir, readFile } from 'node:fs/promises';
 import { suite } from 'uvu';
@@ -19,6 +20,7 @@ import * as scoped from '../examples/readme/scoped.ts';
 import * as serverAccess from '../examples/readme/server-access.ts';
 import * as setup from '../examples/readme/setup.ts';
 import * as stately from '../examples/readme/stately.ts';
+import * as threadToConversation from '../examples/readme/thread-to-conversation.ts';
 import * as toolOutputs from '../examples/readme/tool-outputs.ts';
 import * as watch from '../examples/readme/watch.ts';
 import { createInspector } from '../inspect/index.ts';
@@ -36,6 +38,7 @@ test.after(async ({ server }) => {
 });
 
 const EXAMPLE_MARKER = /^<!-- example: (\S+) -->$/;
+
 
 /** The README's fenced code blocks: language, text, and the line before the fence. */
 function codeBlocks(markdown: string): Array<{ language: string; code: string; before: string }> {
@@ -63,19 +66,30 @@ function dedent(text: string): string {
   return lines.map((line) => line.slice(indent)).join('\n');
 }
 
-test('every TypeScript block of the README equals the regions of the example file it names, and every example is shown', async () => {
+/** The guides under docs/ whose `<!-- example: … -->` blocks are checked like the README's. */
+async function guides(): Promise<Array<{ name: string; markdown: string }>> {
+  const names = (await readdir(new URL('../docs/', import.meta.url))).filter((name) => name.endsWith('.md'));
+  return Promise.all(names.map(async (name) => ({ name: `docs/${name}`, markdown: await readFile(new URL(`../docs/${name}`, import.meta.url), 'utf8') })));
+}
+
+test('every TypeScript block of the README, and every marked block of the guides, equals the regions of the example file it names; every example is shown', async () => {
   const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const pages = [{ name: 'README.md', markdown: readme }, ...(await guides())];
   const shown: string[] = [];
-  for (const block of codeBlocks(readme)) {
-    if (!['ts', 'typescript', 'js', 'javascript'].includes(block.language)) continue;
-    const path = EXAMPLE_MARKER.exec(block.before)?.[1];
-    assert.ok(path !== undefined, `a README code block has no <!-- example: … --> line before it:\n${block.code.slice(0, 200)}`);
-    const regions = readmeRegions(await readFile(new URL(`../${path}`, import.meta.url), 'utf8'));
-    assert.fixture(block.code, regions, `README block for ${path}`);
-    shown.push(path!);
+  for (const { name, markdown } of pages) {
+    for (const block of codeBlocks(markdown)) {
+      if (!['ts', 'typescript', 'js', 'javascript'].includes(block.language)) continue;
+      const path = EXAMPLE_MARKER.exec(block.before)?.[1];
+      // The README shows only code that runs; a guide may also sketch (its unmarked blocks).
+      if (name === 'README.md') assert.ok(path !== undefined, `a README code block has no <!-- example: … --> line before it:\n${block.code.slice(0, 200)}`);
+      if (path === undefined) continue;
+      const regions = readmeRegions(await readFile(new URL(`../${path}`, import.meta.url), 'utf8'));
+      assert.fixture(block.code, regions, `${name}: the block for ${path}`);
+      shown.push(path);
+    }
   }
   const files = (await readdir(new URL('../examples/readme/', import.meta.url))).map((name) => `examples/readme/${name}`);
-  assert.equal(shown.sort(), files.sort());
+  assert.equal([...new Set(shown)].sort(), files.sort());
 });
 
 // What a snippet prints: it writes to stdout like a user's script would.
@@ -210,6 +224,22 @@ test('a run as an actor on the Responses API: the same tool loop, the run a chai
   assert.is(run.status, 'completed');
   assert.match(run.id, /^resp_/);
   assert.equal(messages.map((message) => message.content), [[{ type: 'text', text: { value: 'get_weather returned: {"city":"Paris","forecast":"sunny"}', annotations: [] } }]]);
+});
+
+test('thread to conversation: the assistant is code, the thread a conversation its two runs share', async ({ client }) => {
+  const { first, second } = await threadToConversation.main({ client });
+  assert.equal([first.run.status, second.run.status], ['completed', 'completed']);
+  assert.match(first.run.thread_id, /^conv_/);
+  assert.is(second.run.thread_id, first.run.thread_id);
+  assert.equal(
+    first.messages.map((message) => message.content),
+    [[{ type: 'text', text: { value: 'get_order returned: {"order_number":1234,"status":"shipped"}', annotations: [] } }]],
+  );
+  const items = (await client.conversations.items.list(first.run.thread_id, { order: 'asc' })).data;
+  assert.equal(
+    items.map((item) => item.type),
+    ['message', 'function_call', 'function_call_output', 'message', 'message', 'message'],
+  );
 });
 
 test('a scoped stream: leaving the block aborts it, and the run it started goes on without it', async ({ client }) => {

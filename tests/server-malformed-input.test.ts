@@ -109,11 +109,11 @@ test('the SDK sees a 404 as NotFoundError', async ({ t }) => {
 test('an unknown path is a 404, a known path with the wrong method a 405 with Allow', async ({ t }) => {
   const unknown = await errorOf(await t.request('/nothing/here'));
   assert.equal([unknown.status, unknown.body.error['message']], [404, 'Invalid URL (GET /v1/nothing/here)']);
-  const response = await t.request('/threads', { method: 'PUT', body: '{}' });
+  const response = await t.request('/files/file_1/content', { method: 'PUT', body: '{}' });
   assert.is(response.status, 405);
-  assert.is(response.headers.get('allow'), 'POST');
+  assert.is(response.headers.get('allow'), 'GET, HEAD');
   assert.equal(((await response.json()) as { error: object }).error, {
-    message: 'Method PUT is not allowed for /v1/threads; use POST.',
+    message: 'Method PUT is not allowed for /v1/files/file_1/content; use GET or HEAD.',
     type: 'invalid_request_error',
     param: null,
     code: null,

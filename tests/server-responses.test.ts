@@ -99,6 +99,23 @@ test('a retried POST with the same Idempotency-Key gets the same response, strea
   assert.is(replay, live);
 });
 
+test('deltas carry obfuscation padding them to a multiple of 16 characters, the same on a replay; include_obfuscation: false leaves it out', async () => {
+  const deltasOf = (text: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith('data: ') && line.includes('.delta"'))
+      .map((line) => JSON.parse(line.slice(6)) as { delta: string; obfuscation?: string });
+  const live = await (await post({ model: 'scripted', input: 'What is the weather in Paris?', stream: true, tools: [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }] })).text();
+  const deltas = deltasOf(live);
+  assert.ok(deltas.length > 0);
+  for (const { delta, obfuscation } of deltas) assert.is((delta.length + (obfuscation ?? 'missing').length) % 16, 0, `${delta} + ${obfuscation}`);
+  const id = /"id":"(resp_\w+)"/.exec(live)![1]!;
+  assert.is(await (await t.request(`/responses/${id}?stream=true`)).text(), live, 'a replay has the same bytes');
+  const plain = await (await post({ model: 'scripted', input: 'Hello', stream: true, stream_options: { include_obfuscation: false } })).text();
+  assert.equal(deltasOf(plain).filter((delta) => 'obfuscation' in delta), []);
+  assert.ok(deltasOf(plain).length > 0);
+});
+
 test('input items list newest first and paginate', async () => {
   const created = (await (
     await post({
@@ -119,6 +136,40 @@ test('input items list newest first and paginate', async () => {
     ['user', 'user'],
   );
   assert.is(page.has_more, true);
+});
+
+test('DELETE forgets a response: deleted: true, then every read of it and a continuation from it are 404s', async () => {
+  const created = (await (await post({ model: 'scripted', input: 'Hello there' })).json()) as { id: string };
+  const deleted = await t.request(`/responses/${created.id}`, { method: 'DELETE' });
+  assert.is(deleted.status, 200);
+  assert.equal(await deleted.json(), { id: created.id, object: 'response', deleted: true });
+  for (const path of [`/responses/${created.id}`, `/responses/${created.id}/input_items`, `/responses/${created.id}?stream=true`]) {
+    const gone = await envelope(await t.request(path));
+    assert.equal([gone.status, gone.error.type], [404, 'invalid_request_error'], path);
+  }
+  const again = await envelope(await t.request(`/responses/${created.id}`, { method: 'DELETE' }));
+  assert.is(again.status, 404);
+  const continued = await envelope(await post({ model: 'scripted', previous_response_id: created.id, input: 'And then?' }));
+  assert.equal([continued.status, continued.error.param], [404, 'previous_response_id']);
+});
+
+test('deleting a response still running cancels its run: its open stream ends with it cancelled, it does not go on unseen', async () => {
+  const stream = await post({ model: 'scripted', input: 'Tell me a long story.', stream: true, background: true, metadata: { scenario: 'slow' } });
+  const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  while (!text.includes('event: response.output_text.delta')) {
+    const { done, value } = await reader.read();
+    assert.not.ok(done, 'the stream ended before its first delta');
+    text += value;
+  }
+  const id = /"id":"(resp_\w+)"/.exec(text)![1]!;
+  assert.is((await t.request(`/responses/${id}`, { method: 'DELETE' })).status, 200);
+  for (let read = await reader.read(); !read.done; read = await reader.read()) text += read.value;
+  const events = [...text.matchAll(/^event: (\S+)$/gm)].map((match) => match[1]);
+  // The Responses stream has no event for a cancel: it ends response.incomplete, status cancelled.
+  assert.is(events.at(-1), 'response.incomplete');
+  assert.match(text.slice(text.lastIndexOf('event: response.incomplete')), '"status":"cancelled"');
+  assert.is((await t.request(`/responses/${id}`)).status, 404);
 });
 
 test.run();

@@ -84,6 +84,9 @@ test('anything but the exact compact shape is left to JSON.parse', () => {
     base.replace('"text","text"', '"image_file","text"'),
     base.slice(0, -1),
     `${base}}`,
+    // the value's opening quote is not also its closing one
+    base.replace('"Hi"}}]}}', '}}]}}'),
+    base.replace('"Hi"}}]}}', '"}}]}}'),
   ]) {
     assert.is(readTextFragment(text), undefined, text);
   }

@@ -1,9 +1,11 @@
 // SSE decoding under hostile chunking, and the framing rules: comments, [DONE], unknown events.
+import OpenAI from 'openai';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AssistantStream } from '../src/index.ts';
+import { AssistantStream, AssistantStreamError } from '../src/index.ts';
 import { byteChunks, makeMessage, makeRun, makeRunStep, textSource, toSSE, type ScriptedEvent } from '../src/testing/index.ts';
 import { createSSEDecoder } from '../src/wire/index.ts';
+import { fakeFetch } from './helpers/fakeFetch.ts';
 
 const MULTIBYTE = 'héllo — 日本語 👩‍👩‍👧 ✓';
 
@@ -65,6 +67,43 @@ test('data: [DONE] ends the stream whatever follows, and whatever its event name
   assert.is(await streamedText(stream), MULTIBYTE);
   assert.is((await stream.finalRun()).status, 'completed');
   assert.ok(cancelled, 'the source is released once [DONE] arrives');
+});
+
+// Issue 27, item 5: a frame that starts as the marker but says more is not the marker. The
+// official SDK (the oracle) rejects each of these (their data is not JSON); the Python SDK
+// would end the stream at any data starting with [DONE], and we must not end it either way.
+for (const [what, frame] of [
+  ['`event: done` with [DONE] and another data line', 'event: done\ndata: [DONE]\ndata: more\n\n'],
+  ['`event: done` with [DONE] and a trailing space', 'event: done\ndata: [DONE] \n\n'],
+  ['another name with [DONE] and another data line', 'event: anything\ndata: [DONE]\ndata: {}\n\n'],
+] as const) {
+  test(`${what} neither ends the stream nor passes as an event: it fails it, as the official SDK does`, async () => {
+    const events = multibyteRun();
+    const last = events.pop()!;
+    // The frame comes before the run completes: ending there would lose the completion.
+    const sse = `${toSSE(events, { done: false })}${frame}${toSSE([last])}`;
+    const official = new OpenAI({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, logLevel: 'off', fetch: fakeFetch(() => new Response(sse, { headers: { 'content-type': 'text/event-stream' } })).fetch });
+    const theirs = await official.beta.threads.runs.stream('thread_1', { assistant_id: 'asst_1' }).done().then(() => 'done', () => 'failed');
+    assert.is(theirs, 'failed', 'the oracle refuses it');
+
+    const stream = AssistantStream.fromSSE(textSource(sse));
+    const heard: string[] = [];
+    stream.on('event', (event) => heard.push(event.event));
+    const ours = await stream.done().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.instance(ours, AssistantStreamError);
+    assert.is((ours as AssistantStreamError).kind, 'sse');
+    assert.is((ours as AssistantStreamError).eventIndex, events.length + 1, 'it names the frame');
+    assert.not.ok(heard.includes('done') || heard.includes('anything'), 'no listener heard it as an event');
+    assert.is(stream.currentRun()?.status, 'in_progress', 'what came before stays readable');
+  });
+}
+
+test('`event: done` with exactly [DONE] ends the stream, as the embedded server and the API send it', async () => {
+  const stream = AssistantStream.fromSSE(textSource(`${toSSE(multibyteRun(), { done: false })}event: done\ndata: [DONE]\n\n`));
+  assert.is(await streamedText(stream), MULTIBYTE);
 });
 
 test('a stream may end without [DONE] once the run is final', async () => {

@@ -1,4 +1,4 @@
-// README: "A run as an actor", on the Responses API.
+// docs/responses.md: "A run as an actor on the Responses API".
 import { createActor, toPromise } from 'xstate';
 import { createAssistantRun } from '../../src/index.ts';
 import type { Setup } from './setup.ts';

@@ -1,4 +1,4 @@
-// README: "A run as an actor".
+// README: "Embed: a run as an actor".
 import { createActor, toPromise } from 'xstate';
 import { createAssistantRun } from '../../src/index.ts';
 import type { Setup } from './setup.ts';

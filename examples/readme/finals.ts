@@ -1,4 +1,4 @@
-// README: "The finals".
+// docs/guide.md: "The finals".
 import type { Setup } from './setup.ts';
 
 export async function main({ client, assistant, thread }: Setup) {

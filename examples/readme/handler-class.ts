@@ -1,4 +1,4 @@
-// README: "A handler class".
+// README: "Quickstart", a handler class.
 // #region readme
 import { AssistantEventHandler, type TextDelta, type ToolCall, type ToolCallDelta } from 'assistant-machines';
 // #endregion

@@ -1,4 +1,4 @@
-// README: "The inspector".
+// README: "Watch: the inspector".
 import type { Setup } from './setup.ts';
 // #region readme
 import { createInspector } from 'assistant-machines/inspect';

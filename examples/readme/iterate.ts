@@ -1,4 +1,4 @@
-// README: "Iterating".
+// docs/guide.md: "Iterating".
 import type { Setup } from './setup.ts';
 
 export async function main({ client, assistant, thread }: Setup) {

@@ -1,4 +1,4 @@
-// README: "Listeners".
+// docs/guide.md: "Listeners".
 import type { Setup } from './setup.ts';
 
 export async function main({ client, assistant, thread }: Setup) {

@@ -1,4 +1,4 @@
-// README: "The embedded server" (in front of a live model).
+// docs/server.md: "In front of a live model".
 // #region readme
 import OpenAI from 'openai';
 import { createServer } from 'assistant-machines/server';

@@ -1,4 +1,4 @@
-// README: "The Responses API".
+// README: "On the Responses API".
 import type { Setup } from './setup.ts';
 
 export async function main({ client }: Pick<Setup, 'client'>) {

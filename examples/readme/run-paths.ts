@@ -1,4 +1,4 @@
-// README: "Testing your code on every path".
+// README: "Test: your code on every path".
 import fc from 'fast-check';
 import { AssistantStream } from 'assistant-machines';
 import { forEachRunPath, runStreamArbitraries, textSource, toSSE } from 'assistant-machines/testing';

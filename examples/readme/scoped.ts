@@ -1,4 +1,4 @@
-// README: "Scoped streams".
+// docs/guide.md: "Scoped streams".
 import type { Setup } from './setup.ts';
 
 export async function main({ client, assistant, thread }: Setup) {

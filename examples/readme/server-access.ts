@@ -1,4 +1,4 @@
-// README: "The embedded server": a key required, and one web page allowed to call it.
+// docs/server.md: "Auth": a key required, and one web page allowed to call it.
 import { AssistantsClient } from 'assistant-machines';
 import { createServer } from 'assistant-machines/server';
 

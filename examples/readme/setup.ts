@@ -1,4 +1,4 @@
-// README: "Quickstart" (the setup every other README snippet continues from).
+// README: "Quickstart" (the setup every other snippet, in the README and the guides, continues from).
 // #region readme
 import { AssistantsClient } from 'assistant-machines';
 import { createServer } from 'assistant-machines/server';

@@ -1,4 +1,4 @@
-// README: "The inspector", any XState app through @statelyai/inspect.
+// docs/inspect.md: any XState app through @statelyai/inspect.
 // #region readme
 import { createWebSocketInspector } from '@statelyai/inspect';
 import { createActor, createMachine } from 'xstate';

@@ -1,4 +1,4 @@
-// README: "Function calls".
+// docs/guide.md: "Function calls".
 import type { Setup } from './setup.ts';
 
 export async function main({ client }: Omit<Setup, 'assistant' | 'thread'>) {

@@ -1,4 +1,4 @@
-// README: "Watching the machines".
+// docs/guide.md: "Watching the machines".
 import type { Setup } from './setup.ts';
 // #region readme
 import type { AnyActorRef, AnyMachineSnapshot } from 'xstate';

@@ -68,6 +68,8 @@ export async function loopRun(
     input: { threadId, assistantId, additionalMessages: [{ role: 'user', content: message }], deadlineMs: options.deadlineMs },
     ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
   });
+  // Traced, the actor starts inside its run's span: every request of the run carries it.
+  const start = () => (request.telemetry === undefined ? actor.start() : request.telemetry.trace(() => actor.start(), { agentId: assistantId, conversationId: threadId, baseURL: client.baseURL }));
   let openMessage: string | undefined;
   let events = 0;
   let calls: RequiredActionFunctionToolCall[] = [];
@@ -92,7 +94,7 @@ export async function loopRun(
     actor.send({ type: 'cancel' });
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  actor.start();
+  start();
   if (options.signal?.aborted) onAbort();
   try {
     const { run } = await toPromise(actor);

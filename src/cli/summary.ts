@@ -59,18 +59,24 @@ export function formatHistories(histories: readonly ActorHistory[], colors: Term
 
 /**
  * One line per tool call across the runs' steps (the latest copy of each step wins): what was
- * called and what it gave back.
+ * called and what it gave back. A function call's output is its step's, else the one
+ * `submittedOutputs` has for its call id: on the Responses API the outputs go in the next
+ * request and no event carries them back (docs/responses.md, point 6), while the Assistants
+ * API sends the step again with them.
  *
  * @example `describeToolCalls(await stream.finalRunSteps()) // ['code_interpreter print(6*7) → 42']`
  */
-export function describeToolCalls(steps: readonly RunStep[]): string[] {
+export function describeToolCalls(steps: readonly RunStep[], submittedOutputs: ReadonlyMap<string, string> = new Map()): string[] {
   const latest = new Map<string, RunStep>();
   for (const step of steps) latest.set(step.id, step);
   const lines: string[] = [];
   for (const step of latest.values()) {
     if (step.step_details.type !== 'tool_calls') continue;
     for (const call of step.step_details.tool_calls) {
-      if (call.type === 'function') lines.push(`function ${call.function.name}(${call.function.arguments}) → ${call.function.output ?? '(no output yet)'}`);
+      if (call.type === 'function') {
+        const output = call.function.output ?? submittedOutputs.get(call.id);
+        lines.push(`function ${call.function.name}(${call.function.arguments}) → ${output ?? '(no output yet)'}`);
+      }
       else if (call.type === 'code_interpreter') {
         const logs = call.code_interpreter.outputs.flatMap((output) => (output.type === 'logs' ? [output.logs] : []));
         lines.push(`code_interpreter ${call.code_interpreter.input} → ${logs.join(' ') || '(no output)'}`);

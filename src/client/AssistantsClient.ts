@@ -30,6 +30,7 @@ import {
 } from './request.ts';
 import { REAL_CLOCK, isRetryableStatus, type RetryClock } from './retry.ts';
 import { Beta } from './resources/beta.ts';
+import { Conversations } from './resources/conversations.ts';
 import { Files } from './resources/files.ts';
 import { Responses } from './resources/responses.ts';
 import { VectorStores } from './resources/vectorStores.ts';
@@ -106,6 +107,8 @@ export class AssistantsClient {
   readonly vectorStores: VectorStores;
   /** The Responses API: its streams drive the same statecharts. */
   readonly responses: Responses;
+  /** The Conversations API: a Responses history kept server-side (a thread's successor). */
+  readonly conversations: Conversations;
   readonly #settings: TransportSettings;
 
   constructor(options: AssistantsClientOptions = {}) {
@@ -134,6 +137,7 @@ export class AssistantsClient {
     this.files = new Files(this);
     this.vectorStores = new VectorStores(this);
     this.responses = new Responses(this);
+    this.conversations = new Conversations(this);
   }
 
   /**

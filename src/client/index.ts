@@ -32,6 +32,7 @@ export { Files } from './resources/files.ts';
 export { Messages } from './resources/messages.ts';
 export { Runs, type AttachStreamParams } from './resources/runs.ts';
 export { POLLED_ATTACH_EVENT, type PolledAttachNotice } from './polledRunEvents.ts';
+export { RESPONSE_POLLED_EVENT, RESPONSE_RESUMED_EVENT, type ResponseResumeNotice } from './responseResume.ts';
 export { Steps } from './resources/steps.ts';
 export {
   InputItems,
@@ -44,5 +45,16 @@ export {
   type ResponseTool,
 } from './resources/responses.ts';
 export { Threads } from './resources/threads.ts';
+export {
+  ConversationItems,
+  Conversations,
+  type ConversationCreateParams,
+  type ConversationIncludable,
+  type ConversationItemCreateParams,
+  type ConversationItemDeleteParams,
+  type ConversationItemListParams,
+  type ConversationItemRetrieveParams,
+  type ConversationUpdateParams,
+} from './resources/conversations.ts';
 export { VectorStoreFiles } from './resources/vectorStoreFiles.ts';
 export { VectorStores } from './resources/vectorStores.ts';

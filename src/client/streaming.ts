@@ -5,6 +5,7 @@ import type { LifecycleMode } from '../../machines/lifecycle.ts';
 import type { AssistantsClient } from './AssistantsClient.ts';
 import { APIConnectionError } from './errors.ts';
 import type { RequestOptions, RequestSpec } from './request.ts';
+import { resumeResponses } from './responseResume.ts';
 
 /** Options of the stream helpers: request options plus the stream's own. */
 export interface StreamRequestOptions extends RequestOptions {
@@ -23,6 +24,8 @@ export interface StreamRequestOptions extends RequestOptions {
   deadlineMs?: number | undefined;
   /** Count `: ping` heartbeats as progress for the idle timeout (default: they are not). */
   heartbeatsCountAsProgress?: boolean | undefined;
+  /** The longest event held while it arrives, in characters (default `MAX_FRAME_LENGTH`, 16 Mi); longer fails with `too-large`. */
+  maxFrameLength?: number | undefined;
   /**
    * Make `abort()` (and `signal`, and leaving an `await using` scope) also cancel the run on
    * the server when it has not ended. Default false: an aborted stream leaves the run going, as
@@ -51,7 +54,7 @@ export function startStream(
   /** Sees the answer before the stream reads it, and may put another in its place (a fallback). */
   answer?: (response: Response, signal: AbortSignal) => Promise<Response>,
 ): AssistantStream {
-  const { handler, inspect, idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, cancelRunOnAbort = false, signal, lifecycle = client.lifecycle, ...requestOptions } = options;
+  const { handler, inspect, idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress, maxFrameLength, cancelRunOnAbort = false, signal, lifecycle = client.lifecycle, ...requestOptions } = options;
   // The request has its own controller, tied to the stream's end rather than to `signal`
   // directly: the stream sees `signal` first and ends as `aborted`, then the request stops.
   const request = new AbortController();
@@ -65,6 +68,8 @@ export function startStream(
     { passErrorResponse: true },
   );
   const read = answer === undefined ? response : response.then((received) => answer(received, request.signal));
+  // A Responses stream cut before its end goes on by itself (docs/responses.md, "Resuming").
+  const resume = protocol.protocol === 'responses' ? resumeResponses(client, request.signal) : undefined;
   const stream = AssistantStream.fromSSE(read, {
     handler,
     inspect,
@@ -72,9 +77,11 @@ export function startStream(
     idleTimeoutMs: idleTimeoutMs ?? client.timeoutMs,
     deadlineMs,
     heartbeatsCountAsProgress,
+    maxFrameLength,
     lifecycle,
     readErrorCause: (cause) => new APIConnectionError({ message: 'The connection failed while the stream was read.', cause }),
     ...protocol,
+    resume,
   });
   // `end` follows every outcome (done, error, abort): nothing of the request outlives the stream.
   stream.on('end', () => request.abort());

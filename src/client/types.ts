@@ -72,6 +72,8 @@ export interface MessageDeleteParams {
 export type MessageDeleted = DeletedObject<'thread.message.deleted'>;
 
 export type ThreadCreateParams = z.input<typeof Requests.CreateThreadRequest>;
+/** The query of `beta.threads.list` (an extension of the Assistants API, as Microsoft Foundry lists threads). */
+export type ThreadListParams = CursorPageParams;
 export type ThreadUpdateParams = z.input<typeof Requests.ModifyThreadRequest>;
 
 export type ThreadDeleted = DeletedObject<'thread.deleted'>;

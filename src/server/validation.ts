@@ -72,6 +72,14 @@ function toApiError(issue: Issue, input: unknown): ApiError {
       code: 'invalid_type',
     });
   }
+  const value = valueAt(input, path);
+  if (deepest.code === 'too_big' && deepest.origin === 'array' && Array.isArray(value)) {
+    return new ApiError(
+      400,
+      `Invalid '${param}': array too long. Expected an array with maximum length ${String(deepest.maximum)}, but got an array with length ${value.length} instead.`,
+      { param, code: 'array_above_max_length' },
+    );
+  }
   return new ApiError(400, `Invalid '${param}': ${deepest.message}.`, { param });
 }
 

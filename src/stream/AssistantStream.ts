@@ -17,6 +17,7 @@ import {
 import type { AssistantEventHandler } from './AssistantEventHandler.ts';
 import { streamMachine } from './bindings.ts';
 import { attachSession, SOURCE_OPTION_NAMES, sessionOf, type StreamInput } from './session.ts';
+import type { ResumeResponseStream } from './resume.ts';
 import { StreamSink } from './sink.ts';
 import { EventQueue } from './eventQueue.ts';
 import type { AssistantStreamEventName, AssistantStreamEvents, AssistantStreamSnapshot, AssistantStreamStatus, EmittedValue } from './types.ts';
@@ -59,6 +60,17 @@ export interface AssistantStreamOptions {
    * hear those whose `sequence_number` is above this (the official `starting_after`).
    */
   startingAfter?: number | undefined;
+  /**
+   * How a Responses stream whose connection is cut before its terminal event goes on: given
+   * where it stopped, the rest of its events (numbered on from there), or undefined to fail as
+   * it would have. The client's Responses streams pass one (docs/responses.md, "Resuming").
+   */
+  resume?: ResumeResponseStream | undefined;
+  /**
+   * The longest event held while it arrives, in characters; longer fails the stream with
+   * `too-large`. Default `MAX_FRAME_LENGTH` (16 Mi): raise it for larger single deltas.
+   */
+  maxFrameLength?: number | undefined;
 }
 
 function sourceOptions(options: AssistantStreamOptions): Pick<AssistantStreamOptions, (typeof SOURCE_OPTION_NAMES)[number]> {

@@ -4,11 +4,24 @@ import type { PendingByteSource, ResponsesTranslator } from '../wire/index.ts';
 import type { AssistantStreamOptions } from './AssistantStream.ts';
 import type { StreamSink } from './sink.ts';
 
+export type { ResumedStream } from './resume.ts';
+
 /** The actor system of any actor (one per stream: the root's). */
 export type AnyActorSystem = AnyActorRef['system'];
 
 /** The options of a stream that its source actor reads (see `AssistantStreamOptions`). */
-export const SOURCE_OPTION_NAMES = ['idleTimeoutMs', 'deadlineMs', 'heartbeatsCountAsProgress', 'readErrorCause', 'protocol', 'runId', 'startingAfter'] as const;
+export const SOURCE_OPTION_NAMES = [
+  'idleTimeoutMs',
+  'deadlineMs',
+  'heartbeatsCountAsProgress',
+  'readErrorCause',
+  'protocol',
+  'runId',
+  'startingAfter',
+  'resume',
+  'maxFrameLength',
+  'lifecycle',
+] as const;
 
 /** What one running stream reads from: its bytes, their format, and its source options. */
 export interface StreamInput extends Pick<AssistantStreamOptions, (typeof SOURCE_OPTION_NAMES)[number]> {

@@ -14,7 +14,7 @@ import {
   type FrameDecoder,
   type TextReader,
 } from '../wire/index.ts';
-import { sessionOf } from './session.ts';
+import { sessionOf, type ResumedStream } from './session.ts';
 import type { MessageDeltaWireEvent, WireEvent } from '../wire/index.ts';
 
 /**
@@ -31,7 +31,7 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
   let reader: TextReader | undefined;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-  const { idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress = false, readErrorCause } = session.input;
+  const { idleTimeoutMs, deadlineMs, heartbeatsCountAsProgress = false, readErrorCause, maxFrameLength } = session.input;
   const clearTimers = () => {
     clearTimeout(idleTimer);
     clearTimeout(deadlineTimer);
@@ -102,6 +102,8 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
         const step = openChildFor(session.root.getSnapshot().context, event);
         if (step !== undefined) return step.send(event);
       }
+      // The server's error keeps the answer's headers (its x-request-id), as the official SDK's APIError does.
+      if (event.type === 'error' && reader?.headers !== undefined) return sendBack({ ...event, headers: reader.headers });
       sendBack(event);
     };
     // A Responses stream is recognised by its first event (or declared by the caller) and
@@ -109,13 +111,13 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     let protocol = session.input.protocol;
     const adopt = (responses: boolean) => {
       protocol = responses ? 'responses' : 'assistants';
-      if (responses) session.responses = new ResponsesTranslator(deliver, { runId: session.input.runId });
+      if (responses) session.responses = new ResponsesTranslator(deliver, { runId: session.input.runId, lifecycle: session.input.lifecycle });
     };
     if (protocol === 'responses') adopt(true);
     const { startingAfter } = session.input;
     const feedResponses = (json: unknown, eventIndex: number, name: string | undefined) => {
-      const sequence = (json as { sequence_number?: unknown } | null)?.sequence_number;
-      if (startingAfter !== undefined && typeof sequence === 'number' && sequence <= startingAfter) {
+      const sequence = startingAfter === undefined ? undefined : session.responses!.sequenceOf(json);
+      if (startingAfter !== undefined && sequence !== undefined && sequence <= startingAfter) {
         // A resumed stream: the charts catch up on what was already heard, in silence.
         session.sink.muted = true;
         try {
@@ -129,7 +131,7 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
       const snapshot = session.responses!.feed(json, eventIndex, name);
       session.sink.emitResponsesEvent(json as { type: string }, snapshot);
     };
-    const decoder: FrameDecoder =
+    const makeDecoder = (): FrameDecoder =>
       session.input.format === 'sse'
         ? createSSEDecoder(
             (name, data, id) => {
@@ -152,7 +154,7 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
               }
               feedResponses(json, eventIndex, name);
             },
-            { allowUnnamedFrames: session.input.protocol === 'responses' },
+            { allowUnnamedFrames: session.input.protocol === 'responses', maxFrameLength },
           )
         : createNDJSONDecoder((name, data, line) => {
             if (stopped) return;
@@ -160,20 +162,62 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
             if (protocol === undefined) adopt(name.startsWith('response.'));
             if (protocol === 'assistants') deliver(toWireEvent(name, data, eventIndex, line));
             else feedResponses(data, eventIndex, name);
-          });
+          }, { maxFrameLength });
+    let decoder = makeDecoder();
+    // A Responses stream cut before its terminal event is picked up again where it stopped
+    // (`resume`, from the client): new bytes, a new decoder (the cut frame's half is dropped:
+    // its event comes again), the same charts. Each resumption must make progress.
+    let resumedAt: number | undefined;
+    let resumesWithoutProgress = 0;
+    const resumeAfter = async (error: AssistantStreamError): Promise<boolean> => {
+      const translator = session.responses;
+      const { resume } = session.input;
+      const response = translator?.response;
+      const lastSequence = translator?.lastSequence;
+      if (resume === undefined || stopped || translator === undefined || response === undefined || lastSequence === undefined || translator.finalResponse !== undefined) {
+        return false;
+      }
+      resumesWithoutProgress = resumedAt === lastSequence ? resumesWithoutProgress + 1 : 0;
+      if (resumesWithoutProgress >= MAX_RESUMES_WITHOUT_PROGRESS) return false;
+      resumedAt = lastSequence;
+      flushFragments();
+      let resumed: ResumedStream | undefined;
+      try {
+        resumed = await resume({ responseId: response.id, lastSequence, response, unfinishedItems: translator.unfinishedItems, error });
+      } catch {
+        return false;
+      }
+      if (resumed === undefined || stopped) return false;
+      const source = await resumed.source;
+      if (stopped) return false;
+      reader?.cancel();
+      reader = openTextReader(source);
+      decoder = makeDecoder();
+      armIdleTimer();
+      if (resumed.notice !== undefined) deliver(toWireEvent(resumed.notice.event, resumed.notice.data, ++seq));
+      return true;
+    };
     for (;;) {
       let text: string | undefined;
       try {
         text = await reader.read();
       } catch (thrown) {
-        throw readFailure(thrown, decoder, readErrorCause);
+        const failure = readFailure(thrown, decoder, readErrorCause);
+        if (isConnectionFailure(failure) && (await resumeAfter(failure))) continue;
+        throw failure;
       }
       if (stopped) return;
       // `: ping` heartbeats say the connection is up, not that the run moves on.
       if (heartbeatsCountAsProgress || text === undefined || session.input.format !== 'sse' || !isHeartbeatOnly(text)) armIdleTimer();
       if (text === undefined) {
-        decoder.finish();
+        try {
+          decoder.finish();
+        } catch (thrown) {
+          if (thrown instanceof AssistantStreamError && thrown.kind === 'truncated' && (await resumeAfter(thrown))) continue;
+          throw thrown;
+        }
         flushFragments();
+        if (protocol === 'responses' && (await resumeAfter(new AssistantStreamError('no-final-run', 'the connection ended before the response did')))) continue;
         break;
       }
       const sawDone = decoder.feed(text);
@@ -206,6 +250,14 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     reader?.cancel();
   };
 });
+
+/** How many times in a row a cut stream is resumed without a single new event before it fails. */
+const MAX_RESUMES_WITHOUT_PROGRESS = 3;
+
+/** Whether a read failed because the connection did (the stream may be resumed), not because of what it carried. */
+function isConnectionFailure(error: AssistantStreamError): boolean {
+  return error.kind === 'source' || error.kind === 'truncated';
+}
 
 /**
  * Batches stop growing here. The transition's cost is shared well before (measured: 32 and 128

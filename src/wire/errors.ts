@@ -62,6 +62,8 @@ export interface AssistantStreamErrorOptions extends StreamPosition {
   apiError?: ErrorObject | undefined;
   /** The HTTP status, for an `api-error` that came as a non-2xx response. */
   status?: number | undefined;
+  /** The headers of the answer the stream was read from, for an `api-error` (when it was read from a `Response`). */
+  headers?: Headers | undefined;
 }
 
 /**
@@ -85,6 +87,16 @@ export class AssistantStreamError extends Error {
   readonly path: string | undefined;
   readonly apiError: ErrorObject | undefined;
   readonly status: number | undefined;
+  /**
+   * For an `api-error` of a stream read from a `Response`: the answer's headers (else
+   * undefined), as the official SDK's `APIError` keeps them.
+   */
+  readonly headers: Headers | undefined;
+  /**
+   * For an `api-error` of a stream read from a `Response`: its `x-request-id` header (null when
+   * the answer had none; undefined when there was no answer). Quote it when reporting the failure.
+   */
+  readonly requestID: string | null | undefined;
   /** The message without the location suffix. */
   readonly detail: string;
 
@@ -97,6 +109,8 @@ export class AssistantStreamError extends Error {
     this.path = options.path;
     this.apiError = options.apiError;
     this.status = options.status;
+    this.headers = options.headers;
+    this.requestID = options.headers?.get('x-request-id');
   }
 }
 
@@ -130,6 +144,16 @@ export function safePathSegment(key: string): string {
   if (/^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(key)) return key;
   const cut = key.length > MAX_SEGMENT_LENGTH ? `${key.slice(0, MAX_SEGMENT_LENGTH)}…` : key;
   return JSON.stringify(cut).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * An event name from the wire as an error may show it: a protocol-like name as it is, anything
+ * else quoted, escaped and cut short (a name is data the server chose; errors reach logs).
+ *
+ * @internal
+ */
+export function safeEventName(name: string): string {
+  return /^[a-z0-9_.]{1,80}$/.test(name) ? name : safePathSegment(name);
 }
 
 /** `text` with its control characters written as `\uXXXX`, so it cannot drive a terminal. */

@@ -131,6 +131,8 @@ export interface ErrorWireEvent {
   seq: number;
   /** The SSE `id` of its frame, when the server numbers its events (the embedded server does). */
   id?: string | undefined;
+  /** The headers of the answer it came in (set by the stream's source when it reads a `Response`). */
+  headers?: Headers | undefined;
 }
 /** An event this version does not know, as the machines receive it: it is only announced. */
 export interface UnknownWireEvent {

@@ -10,6 +10,21 @@ const NODE_BYTES = 32;
 /** Strings below this length are never flattened: their nodes are too few to matter. */
 const FLATTEN_FLOOR = 4 * 1024;
 
+/**
+ * Where `flatten` puts what it computes: a result nobody keeps lets the optimizing compiler drop
+ * the computation, and the flattening with it (measured on Node 20 and 24).
+ */
+let _flattenedNumber = 0;
+
+/**
+ * Makes V8 flatten a rope in place: converting a string to a number reads it flat. Reading a
+ * character did the same until V8 13 (Node 24), which reads a rope without flattening it: there
+ * 200,000 appends held 6.6 MB for 0.9 MB of text, and 1.8 MB with this.
+ */
+function flatten(text: string): void {
+  _flattenedNumber = Number(text);
+}
+
 const appendsSinceFlatten = new WeakMap<object, number>();
 
 /**
@@ -27,8 +42,7 @@ export function growString(holder: Record<string, unknown>, key: string, piece: 
   if (grown.length <= FLATTEN_FLOOR) return;
   const appends = (appendsSinceFlatten.get(holder) ?? 0) + 1;
   if (appends * NODE_BYTES > grown.length) {
-    // Reading a character makes V8 flatten the rope in place.
-    grown.charCodeAt(0);
+    flatten(grown);
     appendsSinceFlatten.set(holder, 0);
   } else {
     appendsSinceFlatten.set(holder, appends);

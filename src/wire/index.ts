@@ -16,4 +16,5 @@ export { isTextFragment, isToolCallFragment } from './fastPath.ts';
 export { growString } from './grow.ts';
 export type * from './objects.ts';
 export * from './responses/types.ts';
-export { outputText, ResponsesTranslator, safeEventName, type ResponsesTranslatorOptions } from './responses/translate.ts';
+export * from './responses/conversations.ts';
+export { outputText, ResponsesTranslator, type ResponsesTranslatorOptions } from './responses/translate.ts';

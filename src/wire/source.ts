@@ -13,6 +13,8 @@ export interface TextReader {
   read(): Promise<string | undefined>;
   /** Stops reading and releases the source (cancels the body, returns the iterator). */
   cancel(): void;
+  /** The answer's headers, when the source is a `Response`. */
+  readonly headers?: Headers | undefined;
 }
 
 /**
@@ -33,10 +35,11 @@ export function openTextReader(source: ByteSource): TextReader {
 }
 
 function responseReader(response: Response): TextReader {
-  if (response.ok) return response.body === null ? emptyReader() : streamReader(response.body);
+  if (response.ok) return { ...(response.body === null ? emptyReader() : streamReader(response.body)), headers: response.headers };
   let cancelled = false;
   let failed = false;
   return {
+    headers: response.headers,
     async read() {
       if (cancelled || failed) return undefined;
       failed = true;
@@ -53,7 +56,7 @@ function responseReader(response: Response): TextReader {
 export async function errorFromResponse(response: Response): Promise<AssistantStreamError> {
   const { status, error } = await readErrorResponse(response);
   const what = `the server answered ${status}${error ? `: ${error.message}` : ''}`;
-  return new AssistantStreamError('api-error', what, { status, apiError: error });
+  return new AssistantStreamError('api-error', what, { status, apiError: error, headers: response.headers });
 }
 
 function emptyReader(): TextReader {

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { AssistantStreamError } from './errors.ts';
+import { AssistantStreamError, safeEventName } from './errors.ts';
 
 /** Called once per complete SSE event: its name (if any) and its data text. */
 export type FrameListener = (name: string | undefined, data: string, id: string | undefined) => void;
@@ -78,6 +78,15 @@ export function createSSEDecoder(
       }
       if (message.data === DONE_MARKER) {
         done = true;
+        return;
+      }
+      if (message.data.startsWith(DONE_MARKER)) {
+        // Neither the marker (only its exact text ends a stream: what follows it may be the rest
+        // of the run) nor an event (its data is not JSON): the official SDK refuses it too.
+        fault = new AssistantStreamError('sse', 'a frame whose data starts with the [DONE] marker but is not exactly it', {
+          eventIndex: frames,
+          eventName: message.event === undefined ? undefined : safeEventName(message.event),
+        });
         return;
       }
       if (message.event === undefined && !allowUnnamedFrames) {

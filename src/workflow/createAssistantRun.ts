@@ -90,7 +90,10 @@ export function createAssistantRun({ client, tools, cancelOnStop = false, idleTi
       stream: createRunStreamActor(backend, registry, { idleTimeoutMs, inspect }),
       retrieveRun: fromPromise<RetrievedRun, RunLocator>(({ input, signal }) => backend.retrieve(input, signal)),
       requestCancel: fromPromise<RetrievedRun, RunLocator>(({ input, signal }) => backend.cancel(input, signal)),
-      runTools: fromPromise<AssistantRunToolOutput[], { run: Run }>(({ input, signal }) => runToolCalls(input.run, tools ?? {}, registry, signal)),
+      runTools: fromPromise<AssistantRunToolOutput[], { run: Run }>(({ input, signal, self }) =>
+        // Each call's start and end go to the chart, which announces them (`assistantRun.toolCall`).
+        runToolCalls(input.run, tools ?? {}, registry, signal, (progress) => self._parent?.send({ type: 'tool.progress', ...progress })),
+      ),
       listMessages: fromPromise<Message[], RunMessagesInput>(({ input, signal }) => {
         forgetRunToolCalls(registry, input.runId);
         return backend.messages(input, signal);

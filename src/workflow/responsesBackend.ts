@@ -3,9 +3,19 @@ import type { AssistantsClient } from '../client/AssistantsClient.ts';
 import { BadRequestError, InvalidArgumentError, NotFoundError } from '../client/errors.ts';
 import type { ResponseCreateParams, ResponseInputItem, ResponseTool } from '../client/resources/responses.ts';
 import { startStream } from '../client/streaming.ts';
-import { messageOfItem, runOfResponse } from '../wire/responses/objects.ts';
-import type { ResponseFunctionCall, ResponseObject, ResponseOutputMessage, Run, RunStatus } from '../wire/index.ts';
+import { runOfResponse } from '../wire/responses/objects.ts';
+import type { ResponseFunctionCall, ResponseObject, Run, RunStatus } from '../wire/index.ts';
 import type { RunBackend } from './backend.ts';
+import {
+  abandonPause,
+  continuationOf,
+  conversationHistory,
+  identityOf,
+  previousResponseHistory,
+  responseIdOf,
+  type ConversationStore,
+  type ResponsesHistoryMode,
+} from './responsesHistory.ts';
 
 /**
  * What an `assistantId` stands for on the Responses API, which has no assistants: the model,
@@ -21,30 +31,24 @@ export interface ResponsesAssistant {
   topP?: number | null | undefined;
 }
 
-/**
- * Where each thread's conversation goes on from: the last response of its last finished run.
- * A thread is only a name on the Responses API; its next run continues this response with
- * `previous_response_id`. Give a durable store to keep conversations across processes.
- */
-export interface ConversationStore {
-  get(threadId: string): string | undefined | Promise<string | undefined>;
-  /** Awaited; what it resolves with is ignored (so a `Map` is a store). */
-  set(threadId: string, responseId: string): unknown;
-}
-
 /** The Responses mode of {@link createAssistantRun} (its `responses` option). */
 export interface ResponsesRunMode {
   /** The assistants an input's `assistantId` may name, by id (or a function that finds one). */
   assistants: Readonly<Record<string, ResponsesAssistant>> | ((assistantId: string) => ResponsesAssistant | undefined);
   /**
-   * Each thread's conversation (default: a `Map` in this process, shared by every
-   * `createAssistantRun` given this same mode object).
+   * How a thread's runs follow one another. `conversation` (the default): a thread is a
+   * conversation — created on its first run, or the thread id itself when it is one (`conv_…`)
+   * — and every response of its runs names it, so the server keeps the history.
+   * `previous_response_id`: no conversation; a thread's next run continues the last response of
+   * its last finished run.
+   */
+  history?: ResponsesHistoryMode | undefined;
+  /**
+   * Each thread's conversation id (with `previous_response_id`: its last response's id). Default:
+   * a `Map` in this process, shared by every `createAssistantRun` given this same mode object.
    */
   conversations?: ConversationStore | undefined;
 }
-
-// How many responses of one run's chain are read back for its messages, at most.
-const MAX_CHAIN_LENGTH = 1_000;
 
 /**
  * The Responses API backend of an `assistantRun`: a run is a chain of responses — the first one
@@ -56,6 +60,7 @@ const MAX_CHAIN_LENGTH = 1_000;
  */
 export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMode): RunBackend {
   const conversations = mode.conversations ?? defaultConversationsOf(mode);
+  const history = (mode.history ?? 'conversation') === 'conversation' ? conversationHistory(client, conversations) : previousResponseHistory(client, conversations);
   const assistantOf = (assistantId: string): ResponsesAssistant => {
     const assistant = typeof mode.assistants === 'function' ? mode.assistants(assistantId) : Object.hasOwn(mode.assistants, assistantId) ? mode.assistants[assistantId] : undefined;
     if (assistant === undefined) {
@@ -81,11 +86,11 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
     async create(input, { signal, idleTimeoutMs, inspect }) {
       // A restored create that had seen its run: the chain exists, find where it stands.
       if (input.run !== null) return { found: input.run };
-      const previous = await conversations.get(input.threadId);
+      const settings = responseParams(input.params, assistantOf(input.params.assistantId), input.runKey);
       const body: ResponseCreateParams = {
-        ...responseParams(input.params, assistantOf(input.params.assistantId), input.runKey),
+        ...settings,
         input: inputItems(input.params.additionalMessages ?? []),
-        ...(previous === undefined ? {} : { previous_response_id: previous }),
+        ...(await history.start(input.threadId, signal)),
       };
       return { stream: client.responses.stream(body, { signal, idleTimeoutMs, inspect }) };
     },
@@ -93,7 +98,7 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
       const params = input.params === null ? attachedParams(input.run) : responseParams(input.params, assistantOf(input.params.assistantId), null);
       const body: ResponseCreateParams = {
         ...params,
-        previous_response_id: responseIdOf(input.run, input.runId),
+        ...continuationOf(input.run, input.runId),
         input: input.toolOutputs.map((output) => ({ type: 'function_call_output' as const, call_id: output.tool_call_id, output: output.output })),
       };
       // The continuation names the run it goes on with, whichever client started the chain.
@@ -104,8 +109,11 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
       const runId = locator.runId ?? locator.run?.id;
       if (runId === undefined) return answered(null);
       // A paused run is a finished response waiting for outputs: nothing runs on the server, and
-      // not continuing it is the cancel.
-      if (locator.run?.status === 'requires_action') return answered(cancelledPause(locator.run));
+      // not continuing it is the cancel (in a conversation, its calls leave it, see abandonPause).
+      if (locator.run?.status === 'requires_action') {
+        await abandonPause(client, locator.run, runId, signal);
+        return answered(cancelledPause(locator.run));
+      }
       try {
         const response = await client.responses.cancel(responseIdOf(locator.run, runId), { signal });
         return answered(runOfChain(response, runId));
@@ -113,27 +121,15 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
         // Not cancellable (not a background response, or finished): where does it stand?
         if (!(error instanceof BadRequestError)) throw error;
         const retrieved = await retrieve({ ...locator, runId }, signal);
-        return retrieved.run?.status === 'requires_action' ? { ...retrieved, run: cancelledPause(retrieved.run) } : retrieved;
+        if (retrieved.run?.status !== 'requires_action') return retrieved;
+        await abandonPause(client, retrieved.run, runId, signal);
+        return { ...retrieved, run: cancelledPause(retrieved.run) };
       }
     },
-    async messages({ threadId, runId, run }, signal) {
-      const chain: ResponseObject[] = [];
-      let responseId: string | null | undefined = responseIdOf(run, runId);
-      while (responseId != null && chain.length < MAX_CHAIN_LENGTH) {
-        const response: ResponseObject = await client.responses.retrieve(responseId, { signal });
-        chain.unshift(response);
-        responseId = response.id === runId ? null : response.previous_response_id;
-      }
-      const latest = chain.at(-1);
-      if (latest !== undefined && (run?.status === 'completed' || run?.status === 'incomplete')) await conversations.set(threadId, latest.id);
-      return chain.flatMap((response) =>
-        response.output
-          .filter((item): item is ResponseOutputMessage => item.type === 'message')
-          .map((item) => messageOfItem(item, { runId, threadId: runId }, response.created_at, item.status)),
-      );
-    },
+    messages: (input, signal) => history.messages(input, signal),
     cancelAndForget(_threadId, runId, run) {
-      client.responses.cancel(responseIdOf(run, runId)).catch(() => {});
+      if (run?.status === 'requires_action') abandonPause(client, run, runId, new AbortController().signal).catch(() => {});
+      else client.responses.cancel(responseIdOf(run, runId)).catch(() => {});
     },
   };
 }
@@ -153,17 +149,11 @@ function answered(run: Run | null): RetrievedRun {
   return { run, pollAfterMs: null, receivedAt: Date.now() };
 }
 
-/** The newest response of a run's chain: the one its last-seen run object came from. */
-function responseIdOf(run: Run | null, runId: string): string {
-  const responseId = (run as { response_id?: unknown } | null)?.response_id;
-  return typeof responseId === 'string' ? responseId : runId;
-}
-
 /** The run a retrieved response of the chain `runId` stands for (a finished response with function calls is a pause). */
 function runOfChain(response: ResponseObject, runId: string): Run {
   const calls = response.output.filter((item): item is ResponseFunctionCall => item.type === 'function_call');
   const status: RunStatus = response.status === 'completed' && calls.length > 0 ? 'requires_action' : response.status;
-  return runOfResponse(response, { runId, threadId: runId }, status, calls);
+  return runOfResponse(response, identityOf(response, runId), status, calls);
 }
 
 function cancelledPause(run: Run): Run {

@@ -11,15 +11,27 @@ import { APIResource } from './resource.ts';
 /** How many responses' run ids a client remembers for continuations. */
 const MAX_REMEMBERED_RESPONSES = 10_000;
 
-/** An item of a response's `input`: a message, the output of a function call, or an item echoed back. */
+/**
+ * A content part of an input message: text (`input_text`, an assistant's `output_text`), an
+ * image, a file, … (the last member takes parts typed as interfaces, the official SDK's).
+ */
+export type ResponseInputContent = { type: 'input_text' | 'output_text'; text: string } | { type: string; [key: string]: unknown } | { readonly type: string };
+
+/**
+ * An item of a response's `input` (and of a conversation): a message, the output of a function
+ * call, or any other item (one echoed back from an earlier output, a function call, …).
+ */
 export type ResponseInputItem =
   | {
       type?: 'message';
       role: 'user' | 'assistant' | 'system' | 'developer';
-      content: string | Array<{ type: 'input_text' | 'output_text'; text: string }>;
+      content: string | ResponseInputContent[];
+      [key: string]: unknown;
     }
-  | { type: 'function_call_output'; call_id: string; output: string }
-  | { type: string; id?: string; [key: string]: unknown };
+  | { type: 'function_call_output'; call_id: string; output: string | unknown[]; [key: string]: unknown }
+  | { type: string; id?: string | null | undefined; [key: string]: unknown }
+  /** An item typed as an interface (the official SDK's `ResponseInputItem`s): passed on as it is. */
+  | { readonly type?: string | null | undefined };
 
 /** A tool a response may call. */
 export type ResponseTool =
@@ -34,6 +46,11 @@ export interface ResponseCreateParams {
   input?: string | ResponseInputItem[];
   instructions?: string | null;
   previous_response_id?: string | null;
+  /**
+   * The conversation the response belongs to (its id, or `{ id }`): its items are the input's
+   * prefix, and the response's input and output are added to it. Not with `previous_response_id`.
+   */
+  conversation?: string | { id: string } | null;
   tools?: ResponseTool[];
   tool_choice?: 'auto' | 'none' | 'required' | { type: 'function'; name: string };
   parallel_tool_calls?: boolean | null;
@@ -45,6 +62,8 @@ export interface ResponseCreateParams {
   max_output_tokens?: number | null;
   store?: boolean | null;
   include?: string[] | null;
+  /** `include_obfuscation: false` leaves out the padding the API adds to each delta event. */
+  stream_options?: { include_obfuscation?: boolean } | null;
   text?: unknown;
   reasoning?: unknown;
   stream?: false | null;
@@ -85,6 +104,8 @@ export class Responses extends APIResource {
   readonly inputItems: InputItems;
   // Which run a response belongs to, so a continuation's stream names the same run.
   readonly #runOf = new Map<string, string>();
+  // The newest response made in each conversation: what a continuation through it goes on from.
+  readonly #latestIn = new Map<string, string>();
 
   constructor(client: AssistantsClient) {
     super(client);
@@ -108,6 +129,16 @@ export class Responses extends APIResource {
   /** Retrieves a response. @example `const response = await client.responses.retrieve(responseId);` */
   async retrieve(responseId: string, options?: RequestOptions): Promise<ResponseObject> {
     return withOutputText(await this._client.request<ResponseObject>({ method: 'GET', path: path`/responses/${responseId}` }, options));
+  }
+
+  /**
+   * Deletes a response (one still running is cancelled first). Resolves to nothing, as the
+   * official SDK's does.
+   *
+   * @example `await client.responses.delete(responseId); // retrieving it is now a NotFoundError`
+   */
+  async delete(responseId: string, options?: RequestOptions): Promise<void> {
+    await this._client.request<unknown>({ method: 'DELETE', path: path`/responses/${responseId}` }, options);
   }
 
   /** Cancels a background response. @example `const response = await client.responses.cancel(responseId); // status: 'cancelled'` */
@@ -152,7 +183,7 @@ export class Responses extends APIResource {
     }
     const runId = this.#chainRunId(body);
     const stream = startStream(this._client, { method: 'POST', path: '/responses', body }, options, { protocol: 'responses', runId });
-    stream.once('response.created', (event) => this.#setRunOf(event.response.id, runId ?? event.response.id));
+    stream.once('response.created', (event) => this.#remember(event.response.id, body, runId));
     return stream;
   }
 
@@ -163,17 +194,29 @@ export class Responses extends APIResource {
     if (this.#runOf.size > MAX_REMEMBERED_RESPONSES) this.#runOf.delete(this.#runOf.keys().next().value!);
   }
 
-  // A continuation with function outputs goes on with the run of the response it continues.
+  // A continuation with function outputs goes on with the run of the response it continues:
+  // the previous response, or the newest one of its conversation.
   #chainRunId(body: ResponseCreateParams): string | undefined {
-    const previous = body.previous_response_id;
-    if (previous == null) return undefined;
     const answersCalls = Array.isArray(body.input) && body.input.some((item) => item.type === 'function_call_output');
-    return answersCalls ? (this.#runOf.get(previous) ?? previous) : undefined;
+    if (!answersCalls) return undefined;
+    const conversationId = conversationIdOf(body.conversation);
+    const previous = body.previous_response_id ?? (conversationId === undefined ? undefined : this.#latestIn.get(conversationId));
+    return previous == null ? undefined : (this.#runOf.get(previous) ?? previous);
   }
 
-  #remember(responseId: string, body: ResponseCreateParams): void {
-    this.#setRunOf(responseId, this.#chainRunId(body) ?? responseId);
+  #remember(responseId: string, body: ResponseCreateParams, runId = this.#chainRunId(body)): void {
+    this.#setRunOf(responseId, runId ?? responseId);
+    const conversationId = conversationIdOf(body.conversation);
+    if (conversationId === undefined) return;
+    this.#latestIn.delete(conversationId);
+    this.#latestIn.set(conversationId, responseId);
+    if (this.#latestIn.size > MAX_REMEMBERED_RESPONSES) this.#latestIn.delete(this.#latestIn.keys().next().value!);
   }
+}
+
+function conversationIdOf(conversation: ResponseCreateParams['conversation']): string | undefined {
+  if (conversation == null) return undefined;
+  return typeof conversation === 'string' ? conversation : conversation.id;
 }
 
 // The official SDK adds `output_text` (all the text of the output) to every response it returns.

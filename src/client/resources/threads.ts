@@ -1,5 +1,6 @@
 import type { AssistantStream } from '../../stream/AssistantStream.ts';
 import type { AssistantsClient } from '../AssistantsClient.ts';
+import type { PagePromise } from '../pagination.ts';
 import { checkPollOptions, pollUntilDone, type PollOptions } from '../poll.ts';
 import { path, type RequestOptions } from '../request.ts';
 import { startStream, type StreamRequestOptions } from '../streaming.ts';
@@ -10,6 +11,7 @@ import type {
   ThreadCreateAndRunParamsStream,
   ThreadCreateParams,
   ThreadDeleted,
+  ThreadListParams,
   ThreadUpdateParams,
 } from '../types.ts';
 import { Messages } from './messages.ts';
@@ -40,6 +42,18 @@ export class Threads extends APIResource {
   /** Modifies a thread. @example `await client.beta.threads.update(threadId, { metadata: { user: 'u_1' } });` */
   async update(threadId: string, body: ThreadUpdateParams, options?: RequestOptions): Promise<Thread> {
     return this._client.request({ method: 'POST', path: path`/threads/${threadId}`, body }, options);
+  }
+
+  /**
+   * Lists threads, newest first unless `order: 'asc'`. An extension: the Assistants API never
+   * listed threads (the official SDK has no such call); Microsoft Foundry's agents service does,
+   * and so does the embedded server (`GET /threads`), in the same shape — how a migration finds
+   * every thread without knowing its ids. A server without it answers 404 or 405.
+   *
+   * @example `for await (const thread of client.beta.threads.list({ limit: 100 })) console.log(thread.id);`
+   */
+  list(query: ThreadListParams = {}, options?: RequestOptions): PagePromise<Thread> {
+    return this._client.requestList(() => ({ method: 'GET', path: '/threads', query: { ...query } }), options);
   }
 
   /** Deletes a thread. @example `await client.beta.threads.delete(threadId);` */

@@ -1,11 +1,12 @@
-import type { ResponseObject } from '../../wire/index.ts';
+import type { ConversationItem, ResponseObject } from '../../wire/index.ts';
 import type { RunExecutor } from '../executor/runExecutor.ts';
 import type { ThreadRecord } from '../store.ts';
 import { replayable } from '../streaming.ts';
+import { obfuscation, obfuscationSeed } from './responseObject.ts';
 import { ResponseWriter } from './writer.ts';
 
-/** An item of a response's `input`, as `GET /responses/{id}/input_items` lists it. */
-export type StoredInputItem = { id: string; type: string } & Record<string, unknown>;
+/** An item of a response's `input`, as `GET /responses/{id}/input_items` lists it (and a conversation keeps it). */
+export type StoredInputItem = ConversationItem;
 
 /** One event of a response's stream, framed once for every stream that carries it. */
 export interface LoggedResponseEvent {
@@ -29,6 +30,8 @@ export interface ResponseRecordInput {
   from: number;
   /** The user's question, for file_search `queries`. */
   query: string;
+  /** Whether delta events carry `obfuscation` (the request's `stream_options.include_obfuscation`); default true. */
+  obfuscate?: boolean | undefined;
   /**
    * A response read back from durable storage that had ended: its final object and last event.
    * Used instead of the run's log when that log no longer holds the response's events (a
@@ -63,6 +66,10 @@ export class ResponseRecord {
   readonly from: number;
   /** The user's question it answers. */
   readonly query: string;
+  /** Whether delta events carry `obfuscation`. */
+  readonly obfuscate: boolean;
+  /** The seed of its deltas' obfuscation (undefined without it). */
+  readonly #obfuscationSeed: number | undefined;
   #response: ResponseObject;
   readonly #finished: Promise<void>;
   readonly #events: LoggedResponseEvent[] = [];
@@ -79,6 +86,8 @@ export class ResponseRecord {
     this.executor = input.executor;
     this.from = input.from;
     this.query = input.query;
+    this.obfuscate = input.obfuscate ?? true;
+    this.#obfuscationSeed = this.obfuscate ? obfuscationSeed(input.response.id) : undefined;
     let resolve!: () => void;
     this.#finished = new Promise<void>((done) => {
       resolve = done;
@@ -159,10 +168,25 @@ export class ResponseRecord {
 
   #append(event: { type: string } & Record<string, unknown>): void {
     const sequence = this.#events.length;
-    const frame = `event: ${event.type}\ndata: ${JSON.stringify({ ...event, sequence_number: sequence })}\n\n`;
+    const frame = responseEventFrame(event, sequence, this.#obfuscationSeed);
     this.#events.push({ sequence, frame });
     for (const subscriber of this.#subscribers) subscriber.event(frame);
   }
+}
+
+/**
+ * One event of a response's stream as its SSE frame: numbered by `sequence_number`, and — with
+ * the response's `obfuscationSeed` — a delta padded with its `obfuscation` (see {@link obfuscation}).
+ *
+ * @example `responseEventFrame({ type: 'response.output_text.delta', delta: 'Hi', … }, 7, obfuscationSeed('resp_abc'))`
+ */
+export function responseEventFrame(event: { type: string } & Record<string, unknown>, sequence: number, obfuscationSeed: number | undefined): string {
+  const { delta } = event;
+  const data =
+    obfuscationSeed !== undefined && typeof delta === 'string'
+      ? { ...event, obfuscation: obfuscation(delta, obfuscationSeed, sequence), sequence_number: sequence }
+      : { ...event, sequence_number: sequence };
+  return `event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 // `event: <name>\ndata: <json>\n\n` → the parsed JSON (the log frames each event once).

@@ -46,21 +46,40 @@ const CodeInterpreterTool = z.looseObject({ type: z.literal('code_interpreter'),
 /** The tools the scripted model can use. */
 export const ResponseToolParam = z.discriminatedUnion('type', [FunctionTool, FileSearchTool, CodeInterpreterTool]);
 
+/** `conversation` on a create: the conversation's id, or `{ id }`. */
+export const ConversationReference = z.union([z.string().min(1), z.looseObject({ id: z.string().min(1) })]);
+
 /** The body of `POST /v1/responses`. */
 export const CreateResponseRequest = z.looseObject({
   model: z.string(),
   input: z.union([z.string(), z.array(InputItemParam)]).optional(),
   instructions: z.string().nullish(),
   previous_response_id: z.string().nullish(),
+  conversation: ConversationReference.nullish(),
   tools: z.array(z.looseObject({ type: z.string() })).optional(),
   tool_choice: z.union([z.enum(['auto', 'none', 'required']), z.looseObject({ type: z.string(), name: z.string().optional() })]).optional(),
   parallel_tool_calls: z.boolean().nullish(),
   background: z.boolean().nullish(),
   stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_obfuscation: z.boolean().optional() }).nullish(),
+  store: z.boolean().nullish(),
+  include: z.array(z.string()).nullish(),
   metadata: MetadataParam.optional(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
+  top_logprobs: z.number().int().min(0).max(20).nullish(),
   max_output_tokens: z.number().int().min(16).nullish(),
+  max_tool_calls: z.number().int().min(1).nullish(),
+  // Accepted and echoed, not acted on: the embedded server's models have no use for them.
+  prompt: z.looseObject({ id: z.string() }).nullish(),
+  prompt_cache_key: z.string().nullish(),
+  prompt_cache_retention: z.enum(['in_memory', '24h']).nullish(),
+  safety_identifier: z.string().max(64).nullish(),
+  service_tier: z.string().nullish(),
+  reasoning: z.looseObject({}).nullish(),
+  text: z.looseObject({}).nullish(),
+  truncation: z.enum(['auto', 'disabled']).nullish(),
+  user: z.string().nullish(),
 });
 
 export type CreateResponseInput = z.output<typeof CreateResponseRequest>;

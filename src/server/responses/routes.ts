@@ -1,20 +1,25 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AssistantTool, ResponseObject } from '../../wire/index.ts';
+import type { AssistantTool, ConversationItem } from '../../wire/index.ts';
 import { newMessage, newRun } from '../builders.ts';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { RunExecutor } from '../executor/runExecutor.ts';
 import { scenarioOf } from '../executor/scenario.ts';
+import { pollable } from '../http.ts';
 import { newId, nowSeconds } from '../ids.ts';
 import type { Assistant } from '../objects.ts';
 import { paginate, parseListQuery } from '../pagination.ts';
 import type { RunSettingsInput } from '../../wire/requests.ts';
-import type { ThreadRecord } from '../store.ts';
+import { Collection, type ThreadRecord } from '../store.ts';
 import { parseRequest, readJsonBody } from '../validation.ts';
-import { ResponseRecord, streamResponseEvents, type StoredInputItem } from './record.ts';
+import { storedItemOf } from '../conversations/items.ts';
+import type { ConversationRecord } from '../conversations/record.ts';
+import { conversationOfRequest, historyOf, joinConversation, latestOf, textOf } from '../conversations/responses.ts';
+import { checkNewIds } from '../conversations/routes.ts';
+import { ResponseRecord, streamResponseEvents } from './record.ts';
 import { CreateResponseRequest, ResponseToolParam, type CreateResponseInput, type InputItemInput } from './requests.ts';
-import { createThread } from '../routes/threads.ts';
+import { newResponse } from './responseObject.ts';
 
 /** How long `POST …/cancel` waits for the run to wind down before answering. */
 const CANCEL_WAIT_MS = 2_000;
@@ -26,18 +31,25 @@ const RetrieveQuery = z.looseObject({
 
 /**
  * `/v1/responses`: create (streamed, background or plain), retrieve (also as a stream replay
- * from `starting_after`), cancel (background responses), and the input items. Each response
+ * from `starting_after`), delete, cancel (background responses), and the input items. Each response
  * runs on the server's one run executor and scripted model: a new chain is a new thread and
- * run; function call outputs (`previous_response_id` + `function_call_output`) continue the
- * same run; a new question after a finished response is a new run on the same thread.
+ * run; function call outputs (`previous_response_id` + `function_call_output`, or the same
+ * `conversation`) continue the same run; a new question after a finished response is a new run
+ * on the same thread (or, in a conversation, on a new thread holding its messages). A
+ * `store: false` response is answered and then forgotten: it cannot be retrieved or continued
+ * by id (a conversation still continues its function calls while this server runs).
  */
 export function responseRoutes(context: ServerContext): Hono {
   const { responses } = context;
   return new Hono()
     .post('/', async (c) => {
       const body = await readJsonBody(c, CreateResponseRequest);
+      if (body.background === true && body.store === false) {
+        throw new ApiError(400, 'Background mode requires store=true: a background response is retrieved by its id.', { param: 'store' });
+      }
       const record = createResponse(context, body);
-      responses.set(record.response.id, record);
+      if (body.store === false) keepUnstored(context, record);
+      else responses.set(record.response.id, record);
       if (body.stream === true) return streamResponseEvents(record, -1);
       if (body.background !== true) await record.finished;
       return c.json(record.response);
@@ -46,16 +58,21 @@ export function responseRoutes(context: ServerContext): Hono {
       const record = responses.require(c.req.param('response_id'));
       const query = parseRequest(RetrieveQuery, c.req.query());
       if (query.stream === 'true') return streamResponseEvents(record, query.starting_after ?? -1);
-      return c.json(record.response);
+      return pollable(c, context.pollAfterMs, record.response);
+    })
+    .delete('/:response_id', async (c) => {
+      const record = responses.require(c.req.param('response_id'));
+      // A response still running is cancelled first (its open streams end `response.cancelled`):
+      // deleted, it could not be read or cancelled any more, yet would run on unseen.
+      await windDown(record);
+      responses.delete(record.response.id);
+      return c.json({ id: record.response.id, object: 'response', deleted: true });
     })
     .post('/:response_id/cancel', async (c) => {
       const record = responses.require(c.req.param('response_id'));
       if (record.response.background !== true)
         throw new ApiError(400, 'Only responses created with background=true can be cancelled.', { param: 'response_id' });
-      if (!record.ended) {
-        if (record.executor.isActive) record.executor.cancel();
-        await Promise.race([record.finished, new Promise((resolve) => setTimeout(resolve, CANCEL_WAIT_MS).unref())]);
-      }
+      await windDown(record);
       return c.json(record.response);
     })
     .get('/:response_id/input_items', (c) => {
@@ -64,73 +81,112 @@ export function responseRoutes(context: ServerContext): Hono {
     });
 }
 
+/** Cancels a response's run if it is still going, and waits (a bounded while) for it to end. */
+async function windDown(record: ResponseRecord): Promise<void> {
+  if (record.ended) return;
+  if (record.executor.isActive) record.executor.cancel();
+  await Promise.race([record.finished, new Promise((resolve) => setTimeout(resolve, CANCEL_WAIT_MS).unref())]);
+}
+
+/**
+ * Keeps a `store: false` response only as long as its run may go on (running, or paused for
+ * function outputs a conversation may bring): not retrievable, and dropped from the set once its
+ * run is over (checked when the next one arrives, so the set holds the live ones only).
+ */
+function keepUnstored(context: ServerContext, record: ResponseRecord): void {
+  for (const kept of context.unstored) if (kept.ended && !kept.executor.isActive) context.unstored.delete(kept);
+  context.unstored.add(record);
+}
+
 /** The parts of a request's `input` the server acts on. */
 interface ParsedInput {
-  stored: StoredInputItem[];
-  userTexts: string[];
-  assistantTexts: string[];
+  /** Every item, as `input_items` lists it and a conversation keeps it. */
+  stored: ConversationItem[];
+  /** The user and assistant messages' text, in order. */
+  messages: Array<{ role: 'user' | 'assistant'; text: string }>;
   instructions: string[];
   outputs: Array<{ tool_call_id: string; output: string }>;
 }
 
 function parseInput(input: CreateResponseInput['input']): ParsedInput {
   const items: InputItemInput[] = typeof input === 'string' ? [{ role: 'user', content: input }] : (input ?? []);
-  const parsed: ParsedInput = { stored: [], userTexts: [], assistantTexts: [], instructions: [], outputs: [] };
+  const parsed: ParsedInput = { stored: [], messages: [], instructions: [], outputs: [] };
   for (const item of items) {
-    if ('role' in item && typeof item.role === 'string') {
-      const message = item as { role: string; content: string | Array<{ type: string; text?: unknown }> };
-      const parts = typeof message.content === 'string' ? [{ type: 'input_text', text: message.content }] : message.content;
-      const text = parts.map((part) => (typeof part.text === 'string' ? part.text : '')).join('\n');
-      if (message.role === 'user') parsed.userTexts.push(text);
-      else if (message.role === 'assistant') parsed.assistantTexts.push(text);
+    const stored = storedItemOf(item);
+    parsed.stored.push(stored);
+    if (stored.type === 'message') {
+      const text = textOf(stored['content']);
+      const role = stored['role'];
+      if (role === 'user' || role === 'assistant') parsed.messages.push({ role, text });
       else parsed.instructions.push(text);
-      parsed.stored.push({ id: newId('msg_'), type: 'message', role: message.role, status: 'completed', content: parts });
-    } else if (item.type === 'function_call_output') {
-      const { call_id, output } = item as { call_id: string; output: unknown };
+    } else if (stored.type === 'function_call_output') {
+      const { call_id, output } = stored as ConversationItem & { call_id: string; output: unknown };
       parsed.outputs.push({ tool_call_id: call_id, output: typeof output === 'string' ? output : JSON.stringify(output) });
-      parsed.stored.push({ id: newId('fco_'), type: 'function_call_output', call_id, output, status: 'completed' });
-    } else {
-      parsed.stored.push({
-        ...(item as Record<string, unknown>),
-        id: typeof item.id === 'string' ? item.id : newId('item_'),
-        type: item.type ?? 'item',
-      });
     }
   }
   return parsed;
 }
 
+/**
+ * A response to a create request, started: a continuation of the run it answers (function
+ * outputs for the paused previous response, or the conversation's), else a new run — on the
+ * previous response's thread, or on a new one holding the conversation's messages.
+ */
 function createResponse(context: ServerContext, body: CreateResponseInput): ResponseRecord {
+  const conversation = conversationOfRequest(context, body);
   const input = parseInput(body.input);
+  // Refused before anything starts: an item is in a conversation once.
+  if (conversation !== undefined) checkNewIds(conversation, input.stored, 'input');
+  const stored = body.store !== false;
+  const obfuscate = body.stream_options?.include_obfuscation !== false;
+  const response = newResponse(body, conversation?.conversation.id);
+  const query = input.messages.filter((message) => message.role === 'user').at(-1)?.text ?? '';
+  const previous = conversation === undefined ? previousOf(context, body) : latestOf(context, conversation);
   const scenario = scenarioOf(body.metadata ?? undefined);
-  const response = newResponse(body);
-  const query = input.userTexts.at(-1) ?? '';
-  const previous = body.previous_response_id == null ? undefined : context.responses.get(body.previous_response_id);
-  if (body.previous_response_id != null && previous === undefined) {
-    throw new ApiError(404, `Previous response with id '${body.previous_response_id}' not found.`, { param: 'previous_response_id' });
-  }
+  const started = (record: ResponseRecord) => {
+    if (conversation !== undefined) joinConversation(context, conversation, record, input.stored);
+    return record;
+  };
 
+  // A conversation whose paused calls were deleted from it (nothing to answer any more) has
+  // abandoned that run: it is cancelled, and the conversation goes on.
+  if (conversation !== undefined && previous !== undefined && input.outputs.length === 0 && isAbandonedPause(previous, conversation)) {
+    previous.executor.cancel();
+  }
   // Function outputs continue the run the previous response paused.
   if (previous !== undefined && previous.executor.run.status === 'requires_action') {
     const pending = previous.executor.run.required_action?.submit_tool_outputs.tool_calls.map((call) => call.id) ?? [];
     const missing = pending.filter((id) => !input.outputs.some((output) => output.tool_call_id === id));
     if (missing.length > 0) throw new ApiError(400, `No tool output found for function call ${missing[0]}.`, { param: 'input' });
     const from = previous.executor.log.length;
-    for (const text of input.userTexts) addMessage(previous.thread, 'user', text);
+    for (const message of input.messages) addMessage(previous.thread, message.role, message.text);
     previous.executor.submitToolOutputs(input.outputs);
-    return new ResponseRecord({ response, inputItems: input.stored, thread: previous.thread, executor: previous.executor, from, query });
+    context.unstored.delete(previous);
+    return started(new ResponseRecord({ response, inputItems: input.stored, thread: previous.thread, executor: previous.executor, from, query, obfuscate }));
   }
   if (input.outputs.length > 0) {
-    throw new ApiError(400, `No tool call found for function call output with call_id ${input.outputs[0]!.tool_call_id}.`, { param: 'input' });
+    const callId = input.outputs[0]!.tool_call_id;
+    const made = previous?.response.output.some((item) => item.type === 'function_call' && (item as { call_id?: unknown }).call_id === callId);
+    if (made === true && previous !== undefined) {
+      // The previous response made the call, but its run is over (expired, or ended by a restart).
+      const { status, last_error: error } = previous.executor.run;
+      throw new ApiError(
+        400,
+        `Function call ${callId} can no longer be answered: the run that made it ended ${status}${error == null ? '' : ` (${error.message})`}. Ask again in a new response.`,
+        { param: 'input' },
+      );
+    }
+    throw new ApiError(400, `No tool call found for function call output with call_id ${callId}.`, { param: 'input' });
   }
-  if (previous?.executor.isActive === true) {
+  if (previous?.executor.isActive === true && conversation === undefined) {
     throw new ApiError(400, `Previous response with id '${previous.response.id}' is still in progress.`, { param: 'previous_response_id' });
   }
-  const thread = previous?.thread ?? createThread(context, {});
-  for (const text of input.assistantTexts) addMessage(thread, 'assistant', text);
-  for (const text of input.userTexts) addMessage(thread, 'user', text);
+  const reused = conversation === undefined ? previous?.thread : undefined;
+  const thread = reused ?? responseThread(context, stored);
+  const history = conversation === undefined ? { messages: [], instructions: [] } : historyOf(conversation);
+  for (const message of [...history.messages, ...input.messages]) addMessage(thread, message.role, message.text);
   const { tools, vectorStoreIds } = assistantTools(context, body.tools ?? []);
-  const instructions = [body.instructions ?? '', ...input.instructions].filter((part) => part !== '').join('\n\n');
+  const instructions = [body.instructions ?? '', ...history.instructions, ...input.instructions].filter((part) => part !== '').join('\n\n');
   const settings = {
     assistant_id: '',
     model: body.model,
@@ -145,39 +201,44 @@ function createResponse(context: ServerContext, body: CreateResponseInput): Resp
   const run = newRun(settings, anonymousAssistant(body.model), thread.thread.id);
   const executor = new RunExecutor({ run, thread, vectorStoreIds, scenario, includeSearchContent: true }, context.environment);
   thread.runs.set(run.id, executor);
-  return new ResponseRecord({ response, inputItems: input.stored, thread, executor, from: 0, query });
+  return started(new ResponseRecord({ response, inputItems: input.stored, thread, executor, from: 0, query, obfuscate }));
+}
+
+// A paused run none of whose calls is still in the conversation.
+function isAbandonedPause(previous: ResponseRecord, conversation: ConversationRecord): boolean {
+  if (previous.executor.run.status !== 'requires_action') return false;
+  const pending = new Set(previous.executor.run.required_action?.submit_tool_outputs.tool_calls.map((call) => call.id));
+  return !conversation.items.values().some((item) => item.type === 'function_call' && pending.has(item['call_id'] as string));
+}
+
+// The response `previous_response_id` names: a 404 when this server has none by that id
+// (a `store: false` response is never kept).
+function previousOf(context: ServerContext, body: CreateResponseInput): ResponseRecord | undefined {
+  if (body.previous_response_id == null) return undefined;
+  const previous = context.responses.get(body.previous_response_id);
+  if (previous === undefined) {
+    throw new ApiError(404, `Previous response with id '${body.previous_response_id}' not found.`, { param: 'previous_response_id' });
+  }
+  return previous;
+}
+
+/**
+ * A new thread to run a response on. It is no client's thread (`GET /threads` leaves it out),
+ * and for a `store: false` response it is not in the store at all: nothing of it is kept.
+ */
+function responseThread(context: ServerContext, stored: boolean): ThreadRecord<RunExecutor> {
+  const record: ThreadRecord<RunExecutor> = {
+    thread: { id: newId('thread_'), object: 'thread', created_at: nowSeconds(), tool_resources: {}, metadata: {} },
+    messages: new Collection('message'),
+    runs: new Collection('run'),
+    backsResponses: true,
+  };
+  return stored ? context.store.threads.set(record.thread.id, record) : record;
 }
 
 function addMessage(thread: ThreadRecord<RunExecutor>, role: 'user' | 'assistant', text: string): void {
   const message = newMessage(thread.thread.id, { role, content: text });
   thread.messages.set(message.id, message);
-}
-
-function newResponse(body: CreateResponseInput): ResponseObject {
-  const background = body.background === true;
-  return {
-    id: newId('resp_'),
-    object: 'response',
-    created_at: nowSeconds(),
-    status: background ? 'queued' : 'in_progress',
-    background,
-    error: null,
-    incomplete_details: null,
-    instructions: body.instructions ?? null,
-    max_output_tokens: body.max_output_tokens ?? null,
-    model: body.model,
-    output: [],
-    output_text: '',
-    parallel_tool_calls: body.parallel_tool_calls ?? true,
-    previous_response_id: body.previous_response_id ?? null,
-    temperature: body.temperature ?? 1,
-    tool_choice: body.tool_choice ?? 'auto',
-    tools: body.tools ?? [],
-    top_p: body.top_p ?? 1,
-    usage: null,
-    metadata: body.metadata ?? {},
-    ...{ reasoning: { effort: null, summary: null }, store: true, text: { format: { type: 'text' } }, truncation: 'disabled', user: null },
-  };
 }
 
 // The Responses tools as the run executor's Assistants tools; file_search names its vector stores.

@@ -13,6 +13,7 @@ import type {
   ToolCall,
 } from '../../wire/index.ts';
 import { outputText } from '../../wire/index.ts';
+import { responseUsage } from './responseObject.ts';
 
 // The times an Assistants object records when something happened to it (not `expires_at`).
 const LOGGED_TIMES = ['created_at', 'started_at', 'completed_at', 'failed_at', 'cancelled_at', 'incomplete_at'] as const;
@@ -124,16 +125,7 @@ export class ResponseWriter {
   }
 
   #end(type: string, status: ResponseObject['status'], run: Run): void {
-    const usage = run.usage;
-    if (usage != null) {
-      this.#response.usage = {
-        input_tokens: usage.prompt_tokens,
-        output_tokens: usage.completion_tokens,
-        total_tokens: usage.total_tokens,
-        input_tokens_details: { cached_tokens: 0 },
-        output_tokens_details: { reasoning_tokens: 0 },
-      } as NonNullable<ResponseObject['usage']>;
-    }
+    if (run.usage != null) this.#response.usage = responseUsage(run.usage);
     // A run paused at requires_action has no completed_at. The clock is no stand-in: a response
     // is rebuilt from its run's log after a restart or on another server, and must read the same.
     if (status === 'completed') this.#response.completed_at = run.completed_at ?? (this.#lastLoggedAt || this.#response.created_at);
@@ -184,12 +176,13 @@ export class ResponseWriter {
       const item =
         call.type === 'function'
           ? ({
-              type: 'function_call',
               id: `fc_${suffix}`,
-              call_id: call.id,
-              name: call.function?.name ?? '',
-              arguments: '',
+              type: 'function_call',
               status: 'in_progress',
+              arguments: '',
+              call_id: call.id,
+              caller: null,
+              name: call.function?.name ?? '',
             } satisfies ResponseFunctionCall)
           : call.type === 'code_interpreter'
             ? ({
@@ -272,7 +265,7 @@ export class ResponseWriter {
   #message(name: string, event: Message | MessageDeltaEvent): void {
     if (name === 'thread.message.created') {
       const data = event as Message;
-      const item: ResponseOutputMessage = { type: 'message', id: data.id, status: 'in_progress', role: 'assistant', content: [] };
+      const item: ResponseOutputMessage = { id: data.id, type: 'message', status: 'in_progress', content: [], phase: null, role: 'assistant' };
       const outputIndex = this.#output.length;
       this.#messages.set(data.id, { item, outputIndex, assistantsText: '' });
       this.#output.push(item);

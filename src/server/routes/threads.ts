@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { attachFiles, checkMessageFiles } from '../attachments/index.ts';
 import { newMessage } from '../builders.ts';
 import type { ServerContext } from '../context.ts';
 import type { RunExecutor } from '../executor/runExecutor.ts';
@@ -7,6 +8,7 @@ import type { ThreadObject } from '../objects.ts';
 import { CreateThreadRequest, ModifyThreadRequest, type CreateThreadInput } from '../../wire/requests.ts';
 import { Collection, type ThreadRecord } from '../store.ts';
 import { resolveToolResources } from '../toolResources.ts';
+import { paginate, parseListQuery } from '../pagination.ts';
 import { readJsonBody } from '../validation.ts';
 
 /**
@@ -15,6 +17,7 @@ import { readJsonBody } from '../validation.ts';
  * @example `const record = createThread(context, { messages: [{ role: 'user', content: 'Hi' }] });`
  */
 export function createThread(context: ServerContext, body: CreateThreadInput): ThreadRecord<RunExecutor> {
+  for (const input of body.messages ?? []) checkMessageFiles(context, input);
   const toolResources = resolveToolResources(context, body.tool_resources);
   const thread: ThreadObject = {
     id: newId('thread_'),
@@ -28,17 +31,29 @@ export function createThread(context: ServerContext, body: CreateThreadInput): T
     messages: new Collection('message'),
     runs: new Collection('run'),
   };
+  context.store.threads.set(thread.id, record);
   for (const input of body.messages ?? []) {
     const message = newMessage(thread.id, input);
     record.messages.set(message.id, message);
+    attachFiles(context, record, message);
   }
-  return context.store.threads.set(thread.id, record);
+  return record;
 }
 
-/** `/threads`: create, retrieve, modify, delete (create-and-run lives with the runs). */
+/**
+ * `/threads`: create, retrieve, modify, delete (create-and-run lives with the runs), and list —
+ * an extension the Assistants API never had, shaped as Microsoft Foundry's agents service shapes
+ * it (`GET /threads?limit&order&after&before`, newest first, the API's list envelope), so a
+ * client can find every thread without knowing its ids (docs/server.md). The threads the server
+ * made to run `/v1/responses` on are no client's, and are not listed.
+ */
 export function threadRoutes(context: ServerContext): Hono {
   const { threads } = context.store;
   return new Hono()
+    .get('/', (c) => {
+      const listed = threads.values().flatMap((record) => (record.backsResponses === true ? [] : [record.thread]));
+      return c.json(paginate(listed, (thread) => thread.id, parseListQuery(c.req.query())));
+    })
     .post('/', async (c) => c.json(createThread(context, await readJsonBody(c, CreateThreadRequest)).thread))
     .get('/:thread_id', (c) => c.json(threads.require(c.req.param('thread_id')).thread))
     .post('/:thread_id', async (c) => {

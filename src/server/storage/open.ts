@@ -2,10 +2,12 @@ import type { ExecutorEnvironment } from '../executor/environment.ts';
 import type { RunExecutor } from '../executor/runExecutor.ts';
 import type { FileIndexer } from '../indexing.ts';
 import type { DurableKeys } from '../idempotency.ts';
+import type { ConversationRecord } from '../conversations/record.ts';
 import type { ResponseRecord } from '../responses/record.ts';
 import type { StreamReference } from '../streaming.ts';
 import type { Collection, Store } from '../store.ts';
-import { bindResponses, restoreResponses, type ResponsesBinding } from './durableResponses.ts';
+import { bindConversations, restoreConversations } from './durableConversations.ts';
+import { bindResponses, restoreResponses } from './durableResponses.ts';
 import { durableKeys } from './keys.ts';
 import { bindStore, endAbandonedRuns, endInterruptedRuns, restoreStore, type StoreBinding } from './durable.ts';
 import { StorageError, type StorageEngine } from './engine.ts';
@@ -39,23 +41,32 @@ export interface DurableStorage {
   stopChecks(): void;
   /** Waits for the last writes, then closes the database. */
   close(): Promise<void>;
+  /** Rejects unless the database answers now (readiness). */
+  ping(): Promise<void>;
   /** The `Idempotency-Key`s kept in this database, bounded by `maxKeys`; `open` re-opens a kept stream. */
   keys(maxKeys: number, open: (reference: StreamReference) => Response | undefined): DurableKeys | undefined;
 }
 
+/** What a server keeps besides its store: the `/v1/responses` and `/v1/conversations` objects. */
+export interface DurableCollections {
+  responses: Collection<ResponseRecord>;
+  conversations: Collection<ConversationRecord>;
+}
+
 /**
  * Opens the engine the options name (or none: `undefined`, the in-memory server), migrates it,
- * loads its state into `store` (and the `/v1/responses` objects into `responses`), ends the
- * runs a stop interrupted, and from then on writes every change through an ordered queue.
+ * loads its state into `store` (and the `/v1/responses` and `/v1/conversations` objects into
+ * `collections`), ends the runs a stop interrupted, and from then on writes every change through
+ * an ordered queue.
  *
- * @example `const storage = await openStorage({ dataDir: './data' }, store, environment, indexer);`
+ * @example `const storage = await openStorage({ dataDir: './data' }, store, environment, indexer, context);`
  */
 export async function openStorage(
   options: StorageOptions,
   store: Store<RunExecutor>,
   environment: ExecutorEnvironment,
   indexer: FileIndexer,
-  responses?: Collection<ResponseRecord>,
+  collections?: DurableCollections,
 ): Promise<DurableStorage | undefined> {
   if (options.dataDir !== undefined && options.databaseUrl !== undefined) {
     throw new StorageError('Give either dataDir (SQLite) or databaseUrl (PostgreSQL), not both.');
@@ -93,15 +104,29 @@ export async function openStorage(
     }
     const state = await engine.load();
     restoreStore(store, state, environment, indexer);
-    if (responses !== undefined) restoreResponses(responses, store, state.objects);
+    if (collections !== undefined) {
+      restoreResponses(collections.responses, store, state.objects);
+      restoreConversations(collections.conversations, state.objects);
+    }
   } catch (error) {
     await engine.close();
     throw error;
   }
   const queue = new PersistenceQueue(engine, environment.onInternalError);
   const shared = engine.shared;
-  const responsesBinding: ResponsesBinding | undefined = responses === undefined ? undefined : bindResponses(responses, store, queue);
-  const binding = bindStore(store, queue, environment, shared?.instanceId, (row) => responsesBinding?.applyRemote(row));
+  const responsesBinding = collections === undefined ? undefined : bindResponses(collections.responses, store, queue);
+  const conversationsBinding = collections === undefined ? undefined : bindConversations(collections.conversations, queue);
+  const binding = bindStore(store, queue, environment, shared?.instanceId, {
+    put(row) {
+      if (row.kind === 'response') responsesBinding?.applyRemote(row);
+      else conversationsBinding?.applyPut(row);
+    },
+    delete: (kind, parent, id) => {
+      if (kind === 'response') responsesBinding?.applyDelete(id);
+      else conversationsBinding?.applyDelete(kind, parent, id);
+    },
+    deleteRoot: (root) => conversationsBinding?.applyDeleteRoot(root),
+  });
   await endInterruptedRuns(store, binding, shared);
   await queue.flushed();
   // Writes others committed while this server loaded were held back; now they apply.
@@ -110,6 +135,7 @@ export async function openStorage(
   return {
     engine,
     flushed: () => queue.flushed(),
+    ping: () => engine.ping(),
     synced: shared === undefined ? undefined : () => shared.sync(),
     stopChecks: () => ownerCheck?.stop(),
     keys(maxKeys, open) {

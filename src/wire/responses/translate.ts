@@ -1,4 +1,4 @@
-import { AssistantStreamError, safePathSegment, type AssistantStreamErrorKind } from '../errors.ts';
+import { AssistantStreamError, safeEventName, type AssistantStreamErrorKind } from '../errors.ts';
 import { toWireEvent, type WireEvent } from '../events.ts';
 import { growString } from '../grow.ts';
 import type { Message, MessageDelta } from '../schemas/message.ts';
@@ -24,6 +24,13 @@ export interface ResponsesTranslatorOptions {
    * continues a run: it starts with `thread.run.queued` instead of `thread.run.created`.
    */
   runId?: string | undefined;
+  /**
+   * The stream's lifecycle mode (the charts' `tolerant` or `strict`). It decides one thing here:
+   * a stream from before the API numbered its events (`sequence_number` came in 2025) is read
+   * in `tolerant` (the default), its events numbered by their order, as the official SDK reads
+   * it; `strict` refuses it at its first event (`schema`).
+   */
+  lifecycle?: 'tolerant' | 'strict' | undefined;
 }
 
 type JSONObject = Record<string, unknown>;
@@ -35,19 +42,14 @@ interface Slot {
   item: ResponseOutputItem | ResponseOtherItem;
   readonly kind: 'message' | 'tool' | 'other';
   done: boolean;
-  /** message: its `message_creation` step; tool: the `tool_calls` step it is a call of. */
+  /** message: its `message_creation` step; tool: its `tool_calls` step (one per tool item). */
   stepId?: string;
+  /** tool: whether its step ended. */
+  stepEnded?: boolean;
   /** message: which content parts the Assistants message has a block for. */
   opened?: boolean[];
   /** message: how many Assistants annotations each part has so far. */
   annotations?: number[];
-  /** tool: its index among the step's tool calls. */
-  toolIndex?: number;
-}
-
-interface ToolStep {
-  readonly id: string;
-  readonly slots: Slot[];
 }
 
 const LIFECYCLE_RUN_EVENTS = {
@@ -58,7 +60,7 @@ const LIFECYCLE_RUN_EVENTS = {
 /**
  * Turns a Responses stream (`response.*` events) into the Assistants stream events the
  * statecharts take: a response is a run, a message item a `message_creation` step plus a
- * message, consecutive tool items one `tool_calls` step. It keeps the response as it grows
+ * message, each tool item a `tool_calls` step with one call. It keeps the response as it grows
  * (what `finalResponse()` returns) and checks what the charts cannot: `sequence_number`
  * order, and that every item event names an item that was added, at its `output_index`.
  * Events without an Assistants counterpart pass through as unknown events. docs/responses.md
@@ -77,15 +79,31 @@ export class ResponsesTranslator {
   #final: ResponseObject | undefined;
   #identity: RunIdentity | undefined;
   #lastSequence: number | undefined;
+  /** Whether the events carry `sequence_number`: decided by the first that should. */
+  #numbered: boolean | undefined;
+  readonly #lifecycle: 'tolerant' | 'strict';
   readonly #slots: Slot[] = [];
   readonly #slotsById = new Map<string, Slot>();
-  #toolStep: ToolStep | undefined;
   #status: RunStatus = 'queued';
   #lastRunEvent: string | undefined;
 
   constructor(deliver: (event: WireEvent) => void, options: ResponsesTranslatorOptions = {}) {
     this.#deliver = deliver;
     this.#runIdOption = options.runId;
+    this.#lifecycle = options.lifecycle ?? 'tolerant';
+  }
+
+  /**
+   * The `sequence_number` of `json`, or — in a stream from before the API numbered its events —
+   * the one it is given by its order (0 for the first). Undefined for an event that needs none
+   * (an unnumbered `error` or `keepalive`) or is not a Responses event.
+   */
+  sequenceOf(json: unknown): number | undefined {
+    if (!isRecord(json)) return undefined;
+    const sequence = json['sequence_number'];
+    if (typeof sequence === 'number') return sequence;
+    if (sequence !== undefined || this.#numbered === true || isUnnumberedKind(json['type'])) return undefined;
+    return (this.#lastSequence ?? -1) + 1;
   }
 
   /** The response as accumulated so far (undefined before `response.created`). */
@@ -96,6 +114,20 @@ export class ResponsesTranslator {
   /** The response of the last terminal event (`completed`, `failed`, `incomplete`), once seen. */
   get finalResponse(): ResponseObject | undefined {
     return this.#final;
+  }
+
+  /** The `output_index` of every item added and not done yet, in order. */
+  get unfinishedItems(): number[] {
+    return this.#slots.filter((slot) => !slot.done).map((slot) => slot.outputIndex);
+  }
+
+  /**
+   * The `sequence_number` of the last event taken: undefined before any, and in a stream from
+   * before the API numbered its events (whose numbers are only their order here: a server that
+   * does not number cannot be asked for what came after one).
+   */
+  get lastSequence(): number | undefined {
+    return this.#numbered === false ? undefined : this.#lastSequence;
   }
 
   /**
@@ -194,7 +226,19 @@ export class ResponsesTranslator {
   #checkSequence(json: JSONObject, seq: number, type: string): void {
     const sequence = json['sequence_number'];
     // An error, or a keepalive, may come unnumbered; every other event is numbered.
-    if (sequence === undefined && (type === 'error' || type === 'keepalive')) return;
+    if (sequence === undefined && isUnnumberedKind(type)) return;
+    // The first event decides whether the stream numbers its events: the API has since 2025.
+    this.#numbered ??= sequence !== undefined;
+    if (!this.#numbered) {
+      if (this.#lifecycle === 'strict') {
+        throw fault('schema', "sequence_number is missing: a stream from before the API numbered its events is read only in the 'tolerant' lifecycle", seq, type, 'data.sequence_number');
+      }
+      if (sequence !== undefined) throw fault('schema', 'sequence_number on an event of a stream whose first events had none', seq, type, 'data.sequence_number');
+      // Numbered by arrival: the order is all such a stream has to go by.
+      this.#lastSequence = (this.#lastSequence ?? -1) + 1;
+      return;
+    }
+    if (sequence === undefined) throw fault('schema', 'sequence_number is missing on an event of a stream whose first events had one', seq, type, 'data.sequence_number');
     if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 0) {
       throw fault('schema', 'sequence_number must be a non-negative integer', seq, type, 'data.sequence_number');
     }
@@ -214,7 +258,9 @@ export class ResponsesTranslator {
     const response = responseOf(json, seq, 'response.created');
     this.#response = { ...response, output: [] };
     const runId = this.#runIdOption ?? response.id;
-    this.#identity = { runId, threadId: runId };
+    // A thread is a conversation: a response in one names it as its run's thread.
+    const conversationId = (response.conversation as { id?: unknown } | null | undefined)?.id;
+    this.#identity = { runId, threadId: typeof conversationId === 'string' ? conversationId : runId };
     for (const item of response.output) this.#addSlot(item, seq, 'response.created');
     const continues = runId !== response.id;
     this.#runEvent(continues ? 'thread.run.queued' : 'thread.run.created', response, seq);
@@ -256,7 +302,7 @@ export class ResponsesTranslator {
       const final = (slot.id === undefined ? undefined : byId.get(slot.id)) ?? slot.item;
       this.#closeMessage(slot, final as ResponseOutputMessage, status === 'completed' ? 'completed' : 'incomplete', status, seq);
     }
-    this.#closeToolStep(status, seq);
+    for (const slot of this.#slots) if (slot.kind === 'tool') this.#endToolStep(slot, status, seq);
     response.output = this.#slots.map((slot) => (slot.id === undefined ? undefined : byId.get(slot.id)) ?? slot.item);
     for (const item of byId.values()) if (!response.output.includes(item)) response.output.push(item);
     response.output_text = outputText(response.output);
@@ -308,7 +354,6 @@ export class ResponsesTranslator {
       if (typeof item.id !== 'string') throw fault('schema', 'a message item needs an id', seq, type, 'data.item.id');
       const message = item as ResponseOutputMessage;
       if (!Array.isArray(message.content)) message.content = [];
-      this.#closeToolStep('completed', seq);
       slot.stepId = `step_${message.id}`;
       slot.opened = [];
       slot.annotations = [];
@@ -325,19 +370,14 @@ export class ResponsesTranslator {
       }
       if (item.type !== 'function_call' && typeof item.id !== 'string')
         throw fault('schema', 'a tool call item needs an id', seq, type, 'data.item.id');
-      let step = this.#toolStep;
-      if (step === undefined) {
-        step = { id: `step_${id ?? slot.outputIndex}`, slots: [] };
-        this.#toolStep = step;
-        const data = newStep(step.id, this.#identity!, createdAt, { type: 'tool_calls', tool_calls: [] });
-        this.#deliver({ type: 'thread.run.step.created', data, seq });
-        this.#deliver({ type: 'thread.run.step.in_progress', data, seq });
-      }
-      slot.stepId = step.id;
-      slot.toolIndex = step.slots.length;
-      step.slots.push(slot);
+      // Each tool item is a step of its own, as each run step is an item of the Responses API
+      // (and as the Assistants API gives each hosted call its own step).
+      slot.stepId = `step_${id ?? slot.outputIndex}`;
+      const data = newStep(slot.stepId, this.#identity!, createdAt, { type: 'tool_calls', tool_calls: [] });
+      this.#deliver({ type: 'thread.run.step.created', data, seq });
+      this.#deliver({ type: 'thread.run.step.in_progress', data, seq });
       const call = toolCallOfItem(item)!;
-      this.#stepDelta(step.id, { index: slot.toolIndex, ...initialCall(call) } as ToolCallDelta, seq);
+      this.#stepDelta(slot.stepId, { index: 0, ...initialCall(call) } as ToolCallDelta, seq);
     }
     return slot;
   }
@@ -363,6 +403,7 @@ export class ResponsesTranslator {
       this.#replaceItem(slot, done);
       slot.done = true;
       this.#completeToolCall(slot, before, done, seq);
+      this.#endToolStep(slot, 'completed', seq);
       return;
     }
     this.#replaceItem(slot, done);
@@ -380,7 +421,8 @@ export class ResponsesTranslator {
   /** Whatever the done item has that its deltas did not say, as deltas; then the call is complete. */
   #completeToolCall(slot: Slot, before: ResponseOutputItem | ResponseOtherItem, done: ResponseOutputItem | ResponseOtherItem, seq: number): void {
     const stepId = slot.stepId!;
-    const index = slot.toolIndex!;
+    // The step's one call.
+    const index = 0;
     if (done.type === 'function_call') {
       const rest = suffix((before as ResponseFunctionCall).arguments ?? '', (done as ResponseFunctionCall).arguments ?? '');
       if (rest !== '') this.#stepDelta(stepId, { index, type: 'function', function: { arguments: rest } }, seq);
@@ -404,15 +446,15 @@ export class ResponsesTranslator {
     // file_search results go into the step's completed object, as the Assistants API sends them.
   }
 
-  #closeToolStep(status: RunStatus, seq: number): void {
-    const step = this.#toolStep;
-    if (step === undefined) return;
-    this.#toolStep = undefined;
+  /** Ends a tool item's step (at its done, or with the response): completed, or failed or cancelled with it. */
+  #endToolStep(slot: Slot, status: RunStatus, seq: number): void {
+    if (slot.stepEnded === true) return;
+    slot.stepEnded = true;
+    slot.done = true;
     const stepStatus = status === 'failed' ? 'failed' : status === 'cancelled' ? 'cancelled' : 'completed';
-    for (const slot of step.slots) slot.done = true;
-    const toolCalls = step.slots.map((slot) => toolCallOfItem(slot.item)).filter((call): call is ToolCall => call !== undefined);
+    const call = toolCallOfItem(slot.item);
     const data: RunStep = {
-      ...newStep(step.id, this.#identity!, this.#response!.created_at, { type: 'tool_calls', tool_calls: toolCalls }),
+      ...newStep(slot.stepId!, this.#identity!, this.#response!.created_at, { type: 'tool_calls', tool_calls: call === undefined ? [] : [call] }),
       status: stepStatus,
       ...endTimes(stepStatus, this.#response!.created_at),
     };
@@ -591,7 +633,7 @@ export class ResponsesTranslator {
     if (typeof delta !== 'string') throw fault('schema', 'an arguments delta needs a string delta', seq, type, 'data.delta');
     if (typeof call.arguments !== 'string') call.arguments = '';
     growString(call as unknown as JSONObject, 'arguments', delta);
-    this.#stepDelta(slot.stepId!, { index: slot.toolIndex!, type: 'function', function: { arguments: delta } }, seq, true);
+    this.#stepDelta(slot.stepId!, { index: 0, type: 'function', function: { arguments: delta } }, seq, true);
     return call.arguments;
   }
 
@@ -603,7 +645,7 @@ export class ResponsesTranslator {
       throw fault('schema', 'function_call_arguments.done needs the arguments of a function_call', seq, type, 'data.arguments');
     const rest = suffix(call.arguments ?? '', args);
     call.arguments = args;
-    if (rest !== '') this.#stepDelta(slot.stepId!, { index: slot.toolIndex!, type: 'function', function: { arguments: rest } }, seq);
+    if (rest !== '') this.#stepDelta(slot.stepId!, { index: 0, type: 'function', function: { arguments: rest } }, seq);
   }
 
   #codeDelta(json: JSONObject, seq: number, type: string): void {
@@ -613,7 +655,7 @@ export class ResponsesTranslator {
     if (call.type !== 'code_interpreter_call' || typeof delta !== 'string')
       throw fault('schema', 'a code delta needs a string delta for a code_interpreter_call', seq, type, 'data.delta');
     call.code = (call.code ?? '') + delta;
-    this.#stepDelta(slot.stepId!, { index: slot.toolIndex!, type: 'code_interpreter', code_interpreter: { input: delta } }, seq, true);
+    this.#stepDelta(slot.stepId!, { index: 0, type: 'code_interpreter', code_interpreter: { input: delta } }, seq, true);
   }
 
   #codeDone(json: JSONObject, seq: number, type: string): void {
@@ -624,7 +666,7 @@ export class ResponsesTranslator {
       throw fault('schema', 'code_interpreter_call_code.done needs the code', seq, type, 'data.code');
     const rest = suffix(call.code ?? '', code);
     call.code = code;
-    if (rest !== '') this.#stepDelta(slot.stepId!, { index: slot.toolIndex!, type: 'code_interpreter', code_interpreter: { input: rest } }, seq);
+    if (rest !== '') this.#stepDelta(slot.stepId!, { index: 0, type: 'code_interpreter', code_interpreter: { input: rest } }, seq);
   }
 
   #stepDelta(stepId: string, call: ToolCallDelta, seq: number, fragment = false): void {
@@ -774,14 +816,9 @@ function fault(kind: AssistantStreamErrorKind, what: string, seq: number, eventN
   return new AssistantStreamError(kind, what, { eventIndex: seq, eventName: eventName === undefined ? undefined : safeEventName(eventName), path });
 }
 
-/**
- * An event name from the wire as an error may show it: a protocol-like name as it is, anything
- * else quoted, escaped and cut short (a name is data the server chose; errors reach logs).
- *
- * @internal
- */
-export function safeEventName(name: string): string {
-  return /^[a-z0-9_.]{1,80}$/.test(name) ? name : safePathSegment(name);
+/** The events the API may leave unnumbered even in a numbered stream. */
+function isUnnumberedKind(type: unknown): boolean {
+  return type === 'error' || type === 'keepalive';
 }
 
 function isRecord(value: unknown): value is JSONObject {

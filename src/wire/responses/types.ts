@@ -33,6 +33,8 @@ export interface ResponseOutputMessage {
   role: 'assistant';
   status: 'in_progress' | 'completed' | 'incomplete';
   content: Array<ResponseOutputText | ResponseOutputRefusal>;
+  /** Intermediate `commentary` or the `final_answer` (models that label their messages); null otherwise. */
+  phase?: 'commentary' | 'final_answer' | null;
 }
 
 /** A function call the client must run; `call_id` pairs it with its `function_call_output`. */
@@ -43,6 +45,8 @@ export interface ResponseFunctionCall {
   name: string;
   arguments: string;
   status?: 'in_progress' | 'completed' | 'incomplete';
+  /** Who made the call: null for the model itself, a program for programmatic tool calling. */
+  caller?: { type: string; caller_id?: string } | null;
 }
 
 /** A code interpreter call: its code and, once run, its outputs. */
@@ -82,7 +86,20 @@ export interface ResponseOtherItem {
 /** An item of a response's `output`. */
 export type ResponseOutputItem = ResponseOutputMessage | ResponseFunctionCall | ResponseCodeInterpreterCall | ResponseFileSearchCall;
 
-/** A response: the Responses API's counterpart of a run. */
+/** Token counts of a response, with the details the API reports (zeros where a server has none). */
+export interface ResponseUsage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  input_tokens_details?: { cached_tokens: number; cache_write_tokens?: number };
+  output_tokens_details?: { reasoning_tokens: number };
+}
+
+/**
+ * A response: the Responses API's counterpart of a run. The fields after `completed_at` are the
+ * settings the API echoes on every response (what a model did not use is `null` or the API's
+ * default there); this library reads none of them, and keeps them as the server sent them.
+ */
 export interface ResponseObject {
   id: string;
   object: 'response';
@@ -104,8 +121,26 @@ export interface ResponseObject {
   temperature?: number | null;
   top_p?: number | null;
   max_output_tokens?: number | null;
-  usage?: { input_tokens: number; output_tokens: number; total_tokens: number } | null;
+  usage?: ResponseUsage | null;
   completed_at?: number | null;
+  /** The conversation whose items the response's input and output were added to. */
+  conversation?: { id: string } | null;
+  store?: boolean;
+  max_tool_calls?: number | null;
+  prompt?: unknown;
+  prompt_cache_key?: string | null;
+  prompt_cache_retention?: string | null;
+  safety_identifier?: string | null;
+  service_tier?: string | null;
+  top_logprobs?: number | null;
+  frequency_penalty?: number;
+  presence_penalty?: number;
+  reasoning?: unknown;
+  text?: unknown;
+  truncation?: string | null;
+  user?: string | null;
+  moderation?: unknown;
+  tool_usage?: unknown;
 }
 
 interface EventBase {
