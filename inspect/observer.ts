@@ -56,8 +56,8 @@ export function createFrameObserver(sink: (frame: InspectionFrame) => void): Ins
     switch (inspection.type) {
       case '@xstate.event':
         if (isFragmentBatch(inspection.event)) {
-          // A batch of text fragments is the stream's own shortcut (docs/design.md): shown as
-          // the deltas it carries, a stream looks the same however its bytes were chunked.
+          // A batch of fragments (of text, or of one tool call) is the stream's own shortcut
+          // (docs/design.md): it is shown as the deltas it carries, as they came over the wire.
           const sessionId = idOf(inspection.actorRef);
           const sourceId = inspection.sourceRef === undefined ? undefined : idOf(inspection.sourceRef);
           for (const fragment of inspection.event.fragments) sink({ type: '@xstate.event', sessionId, sourceId, event: fragment });
@@ -124,8 +124,8 @@ function rootOf(actorRef: ActorRefLike, idOf: (actorRef: ActorRefLike) => string
   return idOf(root);
 }
 
-function isFragmentBatch(event: { type: string }): event is { type: 'text.fragments'; fragments: Array<{ type: string }> } {
-  return event.type === 'text.fragments' && Array.isArray((event as { fragments?: unknown }).fragments);
+function isFragmentBatch(event: { type: string }): event is { type: 'text.fragments' | 'toolCall.fragments'; fragments: Array<{ type: string }> } {
+  return (event.type === 'text.fragments' || event.type === 'toolCall.fragments') && Array.isArray((event as { fragments?: unknown }).fragments);
 }
 
 /** What the observer reads of XState's transition definitions (its `@xstate.microstep` `_transitions`). */
