@@ -130,12 +130,19 @@ async function watchLikeTheUi(inspector: Inspector): Promise<WebSocket> {
   const get = (path: string) => fetch(`${url.origin}${path}${path.includes('?') ? '&' : '?'}token=${token}`).then((response) => response.json());
   const socket = new WebSocket(`ws://${url.host}/ui?token=${token}`);
   let busy = false;
+  let actorsSeen = -1;
   socket.on('message', (data) => {
     if (busy) return;
-    const { nextSeq } = JSON.parse(String(data)) as { nextSeq: number };
+    const { nextSeq, actors } = JSON.parse(String(data)) as { nextSeq: number; actors: number };
     busy = true;
+    // What the page asks on every change: the state as of the newest event and the log's last
+    // rows; the actor list and the sessions when the number of actors changed, and the selected
+    // actor's history (as the page does when it takes a transition: here, with the actors).
+    const asks = [get('/api/state'), get(`/api/events?offset=${Math.max(0, nextSeq - 60)}&limit=60`)];
+    if (actors !== actorsSeen) asks.push(get('/api/actors'), get('/api/sessions'));
+    actorsSeen = actors;
     // A fetch cut off by the inspector closing at the end is expected: nothing to report.
-    Promise.all([get(`/api/state?at=${nextSeq - 1}`), get('/api/actors'), get(`/api/events?offset=${Math.max(0, nextSeq - 60)}&limit=60`)])
+    Promise.all(asks)
       .catch(() => {})
       .finally(() => (busy = false));
   });

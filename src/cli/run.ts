@@ -97,7 +97,7 @@ export async function streamResponse(
   request: RunRequest,
   model: string,
   term: Terminal,
-  options: { states?: boolean; signal?: AbortSignal | undefined } = {},
+  options: { states?: boolean; signal?: AbortSignal | undefined; inspect?: ((event: InspectionEvent) => void) | undefined } = {},
 ): Promise<number> {
   const startedAt = performance.now();
   const journal = new StateJournal();
@@ -105,7 +105,7 @@ export async function streamResponse(
   const open = () =>
     request.client.responses.stream(
       { model, input: request.message },
-      { handler: new TranscriptPrinter(term), inspect: options.states === true ? journal.inspect : undefined, signal: options.signal },
+      { handler: new TranscriptPrinter(term), inspect: both(options.states === true ? journal.inspect : undefined, options.inspect), signal: options.signal },
     );
   const stream = request.telemetry === undefined ? open() : request.telemetry.trace(open, { model, baseURL: request.client.baseURL });
   const exitCode = printOutcome(term, await settleStream(stream), startedAt);
@@ -165,24 +165,25 @@ export const runCommand: Command = {
   },
 };
 
-// One `run`: a Responses request, an actor looping over tool calls, or one streamed run.
+// One `run`: a Responses request, an actor looping over tool calls, or one streamed run. Every
+// mode takes --inspect: the usage is checked first, then the inspector starts, and it sees
+// whatever the mode runs (a response, a workflow and its streams, a plain stream).
 async function runOnce(args: ParsedArgs, io: CliIO, otel: CliTelemetry | undefined): Promise<number> {
   const telemetry = otel?.telemetry;
-  if (args.values['responses'] === true) {
-    const request = readRunRequest(args, io.env, { responses: true, telemetry });
-    return streamResponse(request, optionalString(args, 'model') ?? 'scripted', createTerminal(io), { states: args.values['states'] === true, signal: io.signal });
-  }
-  const request = readRunRequest(args, io.env, { telemetry });
+  const responses = args.values['responses'] === true;
+  const request = readRunRequest(args, io.env, { responses, telemetry });
   const term = createTerminal(io);
   const toolsFile = optionalString(args, 'tools');
   const deadline = optionalString(args, 'deadline');
-  if (toolsFile !== undefined || deadline !== undefined) {
-    const tools = toolsFile === undefined ? undefined : await loadTools(toolsFile);
-    const deadlineMs = deadline === undefined ? undefined : parseDuration(deadline, '--deadline');
-    return loopRun(request, term, { tools, deadlineMs, signal: io.signal });
-  }
+  const tools = toolsFile === undefined ? undefined : await loadTools(toolsFile);
+  const deadlineMs = deadline === undefined ? undefined : parseDuration(deadline, '--deadline');
+  if (responses && (tools !== undefined || deadlineMs !== undefined)) throw new UsageError('--tools and --deadline run an assistant (--assistant), not a --responses request');
   const inspection = await startInspection(optionalString(args, 'inspect'), term);
-  const { exitCode } = await streamRun(request, term, { states: args.values['states'] === true, signal: io.signal, inspect: inspection?.inspect });
+  const states = args.values['states'] === true;
+  let exitCode: number;
+  if (responses) exitCode = await streamResponse(request, optionalString(args, 'model') ?? 'scripted', term, { states, signal: io.signal, inspect: inspection?.inspect });
+  else if (tools !== undefined || deadlineMs !== undefined) exitCode = await loopRun(request, term, { tools, deadlineMs, signal: io.signal, inspect: inspection?.inspect });
+  else exitCode = (await streamRun(request, term, { states, signal: io.signal, inspect: inspection?.inspect })).exitCode;
   await inspection?.finish(io.signal);
   return exitCode;
 }

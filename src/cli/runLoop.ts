@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createActor, toPromise } from 'xstate';
+import { createActor, toPromise, type InspectionEvent } from 'xstate';
 import { createAssistantRun, DeadlineExceededError, type AssistantRunOutput, type RequiredActionFunctionToolCall, type ToolFunctions } from '../index.ts';
 import { UsageError } from './command.ts';
 import { describeRunEnd } from './printer.ts';
@@ -53,14 +53,20 @@ export async function loadTools(file: string): Promise<ToolFunctions> {
  *
  * @example `process.exitCode = await loopRun(request, term, { tools, deadlineMs: 120_000, signal });`
  */
-export async function loopRun(request: RunRequest, term: Terminal, options: { tools?: ToolFunctions | undefined; deadlineMs?: number | undefined; signal?: AbortSignal | undefined }): Promise<number> {
+export async function loopRun(
+  request: RunRequest,
+  term: Terminal,
+  options: { tools?: ToolFunctions | undefined; deadlineMs?: number | undefined; signal?: AbortSignal | undefined; inspect?: ((event: InspectionEvent) => void) | undefined },
+): Promise<number> {
   const { client, assistantId, message } = request;
   const { bold, dim, yellow, red } = term.colors;
   const startedAt = performance.now();
   term.line(`${bold('user >')} ${message}`);
   const threadId = request.threadId ?? (await client.beta.threads.create({}, { signal: options.signal })).id;
-  const actor = createActor(createAssistantRun({ client, tools: options.tools }), {
+  // Inspected, the workflow's chart and each of its streams show (every stream is a system of its own).
+  const actor = createActor(createAssistantRun({ client, tools: options.tools, inspect: options.inspect }), {
     input: { threadId, assistantId, additionalMessages: [{ role: 'user', content: message }], deadlineMs: options.deadlineMs },
+    ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
   });
   // Traced, the actor starts inside its run's span: every request of the run carries it.
   const start = () => (request.telemetry === undefined ? actor.start() : request.telemetry.trace(() => actor.start(), { agentId: assistantId, conversationId: threadId, baseURL: client.baseURL }));

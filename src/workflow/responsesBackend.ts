@@ -83,7 +83,7 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
   return {
     protocol: 'responses',
     baseURL: client.baseURL,
-    async create(input, { signal, idleTimeoutMs, idempotencyKey }) {
+    async create(input, { signal, idleTimeoutMs, idempotencyKey, inspect }) {
       // A restored create that had seen its run: the chain exists, find where it stands.
       if (input.run !== null) return { found: input.run };
       const settings = responseParams(input.params, assistantOf(input.params.assistantId), input.runKey);
@@ -92,9 +92,9 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
         input: inputItems(input.params.additionalMessages ?? []),
         ...(await history.start(input.threadId, signal)),
       };
-      return { stream: client.responses.stream(body, { signal, idleTimeoutMs, idempotencyKey }) };
+      return { stream: client.responses.stream(body, { signal, idleTimeoutMs, idempotencyKey, inspect }) };
     },
-    async submit(input, { signal, idleTimeoutMs, idempotencyKey }) {
+    async submit(input, { signal, idleTimeoutMs, idempotencyKey, inspect }) {
       const params = input.params === null ? attachedParams(input.run) : responseParams(input.params, assistantOf(input.params.assistantId), null);
       const body: ResponseCreateParams = {
         ...params,
@@ -102,7 +102,7 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
         input: input.toolOutputs.map((output) => ({ type: 'function_call_output' as const, call_id: output.tool_call_id, output: output.output })),
       };
       // The continuation names the run it goes on with, whichever client started the chain.
-      return startStream(client, { method: 'POST', path: '/responses', body }, { signal, idleTimeoutMs, idempotencyKey }, { protocol: 'responses', runId: input.runId });
+      return startStream(client, { method: 'POST', path: '/responses', body }, { signal, idleTimeoutMs, idempotencyKey, inspect }, { protocol: 'responses', runId: input.runId });
     },
     retrieve,
     async cancel(locator, signal) {
