@@ -4,8 +4,15 @@
 // server must have accepted exactly one submission per run (counted on the wire, by a fetch
 // wrapper) — nothing submitted twice. Reports the wall time and the memory.
 //
+// The Restate row: the same runs, each a durable run of the thread object
+// (assistant-machines/restate) in a worker process behind a real restate-server (installed from
+// npm into node_modules/.cache when missing), sent through the ingress at once: its wall time as a
+// ratio of the in-process actors', and the journal entries each run left (Restate's own count).
+//
 //   npm run bench:runs                 # 100 workflows
 //   npm run bench:runs -- --runs=500
+//   npm run bench:runs -- --restate=false   # without the Restate row
+//   npm run bench:runs -- --rounds=9        # the Restate ratio over 9 side-by-side rounds (default 5)
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -156,8 +163,78 @@ async function runHandWrittenLoops(baseURL: string, runs: number): Promise<{ wal
   return { wallMs: performance.now() - startedAt, completed: statuses.filter((status) => status === 'completed').length };
 }
 
+/** What the Restate row measured. */
+interface RestateReport {
+  completed: number;
+  correct: number;
+  wallMs: number;
+  /** Journal entries per run, as Restate's `sys_journal` counts them: every entry, and the commands alone. */
+  entriesPerRun: number;
+  commandsPerRun: number;
+}
+
+/** A restate-server and one worker serving the thread object, ready to take batches of runs. */
+interface DurableBench {
+  /** The same tool-loop runs as durable runs: all sent to the ingress at once, and awaited there. */
+  measure(runs: number): Promise<RestateReport>;
+  close(): Promise<void>;
+}
+
+async function startDurableBench(baseURL: string): Promise<DurableBench> {
+  const { startRestate } = await import('../tests/helpers/restate.ts');
+  const { startWorker } = await import('../tests/helpers/restateWorkers.ts');
+  const restate = await startRestate();
+  const worker = await startWorker({ AM_BASE_URL: baseURL, PORT: '0' });
+  await restate.register(worker.url);
+  const client = new AssistantsClient({ baseURL, apiKey: 'bench' });
+  const assistant = await client.beta.assistants.create({ model: 'scripted', tools: TOOLS });
+  const ingress = async (path: string, init: RequestInit) => (await fetch(`${restate.ingressUrl}${path}`, init)).json() as Promise<Record<string, unknown>>;
+  const batch = async (cities: string[]) => {
+    const threads = await Promise.all(cities.map(() => client.beta.threads.create()));
+    const invocations = await Promise.all(
+      cities.map(async (city, index) => {
+        const body = JSON.stringify({ assistantId: assistant.id, additionalMessages: [{ role: 'user', content: `What's the weather and the time in ${city}?` }] });
+        const sent = await ingress(`/assistantThread/${threads[index]!.id}/run/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        return String(sent['invocationId']);
+      }),
+    );
+    const outputs = (await Promise.all(invocations.map((id) => ingress(`/restate/invocation/${id}/attach`, {})))) as unknown as AssistantRunOutput[];
+    return { invocations, outputs };
+  };
+  // The in-process row's code was warmed by the hand-written loops that ran before it in the
+  // same process; the worker is a fresh process, so it gets a small batch first.
+  await batch(Array.from({ length: 10 }, (_, index) => `Warm${lettersOf(index)}`));
+  return {
+    async measure(runs) {
+      const startedAt = performance.now();
+      const cities = Array.from({ length: runs }, (_, index) => `Town${lettersOf(index)}`);
+      const { invocations, outputs } = await batch(cities);
+      const wallMs = performance.now() - startedAt;
+      const correct = outputs.filter((output, index) => {
+        const text = (output.messages ?? []).map((message) => message.content.map((part) => (part.type === 'text' ? part.text.value : '')).join('')).join('');
+        return text === `The tools returned:\n- get_weather: {"city":"${cities[index]}","temp":"22C"}\n- get_time: 14:00`;
+      }).length;
+      const ids = invocations.map((id) => `'${id}'`).join(',');
+      const [counts] = await restate.query<{ entries: number; commands: number }>(
+        `select count(*) as entries, sum(case when entry_type like 'Command%' then 1 else 0 end) as commands from sys_journal where id in (${ids})`,
+      );
+      return {
+        completed: outputs.filter((output) => output.run?.status === 'completed').length,
+        correct,
+        wallMs,
+        entriesPerRun: Number(counts?.entries ?? 0) / runs,
+        commandsPerRun: Number(counts?.commands ?? 0) / runs,
+      };
+    },
+    async close() {
+      await worker.kill();
+      await restate.stop();
+    },
+  };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '100' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '100' }, restate: { type: 'string', default: 'true' }, rounds: { type: 'string', default: '5' } } });
   const server = await createServer({ pace: { deltaDelayMs: 0, stepDelayMs: 0 }, pollAfterMs: 5 });
   try {
     const baseline = await runHandWrittenLoops(server.url, Number(values.runs));
@@ -170,6 +247,30 @@ async function main(): Promise<void> {
     console.log(`  wall ${(report.wallMs / 1000).toFixed(2)} s (${(report.runs / (report.wallMs / 1000)).toFixed(1)} workflows/s), peak RSS ${mib(report.peakRssBytes)}, peak heap ${mib(report.peakHeapBytes)}`);
     console.log(`  the same runs as hand-written stream/submit loops: ${(baseline.wallMs / 1000).toFixed(2)} s (${baseline.completed} completed): the actors take ${(report.wallMs / baseline.wallMs).toFixed(2)}× as long`);
     if (report.completed !== report.runs || report.correct !== report.runs || twice > 0 || report.acceptedSubmissions.size !== report.runs) process.exitCode = 1;
+    if (values.restate !== 'false') {
+      // Side by side, in rounds: the machine's load (other work on its two cores) hits both
+      // contenders alike, and the median ratio says more than any one round.
+      const durable = await startDurableBench(server.url);
+      const ratios: number[] = [];
+      let last: RestateReport | undefined;
+      try {
+        for (let round = 0; round < Number(values.rounds); round++) {
+          const inProcess = await runConcurrentWorkflows(server.url, report.runs);
+          last = await durable.measure(report.runs);
+          ratios.push(last.wallMs / inProcess.wallMs);
+          if (last.completed !== report.runs || last.correct !== report.runs || inProcess.completed !== report.runs) process.exitCode = 1;
+        }
+      } finally {
+        await durable.close();
+      }
+      const sorted = [...ratios].sort((a, b) => a - b);
+      console.log(`on Restate: the same ${report.runs} runs as durable runs (assistant-machines/restate: one worker process, restate-server 1.7, the ingress), ${ratios.length} rounds side by side with the in-process actors`);
+      console.log(`  completed ${last?.completed}/${report.runs}, expected answer ${last?.correct}/${report.runs} (last round)`);
+      console.log(
+        `  wall ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}× the in-process actors, median (rounds: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')}; goal ≤ 1.5×); journal entries per run ${last?.entriesPerRun.toFixed(1)} (${last?.commandsPerRun.toFixed(1)} commands)`,
+      );
+    }
+
   } finally {
     await server.close();
   }

@@ -21,7 +21,22 @@ const requestResponse = (baseURL: string) =>
     body: JSON.stringify({ model: 'bench', input: 'go', stream: true }),
   });
 
-export const CONTENDERS: Record<'floor' | 'official' | 'ours' | 'inspected' | 'official-responses' | 'ours-responses', Contender> = {
+// An `event` listener as users attach one: it looks at each event's name (a log line, a
+// counter by kind, a check for the run's end), beside the textDelta listener that counts the text.
+const eventNames = new Map<string, number>();
+const countEvent = (event: { event: string }) => void eventNames.set(event.event, (eventNames.get(event.event) ?? 0) + 1);
+
+export type ContenderName =
+  | 'floor'
+  | 'official'
+  | 'ours'
+  | 'inspected'
+  | 'official-responses'
+  | 'ours-responses'
+  | 'official-with-events'
+  | 'ours-with-events';
+
+export const CONTENDERS: Record<ContenderName, Contender> = {
   /** The floor: bytes → SSE frames → JSON.parse, nothing else. */
   async floor(baseURL) {
     const response = await request(baseURL);
@@ -50,6 +65,25 @@ export const CONTENDERS: Record<'floor' | 'official' | 'ours' | 'inspected' | 'o
   async ours(baseURL) {
     let chars = 0;
     const stream = AssistantStream.fromSSE(request(baseURL));
+    stream.on('textDelta', (delta) => (chars += delta.value?.length ?? 0));
+    await stream.done();
+    return chars;
+  },
+  /** The official SDK with an `event` listener beside the textDelta one (the text and the tool-call streams). */
+  async 'official-with-events'(baseURL) {
+    const client = new OpenAI({ apiKey: 'bench', baseURL });
+    let chars = 0;
+    const stream = client.beta.threads.runs.stream('thread_1', { assistant_id: 'asst_1' });
+    stream.on('event', countEvent);
+    stream.on('textDelta', (delta) => (chars += delta.value?.length ?? 0));
+    await stream.done();
+    return chars;
+  },
+  /** Ours with the same two listeners. */
+  async 'ours-with-events'(baseURL) {
+    let chars = 0;
+    const stream = AssistantStream.fromSSE(request(baseURL));
+    stream.on('event', countEvent);
     stream.on('textDelta', (delta) => (chars += delta.value?.length ?? 0));
     await stream.done();
     return chars;
@@ -96,12 +130,19 @@ async function watchLikeTheUi(inspector: Inspector): Promise<WebSocket> {
   const get = (path: string) => fetch(`${url.origin}${path}${path.includes('?') ? '&' : '?'}token=${token}`).then((response) => response.json());
   const socket = new WebSocket(`ws://${url.host}/ui?token=${token}`);
   let busy = false;
+  let actorsSeen = -1;
   socket.on('message', (data) => {
     if (busy) return;
-    const { nextSeq } = JSON.parse(String(data)) as { nextSeq: number };
+    const { nextSeq, actors } = JSON.parse(String(data)) as { nextSeq: number; actors: number };
     busy = true;
+    // What the page asks on every change: the state as of the newest event and the log's last
+    // rows; the actor list and the sessions when the number of actors changed, and the selected
+    // actor's history (as the page does when it takes a transition: here, with the actors).
+    const asks = [get('/api/state'), get(`/api/events?offset=${Math.max(0, nextSeq - 60)}&limit=60`)];
+    if (actors !== actorsSeen) asks.push(get('/api/actors'), get('/api/sessions'));
+    actorsSeen = actors;
     // A fetch cut off by the inspector closing at the end is expected: nothing to report.
-    Promise.all([get(`/api/state?at=${nextSeq - 1}`), get('/api/actors'), get(`/api/events?offset=${Math.max(0, nextSeq - 60)}&limit=60`)])
+    Promise.all(asks)
       .catch(() => {})
       .finally(() => (busy = false));
   });

@@ -2,9 +2,9 @@
 // Prints one JSON line: the contender, the wall time and CPU time of the whole stream, the characters seen,
 // and the process's heap when the stream is done: as it is (garbage not yet collected
 // included), and live after a full collection when node runs with --expose-gc.
-import { CONTENDERS } from './contenders.ts';
+import { CONTENDERS, type ContenderName } from './contenders.ts';
 
-const [name, baseURL] = process.argv.slice(2) as [keyof typeof CONTENDERS, string];
+const [name, baseURL] = process.argv.slice(2) as [ContenderName, string];
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
 const chars = await CONTENDERS[name](baseURL);

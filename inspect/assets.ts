@@ -3,8 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The UI's files, as scripts/build.mjs writes them: the page, its script and its styles. */
-export const UI_FILES = { 'index.html': 'text/html; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' } as const;
+/** The UI's files, as scripts/build.mjs writes them: the page, its script, its styles, and ELK's worker (the charts' layout). */
+export const UI_FILES = {
+  'index.html': 'text/html; charset=utf-8',
+  'app.js': 'text/javascript; charset=utf-8',
+  'app.css': 'text/css; charset=utf-8',
+  'elk-worker.js': 'text/javascript; charset=utf-8',
+} as const;
 export type UiFile = keyof typeof UI_FILES;
 
 /**

@@ -42,6 +42,67 @@ export class EventLog {
     return this.#seqs[index];
   }
 
+  /** The index of the event `seq` (a binary search: seqs only grow), or -1. */
+  indexOfSeq(seq: number): number {
+    const seqs = this.#seqs;
+    let low = 0;
+    let high = seqs.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const at = seqs[middle]!;
+      if (at === seq) return middle;
+      if (at < seq) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
+  }
+
+  /** The seq of the event before `index` that reached the actor `sessionId`, if one is kept. */
+  previousOf(index: number, sessionId: string): number | undefined {
+    for (let at = index - 1; at >= 0; at--) if (this.#sessionIds[at] === sessionId) return this.#seqs[at];
+    return undefined;
+  }
+
+  /** When the newest event came, if there is one. */
+  lastTime(): number | undefined {
+    return this.#times.at(-1);
+  }
+
+  /** The session (root id) of the event at `index`. */
+  rootAt(index: number): string | undefined {
+    return this.#rootIds[index];
+  }
+
+  /** The event at `index` as it is kept (a text fragment as its parts): what a journal writes. */
+  stored(index: number): { seq: number; time: number; sessionId: string; rootId: string; sourceId: string | undefined; type: string; payload: unknown } {
+    return {
+      seq: this.#seqs[index]!,
+      time: this.#times[index]!,
+      sessionId: this.#sessionIds[index]!,
+      rootId: this.#rootIds[index]!,
+      sourceId: this.#sourceIds[index],
+      type: this.#types[index]!,
+      payload: this.#payloads[index],
+    };
+  }
+
+  /** A session's event count, its first and last event's time, and when its first event of `type` came. */
+  sessionTimes(rootId: string, type: string): { count: number; first: number | undefined; last: number | undefined; firstDelta: number | undefined } {
+    let count = 0;
+    let first: number | undefined;
+    let last: number | undefined;
+    let firstDelta: number | undefined;
+    for (let index = 0; index < this.#rootIds.length; index++) {
+      if (this.#rootIds[index] !== rootId) continue;
+      const time = this.#times[index]!;
+      count += 1;
+      first ??= time;
+      last = time;
+      if (firstDelta === undefined && this.#types[index] === type) firstDelta = time;
+    }
+    return { count, first, last, firstDelta };
+  }
+
   /** Keeps one event; `payload` is already sanitized (or a fragment's parts). */
   push(seq: number, time: number, sessionId: string, rootId: string, sourceId: string | undefined, type: string, payload: unknown): void {
     this.#seqs.push(seq);
@@ -55,16 +116,9 @@ export class EventLog {
 
   /** The event at `index` as the API shows it. */
   view(index: number): EventView {
-    const kept = this.#payloads[index];
-    return {
-      seq: this.#seqs[index]!,
-      time: this.#times[index]!,
-      sessionId: this.#sessionIds[index]!,
-      rootId: this.#rootIds[index]!,
-      sourceId: this.#sourceIds[index],
-      type: this.#types[index]!,
-      payload: kept instanceof TextFragmentParts ? textFragmentEvent(kept) : kept,
-    };
+    const event = this.stored(index);
+    if (event.payload instanceof TextFragmentParts) event.payload = textFragmentEvent(event.payload);
+    return event;
   }
 
   /** Whether the event at `index` is in `session` (a root id), reached or came from `actor`, and has a type containing `type`. */

@@ -19,7 +19,7 @@ export interface ActorFrame {
   /** `JSON.stringify(machine.config)`, as `@statelyai/inspect` sends it. */
   definition?: string | undefined;
   snapshot?: unknown;
-  createdAt?: string | undefined;
+  createdAt?: string | number | undefined;
   _version?: string | undefined;
 }
 
@@ -30,7 +30,7 @@ export interface EventFrame {
   sourceId?: string | undefined;
   rootId?: string | undefined;
   event: { type: string; [key: string]: unknown };
-  createdAt?: string | undefined;
+  createdAt?: string | number | undefined;
   _version?: string | undefined;
 }
 
@@ -41,12 +41,43 @@ export interface SnapshotFrame {
   rootId?: string | undefined;
   event?: unknown;
   snapshot: { value?: unknown; status?: unknown; context?: unknown; [key: string]: unknown };
-  createdAt?: string | undefined;
+  createdAt?: string | number | undefined;
+  _version?: string | undefined;
+}
+
+/** One transition an actor took: the state it left (a path, `in_progress.text`), where it went, and why. */
+export interface TakenTransition {
+  source: string;
+  targets: string[];
+  /** The event type as XState names it: `thread.run.completed`, `xstate.after.5000.run.queued`, `''` for `always`. */
+  eventType: string;
+}
+
+/**
+ * The transitions of one microstep (our observer sends these; `@statelyai/inspect` sends none):
+ * what the chart marks, exactly, instead of guessing from the values before and after.
+ */
+export interface MicrostepFrame {
+  type: '@xstate.microstep';
+  sessionId: string;
+  transitions: TakenTransition[];
   _version?: string | undefined;
 }
 
 /** Any frame the inspector takes. */
-export type InspectionFrame = ActorFrame | EventFrame | SnapshotFrame;
+export type InspectionFrame = ActorFrame | EventFrame | SnapshotFrame | MicrostepFrame;
+
+/**
+ * Our sender's own marks, first in a message: the batch's number (a resent batch the inspector
+ * already has is skipped) and how many frames it had to drop while it could not connect.
+ */
+export interface SenderMark {
+  batch: number;
+  dropped: number;
+}
+
+/** The mark frame's type. */
+export const BATCH_MARK = '@inspector.batch';
 
 /** Why a frame was refused. */
 export type FrameRejectionKind = 'not-json' | 'not-a-frame' | 'unknown-type' | 'missing-field' | 'too-large';
@@ -62,9 +93,9 @@ export class FrameRejection extends Error {
   }
 }
 
-const FRAME_TYPES = new Set(['@xstate.actor', '@xstate.event', '@xstate.snapshot']);
+const FRAME_TYPES = new Set(['@xstate.actor', '@xstate.event', '@xstate.snapshot', '@xstate.microstep']);
 /** What XState and `@statelyai/inspect` also send, which the inspector has no use for: skipped quietly. */
-const IGNORED_TYPES = new Set(['@xstate.microstep', '@xstate.action', '@statelyai.connected']);
+const IGNORED_TYPES = new Set(['@xstate.action', '@statelyai.connected', BATCH_MARK]);
 
 /**
  * Reads one WebSocket message: one frame or an array of frames. Returns the frames it could
@@ -73,7 +104,7 @@ const IGNORED_TYPES = new Set(['@xstate.microstep', '@xstate.action', '@statelya
  *
  * @example `const { frames, rejections } = readFrames('{"type":"@xstate.event","sessionId":"x:0","event":{"type":"go"}}');`
  */
-export function readFrames(message: string): { frames: InspectionFrame[]; rejections: FrameRejection[] } {
+export function readFrames(message: string): { frames: InspectionFrame[]; rejections: FrameRejection[]; mark?: SenderMark } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(message);
@@ -90,7 +121,15 @@ export function readFrames(message: string): { frames: InspectionFrame[]; reject
     if (result instanceof FrameRejection) rejections.push(result);
     else if (result !== undefined) frames.push(result);
   }
-  return { frames, rejections };
+  const mark = markOf(items[0]);
+  return mark === undefined ? { frames, rejections } : { frames, rejections, mark };
+}
+
+function markOf(item: unknown): SenderMark | undefined {
+  if (typeof item !== 'object' || item === null || (item as { type?: unknown }).type !== BATCH_MARK) return undefined;
+  const { batch, dropped } = item as { batch?: unknown; dropped?: unknown };
+  if (!Number.isSafeInteger(batch) || (batch as number) < 0) return undefined;
+  return { batch: batch as number, dropped: Number.isSafeInteger(dropped) && (dropped as number) > 0 ? (dropped as number) : 0 };
 }
 
 /**
@@ -120,6 +159,10 @@ export function checkFrame(item: unknown, where: string): InspectionFrame | Fram
       return new FrameRejection('missing-field', `${where} (@xstate.event for ${frame['sessionId']}) has no "event" with a string "type"`);
     }
   }
+  if (type === '@xstate.microstep') {
+    // XState's own microsteps (and other senders') carry live objects, not paths: skipped.
+    return Array.isArray(frame['transitions']) && frame['transitions'].every(isTakenTransition) ? (frame as unknown as MicrostepFrame) : undefined;
+  }
   if (type === '@xstate.snapshot' && (typeof frame['snapshot'] !== 'object' || frame['snapshot'] === null)) {
     return new FrameRejection('missing-field', `${where} (@xstate.snapshot for ${frame['sessionId']}) has no "snapshot" object`);
   }
@@ -129,4 +172,10 @@ export function checkFrame(item: unknown, where: string): InspectionFrame | Fram
 // What a rejection quotes of a bad frame: its head, with anything like an API key redacted.
 function preview(text: string): string {
   return redactString(text.length <= 80 ? text : `${text.slice(0, 80)}…`);
+}
+
+function isTakenTransition(item: unknown): item is TakenTransition {
+  if (typeof item !== 'object' || item === null) return false;
+  const { source, targets, eventType } = item as Record<string, unknown>;
+  return typeof source === 'string' && typeof eventType === 'string' && Array.isArray(targets) && targets.every((target) => typeof target === 'string');
 }

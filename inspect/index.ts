@@ -10,12 +10,15 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { serve } from '@hono/node-server';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createInspectorApp, tokenMatches } from './app.ts';
+import { createAccessCheck, isLoopback } from './access.ts';
+import { createInspectorApp, tokenMatches, WRONG_TOKEN } from './app.ts';
+import { attachFrameSocket } from './frameSocket.ts';
 import { findUiDir } from './assets.ts';
-import { FrameRejection, readFrames } from './frames.ts';
+import type { FrameRejection } from './frames.ts';
 import { createFrameObserver, type InspectionObserver } from './observer.ts';
 import { createRejectionLog } from './rejectionLog.ts';
-import { InspectorStore, type StoreLimits } from './store.ts';
+import { openDataDir, openSessionFile, readSessionFile } from './dataDir.ts';
+import { DEFAULT_STORE_LIMITS, InspectorStore, type StoreLimits } from './store.ts';
 
 export { checkFrame, FrameRejection, readFrames } from './frames.ts';
 export type { ActorFrame, EventFrame, FrameRejectionKind, InspectionFrame, SnapshotFrame } from './frames.ts';
@@ -23,7 +26,24 @@ export { createFrameObserver, type InspectionObserver } from './observer.ts';
 export { createFrameSender, type FrameSender } from './sender.ts';
 export { redactString, sanitize, sanitizeEvent, type SanitizeLimits } from './sanitize.ts';
 export { DEFAULT_STORE_LIMITS, InspectorStore } from './store.ts';
-export type { ActorStateView, ActorView, EventPage, EventQuery, EventView, RejectionView, StoreLimits } from './store.ts';
+export { exportLines, importText, type ImportResult } from './sessionFile.ts';
+export { JournalError, JOURNAL_HEADER, RecordDecoder, RecordEncoder, type JournalRecord } from './journal.ts';
+export { openSessionFile, readSessionFile } from './dataDir.ts';
+export type { ActorStateView, ActorTiming, ActorView, EventDiff, SessionTiming, TokenUsage, EventPage, EventQuery, EventView, HistoryView, LastTransition, RejectionView, SessionView, StoreCursor, StoreLimits, TakenTransition, WarningView } from './store.ts';
+export type { FrameSenderOptions } from './sender.ts';
+export type { ValueChange } from './diff.ts';
+export { createAccessCheck } from './access.ts';
+
+/**
+ * What the inspector says when it is bound beyond this machine (anything but loopback), or
+ * undefined on loopback.
+ *
+ * @example `bindingWarning('0.0.0.0', 4321) // 'warning: bound to 0.0.0.0, beyond this machine: …'`
+ */
+export function bindingWarning(host: string, port: number): string | undefined {
+  if (isLoopback(host)) return undefined;
+  return `warning: bound to ${host}, beyond this machine: anyone who can reach port ${port} and has the token sees every frame (contexts, messages, tool arguments). Bind 127.0.0.1 unless you need otherwise.`;
+}
 
 /** Options of {@link createInspector}. */
 export interface InspectorOptions {
@@ -41,6 +61,21 @@ export interface InspectorOptions {
   log?: (line: string) => void;
   /** The bundled UI's folder; default the one built into the package. */
   uiDir?: string;
+  /**
+   * More names the inspector may be reached by (a reverse proxy's, a tunnel's: `inspect.example`
+   * or `inspect.example:443`). Requests naming any other `Host` or `Origin` are refused (403).
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * Exported sessions to open at the start (`inspect --open FILE`): read as they were, the
+   * store sized to hold them whole.
+   */
+  open?: readonly string[];
+  /**
+   * Keep everything in this directory too (`inspect --data-dir DIR`): what it holds is read back
+   * at the start, so a session survives the inspector's restart.
+   */
+  dataDir?: string;
 }
 
 /** A running inspector. */
@@ -79,14 +114,23 @@ const UI_PUSH_MS = 100;
 export async function createInspector(options: InspectorOptions = {}): Promise<Inspector> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const host = options.host ?? '127.0.0.1';
-  const store = new InspectorStore(options.limits);
+  // A session opened from a file is shown whole: the store grows to hold its events.
+  const files = (options.open ?? []).map(readSessionFile);
+  const opened = files.reduce((sum, file) => sum + file.events, 0);
+  const limits = { ...options.limits };
+  if (opened > (limits.maxEvents ?? DEFAULT_STORE_LIMITS.maxEvents)) limits.maxEvents = opened;
+  const store = new InspectorStore(limits);
+  for (const file of files) openSessionFile(store, file.text);
+  const disk = options.dataDir === undefined ? undefined : openDataDir(store, options.dataDir);
   const write = options.log ?? ((line: string) => void process.stderr.write(`assistant-machines inspect: ${line}\n`));
   const log = createRejectionLog(write);
   const reject = (rejection: FrameRejection, origin: string) => {
     store.reject(rejection, origin);
     log(`${origin}: rejected ${rejection.kind}: ${rejection.message}`);
   };
-  const app = createInspectorApp(store, { token, uiDir: options.uiDir ?? findUiDir() });
+  // The Host/Origin check needs the port, known once listening (before any request is read).
+  let access: ReturnType<typeof createAccessCheck> = () => 'the inspector is starting';
+  const app = createInspectorApp(store, { token, uiDir: options.uiDir ?? findUiDir(), access: (headers) => access(headers) });
 
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, failed) => {
     const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host, overrideGlobalObjects: false }, (info: AddressInfo) =>
@@ -95,28 +139,13 @@ export async function createInspector(options: InspectorOptions = {}): Promise<I
     started.once('error', failed);
   });
 
+  access = createAccessCheck({ host, port, allowedHosts: options.allowedHosts });
+  const warning = bindingWarning(host, port);
+  if (warning !== undefined) write(warning);
+
   const frames = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
   const watchers = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  let connections = 0;
-  frames.on('connection', (socket: WebSocket) => {
-    connections += 1;
-    const origin = `ws${connections}`;
-    socket.on('message', (data, isBinary) => {
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-      if (isBinary && text.includes('\uFFFD')) {
-        reject(new FrameRejection('not-json', `binary message of ${text.length} bytes is not UTF-8 JSON`), origin);
-        return;
-      }
-      const { frames: read, rejections } = readFrames(text);
-      for (const frame of read) store.ingest(frame, origin);
-      for (const rejection of rejections) reject(rejection, origin);
-    });
-    // ws reports a message over maxPayload (and bad framing) here, then closes the connection.
-    socket.on('error', (error: Error & { code?: string }) => {
-      const kind = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too-large' : 'not-a-frame';
-      reject(new FrameRejection(kind, `${error.message}; the connection was closed`), origin);
-    });
-  });
+  attachFrameSocket(frames, store, reject);
   watchers.on('connection', (socket: WebSocket) => {
     socket.on('error', () => socket.terminate());
     socket.send(JSON.stringify({ type: 'changed', ...store.cursor }));
@@ -138,10 +167,11 @@ export async function createInspector(options: InspectorOptions = {}): Promise<I
   server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://inspector');
     const target = url.pathname === '/ws' ? frames : url.pathname === '/ui' ? watchers : undefined;
-    if (!tokenMatches(url.searchParams.get('token'), token) || target === undefined) {
-      socket.end(`HTTP/1.1 ${target === undefined ? '404 Not Found' : '401 Unauthorized'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
-    }
+    const refused = access({ host: request.headers.host, origin: request.headers.origin });
+    const refuse = (status: string, why: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(why)}\r\n\r\n${why}`);
+    if (refused !== undefined) return refuse('403 Forbidden', refused);
+    if (target === undefined) return refuse('404 Not Found', `no WebSocket at ${url.pathname}: frames go to /ws`);
+    if (!tokenMatches(url.searchParams.get('token'), token)) return refuse('401 Unauthorized', WRONG_TOKEN);
     target.handleUpgrade(request, socket, head, (client) => target.emit('connection', client, request));
   });
 
@@ -161,7 +191,11 @@ export async function createInspector(options: InspectorOptions = {}): Promise<I
         for (const client of [...frames.clients, ...watchers.clients]) client.terminate();
         frames.close();
         watchers.close();
-        server.close((error) => (error === undefined ? resolve() : failed(error)));
+        server.close((error) => {
+          if (error !== undefined) return failed(error);
+          if (disk === undefined) return resolve();
+          disk.close().then(resolve, failed);
+        });
         server.closeAllConnections();
       });
       return closing;

@@ -1,5 +1,5 @@
 import type { ActorRefLike, InspectionEvent } from 'xstate';
-import type { ActorFrame, InspectionFrame } from './frames.ts';
+import type { ActorFrame, InspectionFrame, TakenTransition } from './frames.ts';
 import { DEFINITION_LIMITS, sanitize } from './sanitize.ts';
 
 /** An XState inspection observer: what the `inspect` option of a stream or `createActor` takes. */
@@ -12,7 +12,9 @@ export type InspectionObserver = (event: InspectionEvent) => void;
  * streams would both have an `x:0`; here they become `s1/x:0` and `s2/x:0`.
  *
  * Frames carry live references (the event, the snapshot's context): a sink that keeps them
- * must copy what it keeps. `@xstate.microstep` and `@xstate.action` are skipped.
+ * must copy what it keeps. A microstep that changed state becomes an `@xstate.microstep` frame
+ * with the transitions taken, as state paths (what the chart marks, exactly); the rest of the
+ * microsteps, and `@xstate.action`, are skipped.
  *
  * @example
  * ```ts
@@ -54,8 +56,8 @@ export function createFrameObserver(sink: (frame: InspectionFrame) => void): Ins
     switch (inspection.type) {
       case '@xstate.event':
         if (isFragmentBatch(inspection.event)) {
-          // A batch of text fragments is the stream's own shortcut (docs/design.md): shown as
-          // the deltas it carries, a stream looks the same however its bytes were chunked.
+          // A batch of fragments (of text, or of one tool call) is the stream's own shortcut
+          // (docs/design.md): it is shown as the deltas it carries, as they came over the wire.
           const sessionId = idOf(inspection.actorRef);
           const sourceId = inspection.sourceRef === undefined ? undefined : idOf(inspection.sourceRef);
           for (const fragment of inspection.event.fragments) sink({ type: '@xstate.event', sessionId, sourceId, event: fragment });
@@ -76,6 +78,21 @@ export function createFrameObserver(sink: (frame: InspectionFrame) => void): Ins
           event: inspection.event,
           snapshot: { value: snapshot.value, status: snapshot.status, context: snapshot.context },
         });
+        return;
+      }
+      case '@xstate.microstep': {
+        // Every event is a microstep, nearly all with one targetless transition (a delta): the
+        // loop finds none with a target and sends nothing.
+        const transitions = (inspection as { _transitions?: unknown })._transitions;
+        if (!Array.isArray(transitions)) return;
+        let taken: TakenTransition[] | undefined;
+        for (const transition of transitions as TransitionLike[]) {
+          const targets = transition.target;
+          if (targets === undefined || targets.length === 0) continue;
+          taken ??= [];
+          taken.push({ source: pathOf(transition.source), targets: targets.map(pathOf), eventType: transition.eventType });
+        }
+        if (taken !== undefined) sink({ type: '@xstate.microstep', sessionId: idOf(inspection.actorRef), transitions: taken });
         return;
       }
       case '@xstate.actor': {
@@ -107,6 +124,17 @@ function rootOf(actorRef: ActorRefLike, idOf: (actorRef: ActorRefLike) => string
   return idOf(root);
 }
 
-function isFragmentBatch(event: { type: string }): event is { type: 'text.fragments'; fragments: Array<{ type: string }> } {
-  return event.type === 'text.fragments' && Array.isArray((event as { fragments?: unknown }).fragments);
+function isFragmentBatch(event: { type: string }): event is { type: 'text.fragments' | 'toolCall.fragments'; fragments: Array<{ type: string }> } {
+  return (event.type === 'text.fragments' || event.type === 'toolCall.fragments') && Array.isArray((event as { fragments?: unknown }).fragments);
+}
+
+/** What the observer reads of XState's transition definitions (its `@xstate.microstep` `_transitions`). */
+interface TransitionLike {
+  source: { path: readonly string[] };
+  target?: ReadonlyArray<{ path: readonly string[] }> | undefined;
+  eventType: string;
+}
+
+function pathOf(node: { path: readonly string[] }): string {
+  return node.path.join('.');
 }

@@ -42,6 +42,11 @@ export interface AssistantRunStartInput extends AssistantRunCreateParams {
   deadlineMs?: number | undefined;
   /** The wait between retrieves while polling; default: the server's hint, else 5 s. */
   pollIntervalMs?: number | undefined;
+  /**
+   * The key put in the run's metadata to find it again (default: a random UUID). A durable host
+   * gives one derived from its journal, so a create replayed elsewhere looks for the same run.
+   */
+  runKey?: string | undefined;
 }
 
 /** Attach to a run that already exists, whatever its status. */
@@ -95,7 +100,18 @@ export type AssistantRunInternalEvent =
   /** A create stream found its run already on the server (a restarted start): re-attach. */
   | { type: 'stream.found'; run: Run }
   | { type: 'stream.ended'; run: Run | undefined }
-  | { type: 'stream.failed'; failure: StreamFailure };
+  | { type: 'stream.failed'; failure: StreamFailure }
+  /** The `runTools` actor started or finished one function call (see {@link ToolCallProgress}). */
+  | ({ type: 'tool.progress' } & ToolCallProgress);
+
+/**
+ * One function call the actor runs itself, as it starts and as it ends: what a tracer needs to
+ * time each tool. `error` is what the tool threw (its output is then the error string the
+ * model reads); it is not part of any persisted snapshot.
+ */
+export type ToolCallProgress =
+  | { phase: 'started'; runId: string; toolCall: RequiredActionFunctionToolCall }
+  | { phase: 'ended'; runId: string; toolCall: RequiredActionFunctionToolCall; output: string; error?: unknown };
 
 /** Every event an `assistantRun` actor takes. */
 export type AssistantRunEvent = AssistantRunCommand | AssistantRunInternalEvent;
@@ -109,7 +125,9 @@ export type AssistantRunProgress =
   /** The run's status changed (seen in a stream, a retrieve, or a cancel). */
   | { type: 'assistantRun.status'; run: Run }
   /** The tools ran (or the parent answered): these outputs go to the server. */
-  | { type: 'assistantRun.toolOutputs'; runId: string; toolOutputs: AssistantRunToolOutput[] };
+  | { type: 'assistantRun.toolOutputs'; runId: string; toolOutputs: AssistantRunToolOutput[] }
+  /** One of the function calls this actor runs started, or ended (with its output, and what it threw). */
+  | ({ type: 'assistantRun.toolCall' } & ToolCallProgress);
 
 /** The input of the `stream` actor: create the run, or submit a pause's outputs. */
 export type RunStreamInput =
@@ -335,6 +353,13 @@ export const assistantRunMachine = setup({
       enqueue.emit(item);
       if (self._parent !== undefined) enqueue.sendParent(item);
     }),
+    announceToolCall: enqueueActions(({ enqueue, event, self }) => {
+      if (event.type !== 'tool.progress') return;
+      const { type: _type, ...progress } = event;
+      const item: AssistantRunProgress = { type: 'assistantRun.toolCall', ...progress };
+      enqueue.emit(item);
+      if (self._parent !== undefined) enqueue.sendParent(item);
+    }),
     announceOutputs: enqueueActions(({ enqueue, context, self }) => {
       if (context.outputs === null || context.runId === null) return;
       const item: AssistantRunProgress = { type: 'assistantRun.toolOutputs', runId: context.runId, toolOutputs: context.outputs.toolOutputs };
@@ -414,7 +439,7 @@ export const assistantRunMachine = setup({
       threadId,
       runId: 'runId' in input ? input.runId : null,
       params,
-      runKey: globalThis.crypto.randomUUID(),
+      runKey: ('runKey' in input ? input.runKey : undefined) ?? globalThis.crypto.randomUUID(),
       deadlineAt: deadlineMs === undefined ? null : Date.now() + deadlineMs,
       pollIntervalMs: input.pollIntervalMs ?? null,
       run: null,
@@ -515,6 +540,7 @@ export const assistantRunMachine = setup({
                 onDone: { target: 'submitting', actions: ['keepToolOutputs', 'announceOutputs'] },
                 onError: { target: '#assistantRun.failed', actions: 'failOnRequest' },
               },
+              on: { 'tool.progress': { actions: 'announceToolCall' } },
             },
             /** No implementation here: waiting for the parent's `submitToolOutputs`. */
             awaitingOutputs: {
@@ -655,6 +681,7 @@ export function checkAssistantRunInput(input: unknown): asserts input is Assista
       `input.assistantId must be a non-empty string (got ${describeValue(fields['assistantId'])}); or give input.runId to attach to a run`,
     );
   }
+  if (fields['runKey'] !== undefined && !isId(fields['runKey'])) throw new AssistantRunInputError('input.runKey', `input.runKey must be a non-empty string (got ${describeValue(fields['runKey'])})`);
   for (const name of ['deadlineMs', 'pollIntervalMs']) {
     const value = fields[name];
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
@@ -664,7 +691,7 @@ export function checkAssistantRunInput(input: unknown): asserts input is Assista
 }
 
 function paramsOf(input: AssistantRunStartInput): AssistantRunCreateParams {
-  const { threadId: _threadId, deadlineMs: _deadlineMs, pollIntervalMs: _pollIntervalMs, ...params } = input;
+  const { threadId: _threadId, deadlineMs: _deadlineMs, pollIntervalMs: _pollIntervalMs, runKey: _runKey, ...params } = input;
   return params;
 }
 

@@ -1,6 +1,7 @@
 import { assertEvent, assign, fromCallback, getInitialSnapshot, setup, type ActorRefFrom, type AnyActorRef, type ErrorActorEvent, type ExtractEvent } from 'xstate';
 import {
   AssistantStreamError,
+  copyJSON,
   MESSAGE_EVENTS,
   RUN_EVENTS,
   RUN_STEP_EVENTS,
@@ -304,7 +305,7 @@ export const assistantStreamMachine = setup({
     done: {
       type: 'final',
       // Listeners get their own copy of the final run; `finalRun()` keeps the stream's.
-      entry: [{ type: 'run', params: ({ context }) => ({ run: structuredClone(context.finalRun!) }) }, { type: 'end', params: {} }],
+      entry: [{ type: 'run', params: ({ context }) => ({ run: copyJSON(context.finalRun!) }) }, { type: 'end', params: {} }],
     },
     failed: {
       type: 'final',

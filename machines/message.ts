@@ -3,6 +3,7 @@ import {
   applyDelta,
   AssistantStreamError,
   checkDelta,
+  copyJSON,
   growString,
   type DeltaFault,
   type ImageFile,
@@ -131,8 +132,8 @@ const messageSetup = setup({
     opensImageFile: ({ context }, delta: MessageContentDelta) => blockAt(context.message, delta.index)?.type === 'image_file',
   },
   actions: {
-    adoptCreated: assign({ message: (_, message: Message) => structuredClone(message) }),
-    adoptFinal: assign({ message: (_, message: Message) => structuredClone(message) }),
+    adoptCreated: assign({ message: (_, message: Message) => copyJSON(message) }),
+    adoptFinal: assign({ message: (_, message: Message) => finalCopyOf(message) }),
     appendText,
     refuseFragments: sendParent((_, fragments: MessageDeltaWireEvent[]) => ({
       type: 'child.fault',
@@ -198,7 +199,7 @@ export const messageMachine = messageSetup
   })
   .createMachine({
   id: 'message',
-  context: ({ input }) => ({ message: structuredClone(input.message), block: -1, lifecycle: input.lifecycle ?? 'tolerant' }),
+  context: ({ input }) => ({ message: copyJSON(input.message), block: -1, lifecycle: input.lifecycle ?? 'tolerant' }),
   initial: 'new',
   // Only deltas reach here: the stream checks every other event against this chart first.
   on: {
@@ -371,7 +372,28 @@ function finalWord(context: MessageContext, event: MessageEvent): Message {
   const ending = event.type === 'thread.message.completed' || event.type === 'thread.message.incomplete';
   if (!ending) return context.message;
   const sameBlock = blockAt(event.data, context.block)?.type === blockAt(context.message, context.block)?.type;
-  return sameBlock ? event.data : context.message;
+  if (!sameBlock) return context.message;
+  // The block's done callback runs as an exit action, before the transition adopts the payload:
+  // the chart's copy is taken now, before any listener is handed the payload.
+  finalCopyOf(event.data);
+  return event.data;
+}
+
+// The copy of a terminal payload the chart adopts, taken the first time it is asked for.
+const finalCopies = new WeakMap<Message, Message>();
+
+/**
+ * The chart's own copy of a `thread.message.completed`/`incomplete` payload: taken once, the
+ * first time it is asked for, so asking before the payload goes to a callback (see
+ * {@link finalWord}) keeps whatever that callback does to it out of the finals.
+ */
+function finalCopyOf(message: Message): Message {
+  let copy = finalCopies.get(message);
+  if (copy === undefined) {
+    copy = copyJSON(message);
+    finalCopies.set(message, copy);
+  }
+  return copy;
 }
 
 function blockAt(message: Message, index: number): MessageContent | undefined {

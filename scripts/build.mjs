@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { buildInspectorUi } from './build-inspector-ui.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -13,9 +14,21 @@ const entries = {
   ...(pkg.exports['./server'] ? { server: 'src/server/index.ts' } : {}),
   ...(pkg.exports['./testing'] ? { testing: 'src/testing/index.ts' } : {}),
   ...(pkg.exports['./inspect'] ? { inspect: 'inspect/index.ts' } : {}),
+  ...(pkg.exports['./restate'] ? { restate: 'src/restate/index.ts' } : {}),
+  ...(pkg.exports['./otel'] ? { otel: 'src/otel/index.ts' } : {}),
 };
 const ESM_ONLY = new Set(pkg.esmOnlyDependencies ?? []);
-const dependencies = Object.keys(pkg.dependencies ?? {});
+// Peers (fast-check, @opentelemetry/api) are the user's own copies: never bundled.
+const dependencies = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
+// The semantic conventions' names are copied into the build, as that package advises for its
+// incubating entry (which may rename them in a minor release): a devDependency, bundled.
+const INLINED = /^@opentelemetry\/semantic-conventions(\/|$)/;
+const inlineSemconv = {
+  name: 'inline-semantic-conventions',
+  setup(build) {
+    build.onResolve({ filter: INLINED }, (args) => ({ path: fileURLToPath(import.meta.resolve(args.path)) }));
+  },
+};
 
 rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, platform: 'neutral', target: 'node20', sourcemap: true, logLevel: 'warning', mainFields: ['module', 'main'] };
@@ -27,6 +40,7 @@ await build({
   splitting: true,
   external: dependencies.flatMap((name) => [name, `${name}/*`]),
   packages: 'external',
+  plugins: [inlineSemconv],
 });
 await build({
   ...common,
@@ -49,7 +63,12 @@ if (pkg.bin) {
     entryPoints: { cli: 'src/cli/main.ts' },
     format: 'esm',
     outdir: 'dist/esm',
+    // `--otel` imports the OpenTelemetry bridge and SDK dynamically: split into chunks, they are
+    // only loaded when asked for, and the CLI runs without any OpenTelemetry package installed.
+    splitting: true,
+    chunkNames: 'cli-chunks/[name]-[hash]',
     packages: 'external',
+    plugins: [inlineSemconv],
     banner: { js: '#!/usr/bin/env node' },
   });
   chmodSync('dist/esm/cli.js', 0o755);

@@ -21,7 +21,8 @@
 // test:package` runs it, and so does .ci/run. The full property and model-based counts (`npm run
 // test:properties`, `npm run test:mbt`). The browser tests, inspector and CORS (they need
 // Chromium): `npm run test:browser`, which .ci/run runs after installing Chromium if missing. The
-// scale-out tests on PostgreSQL: `npm run test:postgres`.
+// scale-out tests on PostgreSQL: `npm run test:postgres`. The durable runs on Restate's real server:
+// `npm run test:restate`.
 import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -51,6 +52,10 @@ console.log(
 );
 console.log(
   "skipped: the PostgreSQL scale-out tests (tests/*.postgres.ts): run `npm run test:postgres` (needs Debian's postgresql; .ci/run installs it)",
+);
+console.log('skipped: the whole conformance matrix at the default pace, with and without faults (tests/*.conformance.ts): run `npm run test:conformance` (.ci/run does)');
+console.log(
+  'skipped: the Restate suite (tests/*.restate.ts: the real restate-server, a 225 MB binary installed on first use into node_modules/.cache): run `npm run test:restate` (.ci/run does)',
 );
 console.log(`npm test: ${seconds(performance.now() - started)} wall`);
 process.exitCode = checked.code === 0 && linted.code === 0 && tested ? 0 : 1;

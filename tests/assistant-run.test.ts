@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, toPromise, waitFor } from 'xstate';
-import { AssistantRunInputError, createAssistantRun, type AssistantRunProgress } from '../src/index.ts';
+import { AssistantRunInputError, createAssistantRun, type AssistantRunProgress, type ToolContext } from '../src/index.ts';
 import { clientOf, runToEnd, WEATHER_AND_TIME } from './helpers/assistantRun.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -31,6 +31,7 @@ test('malformed input fails the actor at once with an AssistantRunInputError tha
     [{ threadId: 'thread_1', runId: '' }, 'assistantRun input.runId must be a non-empty string (got "")'],
     [{ threadId: 'thread_1', assistantId: 'asst_1', deadlineMs: -5 }, 'assistantRun input.deadlineMs must be a number of ms ≥ 0 (got -5)'],
     [{ threadId: 'thread_1', runId: 'run_1', pollIntervalMs: Number.NaN }, 'assistantRun input.pollIntervalMs must be a number of ms ≥ 0 (got NaN)'],
+    [{ threadId: 'thread_1', assistantId: 'asst_1', runKey: '' }, 'assistantRun input.runKey must be a non-empty string (got "")'],
   ];
   for (const [input, message] of cases) {
     const actor = createActor(logic, { input: input as never });
@@ -76,8 +77,9 @@ test('tool loop: parallel calls run at once, their outputs are submitted togethe
 
 test('a tool that throws and an unknown tool answer with error strings, and the run goes on', async ({ ts, assistantId }) => {
   const thread = await ts.openai.beta.threads.create();
-  const { output } = await runToEnd(
-    { client: clientOf(ts.server.url), tools: { get_weather: () => { throw new Error('the weather service is down'); } } },
+  const down = new Error('the weather service is down');
+  const { output, progress } = await runToEnd(
+    { client: clientOf(ts.server.url), tools: { get_weather: () => { throw down; } } },
     { threadId: thread.id, assistantId, additionalMessages: ASK },
   );
   assert.is(output.run.status, 'completed');
@@ -85,6 +87,15 @@ test('a tool that throws and an unknown tool answer with error strings, and the 
     textOf(output.messages[0]!),
     'The tools returned:\n- get_weather: Error: get_weather failed: the weather service is down\n- get_time: Error: no tool named "get_time" is available (known: get_weather).',
   );
+  // Each call is announced as it starts and as it ends, the ending with what the tool threw.
+  const calls = progress.flatMap((item) => (item.type === 'assistantRun.toolCall' ? [item] : []));
+  assert.equal(calls.map((call) => `${call.phase} ${call.toolCall.function.name}`).sort(), ['ended get_time', 'ended get_weather', 'started get_time', 'started get_weather']);
+  const weatherEnded = calls.find((call) => call.phase === 'ended' && call.toolCall.function.name === 'get_weather');
+  assert.ok(weatherEnded?.phase === 'ended' && weatherEnded.error === down && weatherEnded.output === 'Error: get_weather failed: the weather service is down');
+  const timeEnded = calls.find((call) => call.phase === 'ended' && call.toolCall.function.name === 'get_time');
+  assert.instance(timeEnded?.phase === 'ended' ? timeEnded.error : undefined, Error, 'an unknown tool ends with an error too');
+  assert.ok(calls.every((call) => call.runId === output.run.id));
+  assert.ok(progress.findIndex((item) => item.type === 'assistantRun.toolCall' && item.phase === 'ended') < progress.findIndex((item) => item.type === 'assistantRun.toolOutputs'));
 });
 
 test('without tools the actor waits at requires_action for the outputs from its parent', async ({ ts, assistantId }) => {
@@ -198,6 +209,23 @@ test('progress reaches actor.on listeners and a parent machine', async ({ ts, as
   assert.is(final.context.status, 'completed');
   assert.is(final.context.text, 'The tools returned:\n- get_weather: 20C\n- get_time: 9:00');
   assert.is(final.context.statuses.at(-1), 'completed');
+});
+
+// What a durable host relies on (assistant-machines/restate): keys that are the same on every execution.
+test('each tool call gets <run id>/<tool call id> as its idempotency key; the given run key is in the metadata', async ({ ts, assistantId }) => {
+  const seen: Array<[string, string]> = [];
+  const keep = (value: unknown) => (_args: unknown, { toolCall, idempotencyKey }: ToolContext) => {
+    seen.push([toolCall.id, idempotencyKey]);
+    return value;
+  };
+  const thread = await ts.openai.beta.threads.create();
+  const { output } = await runToEnd(
+    { client: clientOf(ts.server.url), tools: { get_weather: keep({ temp: '22C' }), get_time: keep('14:00') } },
+    { threadId: thread.id, assistantId, additionalMessages: [{ role: 'user', content: "What's the weather and the time in Paris?" }], runKey: 'host-key-1' },
+  );
+  assert.is(seen.length, 2);
+  for (const [callId, key] of seen) assert.is(key, `${output.run.id}/${callId}`);
+  assert.is(output.run.metadata?.['assistant_machines_run'], 'host-key-1');
 });
 
 test.run();

@@ -118,7 +118,7 @@ async function target(): Promise<{ server: AssistantsServer; proxy: ForwardingPr
   const createdConversations = new Set<string>();
   const proxy = await startForwardingProxy(
     () => server.url,
-    async (path, upstream, client, method) => {
+    async (path, upstream, client, { method }) => {
       if (method === 'POST') posts += 1;
       if (method === 'POST' && path === '/conversations' && upstream.ok) createdConversations.add(((await upstream.clone().json()) as { id: string }).id);
       if (cutAt === undefined || posts < cutAt) return false;
@@ -287,7 +287,7 @@ test('on a terminal a bar counts the threads, then the mapping is printed', asyn
 test('a source without a thread list asks for --threads; bad command lines are usage errors', async (context) => {
   const noList = await startForwardingProxy(
     () => context.source.url,
-    async (path, upstream, client, method) => {
+    async (path, upstream, client, { method }) => {
       if (method !== 'GET' || !/^\/threads(\?|$)/.test(path)) return false;
       await upstream.body?.cancel();
       client.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'Invalid URL (GET /v1/threads)', type: 'invalid_request_error', param: null, code: null } }));

@@ -41,4 +41,29 @@ test('conversations made on A read back the same on B; a call paused on A is ans
   }
 });
 
+test('a response deleted on one server is gone on the other, and stays gone for a new server', async ({ cluster }) => {
+  // The suite's two servers were stopped by the test before: two more on the same cluster.
+  const a = await startTestServer({ databaseUrl: cluster.url });
+  const b = await startTestServer({ databaseUrl: cluster.url });
+  const response = await a.openai.responses.create({ model: 'scripted', input: 'Forget me' });
+  assert.is((await b.request(`/responses/${response.id}`)).status, 200);
+  await b.openai.responses.delete(response.id);
+  // B committed the delete; A hears of it (as of any change another server commits).
+  let status = 200;
+  for (let tries = 0; tries < 100 && status === 200; tries += 1) {
+    status = (await a.request(`/responses/${response.id}`)).status;
+    if (status === 200) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.is(status, 404);
+  await a.close();
+  await b.close();
+  const c = await startTestServer({ databaseUrl: cluster.url });
+  try {
+    assert.is((await c.request(`/responses/${response.id}`)).status, 404);
+    assert.equal([...a.internalErrors, ...b.internalErrors, ...c.internalErrors], []);
+  } finally {
+    await c.close();
+  }
+});
+
 test.run();

@@ -151,17 +151,18 @@ test("a key claimed by a server that is gone is taken over by the retry; one cla
     const ownerB = (JSON.parse(rows[0]!.data) as { owner: string }).owner;
     const pending = async (key: string, owner: string, body: object) => {
       const fingerprint = `POST /v1/assistants ${createHash('sha256').update(JSON.stringify(body)).digest('hex')}`;
+      // Keys are kept per tenant: `tenant:key` (this server's tenant is `default`).
       await db.query('INSERT INTO idempotency_keys (key, fingerprint, expires_at, owner, answer) VALUES ($1, $2, $3, $4, NULL)', [key, fingerprint, Date.now() + 60_000, owner]);
     };
     const body = { model: 'scripted', name: 'taken over' };
     // What a server killed between claiming a key and answering leaves behind.
-    await pending('pg-pending-gone', 'a-server-that-is-gone', body);
+    await pending('default:pg-pending-gone', 'a-server-that-is-gone', body);
     const takenOver = await post(a, '/assistants', body, 'pg-pending-gone');
     assert.is(takenOver.status, 200);
     const again = await post(b, '/assistants', body, 'pg-pending-gone');
     assert.is((await again.json()).id, (await takenOver.json()).id, 'the taken-over key keeps its answer');
 
-    await pending('pg-pending-live', ownerB, body);
+    await pending('default:pg-pending-live', ownerB, body);
     const waiting = await post(a, '/assistants', body, 'pg-pending-live');
     assert.is(waiting.status, 409, 'B still runs: its request may still be answered');
     assert.is((await waiting.json()).error.code, 'idempotency_key_in_progress');

@@ -6,6 +6,7 @@ import * as draftReview from '../examples/draft-review.ts';
 import * as eventHandler from '../examples/event-handler.ts';
 import * as iterateEvents from '../examples/iterate-events.ts';
 import * as iterateText from '../examples/iterate-text.ts';
+import * as otel from '../examples/otel.ts';
 import * as polling from '../examples/polling.ts';
 import * as streamHelpers from '../examples/stream-helpers.ts';
 import * as readmeToolOutputs from '../examples/readme/tool-outputs.ts';
@@ -33,7 +34,7 @@ function collector(): { print: (text: string) => void; printed: () => string } {
   };
 }
 
-const TESTED = ['draft-review.ts', 'event-handler.ts', 'iterate-events.ts', 'iterate-text.ts', 'polling.ts', 'stream-helpers.ts', 'tool-loop-paths.ts'];
+const TESTED = ['draft-review.ts', 'event-handler.ts', 'iterate-events.ts', 'iterate-text.ts', 'otel.ts', 'polling.ts', 'stream-helpers.ts', 'tool-loop-paths.ts'];
 
 test('every example file has a test here', async () => {
   const files = (await readdir(new URL('../examples/', import.meta.url))).filter((name) => name.endsWith('.ts') && name !== 'support.ts');
@@ -75,6 +76,22 @@ test('iterate-events: every event in order, and the text of the message deltas',
   ]);
   assert.ok(names.filter((name) => name === 'thread.message.delta').length > 10);
   assert.match(out.printed(), /^You said: "Tell me something about statecharts\."\. I am the scripted model of assistant-machines: .*\n$/);
+});
+
+test("otel: the client's run span, the server's request, run execution, steps and hosted tool under it", async () => {
+  const out = collector();
+  const lines = await otel.main(undefined, out.print);
+  assert.equal(lines, [
+    'invoke_agent Calculator (CLIENT)',
+    '  POST /v1/threads/{thread_id}/runs (SERVER)',
+    '    invoke_agent (INTERNAL)',
+    '      run_step tool_calls (INTERNAL)',
+    '        execute_tool code_interpreter (INTERNAL)',
+    '      run_step message_creation (INTERNAL)',
+    '  run_step tool_calls (INTERNAL)',
+    '  run_step message_creation (INTERNAL)',
+  ]);
+  assert.is(out.printed(), `${lines.join('\n')}\n`);
 });
 
 test('iterate-text: textDeltas yields the answer fragment by fragment', async ({ server }) => {

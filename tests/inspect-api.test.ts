@@ -1,8 +1,10 @@
 // The inspector's JSON API and its in-process observer: a stream's actors, their states and
 // events as the API reports them; two streams as two sessions; time travel; the token.
+import { request } from 'node:http';
 import { suite } from 'uvu';
+import WebSocket from 'ws';
 import * as assert from 'uvu/assert';
-import { createInspector, type ActorView, type EventPage, type Inspector } from '../inspect/index.ts';
+import { bindingWarning, createAccessCheck, createInspector, type ActorView, type EventPage, type Inspector } from '../inspect/index.ts';
 import { AssistantsClient } from '../src/index.ts';
 import { createServer, type AssistantsServer } from '../src/server/index.ts';
 
@@ -53,6 +55,62 @@ test('every request without the token is 401: the page, the API, a wrong token',
     assert.is(response.status, 401, path);
   }
   assert.is((await api(inspector, '/api/actors')).status, 200);
+});
+
+// fetch may not set Host: a raw request can, as a DNS-rebinding page's browser would.
+function rawGet(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: '127.0.0.1', port, path, headers }, (incoming) => {
+      let body = '';
+      incoming.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body }));
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+test('DNS rebinding: the right token with Host or Origin evil.example is refused (403) and says why', async ({ inspector }) => {
+  const { port } = inspector;
+  const token = new URL(inspector.url).searchParams.get('token')!;
+  const path = `/api/actors?token=${token}`;
+  assert.is((await rawGet(port, path, { host: `127.0.0.1:${port}` })).status, 200);
+  assert.is((await rawGet(port, path, { host: `localhost:${port}` })).status, 200);
+  const rebound = await rawGet(port, path, { host: `evil.example:${port}` });
+  assert.is(rebound.status, 403);
+  assert.match(rebound.body, 'DNS rebinding');
+  assert.is((await rawGet(port, path, { host: `127.0.0.1:${port}`, origin: 'http://evil.example' })).status, 403);
+  assert.is((await rawGet(port, path, { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` })).status, 200);
+  // The WebSocket too: a page's socket always carries its Origin.
+  const refused = await new Promise<number>((resolve) => {
+    const socket = new WebSocket(inspector.wsUrl, { headers: { origin: 'http://evil.example' } });
+    socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    socket.on('open', () => resolve(101));
+    socket.on('error', () => {});
+  });
+  assert.is(refused, 403);
+  // A wrong token: a person is told what to do, a program too.
+  const page = await rawGet(port, '/?token=wrong', { host: `127.0.0.1:${port}`, accept: 'text/html' });
+  assert.is(page.status, 401);
+  assert.match(page.body, 'Open the URL the inspector printed');
+  assert.match((await rawGet(port, '/api/actors?token=wrong', { host: `127.0.0.1:${port}` })).body, 'needs the token from the URL it printed');
+});
+
+test('bound beyond loopback: a warning says who can reach it; every interface takes addresses typed by hand, not names', async () => {
+  assert.match(bindingWarning('0.0.0.0', 4321) ?? '', 'warning: bound to 0.0.0.0, beyond this machine');
+  assert.is(bindingWarning('127.0.0.1', 4321), undefined);
+  assert.is(bindingWarning('::1', 4321), undefined);
+  const wide = createAccessCheck({ host: '0.0.0.0', port: 4321 });
+  assert.is(wide({ host: '192.0.2.7:4321' }), undefined);
+  assert.is(wide({ host: '[::1]:4321' }), undefined);
+  assert.match(wide({ host: 'evil.example:4321' }) ?? '', 'DNS rebinding');
+  assert.match(wide({ host: '192.0.2.7:9999' }) ?? '', 'DNS rebinding');
+  const proxied = createAccessCheck({ host: '127.0.0.1', port: 4321, allowedHosts: ['inspect.example'] });
+  assert.is(proxied({ host: 'inspect.example', origin: 'https://inspect.example' }), undefined);
+  // Nothing is logged by an inspector on loopback.
+  const quiet: string[] = [];
+  await (await createInspector({ log: (line) => quiet.push(line) })).close();
+  assert.equal(quiet, []);
 });
 
 test('a stream inspected: every actor with its machine, final state and status, in one session', async ({ inspector, client }) => {

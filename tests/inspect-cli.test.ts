@@ -5,8 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ActorView } from '../inspect/index.ts';
-import { spawnCli } from './helpers/cli.ts';
+import { fileURLToPath } from 'node:url';
+import { createInspector, type ActorView } from '../inspect/index.ts';
+import { runCli } from '../src/cli/main.ts';
+import { AssistantsClient } from '../src/index.ts';
+import { createServer } from '../src/server/index.ts';
+import { captureIO, spawnCli } from './helpers/cli.ts';
+import { functionTool } from './helpers/server.ts';
 
 const test = suite<{ outDir: string }>('inspect-cli');
 test.before((context) => {
@@ -63,6 +68,35 @@ test('demo --inspect starts its own inspector, prints its URL, and keeps serving
   });
   assert.is(result.code, 0, result.stderr);
   assert.is(ui, 'asked');
+});
+
+test('run takes --inspect in every mode: --responses, --tools and --deadline send their runs too', async () => {
+  const server = await createServer({ pace: { deltaDelayMs: 0, stepDelayMs: 0 }, pollAfterMs: 5 });
+  const inspector = await createInspector({ log: () => {} });
+  try {
+    const client = new AssistantsClient({ baseURL: server.url, apiKey: 'test' });
+    const assistant = await client.beta.assistants.create({ model: 'scripted', tools: [functionTool('get_weather', 'city')] });
+    const env = { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test' };
+    const tools = fileURLToPath(new URL('./fixtures/cli-tools.mjs', import.meta.url));
+    const modes = [
+      ['--responses', 'What is 6*7?'],
+      ['--assistant', assistant.id, '--tools', tools, "What's the weather in Paris?"],
+      ['--assistant', assistant.id, '--deadline', '60s', 'Hello there'],
+    ];
+    for (const mode of modes) {
+      const before = inspector.store.sessions().length;
+      const io = captureIO(env);
+      const code = await runCli(['run', ...mode, '--inspect', inspector.wsUrl], io);
+      assert.is(code, 0, `${mode[0]}: ${io.err()}`);
+      const sessions = inspector.store.sessions().slice(before);
+      const actors = inspector.store.actors().filter((actor) => sessions.some((session) => session.rootId === actor.rootId));
+      assert.ok(actors.some((actor) => actor.name === 'run' && actor.value === 'completed'), `${mode[0]}: a completed run reached the inspector`);
+      if (mode[0] === '--assistant') assert.ok(actors.some((actor) => actor.name === 'assistantRun'), `${mode.join(' ')}: the workflow's own chart too`);
+    }
+  } finally {
+    await inspector.close();
+    await server.close();
+  }
 });
 
 test.run();

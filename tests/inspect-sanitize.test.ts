@@ -37,6 +37,17 @@ test('a 10 MB string keeps its head and says how much was cut', () => {
   assert.ok(value.text.endsWith(`… [${10 * 1024 * 1024 - 1000} more characters]`));
 });
 
+test('a string cut twice (by a sender, then by the store) says how much was cut in all, not only the second time', () => {
+  const text = 'm'.repeat(590_000);
+  const once = sanitize(text, { maxString: 100_000, maxNodes: 10, maxDepth: 5 }) as string;
+  assert.ok(once.endsWith('… [490000 more characters]'), once.slice(-40));
+  // The same limit again: nothing more to cut, the note stays true.
+  assert.is(sanitize(once, { maxString: 100_000, maxNodes: 10, maxDepth: 5 }), once);
+  // A smaller limit: the head is cut again and the note adds both cuts.
+  const twice = sanitize(once, { maxString: 10_000, maxNodes: 10, maxDepth: 5 }) as string;
+  assert.is(twice, `${'m'.repeat(10_000)}… [580000 more characters]`);
+});
+
 test('Authorization headers and sk-… keys are redacted wherever they are; __proto__ stays a plain key', () => {
   const value = sanitize({ headers: { Authorization: 'Bearer sk-live', 'x-api-key': 'k' }, note: 'my key is sk-proj-abcdefghijklmnop, keep it', list: ['sk-1234567890ab'] }, LIMITS);
   assert.equal(value, { headers: { Authorization: '[redacted]', 'x-api-key': '[redacted]' }, note: 'my key is sk-[redacted], keep it', list: ['sk-[redacted]'] });

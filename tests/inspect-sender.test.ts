@@ -4,6 +4,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, createMachine, assign } from 'xstate';
 import { createFrameSender, createInspector, type ActorStateView, type Inspector } from '../inspect/index.ts';
+import { AssistantStream } from '../src/index.ts';
+import { buildBenchRun } from '../bench/fixture.ts';
+import { startTcpCutProxy } from './helpers/tcpCutProxy.ts';
 
 const test = suite('inspect-sender');
 
@@ -66,6 +69,54 @@ test('a dropped connection is reopened and what was queued meanwhile arrives', a
   } finally {
     await sender.close();
     await second.close();
+  }
+});
+
+test('a connection cut mid-stream splits nothing: the same actors go on, each event once, the message whole', async () => {
+  const proxy = await startTcpCutProxy(40_000);
+  const inspector = await createInspector({ log: () => {}, allowedHosts: [proxy.host] });
+  proxy.target(inspector.port);
+  const sender = createFrameSender(inspector.wsUrl.replace(/127\.0\.0\.1:\d+/, proxy.host));
+  try {
+    const run = buildBenchRun({ textDeltas: 3000 });
+    // Slowly enough (64 pieces, 5 ms apart) that batches go on both sides of the cut.
+    const bytes = new TextEncoder().encode(run.sse);
+    const source = (async function* () {
+      for (let offset = 0; offset < bytes.length; offset += Math.ceil(bytes.length / 64)) {
+        yield bytes.subarray(offset, offset + Math.ceil(bytes.length / 64));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    await AssistantStream.fromSSE(source, { inspect: sender.inspect }).done();
+    await proxy.cut;
+    await sender.flush();
+    const actors = inspector.store.actors();
+    assert.equal(actors.filter((actor) => actor.orphan), [], 'no actor arrived without its announcement');
+    assert.is(new Set(actors.map((actor) => actor.rootId)).size, 1, 'one session');
+    const runActor = actors.find((actor) => actor.name === 'run')!;
+    assert.is(runActor.value, 'completed');
+    const message = inspector.store.stateAt(inspector.store.cursor.nextSeq - 1).find((actor) => actor.name === 'message')!;
+    assert.is(message.value, 'completed');
+    const text = (message.context as { message: { content: Array<{ text: { value: string } }> } }).message.content[0]!.text.value;
+    assert.is(text, run.text, 'the whole message');
+    assert.is(inspector.store.events({ type: 'thread.message.delta', limit: 0 }).total, 3000, 'each delta once: the batches sent again after the cut were not taken twice');
+  } finally {
+    await sender.close();
+    await proxy.close();
+    await inspector.close();
+  }
+});
+
+test('a wrong token is said so, not "Unexpected server response: 401"', async () => {
+  const inspector = await createInspector({ log: () => {} });
+  const errors: string[] = [];
+  const sender = createFrameSender(inspector.wsUrl.replace(/token=[^&]+/, 'token=wrong'), { onError: (error) => errors.push(error.message), closeTimeoutMs: 50 });
+  try {
+    await until(async () => errors.length > 0, 'an error');
+    assert.match(errors[0]!, 'the inspector refused the token (401)');
+  } finally {
+    await sender.close();
+    await inspector.close();
   }
 });
 

@@ -2,7 +2,7 @@
 // nothing downloads a browser): the demo run live into it, time travel back to the pause for
 // tool outputs, and a replayed recording that looks exactly like the live run.
 // Run with `npm run test:browser`; screenshots go to tests/output/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -54,7 +54,8 @@ async function assertCompleted(page: Page) {
   await page.waitForSelector(runRow('completed'), { timeout: 15_000 });
   // The newest run is selected: its chart highlights where it is and marks how it got there.
   await page.waitForSelector('svg.diagram[data-machine="run"] [data-state-id="completed"][data-active="true"]');
-  await page.waitForSelector('svg.diagram[data-machine="run"] .transition.last[data-event="thread.run.completed"]');
+  await page.waitForSelector('svg.diagram[data-machine="run"] .transition.last[data-target="completed"] tspan.line-last');
+  assert.match((await page.locator('svg.diagram .transition.last tspan.line-last title').first().textContent()) ?? '', 'thread.run.completed');
   assert.is(await page.locator('svg.diagram [data-active="true"]').count(), 1, 'one active state in the run chart');
 }
 
@@ -83,12 +84,17 @@ test('the demo, live: the run completes, the chart highlights it, scrubbing back
   context.recordingDir = demo.recordingDir;
   context.responsesDir = demo.responses?.recordingDir;
   await assertCompleted(page);
-  await page.waitForSelector('.message-text');
-  assert.match((await page.locator('.tree .message-text').last().textContent()) ?? '', /hotel/i, 'the streamed answer sits next to its message');
+  await page.waitForSelector('.tree .message-text');
+  assert.match((await page.locator('.tree .message-text').allTextContents()).join(' '), /hotel/i, 'the streamed answer sits next to its message');
   await page.screenshot({ path: join(OUTPUT, 'inspector-live.png') });
 
   await scrubToPause(page, live);
+  // The README's picture (docs/inspector.png) is this page: UPDATE_DOCS_SCREENSHOT=1 writes it there too.
+  await page.waitForSelector('svg.diagram[data-machine="run"] .transition.last');
+  await page.locator('.log-row.current').click();
+  await page.waitForSelector('.event-detail .diff');
   await page.screenshot({ path: join(OUTPUT, 'inspector-scrubbed.png') });
+  if (process.env['UPDATE_DOCS_SCREENSHOT'] === '1') copyFileSync(join(OUTPUT, 'inspector-scrubbed.png'), 'docs/inspector.png');
 
   // Stepping forward with the keyboard, then back to the present.
   const before = Number(await page.locator('#position').getAttribute('data-at'));
@@ -126,6 +132,50 @@ test('a replayed recording looks exactly like the live run', async ({ page, live
   await assertCompleted(page);
   await scrubToPause(page, replayed);
   await page.screenshot({ path: join(OUTPUT, 'inspector-replayed-scrubbed.png') });
+});
+
+test('what users of other inspectors expect: timing and token usage, go to event N, the next transition, what an event changed, collapsible sessions, a session exported and dropped back in', async ({ page, live }) => {
+  await page.goto(live.url);
+  await assertCompleted(page);
+  // Timing & usage of the selected run's session, as such.
+  await page.locator('#tab-timing').click();
+  await page.waitForSelector('#timing-usage');
+  assert.ok(Number(await page.locator('#timing-usage').getAttribute('data-total')) > 0, 'the run reports its tokens');
+  assert.match((await page.locator('#timing-first-token').textContent()) ?? '', /\d+ (ms|s)/);
+  assert.ok((await page.locator('.timing-table tbody tr').count()) >= 3, 'the run, its steps and messages with their durations');
+  await page.locator('#tab-context').click();
+  // Go to event 10, then the selected run's next transition.
+  await page.locator('#goto').fill('10');
+  await page.locator('#goto').press('Enter');
+  await page.waitForSelector('#position[data-at="10"]');
+  await page.waitForSelector('.event-detail .event-detail-body[data-seq="10"]');
+  const selected = await page.locator('#selected-actor').getAttribute('title');
+  const history = await api<Array<{ seq: number; transition: boolean }>>(live, `/api/history?actor=${encodeURIComponent(selected!)}`);
+  const next = history.find((entry) => entry.transition && entry.seq > 10)!;
+  await page.locator('#next-transition').click();
+  await page.waitForSelector(`#position[data-at="${next.seq}"]`);
+  // What that event changed: the run's state, before and after.
+  await page.waitForSelector(`.event-detail .event-detail-body[data-seq="${next.seq}"] .diff-state code.changed`);
+  // Sessions fold: the first one's actors go from the tree, and come back.
+  const shown = await page.locator('.tree [data-actor-name]').count();
+  await page.locator('.session-row .session-toggle').first().click();
+  await page.waitForSelector('.session-row[data-collapsed="true"]');
+  assert.ok((await page.locator('.tree [data-actor-name]').count()) < shown, 'a folded session shows no actor');
+  await page.locator('.session-row .session-toggle').first().click();
+  await page.waitForSelector('.session-row[data-collapsed="false"]');
+  // A session exported, then dropped on the page: added beside the others, ids prefixed.
+  const url = new URL(live.url);
+  const first = (await api<Array<{ rootId: string }>>(live, '/api/sessions'))[0]!;
+  const exported = await (await fetch(`${url.origin}/api/export?session=${encodeURIComponent(first.rootId)}&token=${url.searchParams.get('token')}`)).text();
+  await page.evaluate(`(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([${JSON.stringify(exported)}], 'one.ndjson', { type: 'application/x-ndjson' }));
+    document.querySelector('.app').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  })()`);
+  await page.waitForSelector('#notice:has-text("opened one.ndjson: 1 session")');
+  const actors = await api<ActorView[]>(live, '/api/actors');
+  assert.ok(actors.some((actor) => actor.sessionId.startsWith('f1/') && actor.name === 'run'));
+  await page.locator('#go-live').click();
 });
 
 test('a dropped WebSocket reconnects: the page says so, then follows the restarted inspector', async ({ page }) => {

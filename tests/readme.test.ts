@@ -4,6 +4,7 @@
 // drift from code that works.
 // (Shell blocks are the commands the CLI tests and .ci/run exercise.)
 import { readdir, readFile } from 'node:fs/promises';
+import { connect } from 'node:http2';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as assistantRunResponses from '../examples/readme/assistant-run-responses.ts';
@@ -15,6 +16,7 @@ import * as iterate from '../examples/readme/iterate.ts';
 import * as listeners from '../examples/readme/listeners.ts';
 import * as liveModel from '../examples/readme/live-model.ts';
 import * as responses from '../examples/readme/responses.ts';
+import * as restateWorker from '../examples/readme/restate.ts';
 import * as runPathsExample from '../examples/readme/run-paths.ts';
 import * as scoped from '../examples/readme/scoped.ts';
 import * as serverAccess from '../examples/readme/server-access.ts';
@@ -205,6 +207,26 @@ test('a run as an actor: the tools answer, the run completes, the answer streams
   assert.is(result.run.status, 'completed');
   assert.is(printed, 'get_weather returned: {"city":"Paris","forecast":"sunny"}');
   assert.equal(result.messages.map((message) => message.content), [[{ type: 'text', text: { value: printed, annotations: [] } }]]);
+});
+
+test('the worker of durable runs: Restate discovers the thread object and its handlers on it', async ({ client }) => {
+  const { worker, port } = await restateWorker.main({ client }, 0);
+  const session = connect(`http://127.0.0.1:${port}`);
+  try {
+    // What restate-server asks a deployment when it is registered.
+    const request = session.request({ ':path': '/discover', accept: 'application/vnd.restate.endpointmanifest.v3+json' });
+    let text = '';
+    request.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    await new Promise((ended) => request.on('end', ended));
+    const manifest = JSON.parse(text) as { services: Array<{ name: string; ty: string; handlers: Array<{ name: string; ty: string }> }> };
+    assert.equal(
+      manifest.services.map((service) => [service.name, service.ty, service.handlers.map((handler) => `${handler.name} ${handler.ty}`)]),
+      [['assistantThread', 'VIRTUAL_OBJECT', ['run EXCLUSIVE', 'send SHARED', 'state SHARED', 'output SHARED']]],
+    );
+  } finally {
+    session.close();
+    await new Promise((closed) => worker.close(closed));
+  }
 });
 
 test('a server with a key and a web page allowed: the key is required, the page may call', async () => {

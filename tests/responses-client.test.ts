@@ -4,6 +4,7 @@ import {
   AssistantEventHandler,
   AssistantStream,
   AssistantsClient,
+  NotFoundError,
   type AssistantStreamEvent,
   type Message,
   type RunStep,
@@ -111,6 +112,13 @@ test('createAndPoll runs a background response through the poll chart; retrieve,
   );
   const slow = await client.responses.create({ model: 'scripted', input: 'Go slowly', background: true, metadata: { scenario: 'slow' } });
   assert.equal((await client.responses.cancel(slow.id)).status, 'cancelled');
+  assert.equal(await client.responses.delete(slow.id), undefined);
+  try {
+    await client.responses.retrieve(slow.id);
+    assert.unreachable('retrieved a deleted response');
+  } catch (error) {
+    assert.instance(error, NotFoundError);
+  }
 });
 
 test('a resumed stream (starting_after) announces only later events; its charts still hold the whole answer', async () => {

@@ -1,4 +1,4 @@
-import { BadRequestError } from 'openai';
+import { BadRequestError, NotFoundError } from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -122,6 +122,17 @@ test('a background response answers at once, and cancel ends it as cancelled', a
   const cancelled = await t.openai.responses.cancel(created.id);
   assert.equal(cancelled.status, 'cancelled');
   assert.equal((await t.openai.responses.retrieve(created.id)).status, 'cancelled');
+});
+
+test('responses.delete forgets a response: retrieving it is then a NotFoundError', async () => {
+  const created = await t.openai.responses.create({ model: 'scripted', input: 'Hello there' });
+  await t.openai.responses.delete(created.id);
+  try {
+    await t.openai.responses.retrieve(created.id);
+    assert.unreachable('retrieved a deleted response');
+  } catch (error) {
+    assert.instance(error, NotFoundError);
+  }
 });
 
 test('a response that is not in the background cannot be cancelled (the API envelope, 400)', async () => {

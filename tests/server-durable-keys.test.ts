@@ -191,6 +191,20 @@ test('responses read back the same after a restart: object, input items, stream 
   assert.equal([...first.internalErrors, ...second.internalErrors], []);
 });
 
+test('a deleted response stays deleted after a restart', async ({ dirs }) => {
+  const dir = await dataDir(dirs);
+  const first = await serverOn(dir);
+  const kept = await first.openai.responses.create({ model: 'scripted', input: 'Keep me' });
+  const deleted = await first.openai.responses.create({ model: 'scripted', input: 'Forget me' });
+  await first.openai.responses.delete(deleted.id);
+  await first.close();
+  const second = await serverOn(dir);
+  assert.is((await second.request(`/responses/${deleted.id}`)).status, 404);
+  assert.is((await second.request(`/responses/${kept.id}`)).status, 200);
+  await second.close();
+  assert.equal([...first.internalErrors, ...second.internalErrors], []);
+});
+
 test('a streamed response active at the restart ends failed as its run did; its keyed retry re-attaches to it', async ({ dirs }) => {
   const dir = await dataDir(dirs);
   const first = await serverOn(dir);
@@ -243,7 +257,7 @@ test('a malformed kept answer or response row is a StorageError naming it, not a
   const response = await first.openai.responses.create({ model: 'scripted', input: 'Hello there' });
   await first.close();
   const db = database(dir);
-  await db.execute("UPDATE idempotency_keys SET answer = '{not json' WHERE key = 'broken-key'");
+  await db.execute("UPDATE idempotency_keys SET answer = '{not json' WHERE key = 'default:broken-key'");
   db.close();
 
   const second = await serverOn(dir);
@@ -251,7 +265,7 @@ test('a malformed kept answer or response row is a StorageError naming it, not a
   assert.is(retried.status, 500);
   assert.is((await retried.json()).error.type, 'server_error');
   assert.instance(second.internalErrors[0], StorageError);
-  assert.match(String(second.internalErrors[0]), /Idempotency-Key "broken-key" has an answer that is not valid JSON/);
+  assert.match(String(second.internalErrors[0]), /Idempotency-Key "default:broken-key" has an answer that is not valid JSON/);
   await second.close();
 
   const again = database(dir);

@@ -18,12 +18,13 @@ function engine(failing: (ops: readonly StorageOp[]) => boolean = () => false) {
       if (failing(ops)) throw new Error(`disk full at ${ops.map(idOf).join(',')}`);
       batches.push(ops.map(idOf));
     },
+    ping: async () => {},
     close: async () => {},
   };
   return { fake, batches };
 }
 const idOf = (op: StorageOp) => (op.type === 'put' ? op.id : op.type);
-const put = (id: string): StorageOp => ({ type: 'put', kind: 'assistant', parent: '', id, root: id, data: '{}' });
+const put = (id: string): StorageOp => ({ type: 'put', kind: 'assistant', parent: '', id, root: id, data: '{}', tenant: 'default' });
 
 test('writes go in order; those queued while one is written go together in the next', async () => {
   const { fake, batches } = engine();

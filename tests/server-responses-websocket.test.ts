@@ -221,6 +221,40 @@ test('with durable storage, a stored response made over the socket survives a re
   }
 });
 
+test('tenants: a connection works in its key’s tenant, within its key’s limits, and ends when its key is removed', async () => {
+  const server = await createServer({
+    keys: [
+      { tenant: 'acme', name: 'acme-key', key: 'sk-acme' },
+      { tenant: 'globex', name: 'globex-key', key: 'sk-globex', limits: { requestsPerMinute: 2 } },
+    ],
+    pace: { deltaDelayMs: 0, stepDelayMs: 0 },
+  });
+  try {
+    const acme = open(new OpenAI({ baseURL: server.url, apiKey: 'sk-acme' }));
+    acme.ws.send({ type: 'response.create', model: 'scripted', input: 'Acme only' });
+    const mine = finalOf(await acme.next());
+    const globexClient = new OpenAI({ baseURL: server.url, apiKey: 'sk-globex' });
+    const globex = open(globexClient);
+    // Another tenant's response is unknown here, over the socket as over HTTP.
+    globex.ws.send({ type: 'response.create', model: 'scripted', previous_response_id: mine.id, input: 'Peek' });
+    assert.is(errorOf(await globex.next()).error.code, 'previous_response_not_found');
+    assert.is(await globexClient.responses.retrieve(mine.id).then(() => 200, (error: { status: number }) => error.status), 404);
+    // Its key's limit: two requests a minute, the socket's messages counted with them.
+    globex.ws.send({ type: 'response.create', model: 'scripted', input: 'Third request' });
+    const limited = errorOf(await globex.next());
+    assert.equal([limited.status, limited.error.code], [429, 'rate_limit_exceeded']);
+    globex.ws.close();
+    // A key removed since the connection opened: its next message is refused, and the connection closed.
+    server.setKeys([{ tenant: 'globex', key: 'sk-globex' }]);
+    acme.ws.send({ type: 'response.create', model: 'scripted', input: 'Still me?' });
+    const revoked = errorOf(await acme.next());
+    assert.equal([revoked.status, revoked.error.code], [401, 'invalid_api_key']);
+    acme.ws.close();
+  } finally {
+    await server.close();
+  }
+});
+
 test('a connection past its age takes no new response: websocket_connection_limit_reached', async () => {
   await createServer({ webSocketMaxAgeMs: -1 }).then(
     () => assert.unreachable('a negative age is refused'),

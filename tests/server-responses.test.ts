@@ -138,4 +138,38 @@ test('input items list newest first and paginate', async () => {
   assert.is(page.has_more, true);
 });
 
+test('DELETE forgets a response: deleted: true, then every read of it is a 404, and a continuation from it previous_response_not_found', async () => {
+  const created = (await (await post({ model: 'scripted', input: 'Hello there' })).json()) as { id: string };
+  const deleted = await t.request(`/responses/${created.id}`, { method: 'DELETE' });
+  assert.is(deleted.status, 200);
+  assert.equal(await deleted.json(), { id: created.id, object: 'response', deleted: true });
+  for (const path of [`/responses/${created.id}`, `/responses/${created.id}/input_items`, `/responses/${created.id}?stream=true`]) {
+    const gone = await envelope(await t.request(path));
+    assert.equal([gone.status, gone.error.type], [404, 'invalid_request_error'], path);
+  }
+  const again = await envelope(await t.request(`/responses/${created.id}`, { method: 'DELETE' }));
+  assert.is(again.status, 404);
+  const continued = await envelope(await post({ model: 'scripted', previous_response_id: created.id, input: 'And then?' }));
+  assert.equal([continued.status, continued.error.param, continued.error.code], [400, 'previous_response_id', 'previous_response_not_found']);
+});
+
+test('deleting a response still running cancels its run: its open stream ends with it cancelled, it does not go on unseen', async () => {
+  const stream = await post({ model: 'scripted', input: 'Tell me a long story.', stream: true, background: true, metadata: { scenario: 'slow' } });
+  const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  while (!text.includes('event: response.output_text.delta')) {
+    const { done, value } = await reader.read();
+    assert.not.ok(done, 'the stream ended before its first delta');
+    text += value;
+  }
+  const id = /"id":"(resp_\w+)"/.exec(text)![1]!;
+  assert.is((await t.request(`/responses/${id}`, { method: 'DELETE' })).status, 200);
+  for (let read = await reader.read(); !read.done; read = await reader.read()) text += read.value;
+  const events = [...text.matchAll(/^event: (\S+)$/gm)].map((match) => match[1]);
+  // The Responses stream has no event for a cancel: it ends response.incomplete, status cancelled.
+  assert.is(events.at(-1), 'response.incomplete');
+  assert.match(text.slice(text.lastIndexOf('event: response.incomplete')), '"status":"cancelled"');
+  assert.is((await t.request(`/responses/${id}`)).status, 404);
+});
+
 test.run();

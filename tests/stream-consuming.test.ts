@@ -112,6 +112,32 @@ test('toReadableStream → fromReadableStream replays the same callbacks, ours a
   assert.equal(await fromOfficial.finalMessages(), await replayed.finalMessages());
 });
 
+test('for await and toReadableStream() yield copies taken at emission: an event listener editing its events later changes none of them, as in the official SDK', async () => {
+  const FIVE: ScriptedEvent[] = [EVENTS[0]!, EVENTS[3]!, EVENTS[4]!, EVENTS[7]!, EVENTS[9]!];
+  const official = (events: ScriptedEvent[]) => OfficialStream.fromReadableStream(new Response(events.map((e) => `${JSON.stringify(e)}\n`).join('')).body!);
+  for (const [who, make] of [
+    ['official', official],
+    ['ours', fromEvents],
+  ] as const) {
+    const stream = make(FIVE) as AssistantStream;
+    const handed: Array<{ data: Record<string, unknown> }> = [];
+    stream.on('event', (event) => void handed.push(event as never));
+    // Both opened before the first event, read only after the listener's edits.
+    const iterator = stream[Symbol.asyncIterator]();
+    const ndjson = stream.toReadableStream();
+    await stream.done();
+    for (const event of handed) event.data['id'] = 'edited';
+    const iterated: unknown[] = [];
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) iterated.push(next.value);
+    const serialized = (await new Response(ndjson).text()).trim().split('\n').map((line) => JSON.parse(line) as unknown);
+    const edited = (values: unknown[]) => values.filter((value) => (value as { data: { id: string } }).data.id === 'edited').length;
+    assert.is(handed.length, 5, who);
+    assert.equal([iterated.length, edited(iterated)], [5, 0], `${who}: for await`);
+    assert.equal([serialized.length, edited(serialized)], [5, 0], `${who}: toReadableStream()`);
+    assert.equal(iterated, FIVE, who);
+  }
+});
+
 test('finals: the run, the messages and steps in order of appearance', async () => {
   const stream = fromEvents();
   assert.is((await stream.finalRun()).status, 'completed');

@@ -140,4 +140,51 @@ test('a listener that edits a terminal payload does not change the finals', asyn
   assert.is((message!.content[0] as { text: { value: string } }).text.value, 'Hello');
 });
 
+// Two messages, the second created under the id a listener gives the first at its completion.
+const imageBlock = { type: 'image_file', image_file: { file_id: 'file_1' } };
+const ALIASED_RUN = (kind: 'text' | 'image_file'): ScriptedEvent[] => {
+  const first = kind === 'text' ? [{ type: 'text', text: { value: 'Hel', annotations: [] } }] : [imageBlock];
+  const opening = kind === 'text' ? text('Hel') : { id: 'msg_1', object: 'thread.message.delta', delta: { content: [{ index: 0, ...imageBlock }] } };
+  return [
+    ...RUN_START,
+    { event: 'thread.message.created', data: makeMessage() },
+    { event: 'thread.message.delta', data: opening },
+    { event: 'thread.message.completed', data: makeMessage({ status: 'completed', content: first as never }) },
+    { event: 'thread.message.created', data: makeMessage({ id: 'msg_alias' }) },
+    { event: 'thread.message.delta', data: { ...text('lo'), id: 'msg_alias' } },
+    { event: 'thread.message.completed', data: makeMessage({ id: 'msg_alias', status: 'completed', content: [{ type: 'text', text: { value: 'lo', annotations: [] } }] }) },
+    { event: 'thread.run.completed', data: makeRun({ status: 'completed' }) },
+  ];
+};
+
+for (const [callback, kind] of [
+  ['textDone', 'text'],
+  ['imageFileDone', 'image_file'],
+  ['messageDone', 'text'],
+] as const) {
+  test(`a ${callback} listener that renames the message it is handed at completion does not change the finals`, async () => {
+    // The oracle: the official SDK's finals of the same stream with nobody editing (with the edit,
+    // it fails the stream when the second message is created under the first one's new name).
+    const unedited = official(ALIASED_RUN(kind));
+    await unedited.done();
+    const expected = await unedited.finalMessages();
+    assert.equal(expected.map((message) => message.id), ['msg_1', 'msg_alias']);
+
+    const stream = ours(ALIASED_RUN(kind));
+    let renamed = 0;
+    const rename = (message: { id: string }) => {
+      if (message.id === 'msg_1') {
+        message.id = 'msg_alias';
+        renamed++;
+      }
+    };
+    if (callback === 'textDone') stream.on('textDone', (_, message) => rename(message));
+    if (callback === 'imageFileDone') stream.on('imageFileDone', (_, message) => rename(message));
+    if (callback === 'messageDone') stream.on('messageDone', (message) => rename(message));
+    await stream.done();
+    assert.is(renamed, 1, 'the listener was handed the first message');
+    assert.equal(await stream.finalMessages(), expected);
+  });
+}
+
 test.run();

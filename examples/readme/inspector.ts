@@ -11,11 +11,11 @@ export async function main({ client, assistant, thread }: Setup) {
 
   const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id }, { inspect: inspector.inspect });
   await stream.done();
+  // #endregion
 
   // The UI reads a JSON API; so can you (the token comes along in the URL's query)
   const actors: Array<{ name: string; value: unknown }> = await (await fetch(new URL(`/api/actors${new URL(inspector.url).search}`, inspector.url))).json();
   console.log(actors.map(({ name, value }) => `${name} ${JSON.stringify(value)}`).join('\n'));
   await inspector.close();
-  // #endregion
   return actors;
 }

@@ -5,6 +5,8 @@ import { AssistantsClient, type AssistantStream, type AssistantTool, type Requir
 import { createServer, type Pace } from '../server/index.ts';
 import { EXIT, optionalString, type Command } from './command.ts';
 import { both, INSPECT_OPTION, startInspection } from './inspection.ts';
+import { OTEL_OPTION, startOtel } from './otel.ts';
+import type { AssistantTelemetry } from '../otel/index.ts';
 import { StateJournal, type ActorHistory } from './journal.ts';
 import { formatUsage, TranscriptPrinter } from './printer.ts';
 import { recordStream, type RecordedFile } from './recording.ts';
@@ -70,6 +72,11 @@ export interface DemoOptions {
   signal?: AbortSignal | undefined;
   /** Also an inspection observer of every stream (an inspector's `inspect`). */
   inspect?: ((event: InspectionEvent) => void) | undefined;
+  /**
+   * Trace it (`assistant-machines/otel`): the server's requests, runs and tools, each stream's
+   * run (its requests carry `traceparent`), and the function the demo runs itself.
+   */
+  telemetry?: AssistantTelemetry | undefined;
 }
 
 /** One stream of the demo, as it ended. */
@@ -106,10 +113,10 @@ export interface DemoResult {
  * const { run, recordingDir } = await runDemo({ term });
  * ```
  */
-export async function runDemo({ term, fast = false, outDir = '.recordings', signal, inspect }: DemoOptions): Promise<DemoResult> {
+export async function runDemo({ term, fast = false, outDir = '.recordings', signal, inspect, telemetry }: DemoOptions): Promise<DemoResult> {
   const startedAt = performance.now();
   const { bold, dim } = term.colors;
-  const server = await createServer({ pace: fast ? FAST_PACE : DEMO_PACE, pollAfterMs: fast ? 5 : 50 });
+  const server = await createServer({ pace: fast ? FAST_PACE : DEMO_PACE, pollAfterMs: fast ? 5 : 50, ...(telemetry === undefined ? {} : { telemetry: telemetry.server }) });
   const stopServer = () => void server.close();
   signal?.addEventListener('abort', stopServer, { once: true });
   try {
@@ -118,7 +125,14 @@ export async function runDemo({ term, fast = false, outDir = '.recordings', sign
 
     const documentName = basename(DEMO_DOCUMENT.pathname);
     const upload = term.progress(`Uploading ${documentName} into a vector store (vectorStores.files.uploadAndPoll)`);
-    const client = new AssistantsClient({ baseURL: server.url, apiKey: 'demo', fetch: reportingUploadProgress(upload, documentName) });
+    const reporting = reportingUploadProgress(upload, documentName);
+    const client = new AssistantsClient({ baseURL: server.url, apiKey: 'demo', fetch: telemetry === undefined ? reporting : telemetry.fetch(reporting) });
+    // Each stream's run is traced from before its request, so the server's spans are its children.
+    const traced = <T extends AssistantStream>(open: () => T, agentName?: string): T =>
+      telemetry === undefined ? open() : telemetry.trace(open, { agentName, baseURL: server.url });
+    // The demo answers get_weather itself: in an execute_tool span when traced.
+    const callFunction = (call: RequiredActionFunctionToolCall): Promise<string> =>
+      telemetry === undefined ? Promise.resolve(callLocalFunction(call)) : telemetry.executeTool(call, () => callLocalFunction(call));
     const store = await client.vectorStores.create({ name: 'Acme travel policy' }, { signal });
     const document = await readFile(DEMO_DOCUMENT);
     const file = await client.vectorStores.files.uploadAndPoll(store.id, new File([document], documentName, { type: 'text/markdown' }), {
@@ -156,19 +170,21 @@ export async function runDemo({ term, fast = false, outDir = '.recordings', sign
       return outcome.run;
     };
 
+    const agentName = assistant.name ?? undefined;
     let run = await follow('runs.stream', (handler, inspect) =>
-      client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id }, { handler, inspect, signal }),
+      traced(() => client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id }, { handler, inspect, signal }), agentName),
     );
     while (run.status === 'requires_action' && run.required_action) {
-      const toolOutputs = run.required_action.submit_tool_outputs.tool_calls.map((call) => {
-        const output = callLocalFunction(call);
+      const toolOutputs: Array<{ tool_call_id: string; output: string }> = [];
+      for (const call of run.required_action.submit_tool_outputs.tool_calls) {
+        const output = await callFunction(call);
         term.line(dim(`\n⚙ ${call.function.name}(${call.function.arguments}) runs here, in the demo's process → ${output}`));
-        return { tool_call_id: call.id, output };
-      });
+        toolOutputs.push({ tool_call_id: call.id, output });
+      }
       term.line(dim(`⚙ submitToolOutputsStream with ${toolOutputs.length} output${toolOutputs.length === 1 ? '' : 's'}; the run goes on`));
       const paused = run;
       run = await follow('submitToolOutputsStream', (handler, inspect) =>
-        client.beta.threads.runs.submitToolOutputsStream(paused.id, { thread_id: thread.id, tool_outputs: toolOutputs }, { handler, inspect, signal }),
+        traced(() => client.beta.threads.runs.submitToolOutputsStream(paused.id, { thread_id: thread.id, tool_outputs: toolOutputs }, { handler, inspect, signal }), agentName),
       );
     }
     const result: DemoResult = {
@@ -195,7 +211,7 @@ export async function runDemo({ term, fast = false, outDir = '.recordings', sign
     const ask = (label: string, body: Parameters<typeof client.responses.stream>[0]) =>
       follow(
         label,
-        (handler, inspect) => (response = client.responses.stream(body, { handler, inspect, signal })),
+        (handler, inspect) => (response = traced(() => client.responses.stream(body, { handler, inspect, signal }))),
         responsesDir,
         actOneStreams,
       );
@@ -203,12 +219,13 @@ export async function runDemo({ term, fast = false, outDir = '.recordings', sign
     const submittedOutputs = new Map<string, string>();
     let answer = await ask('responses.stream', { model: 'scripted', input: DEMO_QUESTION, tools });
     while (answer.status === 'requires_action' && answer.required_action) {
-      const outputs = answer.required_action.submit_tool_outputs.tool_calls.map((call) => {
-        const output = callLocalFunction(call);
+      const outputs = [];
+      for (const call of answer.required_action.submit_tool_outputs.tool_calls) {
+        const output = await callFunction(call);
         term.line(dim(`\n⚙ ${call.function.name}(${call.function.arguments}) runs here, in the demo's process → ${output}`));
         submittedOutputs.set(call.id, output);
-        return { type: 'function_call_output' as const, call_id: call.id, output };
-      });
+        outputs.push({ type: 'function_call_output' as const, call_id: call.id, output });
+      }
       term.line(dim(`⚙ a new response with previous_response_id and ${outputs.length} function_call_output${outputs.length === 1 ? '' : 's'}; the run goes on`));
       const previous = await response!.finalResponse();
       answer = await ask('responses.stream-continued', { model: 'scripted', previous_response_id: previous.id, input: outputs, tools });
@@ -273,7 +290,7 @@ function reportingUploadProgress(progress: Progress, name: string): typeof fetch
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'watch an assistant run unfold against the embedded server (what `npm start` runs)',
-  usage: 'demo [--fast] [--out DIR] [--inspect [WS_URL]]',
+  usage: 'demo [--fast] [--out DIR] [--inspect [WS_URL]] [--otel [URL]]',
   description: [
     'Starts the embedded Assistants server in this process, uploads a small travel policy into a',
     'vector store, and asks an assistant one question that needs a function (get_weather, run',
@@ -281,17 +298,28 @@ export const demoCommand: Command = {
     'prints as it arrives; a summary shows the states each machine went through. Every stream is',
     'recorded (NDJSON, replayable with `replay` or the official SDK). Act two asks the same question',
     'through the Responses API: the same handler, the same statecharts. No API key, no network.',
+    'With --otel, the client, the server and the tool call are traced in one trace (OTLP/HTTP).',
   ].join('\n'),
   options: {
     fast: { type: 'boolean', description: 'no pauses: stream as fast as the server can' },
     out: { type: 'string', value: 'DIR', description: 'where to write the recording folder (default .recordings)' },
     inspect: INSPECT_OPTION,
+    otel: OTEL_OPTION,
   },
   positionals: { min: 0, max: 0, name: 'argument' },
   async run(args, io) {
     const term = createTerminal(io);
+    const otel = await startOtel(optionalString(args, 'otel'), io.env);
     const inspection = await startInspection(optionalString(args, 'inspect'), term);
-    const result = await runDemo({ term, fast: args.values['fast'] === true, outDir: optionalString(args, 'out') ?? '.recordings', signal: io.signal, inspect: inspection?.inspect });
+    const demo = () =>
+      runDemo({ term, fast: args.values['fast'] === true, outDir: optionalString(args, 'out') ?? '.recordings', signal: io.signal, inspect: inspection?.inspect, telemetry: otel?.telemetry });
+    let result: DemoResult;
+    try {
+      result = otel === undefined ? await demo() : await otel.root('assistant-machines demo', demo);
+    } finally {
+      await otel?.shutdown();
+    }
+    if (otel !== undefined) term.line(term.colors.dim(`traces and metrics exported to ${otel.endpoint} (OTLP/HTTP)`));
     await inspection?.finish(io.signal);
     return result.run.status === 'completed' && result.responses?.run.status === 'completed' ? EXIT.ok : EXIT.failure;
   },

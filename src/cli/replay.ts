@@ -23,8 +23,9 @@ export interface ReplayOptions {
 /**
  * Replays recordings through the statecharts and prints them as `run` prints a live stream:
  * `path` is one recording, or a folder of them (a demo's streams, in order). Each file is fed
- * to `AssistantStream.fromReadableStream` at its recorded pace (from the timing sidecar), or
- * all at once with `fast` or without a sidecar. Resolves with the exit code: 1 if any stream
+ * to `AssistantStream.fromReadableStream` in the chunks the live stream read and at its
+ * recorded pace (both from the timing sidecar), or without pauses with `fast` or without a
+ * sidecar. Resolves with the exit code: 1 if any stream
  * failed or its run did not complete or stop for tool outputs.
  *
  * @example `process.exitCode = await replayRecordings('.recordings/run.ndjson', term, { fast: true });`
@@ -41,7 +42,9 @@ export async function replayRecordings(path: string, term: Terminal, options: Re
     }
     const startedAt = performance.now();
     const journal = new StateJournal();
-    const stream = AssistantStream.fromReadableStream(replaySource(recording.ndjson, options.fast === true ? undefined : recording.offsetsMs), {
+    // In the chunks the live stream read, so it batches (and an inspector shows) what the live run did.
+    const pacing = { chunkEnds: recording.chunkEnds, offsetsMs: options.fast === true ? undefined : recording.offsetsMs };
+    const stream = AssistantStream.fromReadableStream(replaySource(recording.ndjson, pacing), {
       handler: new TranscriptPrinter(term),
       inspect: both(options.states === true ? journal.inspect : undefined, options.inspect),
       signal: options.signal,

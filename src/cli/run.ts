@@ -3,6 +3,8 @@ import { AssistantsClient, RUN_TERMINAL_STATUSES, type AssistantStream, type Run
 import { describeRunEnd } from './printer.ts';
 import { optionalString, requiredString, UsageError, type Command, type OptionSpec, type ParsedArgs } from './command.ts';
 import { both, INSPECT_OPTION, startInspection } from './inspection.ts';
+import { OTEL_OPTION, startOtel, type CliTelemetry } from './otel.ts';
+import type { AssistantTelemetry } from '../otel/index.ts';
 import { StateJournal } from './journal.ts';
 import { TranscriptPrinter } from './printer.ts';
 import { recordStream, type RecordedFile } from './recording.ts';
@@ -25,6 +27,8 @@ export interface RunRequest {
   assistantId: string;
   threadId: string | undefined;
   message: string;
+  /** With `--otel`: the run is traced, and the client's requests carry `traceparent`. */
+  telemetry?: AssistantTelemetry | undefined;
 }
 
 /**
@@ -33,7 +37,7 @@ export interface RunRequest {
  *
  * @example `const request = readRunRequest(args, io.env);`
  */
-export function readRunRequest(args: ParsedArgs, env: CliIO['env'], { responses = false } = {}): RunRequest {
+export function readRunRequest(args: ParsedArgs, env: CliIO['env'], { responses = false, telemetry }: { responses?: boolean; telemetry?: AssistantTelemetry | undefined } = {}): RunRequest {
   // A Responses request names a model, not an assistant.
   const assistantId = responses ? '' : requiredString(args, 'assistant');
   const baseURL = optionalString(args, 'base-url') ?? (env['OPENAI_BASE_URL'] || undefined);
@@ -44,7 +48,8 @@ export function readRunRequest(args: ParsedArgs, env: CliIO['env'], { responses 
   }
   const message = args.positionals[0]!;
   if (message.trim() === '') throw new UsageError('the message is empty');
-  return { client: new AssistantsClient({ apiKey, baseURL }), assistantId, threadId: optionalString(args, 'thread'), message };
+  const client = new AssistantsClient({ apiKey, baseURL, ...(telemetry === undefined ? {} : { fetch: telemetry.fetch() }) });
+  return { client, assistantId, threadId: optionalString(args, 'thread'), message, telemetry };
 }
 
 /**
@@ -66,10 +71,11 @@ export async function streamRun(
   const streamOptions = { handler: new TranscriptPrinter(term), inspect: both(options.states === true ? journal.inspect : undefined, options.inspect), signal: options.signal };
   const user = { role: 'user' as const, content: message };
   term.line(`${term.colors.bold('user >')} ${message}`);
-  const stream: AssistantStream =
+  const open = (): AssistantStream =>
     threadId === undefined
       ? client.beta.threads.createAndRunStream({ assistant_id: assistantId, thread: { messages: [user] } }, streamOptions)
       : client.beta.threads.runs.stream(threadId, { assistant_id: assistantId, additional_messages: [user] }, streamOptions);
+  const stream = request.telemetry === undefined ? open() : request.telemetry.trace(open, { agentId: assistantId, baseURL: client.baseURL });
   const recording = options.recordTo === undefined ? undefined : recordStream(stream, options.recordTo);
   const outcome = await settleStream(stream);
   const interrupted = stream.currentRun();
@@ -91,15 +97,17 @@ export async function streamResponse(
   request: RunRequest,
   model: string,
   term: Terminal,
-  options: { states?: boolean; signal?: AbortSignal | undefined } = {},
+  options: { states?: boolean; signal?: AbortSignal | undefined; inspect?: ((event: InspectionEvent) => void) | undefined } = {},
 ): Promise<number> {
   const startedAt = performance.now();
   const journal = new StateJournal();
   term.line(`${term.colors.bold('user >')} ${request.message}`);
-  const stream = request.client.responses.stream(
-    { model, input: request.message },
-    { handler: new TranscriptPrinter(term), inspect: options.states === true ? journal.inspect : undefined, signal: options.signal },
-  );
+  const open = () =>
+    request.client.responses.stream(
+      { model, input: request.message },
+      { handler: new TranscriptPrinter(term), inspect: both(options.states === true ? journal.inspect : undefined, options.inspect), signal: options.signal },
+    );
+  const stream = request.telemetry === undefined ? open() : request.telemetry.trace(open, { model, baseURL: request.client.baseURL });
   const exitCode = printOutcome(term, await settleStream(stream), startedAt);
   if (options.states === true) for (const line of formatHistories(journal.histories(), term.colors)) term.line(`  ${line}`);
   return exitCode;
@@ -125,7 +133,7 @@ async function cancelOnServer(client: AssistantsClient, run: Run, term: Terminal
 export const runCommand: Command = {
   name: 'run',
   summary: 'stream a run of an assistant on any compatible server and print it',
-  usage: 'run (--assistant ID [--thread ID] | --responses [--model NAME]) [--base-url URL] [--states] [--inspect [WS_URL]] [--tools FILE.mjs] [--deadline DURATION] MESSAGE',
+  usage: 'run (--assistant ID [--thread ID] | --responses [--model NAME]) [--base-url URL] [--states] [--inspect [WS_URL]] [--otel [URL]] [--tools FILE.mjs] [--deadline DURATION] MESSAGE',
   description: [
     'Sends MESSAGE to the assistant in a new thread (or --thread) and prints the streamed run as',
     'it arrives. The server is --base-url or $OPENAI_BASE_URL (default the OpenAI API); the key is',
@@ -135,7 +143,8 @@ export const runCommand: Command = {
     'Ctrl+C cancels the run on the server and waits for the confirmation (a second Ctrl+C exits',
     'at once). Exit code 0 when the run completed (or, without --tools, waits for tool outputs),',
     '1 otherwise. With --responses, MESSAGE goes to the Responses API (POST /responses) with',
-    '--model instead: the same printer, the same statecharts.',
+    '--model instead: the same printer, the same statecharts. With --otel, the run is traced',
+    '(OTLP/HTTP) and its requests carry traceparent, so a traced server joins the same trace.',
   ].join('\n'),
   options: {
     ...RUN_OPTIONS,
@@ -143,25 +152,38 @@ export const runCommand: Command = {
     deadline: { type: 'string', value: 'DURATION', description: 'cancel the run past this long (90s, 2m): runs it like --tools' },
     responses: { type: 'boolean', description: 'ask the Responses API (POST /responses) instead of running an assistant' },
     model: { type: 'string', value: 'NAME', description: "the model of a --responses request (default: scripted, the embedded server's)" },
+    otel: OTEL_OPTION,
   },
   positionals: { min: 1, max: 1, name: 'MESSAGE' },
   async run(args, io) {
-    if (args.values['responses'] === true) {
-      const request = readRunRequest(args, io.env, { responses: true });
-      return streamResponse(request, optionalString(args, 'model') ?? 'scripted', createTerminal(io), { states: args.values['states'] === true, signal: io.signal });
+    const otel = await startOtel(optionalString(args, 'otel'), io.env);
+    try {
+      return otel === undefined ? await runOnce(args, io, undefined) : await otel.root('assistant-machines run', () => runOnce(args, io, otel));
+    } finally {
+      await otel?.shutdown();
     }
-    const request = readRunRequest(args, io.env);
-    const term = createTerminal(io);
-    const toolsFile = optionalString(args, 'tools');
-    const deadline = optionalString(args, 'deadline');
-    if (toolsFile !== undefined || deadline !== undefined) {
-      const tools = toolsFile === undefined ? undefined : await loadTools(toolsFile);
-      const deadlineMs = deadline === undefined ? undefined : parseDuration(deadline, '--deadline');
-      return loopRun(request, term, { tools, deadlineMs, signal: io.signal });
-    }
-    const inspection = await startInspection(optionalString(args, 'inspect'), term);
-    const { exitCode } = await streamRun(request, term, { states: args.values['states'] === true, signal: io.signal, inspect: inspection?.inspect });
-    await inspection?.finish(io.signal);
-    return exitCode;
   },
 };
+
+// One `run`: a Responses request, an actor looping over tool calls, or one streamed run. Every
+// mode takes --inspect: the usage is checked first, then the inspector starts, and it sees
+// whatever the mode runs (a response, a workflow and its streams, a plain stream).
+async function runOnce(args: ParsedArgs, io: CliIO, otel: CliTelemetry | undefined): Promise<number> {
+  const telemetry = otel?.telemetry;
+  const responses = args.values['responses'] === true;
+  const request = readRunRequest(args, io.env, { responses, telemetry });
+  const term = createTerminal(io);
+  const toolsFile = optionalString(args, 'tools');
+  const deadline = optionalString(args, 'deadline');
+  const tools = toolsFile === undefined ? undefined : await loadTools(toolsFile);
+  const deadlineMs = deadline === undefined ? undefined : parseDuration(deadline, '--deadline');
+  if (responses && (tools !== undefined || deadlineMs !== undefined)) throw new UsageError('--tools and --deadline run an assistant (--assistant), not a --responses request');
+  const inspection = await startInspection(optionalString(args, 'inspect'), term);
+  const states = args.values['states'] === true;
+  let exitCode: number;
+  if (responses) exitCode = await streamResponse(request, optionalString(args, 'model') ?? 'scripted', term, { states, signal: io.signal, inspect: inspection?.inspect });
+  else if (tools !== undefined || deadlineMs !== undefined) exitCode = await loopRun(request, term, { tools, deadlineMs, signal: io.signal, inspect: inspection?.inspect });
+  else exitCode = (await streamRun(request, term, { states, signal: io.signal, inspect: inspection?.inspect })).exitCode;
+  await inspection?.finish(io.signal);
+  return exitCode;
+}

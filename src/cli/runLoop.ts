@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createActor, toPromise } from 'xstate';
+import { createActor, toPromise, type InspectionEvent } from 'xstate';
 import { createAssistantRun, DeadlineExceededError, type AssistantRunOutput, type RequiredActionFunctionToolCall, type ToolFunctions } from '../index.ts';
 import { UsageError } from './command.ts';
 import { describeRunEnd } from './printer.ts';
@@ -53,15 +53,23 @@ export async function loadTools(file: string): Promise<ToolFunctions> {
  *
  * @example `process.exitCode = await loopRun(request, term, { tools, deadlineMs: 120_000, signal });`
  */
-export async function loopRun(request: RunRequest, term: Terminal, options: { tools?: ToolFunctions | undefined; deadlineMs?: number | undefined; signal?: AbortSignal | undefined }): Promise<number> {
+export async function loopRun(
+  request: RunRequest,
+  term: Terminal,
+  options: { tools?: ToolFunctions | undefined; deadlineMs?: number | undefined; signal?: AbortSignal | undefined; inspect?: ((event: InspectionEvent) => void) | undefined },
+): Promise<number> {
   const { client, assistantId, message } = request;
   const { bold, dim, yellow, red } = term.colors;
   const startedAt = performance.now();
   term.line(`${bold('user >')} ${message}`);
   const threadId = request.threadId ?? (await client.beta.threads.create({}, { signal: options.signal })).id;
-  const actor = createActor(createAssistantRun({ client, tools: options.tools }), {
+  // Inspected, the workflow's chart and each of its streams show (every stream is a system of its own).
+  const actor = createActor(createAssistantRun({ client, tools: options.tools, inspect: options.inspect }), {
     input: { threadId, assistantId, additionalMessages: [{ role: 'user', content: message }], deadlineMs: options.deadlineMs },
+    ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
   });
+  // Traced, the actor starts inside its run's span: every request of the run carries it.
+  const start = () => (request.telemetry === undefined ? actor.start() : request.telemetry.trace(() => actor.start(), { agentId: assistantId, conversationId: threadId, baseURL: client.baseURL }));
   let openMessage: string | undefined;
   let events = 0;
   let calls: RequiredActionFunctionToolCall[] = [];
@@ -86,7 +94,7 @@ export async function loopRun(request: RunRequest, term: Terminal, options: { to
     actor.send({ type: 'cancel' });
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  actor.start();
+  start();
   if (options.signal?.aborted) onAbort();
   try {
     const { run } = await toPromise(actor);

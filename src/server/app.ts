@@ -1,7 +1,8 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { ServerContext } from './context.ts';
-import { requireApiKey } from './auth.ts';
+import { routePath } from 'hono/route';
+import { requireKey } from './auth.ts';
 import { corsFor, type CorsOrigins } from './cors.ts';
 import { ApiError } from './errors.ts';
 import { idempotency, type DurableKeys, type IdempotencyOptions } from './idempotency.ts';
@@ -14,6 +15,8 @@ import { responseRoutes } from './responses/routes.ts';
 import { runRoutes } from './routes/runs.ts';
 import { threadRoutes } from './routes/threads.ts';
 import { vectorStoreRoutes } from './routes/vectorStores.ts';
+import type { KeyRing } from './tenants/keys.ts';
+import { DEFAULT_TENANT, type RequestScope } from './tenants/scope.ts';
 
 /** Every `every`-th request is answered 429 with `Retry-After`, for clients' retry tests. */
 export interface RateLimitOptions {
@@ -31,8 +34,12 @@ export interface AppOptions {
   onInternalError: (error: unknown) => void;
   /** Which web pages may call the server (CORS); undefined: none. */
   cors?: CorsOrigins | undefined;
-  /** The bearer key every request must carry; undefined: none. */
-  apiKey?: string | undefined;
+  /** The keys requests must carry, each opening its tenant's namespace (read per request: reloads count at once); undefined: none. */
+  keys?: (() => KeyRing) | undefined;
+  /** The request being answered (its tenant, key and route are set here). */
+  scope: RequestScope;
+  /** Per-key limits (429, see `KeyLimiter`), mounted after the key check; undefined: none. */
+  limits?: MiddlewareHandler | undefined;
 }
 
 /**
@@ -49,10 +56,28 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
     options.onInternalError(error);
     return c.json(new ApiError(500, 'The server had an error while processing your request.', { type: 'server_error' }).toEnvelope(), 500);
   });
-  // CORS first: a preflight is answered before anything asks it for a key or counts it, and
+  // First, around everything: which route answered (for metrics and logs; the pattern, not the
+  // ids). Once the chain is done, hono's route index is the route that answered.
+  app.use(async (c, next) => {
+    await next();
+    const request = options.scope.current();
+    if (request !== undefined) request.route = routePath(c);
+  });
+  // CORS next: a preflight is answered before anything asks it for a key or counts it, and
   // every answer after it (errors included) carries the CORS headers a page needs to read it.
   if (options.cors !== undefined) app.use(corsFor(options.cors));
-  if (options.apiKey !== undefined) app.use(requireApiKey(options.apiKey));
+  if (options.keys !== undefined) {
+    app.use(
+      requireKey(options.keys, (key) => {
+        const request = options.scope.current();
+        if (request === undefined) return;
+        request.tenant = key.tenant;
+        request.key = key.name;
+        request.keyLimits = key.limits;
+      }),
+    );
+  }
+  if (options.limits !== undefined) app.use(options.limits);
   // hono finds the methods a known path allows when nothing matched; we only word the answer.
   app.use(
     methodNotAllowed({
@@ -63,7 +88,7 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
   );
   if (options.rateLimit !== undefined) app.use(rateLimiter(options.rateLimit));
   app.use(limitBody(options.maxBodyBytes));
-  app.use(idempotency(options.idempotency, options.durableKeys));
+  app.use(idempotency(options.idempotency, options.durableKeys, () => options.scope.current()?.tenant ?? DEFAULT_TENANT));
   app.use('/assistants/*', requireAssistantsBeta());
   app.use('/threads/*', requireAssistantsBeta());
   app.use('/assistants', requireAssistantsBeta());

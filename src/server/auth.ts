@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.ts';
+import type { IdentifiedKey, KeyRing } from './tenants/keys.ts';
 
 // The wording follows the real API's two 401s, minus its pointers to platform.openai.com and
 // minus the masked echo of the key received: a server in front of your own model has no key
@@ -10,38 +10,34 @@ const MISSING_KEY_MESSAGE =
 const INCORRECT_KEY_MESSAGE = 'Incorrect API key provided. Use the API key this server was started with.';
 
 /**
- * Requires `Authorization: Bearer <apiKey>` on every request that reaches it: without a bearer
- * key the answer is 401 with code `null`, with another key 401 `invalid_api_key`, both in the
- * API's error envelope (the official SDK turns either into `AuthenticationError`). Mount it
- * after the CORS middleware, which answers preflights (they carry no credentials).
+ * Requires `Authorization: Bearer <key>` on every request that reaches it, the key one of
+ * `keys()` (read for each request, so a reloaded keys file counts from the next one): without
+ * a bearer key the answer is 401 with code `null`, with another key 401 `invalid_api_key`, both
+ * in the API's error envelope (the official SDK turns either into `AuthenticationError`). The
+ * key it found goes to `identified` (its tenant and name, never the key). Mount it after the
+ * CORS middleware, which answers preflights (they carry no credentials).
  *
- * @example `app.use(requireApiKey(process.env.SERVER_KEY!))`
+ * @example `app.use(requireKey(() => ring, (key) => (request.tenant = key.tenant)))`
  */
-export function requireApiKey(apiKey: string): MiddlewareHandler {
-  const refusalOf = apiKeyCheck(apiKey);
+export function requireKey(keys: () => KeyRing, identified: (key: IdentifiedKey) => void): MiddlewareHandler {
   return async (c, next) => {
-    const refusal = refusalOf(c.req.header('authorization'));
-    if (refusal !== undefined) throw refusal;
+    const key = keyOfRequest(keys(), c.req.header('authorization'));
+    if (key instanceof ApiError) throw key;
+    identified(key);
     return next();
   };
 }
 
 /**
- * The check {@link requireApiKey} makes, for requests that reach no route (a WebSocket
- * upgrade): given a request's `Authorization` header, the 401 to answer, or undefined when the
- * key is right.
+ * The key a request's `Authorization` header carries, or the 401 to answer (the same two as
+ * {@link requireKey}): for requests that reach no route, as a WebSocket upgrade.
  *
- * @example `const refusal = apiKeyCheck(key)(request.headers.authorization);`
+ * @example `const key = keyOfRequest(ring, request.headers.authorization);`
  */
-export function apiKeyCheck(apiKey: string): (authorization: string | undefined) => ApiError | undefined {
-  checkApiKey(apiKey);
-  const expected = digest(apiKey);
-  return (authorization) => {
-    const presented = bearerToken(authorization);
-    if (presented === undefined) return new ApiError(401, MISSING_KEY_MESSAGE);
-    if (!keysMatch(expected, presented)) return new ApiError(401, INCORRECT_KEY_MESSAGE, { code: 'invalid_api_key' });
-    return undefined;
-  };
+export function keyOfRequest(keys: KeyRing, authorization: string | undefined): IdentifiedKey | ApiError {
+  const presented = bearerToken(authorization);
+  if (presented === undefined) return new ApiError(401, MISSING_KEY_MESSAGE);
+  return keys.identify(presented) ?? new ApiError(401, INCORRECT_KEY_MESSAGE, { code: 'invalid_api_key' });
 }
 
 /**
@@ -60,14 +56,4 @@ export function checkApiKey(apiKey: unknown): asserts apiKey is string {
 function bearerToken(header: string | undefined): string | undefined {
   const match = header === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
   return match?.[1];
-}
-
-// Both sides are hashed first so the comparison always covers 32 bytes: timingSafeEqual needs
-// equal lengths, and comparing lengths first would tell an attacker how long the key is.
-function keysMatch(expected: Buffer, presented: string): boolean {
-  return timingSafeEqual(expected, digest(presented));
-}
-
-function digest(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest();
 }

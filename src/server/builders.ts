@@ -64,7 +64,7 @@ export function newAssistantMessage(run: Run): Message {
  *
  * @example `newRun(body, assistant, thread.id)`
  */
-export function newRun(settings: RunSettingsInput, assistant: Assistant, threadId: string): Run {
+export function newRun(settings: RunSettingsInput, assistant: Assistant, threadId: string, expirySeconds = RUN_EXPIRY_SECONDS): Run {
   const createdAt = nowSeconds();
   const additional = 'additional_instructions' in settings ? settings.additional_instructions : undefined;
   const instructions = [settings.instructions ?? assistant.instructions ?? '', additional ?? ''].filter((part) => part !== '').join('\n\n');
@@ -77,7 +77,7 @@ export function newRun(settings: RunSettingsInput, assistant: Assistant, threadI
     status: 'queued',
     required_action: null,
     last_error: null,
-    expires_at: createdAt + RUN_EXPIRY_SECONDS,
+    expires_at: createdAt + expirySeconds,
     started_at: null,
     cancelled_at: null,
     failed_at: null,

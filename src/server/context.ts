@@ -21,4 +21,6 @@ export interface ServerContext {
   runScripts: RunScript[];
   /** The `openai-poll-after-ms` header value on pollable objects. */
   pollAfterMs: number;
+  /** How long a run may wait for tool outputs before it expires; default the API's 600 s. */
+  runExpirySeconds?: number | undefined;
 }

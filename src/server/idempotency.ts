@@ -63,16 +63,20 @@ interface Remembered {
  * the original is still being answered waits for it — on another server sharing the database,
  * it is told to retry (409 `idempotency_key_in_progress`, `x-should-retry: true`). 5xx answers
  * are not kept (the retry runs again); the store is bounded by count and age. With `durable`,
- * keys and answers live in the database: they survive a restart and are shared.
+ * keys and answers live in the database: they survive a restart and are shared. `namespace`
+ * names the tenant of the request: keys are remembered per tenant.
  *
  * @example `app.use(idempotency(DEFAULT_IDEMPOTENCY));`
  */
-export function idempotency({ maxKeys, ttlMs }: IdempotencyOptions, durable?: DurableKeys): MiddlewareHandler {
+export function idempotency({ maxKeys, ttlMs }: IdempotencyOptions, durable?: DurableKeys, namespace: () => string = () => ''): MiddlewareHandler {
   const remembered = new Map<string, Remembered>();
   return async (c, next) => {
-    const key = c.req.method === 'POST' ? c.req.header('idempotency-key') : undefined;
-    if (key === undefined || key === '') return next();
-    if (key.length > MAX_KEY_LENGTH) throw new ApiError(400, `The Idempotency-Key header is longer than ${MAX_KEY_LENGTH} characters.`, { param: 'Idempotency-Key' });
+    const given = c.req.method === 'POST' ? c.req.header('idempotency-key') : undefined;
+    if (given === undefined || given === '') return next();
+    if (given.length > MAX_KEY_LENGTH) throw new ApiError(400, `The Idempotency-Key header is longer than ${MAX_KEY_LENGTH} characters.`, { param: 'Idempotency-Key' });
+    // Each tenant's keys are its own: the same key from two tenants is two keys, so neither can
+    // learn (by a 409, or by the answer) which keys the other used.
+    const key = `${namespace()}:${given}`;
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await c.req.arrayBuffer()));
     const fingerprint = `${c.req.method} ${c.req.path} ${Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
     const now = Date.now();

@@ -1,7 +1,9 @@
 import { nowSeconds } from './ids.ts';
 import { emptyFileCounts, type FileCounts, type StoredChunkingStrategy, type VectorStoreFile } from './objects.ts';
 import type { ChunkingStrategyInput } from '../wire/requests.ts';
-import { AUTO_CHUNKING, chunkText, searchDocuments, type SearchHit } from './search.ts';
+import { AUTO_CHUNKING, chunkText, type SearchHit } from './search.ts';
+import type { Embedder } from './semantic/embeddings.ts';
+import { hybridSearch } from './semantic/hybrid.ts';
 import type { FileBatchRecord, FileRecord, Store, VectorStoreFileRecord, VectorStoreRecord } from './store.ts';
 
 // The file types the real file_search accepts; of these, this server reads the plain-text ones.
@@ -31,10 +33,20 @@ export interface AttachOptions {
 export class FileIndexer {
   readonly #store: Store;
   readonly #stepDelayMs: number;
+  readonly #embedder: Embedder | undefined;
+  readonly #onError: (error: unknown) => void;
+  // Searches waiting for files still being processed: told whenever one is done.
+  readonly #waiting = new Set<() => void>();
 
-  constructor(store: Store, stepDelayMs: number) {
+  /**
+   * `embedder`: embed each file's chunks (semantic search; a file is `completed` once they are);
+   * `onError` hears a query that could not be embedded (the search then ranks by words alone).
+   */
+  constructor(store: Store, stepDelayMs: number, embedder?: Embedder, onError: (error: unknown) => void = () => {}) {
     this.#store = store;
     this.#stepDelayMs = stepDelayMs;
+    this.#embedder = embedder;
+    this.#onError = onError;
   }
 
   /** Adds (or re-adds) a file to a vector store and schedules its processing. */
@@ -56,7 +68,7 @@ export class FileIndexer {
     vectorStore.files.set(file.id, record);
     record.processing = setTimeout(() => {
       record.processing = undefined;
-      this.#process(vectorStore, record, source.content);
+      void this.#process(vectorStore, record, source.content);
     }, this.#stepDelayMs);
     this.recount(vectorStore);
     return record;
@@ -67,7 +79,7 @@ export class FileIndexer {
     const source = this.#store.files.get(record.file.id);
     record.processing = setTimeout(() => {
       record.processing = undefined;
-      if (source !== undefined) this.#process(vectorStore, record, source.content);
+      if (source !== undefined) void this.#process(vectorStore, record, source.content);
     }, this.#stepDelayMs);
   }
 
@@ -83,6 +95,7 @@ export class FileIndexer {
     }
     batch.batch.status = 'cancelled';
     this.recount(vectorStore);
+    this.#wake();
   }
 
   /** Removes a file from a vector store (the file itself stays). */
@@ -92,7 +105,14 @@ export class FileIndexer {
     clearTimeout(record.processing);
     vectorStore.files.delete(fileId);
     this.recount(vectorStore);
+    this.#wake();
     return true;
+  }
+
+  // Searches waiting for files being processed look again.
+  #wake(): void {
+    for (const done of this.#waiting) done();
+    this.#waiting.clear();
   }
 
   /** Removes a deleted file from every vector store. */
@@ -107,14 +127,44 @@ export class FileIndexer {
     }
   }
 
-  /** Ranks the chunks of the completed files of these vector stores (unknown ids are skipped). */
-  search(vectorStoreIds: readonly string[], query: string, options: { maxResults: number; scoreThreshold: number }): SearchHit[] {
+  /**
+   * Ranks the chunks of the completed files of these vector stores (unknown ids are skipped),
+   * once the files still being processed are done (as the API holds a run until its thread's
+   * attachments are indexed; at most `waitMs`): by words and, when the server embeds, by
+   * meaning too (see {@link hybridSearch}).
+   */
+  async search(vectorStoreIds: readonly string[], query: string, options: { maxResults: number; scoreThreshold: number }, waitMs = 60_000): Promise<SearchHit[]> {
+    await this.whenIndexed(vectorStoreIds, waitMs);
     const documents = vectorStoreIds.flatMap((id) =>
       (this.#store.vectorStores.get(id)?.files.values() ?? [])
         .filter((record) => record.file.status === 'completed')
-        .map((record) => ({ fileId: record.file.id, filename: record.filename, chunks: record.chunks })),
+        .map((record) => ({ fileId: record.file.id, filename: record.filename, chunks: record.chunks, vectors: record.vectors })),
     );
-    return searchDocuments(query, documents, options);
+    let queryVector: Float32Array | undefined;
+    if (this.#embedder !== undefined && documents.some((document) => document.vectors !== undefined)) {
+      try {
+        queryVector = (await this.#embedder.embed([query]))[0];
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
+    return hybridSearch(query, queryVector, documents, options);
+  }
+
+  /** Resolves once no file of these vector stores is being processed, or after `waitMs`. */
+  async whenIndexed(vectorStoreIds: readonly string[], waitMs: number): Promise<void> {
+    const deadline = Date.now() + waitMs;
+    const processing = () => vectorStoreIds.some((id) => this.#store.vectorStores.get(id)?.files.values().some((record) => record.file.status === 'in_progress') === true);
+    while (processing() && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.#waiting.add(done);
+      });
+    }
   }
 
   /** Recomputes a vector store's counts, size and status, and those of its batches. */
@@ -141,8 +191,9 @@ export class FileIndexer {
     this.#store.vectorStores.set(vectorStore.store.id, vectorStore);
   }
 
-  #process(vectorStore: VectorStoreRecord, record: VectorStoreFileRecord, content: Uint8Array): void {
-    if (this.#store.vectorStores.get(vectorStore.store.id) !== vectorStore || vectorStore.files.get(record.file.id) !== record) return;
+  async #process(vectorStore: VectorStoreRecord, record: VectorStoreFileRecord, content: Uint8Array): Promise<void> {
+    const current = () => this.#store.vectorStores.get(vectorStore.store.id) === vectorStore && vectorStore.files.get(record.file.id) === record && record.file.status === 'in_progress';
+    if (!current()) return;
     const extracted = extractText(record.filename, content);
     if ('error' in extracted) {
       record.file.status = 'failed';
@@ -153,12 +204,31 @@ export class FileIndexer {
         strategy.type === 'static'
           ? { maxChunkSizeTokens: strategy.static.max_chunk_size_tokens, chunkOverlapTokens: strategy.static.chunk_overlap_tokens }
           : AUTO_CHUNKING;
-      record.chunks = chunkText(extracted.text, chunking);
-      record.file.status = 'completed';
-      record.file.usage_bytes = content.byteLength;
+      const chunks = chunkText(extracted.text, chunking);
+      let vectors: Float32Array[] | undefined;
+      let failure: string | undefined;
+      if (this.#embedder !== undefined) {
+        try {
+          vectors = await this.#embedder.embed(chunks);
+        } catch (error) {
+          failure = error instanceof Error ? error.message : String(error);
+        }
+        // Detached, cancelled or deleted while its chunks were being embedded: nothing to write.
+        if (!current()) return;
+      }
+      if (failure !== undefined) {
+        record.file.status = 'failed';
+        record.file.last_error = { code: 'server_error', message: `Embedding the file's chunks failed: ${failure}` };
+      } else {
+        record.chunks = chunks;
+        record.vectors = vectors;
+        record.file.status = 'completed';
+        record.file.usage_bytes = content.byteLength;
+      }
     }
     vectorStore.files.set(record.file.id, record);
     this.recount(vectorStore);
+    this.#wake();
   }
 }
 

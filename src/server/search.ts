@@ -14,11 +14,13 @@ export interface ChunkingOptions {
 /** The API's `auto` chunking strategy: 800 tokens, 400 of them shared with the next chunk. */
 export const AUTO_CHUNKING: ChunkingOptions = { maxChunkSizeTokens: 800, chunkOverlapTokens: 400 };
 
-/** One searchable file: its chunks, verbatim slices of its text. */
+/** One searchable file: its chunks, verbatim slices of its text, and their embeddings when it has them. */
 export interface SearchDocument {
   fileId: string;
   filename: string;
   chunks: readonly string[];
+  /** One unit-length embedding per chunk (semantic search), if the file was embedded. */
+  vectors?: readonly Float32Array[] | undefined;
 }
 
 /** One ranked chunk. */
@@ -96,9 +98,34 @@ const B = 0.75;
  * ```
  */
 export function searchDocuments(query: string, documents: readonly SearchDocument[], options: SearchOptions = {}): SearchHit[] {
+  const threshold = options.scoreThreshold ?? 0;
+  return scoreChunks(query, documents)
+    .filter((scored) => scored.score >= threshold)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, options.maxResults ?? 20)
+    .map(({ document, text, score }) => ({ fileId: document.fileId, filename: document.filename, score, text }));
+}
+
+/** One chunk with its BM25 score (0..1) against a query. */
+export interface ScoredChunk {
+  document: SearchDocument;
+  /** Its index in `document.chunks`. */
+  chunk: number;
+  text: string;
+  score: number;
+}
+
+/**
+ * Every chunk of `documents` that shares a word stem with `query`, with its BM25 score scaled to
+ * 0..1, in document order (not sorted): what {@link searchDocuments} ranks, and what a hybrid
+ * ranking fuses with another.
+ *
+ * @example `scoreChunks('refund policy', documents).length // the chunks that mention either word`
+ */
+export function scoreChunks(query: string, documents: readonly SearchDocument[]): ScoredChunk[] {
   const terms = queryTerms(query);
   const chunks = documents.flatMap((document) =>
-    document.chunks.map((text) => ({ document, text, stems: wordsOf(text).map(stem) })),
+    document.chunks.map((text, chunk) => ({ document, chunk, text, stems: wordsOf(text).map(stem) })),
   );
   if (terms.length === 0 || chunks.length === 0) return [];
   const averageLength = chunks.reduce((sum, chunk) => sum + chunk.stems.length, 0) / chunks.length;
@@ -109,8 +136,7 @@ export function searchDocuments(query: string, documents: readonly SearchDocumen
     }),
   );
   const totalWeight = [...idf.values()].reduce((sum, weight) => sum + weight, 0);
-  const threshold = options.scoreThreshold ?? 0;
-  const hits: SearchHit[] = [];
+  const scored: ScoredChunk[] = [];
   for (const chunk of chunks) {
     let weighted = 0;
     for (const term of terms) {
@@ -120,11 +146,9 @@ export function searchDocuments(query: string, documents: readonly SearchDocumen
       weighted += idf.get(term)! * (saturation / (K1 + 1));
     }
     const score = Math.round((weighted / totalWeight) * 10_000) / 10_000;
-    if (score > 0 && score >= threshold) {
-      hits.push({ fileId: chunk.document.fileId, filename: chunk.document.filename, score, text: chunk.text });
-    }
+    if (score > 0) scored.push({ document: chunk.document, chunk: chunk.chunk, text: chunk.text, score });
   }
-  return hits.sort((a, b) => b.score - a.score).slice(0, options.maxResults ?? 20);
+  return scored;
 }
 
 /**

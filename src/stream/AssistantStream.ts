@@ -290,6 +290,23 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
     return this.#sink.lastEventId;
   }
 
+  /**
+   * Calls `observer` each time the stream has handled a chunk of the bytes it reads, with the
+   * number of events announced so far: the events announced between two calls arrived in one
+   * chunk. Fragments are batched only within a chunk, so a replay that feeds the same events in
+   * the same chunks runs exactly as the live stream did — which is what `assistant-machines
+   * record` keeps in its timing sidecar. Returns the function that stops observing.
+   *
+   * @example
+   * ```ts
+   * const chunkEnds: number[] = [];
+   * stream.observeChunks((eventCount) => chunkEnds.push(eventCount));
+   * ```
+   */
+  observeChunks(observer: (eventCount: number) => void): () => void {
+    return this.#sink.observeChunks(observer);
+  }
+
   /** The newest run object seen, whatever its status. @example `stream.currentRun()?.status` */
   currentRun(): Run | undefined {
     return this.#sink.currentRun;

@@ -2,7 +2,7 @@ import type { AnyStateMachine } from 'xstate';
 import { assistantStreamMachine } from '../../machines/assistantStream.ts';
 import { isStreamCallbackName, type StreamCallbackName, type StreamCallbackParams } from '../../machines/callbacks.ts';
 import { growTextByFragment, messageMachine, type MessageContext, type TextFragmentParams, type TextFragmentsEvent } from '../../machines/message.ts';
-import { runStepMachine } from '../../machines/runStep.ts';
+import { growToolCallByFragment, runStepMachine, type RunStepContext, type ToolCallFragmentsEvent } from '../../machines/runStep.ts';
 import { toolCallMachine } from '../../machines/toolCall.ts';
 import { sessionOf, type AnyActorSystem, type StreamSession } from './session.ts';
 import { sourceLogic } from './sourceActor.ts';
@@ -75,7 +75,25 @@ export const streamMachine = assistantStreamMachine.provide({
     }),
     runStep: runStepMachine.provide({
       actors: { toolCall: toolCallMachine.provide({ actions: callbackActions(toolCallMachine) }) },
-      actions: callbackActions(runStepMachine),
+      actions: {
+        ...callbackActions(runStepMachine),
+        // A batch of one call's fragments as one action: per fragment, the append and then its
+        // three callbacks, as the chart's own actions (and the tool call's) would run them.
+        growToolCallByEach: ({ context, event, system }: { context: RunStepContext; event: unknown; system: AnyActorSystem }) => {
+          const session = sessionFor(system, 'growToolCallByEach');
+          const { sink } = session;
+          const { fragments } = event as ToolCallFragmentsEvent;
+          for (const fragment of fragments) {
+            growToolCallByFragment(context, fragment, (params) => {
+              sink.dispatch('event', params.event);
+              sink.dispatch('toolCallDelta', params.toolCallDelta);
+              sink.dispatch('runStepDelta', params.runStepDelta);
+            });
+          }
+          // Emptied once handled, as a text batch is (see growTextByEach).
+          if (!session.inspected) fragments.length = 0;
+        },
+      },
     }),
   },
   actions: callbackActions(assistantStreamMachine),

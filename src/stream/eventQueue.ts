@@ -3,30 +3,36 @@ export const MAX_QUEUED_ITEMS = 100_000;
 
 /**
  * A push-to-pull bridge: the stream pushes items as they happen, one consumer pulls them with
- * `for await`. Items are held only while not yet pulled. Ending drains what is buffered first;
- * a failure is delivered once, after the buffered items.
+ * `for await`. Items are held only while not yet pulled, as pushed (`Stored`), and turned into
+ * what the consumer gets (`unpack`) when it pulls them. Ending drains what is buffered first; a
+ * failure is delivered once, after the buffered items.
  */
-export class EventQueue<T> implements AsyncIterableIterator<T> {
-  #items: T[] = [];
+export class EventQueue<T, Stored = T> implements AsyncIterableIterator<T> {
+  #items: Stored[] = [];
   #head = 0;
   #waiting: Array<{ resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void }> = [];
   #ended = false;
   #failure: { error: unknown } | undefined;
   readonly #onReturn: () => void;
+  readonly #unpack: (item: Stored) => T;
 
-  /** `onReturn` runs when the consumer stops early (a `break` out of `for await`). */
-  constructor(onReturn: () => void) {
+  /**
+   * `onReturn` runs when the consumer stops early (a `break` out of `for await`); `unpack`
+   * turns a pushed item into what the consumer gets, when it gets it (default: as pushed).
+   */
+  constructor(onReturn: () => void, unpack: (item: Stored) => T = (item) => item as unknown as T) {
     this.#onReturn = onReturn;
+    this.#unpack = unpack;
   }
 
   get size(): number {
     return this.#items.length - this.#head;
   }
 
-  push(item: T): void {
+  push(item: Stored): void {
     if (this.#ended) return;
     const waiter = this.#waiting.shift();
-    if (waiter !== undefined) waiter.resolve({ value: item, done: false });
+    if (waiter !== undefined) waiter.resolve({ value: this.#unpack(item), done: false });
     else this.#items.push(item);
   }
 
@@ -50,9 +56,9 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
 
   next(): Promise<IteratorResult<T>> {
     if (this.#head < this.#items.length) {
-      const value = this.#items[this.#head]!;
+      const value = this.#unpack(this.#items[this.#head]!);
       // Release the reference so consumed items can be collected; compact now and then.
-      (this.#items as Array<T | undefined>)[this.#head++] = undefined;
+      (this.#items as Array<Stored | undefined>)[this.#head++] = undefined;
       if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
         this.#items = this.#items.slice(this.#head);
         this.#head = 0;

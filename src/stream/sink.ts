@@ -6,9 +6,10 @@ import {
   type StreamCallbackParams,
   type StreamListenerName,
 } from '../../machines/callbacks.ts';
-import { LAZY_EVENT_NAME, type EventCallbackParams } from '../../machines/announce.ts';
+import { COPY_EVENT, LAZY_EVENT_NAME, type EventCallbackParams, type LazyEventCopy } from '../../machines/announce.ts';
 import {
   AssistantStreamError,
+  copyJSON,
   type AssistantStreamEvent,
   type Message,
   type ResponsesStreamEvents,
@@ -22,6 +23,10 @@ import { Listeners } from './listeners.ts';
 import type { AssistantStreamEvents } from './types.ts';
 
 type StreamEvent = AssistantStreamEvent | UnknownStreamEvent;
+/** What an event iterator holds until it is read: its own copy, or what makes one (a fragment's params). */
+type HeldEvent = StreamEvent | LazyEventCopy;
+
+const unpackHeldEvent = (held: HeldEvent): StreamEvent => (COPY_EVENT in held ? held[COPY_EVENT]() : held);
 
 // These still run once a handler has thrown: they are how the failure is reported.
 const SETTLING: ReadonlySet<StreamCallbackName> = new Set(['timeout', 'exception', 'error', 'abort', 'end']);
@@ -38,8 +43,9 @@ export class StreamSink {
   readonly responsesListeners = new Listeners<ResponsesStreamEvents>();
   readonly #handler: AssistantEventHandler | undefined;
   readonly #reportHandlerError: (error: AssistantStreamError) => void;
-  readonly #eventQueues = new Set<EventQueue<StreamEvent>>();
+  readonly #eventQueues = new Set<EventQueue<StreamEvent, HeldEvent>>();
   readonly #textQueues = new Set<EventQueue<string>>();
+  readonly #chunkObservers = new Set<(eventCount: number) => void>();
   // The params of the latest `event`: its copy is only made if someone reads it.
   #currentEventParams: EventCallbackParams | undefined;
   #eventCount = 0;
@@ -74,8 +80,8 @@ export class StreamSink {
   }
 
   /** A new consumer of every accepted event; `onReturn` runs if it stops early. */
-  openEventQueue(onReturn: () => void): EventQueue<StreamEvent> {
-    return this.#open(this.#eventQueues, onReturn);
+  openEventQueue(onReturn: () => void): EventQueue<StreamEvent, HeldEvent> {
+    return this.#open(this.#eventQueues, onReturn, unpackHeldEvent);
   }
 
   /** A new consumer of the text of every non-empty text delta. */
@@ -83,11 +89,11 @@ export class StreamSink {
     return this.#open(this.#textQueues, onReturn);
   }
 
-  #open<T>(queues: Set<EventQueue<T>>, onReturn: () => void): EventQueue<T> {
-    const queue = new EventQueue<T>(() => {
+  #open<T, Stored = T>(queues: Set<EventQueue<T, Stored>>, onReturn: () => void, unpack?: (item: Stored) => T): EventQueue<T, Stored> {
+    const queue = new EventQueue<T, Stored>(() => {
       queues.delete(queue);
       onReturn();
-    });
+    }, unpack);
     // An iterator opened after the end finishes at once; after a failure it rejects with it.
     if (this.#failure !== undefined) queue.fail(this.#failure);
     else if (this.#settled) queue.end();
@@ -142,7 +148,12 @@ export class StreamSink {
     this.#currentEventParams = params;
     if (params.id !== undefined) this.lastEventId = params.id;
     this.#eventCount++;
-    if (this.#eventQueues.size > 0) for (const queue of this.#eventQueues) this.#enqueue(queue, params.event);
+    // Each iterator gets its own copy, as the event is now (before any listener is handed it):
+    // what a listener does to its event later shows in no iterator, as with the official SDK. A
+    // fragment's copy is made from the values its params kept, when the iterator reads it.
+    if (this.#eventQueues.size > 0) {
+      for (const queue of this.#eventQueues) this.#enqueue(queue, params[COPY_EVENT] === undefined ? copyJSON(params.event) : (params as LazyEventCopy));
+    }
     // A lazy event (a fragment) is never a run or step event: its name is all that is read.
     const name = params[LAZY_EVENT_NAME] ?? params.event.event;
     if (name.startsWith('thread.run.step.')) {
@@ -152,12 +163,32 @@ export class StreamSink {
     }
   }
 
+  /** A new observer of chunk boundaries (see `AssistantStream.observeChunks`); returns its removal. */
+  observeChunks(observer: (eventCount: number) => void): () => void {
+    // A function of its own per registration, so the same observer twice is observed twice.
+    const registration = (eventCount: number) => observer(eventCount);
+    this.#chunkObservers.add(registration);
+    return () => this.#chunkObservers.delete(registration);
+  }
+
+  /** @internal The source handled a chunk of bytes: every event it carried has been announced. */
+  noteChunkEnd(): void {
+    if (this.#chunkObservers.size === 0) return;
+    for (const observer of this.#chunkObservers) {
+      try {
+        observer(this.#eventCount);
+      } catch (thrown) {
+        this.#handlerThrew('event', thrown);
+      }
+    }
+  }
+
   /** @internal Feeds the text iterators. */
   noteText(text: string): void {
     if (this.#textQueues.size > 0) for (const queue of this.#textQueues) this.#enqueue(queue, text);
   }
 
-  #enqueue<T>(queue: EventQueue<T>, item: T): void {
+  #enqueue<T, Stored>(queue: EventQueue<T, Stored>, item: Stored): void {
     if (queue.size >= MAX_QUEUED_ITEMS) {
       this.#handlerThrew(
         'event',
@@ -173,7 +204,7 @@ export class StreamSink {
     if (this.#settled) return;
     this.#settled = true;
     this.#failure = error;
-    for (const queues of [this.#eventQueues, this.#textQueues] as Array<Set<EventQueue<unknown>>>) {
+    for (const queues of [this.#eventQueues, this.#textQueues] as Array<Set<EventQueue<unknown, unknown>>>) {
       for (const queue of queues) {
         if (error === undefined) queue.end();
         else queue.fail(error);

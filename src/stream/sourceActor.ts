@@ -1,6 +1,7 @@
-import { fromCallback, type ActorRefFrom } from 'xstate';
+import { fromCallback, type AnyActorRef } from 'xstate';
 import { openChildFor, type AssistantStreamMachineEvent } from '../../machines/assistantStream.ts';
-import { continuesOpenText, type messageMachine } from '../../machines/message.ts';
+import { continuesOpenText } from '../../machines/message.ts';
+import { continuesKnownToolCall } from '../../machines/runStep.ts';
 import {
   AssistantStreamError,
   CLIENT_NOTICE_PREFIX,
@@ -16,7 +17,7 @@ import {
   type TextReader,
 } from '../wire/index.ts';
 import { sessionOf, type ResumedStream } from './session.ts';
-import type { MessageDeltaWireEvent, WireEvent } from '../wire/index.ts';
+import type { MessageDeltaWireEvent, RunStepDeltaWireEvent, WireEvent } from '../wire/index.ts';
 
 /**
  * The stream's `source` actor: reads the session's bytes, decodes frames (SSE or NDJSON),
@@ -70,39 +71,59 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     if (stopped) return;
     let seq = 0;
     // Consecutive text fragments for one block of one open message go as one batch: the
-    // message handles them exactly as one by one, with one transition instead of N.
-    let fragments: MessageDeltaWireEvent[] = [];
-    let fragmentsTo: ActorRefFrom<typeof messageMachine> | undefined;
+    // message handles them exactly as one by one, with one transition instead of N. So do
+    // consecutive fragments of one tool call, for its step. At most one batch is open.
+    let batch: FragmentBatch | undefined;
     const flushFragments = () => {
-      if (fragments.length === 0 || stopped) return;
-      const batch = fragments;
-      fragments = [];
-      fragmentsTo!.send(batch.length === 1 ? batch[0]! : { type: 'text.fragments', fragments: batch });
+      if (batch === undefined || stopped) return;
+      const { to, type, fragments } = batch;
+      batch = undefined;
+      to.send(fragments.length === 1 ? fragments[0]! : { type, fragments });
+    };
+    // Adds `fragment` (growing `slot` of `kind`) to the open batch, or opens one if `mayOpen`
+    // says the fragment continues what `to` is streaming; false if it goes on its own. No
+    // closure or tuple per fragment: this runs for nearly every event of a stream.
+    const batchFragment = <To extends AnyActorRef, F extends Fragment>(
+      to: To,
+      type: FragmentBatch['type'],
+      slot: number,
+      kind: string,
+      fragment: F,
+      mayOpen: (to: To, fragment: F) => boolean,
+    ): boolean => {
+      if (batch !== undefined && (batch.to !== to || batch.type !== type || batch.slot !== slot || batch.kind !== kind)) flushFragments();
+      if (batch === undefined) {
+        if (!mayOpen(to, fragment)) return false;
+        batch = { to, type, slot, kind, fragments: [] };
+      }
+      batch.fragments.push(fragment);
+      if (batch.fragments.length === MAX_FRAGMENTS_PER_BATCH) flushFragments();
+      return true;
     };
     const deliver = (event: WireEvent) => {
       if (event.type === 'thread.message.delta') {
         const message = openChildFor(session.root.getSnapshot().context, event);
-        if (message !== undefined && event.fragment === true) {
-          if (fragments.length > 0 && (message !== fragmentsTo || blockOf(fragments[0]!) !== blockOf(event))) flushFragments();
-          if (fragments.length > 0 || continuesOpenText(message, event)) {
-            fragmentsTo = message;
-            fragments.push(event);
-            if (fragments.length === MAX_FRAGMENTS_PER_BATCH) flushFragments();
-            return;
-          }
-        }
+        if (message !== undefined && event.fragment === true && batchFragment(message, 'text.fragments', blockOf(event), 'text', event, continuesOpenText)) return;
         flushFragments();
         if (stopped) return;
         if (message !== undefined) message.send(event);
         else sendBack(event);
         return;
       }
-      flushFragments();
-      if (stopped) return;
       if (event.type === 'thread.run.step.delta') {
         const step = openChildFor(session.root.getSnapshot().context, event);
-        if (step !== undefined) return step.send(event);
+        if (step !== undefined && event.fragment === true) {
+          const call = callOf(event);
+          if (batchFragment(step, 'toolCall.fragments', call.index, call.type, event, continuesKnownToolCall)) return;
+        }
+        flushFragments();
+        if (stopped) return;
+        if (step !== undefined) step.send(event);
+        else sendBack(event);
+        return;
       }
+      flushFragments();
+      if (stopped) return;
       // The server's error keeps the answer's headers (its x-request-id), as the official SDK's APIError does.
       if (event.type === 'error' && reader?.headers !== undefined) return sendBack({ ...event, headers: reader.headers });
       sendBack(event);
@@ -225,11 +246,15 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
           throw thrown;
         }
         flushFragments();
+        session.sink.noteChunkEnd();
         if (protocol === 'responses' && (await resumeAfter(new AssistantStreamError('no-final-run', 'the connection ended before the response did')))) continue;
         break;
       }
       const sawDone = decoder.feed(text);
       flushFragments();
+      // Batches never span two chunks: a recorder keeps these boundaries so that a replay
+      // batches (and so shows an inspector) exactly what the live stream did.
+      session.sink.noteChunkEnd();
       if (sawDone) {
         reader.cancel();
         break;
@@ -302,6 +327,25 @@ function readFailure(thrown: unknown, decoder: FrameDecoder, describe: ((thrown:
     }
   }
   return new AssistantStreamError('source', 'the connection failed between two events', { cause });
+}
+
+type Fragment = MessageDeltaWireEvent | RunStepDeltaWireEvent;
+
+/**
+ * Consecutive fragments on their way to one actor, all growing one slot: a content block (its
+ * index, kind `text`) or a tool call (its index and type).
+ */
+interface FragmentBatch {
+  to: AnyActorRef;
+  type: 'text.fragments' | 'toolCall.fragments';
+  slot: number;
+  kind: string;
+  fragments: Fragment[];
+}
+
+/** The call a marked tool-call fragment grows (the entry itself: nothing is allocated). */
+function callOf(event: RunStepDeltaWireEvent): { index: number; type: string } {
+  return (event.data.delta.step_details as { tool_calls: Array<{ index: number; type: string }> }).tool_calls[0]!;
 }
 
 function blockOf(event: MessageDeltaWireEvent): number {

@@ -7,6 +7,7 @@ import { RunSchema, type Run } from './schemas/run.ts';
 import { RunStepDeltaSchema, RunStepSchema, type RunStep, type RunStepDeltaEvent } from './schemas/step.ts';
 import { isTextFragment, isToolCallFragment } from './fastPath.ts';
 import { readTextFragment } from './rawFragment.ts';
+import { readToolCallFragment } from './rawToolFragment.ts';
 import { findUnsafeKey } from './unsafeKeys.ts';
 
 /** The ten run events, one per status change (`created` enters `queued`). */
@@ -211,6 +212,10 @@ function decodeWireEventData(name: string | undefined, text: string, seq: number
   if (eventName === 'thread.message.delta') {
     // Nearly every event: read by hand when it is exactly a plain fragment (see rawFragment.ts).
     const fragment = readTextFragment(text);
+    if (fragment !== undefined) return { type: eventName, data: fragment, seq, fragment: true };
+  } else if (eventName === 'thread.run.step.delta') {
+    // A function's arguments or a code interpreter's input, piece by piece (see rawToolFragment.ts).
+    const fragment = readToolCallFragment(text);
     if (fragment !== undefined) return { type: eventName, data: fragment, seq, fragment: true };
   }
   let json: unknown;

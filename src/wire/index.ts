@@ -14,6 +14,7 @@ export * from './schemas/message.ts';
 export * from './encode.ts';
 export { isTextFragment, isToolCallFragment } from './fastPath.ts';
 export { growString } from './grow.ts';
+export { copyJSON } from './copyJSON.ts';
 export type * from './objects.ts';
 export * from './responses/types.ts';
 export * from './responses/conversations.ts';

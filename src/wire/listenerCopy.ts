@@ -1,13 +1,15 @@
+import { copyJSON } from './copyJSON.ts';
 import type { AssistantStreamEvent, UnknownStreamEvent, WireEvent } from './events.ts';
 
 // Listeners of the `event` callback get their own copy of each event: what they do to it
 // (rename an id, rewrite a delta's index) must reach neither routing nor the snapshots, which
 // keep working from the original. Nearly every event is a fragment in one fixed shape (the
-// decoder marked it), copied here by hand at a fraction of structuredClone's cost.
+// decoder marked it), copied here by hand at a fraction of structuredClone's cost. Strings are
+// shared (see copyJSON): no listener can change one.
 
 /** The SDK-shaped `{ event, data }` of a wire event, with a copy of its data. */
 export function listenerCopy(event: WireEvent): AssistantStreamEvent | UnknownStreamEvent {
-  if (event.type === 'wire.unknown') return { event: event.event, data: structuredClone(event.data) };
+  if (event.type === 'wire.unknown') return { event: event.event, data: copyJSON(event.data) };
   return { event: event.type, data: copyData(event) } as AssistantStreamEvent;
 }
 
@@ -27,5 +29,5 @@ function copyData(event: Exclude<WireEvent, { type: 'wire.unknown' }>): unknown 
         : { index: call['index'], type: 'code_interpreter', code_interpreter: { input: (call['code_interpreter'] as { input: string }).input } };
     return { id, object, delta: { step_details: { type: 'tool_calls', tool_calls: [copy] } } };
   }
-  return structuredClone(event.data);
+  return copyJSON(event.data);
 }

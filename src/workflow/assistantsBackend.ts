@@ -13,13 +13,13 @@ export function assistantsBackend(client: AssistantsClient): RunBackend {
   return {
     protocol: 'assistants',
     baseURL: client.baseURL,
-    async create(input, { signal, idleTimeoutMs }) {
+    async create(input, { signal, idleTimeoutMs, idempotencyKey, inspect }) {
       const found = await findRunByKey(client, input.threadId, input.runKey, signal);
       if (found !== null) return { found };
-      return { stream: runs.stream(input.threadId, createRunBody(input.params, input.runKey), { signal, idleTimeoutMs }) };
+      return { stream: runs.stream(input.threadId, createRunBody(input.params, input.runKey), { signal, idleTimeoutMs, idempotencyKey, inspect }) };
     },
-    async submit(input, { signal, idleTimeoutMs }) {
-      return runs.submitToolOutputsStream(input.runId, { thread_id: input.threadId, tool_outputs: input.toolOutputs }, { signal, idleTimeoutMs });
+    async submit(input, { signal, idleTimeoutMs, idempotencyKey, inspect }) {
+      return runs.submitToolOutputsStream(input.runId, { thread_id: input.threadId, tool_outputs: input.toolOutputs }, { signal, idleTimeoutMs, idempotencyKey, inspect });
     },
     retrieve: (locator, signal) => retrieveRun(client, locator, signal),
     cancel: (locator, signal) => requestCancel(client, locator, signal),

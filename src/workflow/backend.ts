@@ -1,3 +1,4 @@
+import type { InspectionEvent } from 'xstate';
 import type { Message, Run } from '../wire/index.ts';
 import type { AssistantStream } from '../stream/AssistantStream.ts';
 import type { RetrievedRun, RunLocator, RunMessagesInput, RunStreamInput } from '../../machines/assistantRun.ts';
@@ -34,4 +35,8 @@ export interface RunBackend {
 export interface StreamCallOptions {
   signal: AbortSignal;
   idleTimeoutMs: number | undefined;
+  /** The request's `Idempotency-Key` (default: a new random one per call): a durable host derives it from its journal, so a replayed step repeats the same request. */
+  idempotencyKey?: string | undefined;
+  /** The stream's inspection observer (each stream is an actor system of its own). */
+  inspect?: ((event: InspectionEvent) => void) | undefined;
 }

@@ -1,4 +1,4 @@
-import { createActor, fromCallback, fromPromise, type Actor, type ActorRefFrom } from 'xstate';
+import { createActor, fromCallback, fromPromise, type Actor, type ActorRefFrom, type InspectionEvent } from 'xstate';
 import {
   assistantRunMachine,
   isTerminalRunStatus,
@@ -41,6 +41,12 @@ export interface AssistantRunOptions {
    * output, each run a chain of responses (docs/workflows.md, "On the Responses API").
    */
   responses?: ResponsesRunMode | undefined;
+  /**
+   * An XState inspection observer for the streams the run opens (each stream is an actor
+   * system of its own, so the actor's own `inspect` option does not reach them): pass an
+   * inspector's `inspect` here and to `createActor` to watch the workflow and its streams.
+   */
+  inspect?: ((event: InspectionEvent) => void) | undefined;
 }
 
 /** The actor logic {@link createAssistantRun} returns. */
@@ -65,7 +71,7 @@ export type AssistantRunActor = ActorRefFrom<AssistantRunLogic>;
  * const { run, messages } = await toPromise(actor);
  * ```
  */
-export function createAssistantRun({ client, tools, cancelOnStop = false, idleTimeoutMs, clock = realClock, responses }: AssistantRunOptions): AssistantRunLogic {
+export function createAssistantRun({ client, tools, cancelOnStop = false, idleTimeoutMs, clock = realClock, responses, inspect }: AssistantRunOptions): AssistantRunLogic {
   const registry: ToolCallRegistry = new Map();
   const backend: RunBackend = responses === undefined ? assistantsBackend(client) : responsesBackend(client, responses);
   return assistantRunMachine.provide({
@@ -81,10 +87,13 @@ export function createAssistantRun({ client, tools, cancelOnStop = false, idleTi
           if (cancelOnStop && owner !== undefined) cancelIfStopped(backend, owner.getSnapshot() as { status: string; context: AssistantRunContext });
         };
       }),
-      stream: createRunStreamActor(backend, registry, { idleTimeoutMs }),
+      stream: createRunStreamActor(backend, registry, { idleTimeoutMs, inspect }),
       retrieveRun: fromPromise<RetrievedRun, RunLocator>(({ input, signal }) => backend.retrieve(input, signal)),
       requestCancel: fromPromise<RetrievedRun, RunLocator>(({ input, signal }) => backend.cancel(input, signal)),
-      runTools: fromPromise<AssistantRunToolOutput[], { run: Run }>(({ input, signal }) => runToolCalls(input.run, tools ?? {}, registry, signal)),
+      runTools: fromPromise<AssistantRunToolOutput[], { run: Run }>(({ input, signal, self }) =>
+        // Each call's start and end go to the chart, which announces them (`assistantRun.toolCall`).
+        runToolCalls(input.run, tools ?? {}, registry, signal, (progress) => self._parent?.send({ type: 'tool.progress', ...progress })),
+      ),
       listMessages: fromPromise<Message[], RunMessagesInput>(({ input, signal }) => {
         forgetRunToolCalls(registry, input.runId);
         return backend.messages(input, signal);

@@ -13,4 +13,5 @@ export type {
   AssistantRunProgress,
   AssistantRunStartInput,
   AssistantRunToolOutput,
+  ToolCallProgress,
 } from '../../machines/assistantRun.ts';

@@ -90,7 +90,7 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
   return {
     protocol: 'responses',
     baseURL: client.baseURL,
-    async create(input, { signal, idleTimeoutMs }) {
+    async create(input, { signal, idleTimeoutMs, idempotencyKey, inspect }) {
       // A restored create that had seen its run: the chain exists, find where it stands.
       if (input.run !== null) return { found: input.run };
       const settings = responseParams(input.params, assistantOf(input.params.assistantId), input.runKey);
@@ -99,9 +99,9 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
         input: inputItems(input.params.additionalMessages ?? []),
         ...(await history.start(input.threadId, signal)),
       };
-      return { stream: client.responses.stream(body, { signal, idleTimeoutMs, socket: mode.socket }) };
+      return { stream: client.responses.stream(body, { signal, idleTimeoutMs, idempotencyKey, inspect, socket: mode.socket }) };
     },
-    async submit(input, { signal, idleTimeoutMs }) {
+    async submit(input, { signal, idleTimeoutMs, idempotencyKey, inspect }) {
       const params = input.params === null ? attachedParams(input.run) : responseParams(input.params, assistantOf(input.params.assistantId), null);
       const body: ResponseCreateParams = {
         ...params,
@@ -109,8 +109,9 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
         input: input.toolOutputs.map((output) => ({ type: 'function_call_output' as const, call_id: output.tool_call_id, output: output.output })),
       };
       // The continuation names the run it goes on with, whichever client started the chain.
-      if (mode.socket !== undefined) return mode.socket.openStream(body, { signal, idleTimeoutMs }, input.runId);
-      return startStream(client, { method: 'POST', path: '/responses', body }, { signal, idleTimeoutMs }, { protocol: 'responses', runId: input.runId });
+      // (Over a socket there is no Idempotency-Key: a message is sent once, and a lost one is not resent once it began.)
+      if (mode.socket !== undefined) return mode.socket.openStream(body, { signal, idleTimeoutMs, inspect }, input.runId);
+      return startStream(client, { method: 'POST', path: '/responses', body }, { signal, idleTimeoutMs, idempotencyKey, inspect }, { protocol: 'responses', runId: input.runId });
     },
     retrieve,
     async cancel(locator, signal) {

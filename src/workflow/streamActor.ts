@@ -1,4 +1,4 @@
-import { fromCallback } from 'xstate';
+import { fromCallback, type InspectionEvent } from 'xstate';
 import type { AssistantRunEvent, RunStreamInput } from '../../machines/assistantRun.ts';
 import { APIError } from '../client/errors.ts';
 import type { AssistantStream } from '../stream/AssistantStream.ts';
@@ -10,6 +10,8 @@ import { toolCallKey, type ToolCallRegistry } from './tools.ts';
 export interface RunStreamOptions {
   /** Fails a stream that receives nothing for this long (then the run is re-attached). */
   idleTimeoutMs?: number | undefined;
+  /** Every stream's inspection observer. */
+  inspect?: ((event: InspectionEvent) => void) | undefined;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface RunStreamOptions {
  *
  * @internal
  */
-export function createRunStreamActor(backend: RunBackend, registry: ToolCallRegistry, { idleTimeoutMs }: RunStreamOptions) {
+export function createRunStreamActor(backend: RunBackend, registry: ToolCallRegistry, { idleTimeoutMs, inspect }: RunStreamOptions) {
   return fromCallback<AssistantRunEvent, RunStreamInput>(({ input, sendBack }) => {
     const controller = new AbortController();
     const { signal } = controller;
@@ -27,14 +29,14 @@ export function createRunStreamActor(backend: RunBackend, registry: ToolCallRegi
       let stream: AssistantStream;
       try {
         if (input.kind === 'create') {
-          const outcome = await backend.create(input, { signal, idleTimeoutMs });
+          const outcome = await backend.create(input, { signal, idleTimeoutMs, inspect });
           if ('found' in outcome) {
             sendBack({ type: 'stream.found', run: outcome.found });
             return;
           }
           stream = outcome.stream;
         } else {
-          stream = await backend.submit(input, { signal, idleTimeoutMs });
+          stream = await backend.submit(input, { signal, idleTimeoutMs, inspect });
           // The first event means the server took the outputs: the calls are answered for good.
           stream.once('event', () => {
             for (const output of input.toolOutputs) registry.delete(toolCallKey(input.runId, output.tool_call_id));

@@ -1,4 +1,4 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A running {@link startForwardingProxy}. */
@@ -11,14 +11,14 @@ export interface ForwardingProxy {
 /**
  * A loopback proxy that forwards every request to the server at `upstreamURL()` (read per
  * request, so a test may restart the server behind it) and streams the answer back. `intercept`
- * sees each answer first, with the request's path under `/v1` (and its method): when it resolves true it has dealt
+ * sees each answer first, with the request's path under `/v1`: when it resolves true it has dealt
  * with the client's connection itself (dropped it, say) and the answer is not forwarded.
  *
  * @example `const proxy = await startForwardingProxy(() => server.url, async (path, upstream, client) => { … });`
  */
 export async function startForwardingProxy(
   upstreamURL: () => string,
-  intercept: (path: string, upstream: Response, client: ServerResponse, method: string) => Promise<boolean>,
+  intercept: (path: string, upstream: Response, client: ServerResponse, request: { method: string; headers: IncomingHttpHeaders; body: string }) => Promise<boolean>,
 ): Promise<ForwardingProxy> {
   const proxy = createServer(async (incoming, outgoing) => {
     const chunks: Buffer[] = [];
@@ -29,7 +29,7 @@ export async function startForwardingProxy(
       headers: Object.fromEntries(Object.entries(incoming.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name))) as Record<string, string>,
       ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
     });
-    if (await intercept(path, upstream, outgoing, incoming.method!)) return;
+    if (await intercept(path, upstream, outgoing, { method: incoming.method!, headers: incoming.headers, body: Buffer.concat(chunks).toString('utf8') })) return;
     outgoing.writeHead(upstream.status, Object.fromEntries(upstream.headers));
     if (upstream.body) for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) outgoing.write(chunk);
     outgoing.end();

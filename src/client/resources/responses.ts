@@ -151,6 +151,16 @@ export class Responses extends APIResource {
     return withOutputText(await this._client.request<ResponseObject>({ method: 'GET', path: path`/responses/${responseId}` }, options));
   }
 
+  /**
+   * Deletes a response (one still running is cancelled first). Resolves to nothing, as the
+   * official SDK's does.
+   *
+   * @example `await client.responses.delete(responseId); // retrieving it is now a NotFoundError`
+   */
+  async delete(responseId: string, options?: RequestOptions): Promise<void> {
+    await this._client.request<unknown>({ method: 'DELETE', path: path`/responses/${responseId}` }, options);
+  }
+
   /** Cancels a background response. @example `const response = await client.responses.cancel(responseId); // status: 'cancelled'` */
   async cancel(responseId: string, options?: RequestOptions): Promise<ResponseObject> {
     return withOutputText(await this._client.request<ResponseObject>({ method: 'POST', path: path`/responses/${responseId}/cancel` }, options));

@@ -29,6 +29,7 @@ import { runEventOf, type RunScript, type ScriptedToolCall } from './runScript.t
 import { fillArguments, namedFunctionTools } from '../model/functionTools.ts';
 import { latestUserText } from '../model/scriptedModel.ts';
 import type { ExecutorEnvironment } from './environment.ts';
+import { UNTRACED_RUN, type RunTelemetry } from '../otel/hooks.ts';
 
 /** A model that keeps calling tools without answering is stopped after this many steps. */
 export const MAX_MODEL_STEPS = 16;
@@ -36,8 +37,12 @@ export const MAX_MODEL_STEPS = 16;
 const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'in_progress', 'requires_action', 'cancelling'];
 const STREAM_ENDING_EVENTS = new Set<string>(['thread.run.requires_action', ...RUN_TERMINAL_STATUSES.map((status) => `thread.run.${status}`)]);
 
-/** Why the run stopped before its model finished: the executor's own timers end with it. */
-type Interruption = 'cancelled' | 'expired' | 'shutdown';
+/**
+ * Why the run stopped before its model finished: the executor's own timers end with it.
+ * `shutdown` stops it quietly (the server closes); `drained` ends it `failed` (a graceful
+ * shutdown that waited for it in vain).
+ */
+type Interruption = 'cancelled' | 'expired' | 'shutdown' | 'drained';
 
 class RunInterrupted extends Error {
   constructor(readonly reason: Interruption) {
@@ -88,6 +93,8 @@ export interface RunExecutorInput {
   prelude?: ReadonlyArray<{ event: string; data: unknown }>;
   /** Function calls the request's input carried with their outputs (see `ModelRequest.answeredToolCalls`). */
   answeredToolCalls?: readonly ToolCall[] | undefined;
+  /** The files its code interpreter gets (the assistant's, the thread's, the messages' attachments). */
+  codeInterpreterFileIds?: readonly string[];
 }
 
 /** A run read back from durable storage: its steps and its event log. */
@@ -119,6 +126,12 @@ export const INTERRUPTED_BY_RESTART = {
 export const ABANDONED_BY_OWNER = {
   code: 'server_error',
   message: 'The server executing this run stopped while it was active; another server sharing its database ended it as failed. Create a new run to continue.',
+} as const;
+
+/** The `last_error` of a run a graceful shutdown ended: it waited for the open streams, then ended the runs still going. */
+export const ENDED_BY_SHUTDOWN = {
+  code: 'server_error',
+  message: 'The server shut down while this run was active: it let open streams finish for a while, then ended the runs still going. Create a new run to continue.',
 } as const;
 
 /**
@@ -159,6 +172,9 @@ export class RunExecutor implements RunHandle {
   // usage are these, not the estimates.
   #reportedUsage: Usage | undefined;
   readonly #reportedStepUsage = new Map<string, Usage>();
+  #producedOutput = false;
+  /** Where this run's execution is traced: its status changes, steps and hosted tools (never its deltas). */
+  readonly #trace: RunTelemetry;
 
   /** Starts `input.run`; or, with `restored`, holds a run read back from storage without driving it. */
   constructor(input: RunExecutorInput, environment: ExecutorEnvironment, restored?: RestoredRunState) {
@@ -166,6 +182,8 @@ export class RunExecutor implements RunHandle {
     this.#input = input;
     this.#environment = environment;
     this.log = restored === undefined ? new RunEventLog() : RunEventLog.restore(restored.events);
+    // A restored run is not executed here: only runs this server drives are traced.
+    this.#trace = restored === undefined ? (environment.telemetry?.traceRun(input.run) ?? UNTRACED_RUN) : UNTRACED_RUN;
     this.#actor = createActor(runMachine, { input: { run: input.run, lifecycle: 'strict' } });
     this.#actor.start();
     if (restored !== undefined) {
@@ -178,7 +196,7 @@ export class RunExecutor implements RunHandle {
     for (const { event, data } of input.prelude ?? []) this.log.append(event, data);
     this.#emitRun('thread.run.created', {});
     this.#emitRun('thread.run.queued', {});
-    void (input.script === undefined ? this.#drive() : this.#follow(input.script));
+    void this.#trace.within(() => (input.script === undefined ? this.#drive() : this.#follow(input.script)));
   }
 
   /** The run as it stands: the run statechart's context (with metadata as last modified). */
@@ -341,8 +359,24 @@ export class RunExecutor implements RunHandle {
     this.#emitRun('thread.run.failed', { failed_at: now, last_error: { ...lastError }, required_action: null });
   }
 
+  /**
+   * Ends this run `failed` with {@link ENDED_BY_SHUTDOWN} (a graceful shutdown's bound has
+   * passed): the step and message in flight close as for any failure, so streams end with
+   * `thread.run.failed` and storage holds a finished run. Nothing for a run not active, or one
+   * another server executes.
+   */
+  endForShutdown(): void {
+    if (!this.isActive || this.#owner !== undefined) return;
+    if (this.#stop.signal.aborted) {
+      // Already interrupted (cancelling): it ends as that.
+      return;
+    }
+    this.#interrupt('drained');
+  }
+
   /** Stops every timer and ends the streams following this run (the server is closing). */
   dispose(): void {
+    if (this.isActive) this.#trace.abandon();
     this.#interrupt('shutdown');
     clearTimeout(this.#expiry);
     for (const timer of this.#timers) clearTimeout(timer);
@@ -393,6 +427,8 @@ export class RunExecutor implements RunHandle {
       steps: this.steps.values().filter((step) => step.status === 'completed'),
       answeredToolCalls: this.#input.answeredToolCalls ?? [],
       vectorStoreIds: this.#input.vectorStoreIds,
+      codeInterpreterFileIds: this.#input.codeInterpreterFileIds ?? [],
+      ...(this.#environment.readFile === undefined ? {} : { readFile: this.#environment.readFile }),
       signal: this.#stop.signal,
     };
     this.#count('prompt', [run.instructions ?? '', ...messages.map(messageText)].join('\n'));
@@ -420,11 +456,13 @@ export class RunExecutor implements RunHandle {
           waitingFor.push(await callFunction(call, context));
           break;
         case 'code_interpreter':
-          await callCodeInterpreter(call, context);
+          await this.#hostedTool(context.id, call.type, () => callCodeInterpreter(call, context));
           break;
         case 'file_search':
-          await callFileSearch(call, context, fileSearchRanking(this.run.tools ?? []), (query, ranking) =>
-            this.#environment.searchVectorStores(this.#input.vectorStoreIds, query, ranking),
+          await this.#hostedTool(context.id, call.type, () =>
+            callFileSearch(call, context, fileSearchRanking(this.run.tools ?? []), (query, ranking) =>
+              this.#environment.searchVectorStores(this.#input.vectorStoreIds, query, ranking),
+            ),
           );
           break;
       }
@@ -435,12 +473,26 @@ export class RunExecutor implements RunHandle {
       return;
     }
     const arrived = this.#requireAction(waitingFor);
-    const expiresInMs = Math.max(0, ((this.run.expires_at ?? nowSeconds()) - nowSeconds()) * 1000);
+    // From the clock in ms: whole seconds on both sides would expire up to a second past `expires_at`.
+    const expiresInMs = Math.max(0, (this.run.expires_at ?? nowSeconds()) * 1000 - Date.now());
     this.#expiry = setTimeout(() => this.#interrupt('expired'), expiresInMs);
     await this.#untilInterrupted(arrived);
     this.#toolOutputsArrived = undefined;
     await this.#wait(this.#environment.pace.stepDelayMs);
     this.#emitRun('thread.run.in_progress', {});
+  }
+
+  // A tool the server runs itself, traced from its start to its result (or what stopped it).
+  async #hostedTool<Value>(id: string, type: 'code_interpreter' | 'file_search', work: () => Promise<Value>): Promise<Value> {
+    const traced = this.#trace.hostedTool({ id, type });
+    try {
+      const value = await work();
+      traced.end();
+      return value;
+    } catch (error) {
+      traced.end(error);
+      throw error;
+    }
   }
 
   // Pauses the run for these calls' outputs; resolves when they arrive.
@@ -527,6 +579,7 @@ export class RunExecutor implements RunHandle {
 
   // One delta of answer text; citations ride on the delta that completes their marker.
   #appendText(message: Message, content: AnswerContent, piece: string, annotations: readonly ModelCitation[]): void {
+    this.#outputStarted();
     const first = content.text.value === '';
     if (first) message.content.push(content);
     const start = content.text.value.length;
@@ -577,6 +630,7 @@ export class RunExecutor implements RunHandle {
   // The backend's own count for a step: the step shows it, the run sums them.
   #report(step: RunStep, usage: Usage): void {
     this.#reportedStepUsage.set(step.id, usage);
+    this.#environment.runObserver?.usage(usage);
     const total = this.#reportedUsage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
     this.#reportedUsage = {
       prompt_tokens: total.prompt_tokens + usage.prompt_tokens,
@@ -599,6 +653,10 @@ export class RunExecutor implements RunHandle {
   // Cancellation and expiry close the message and the step in flight, then the run.
   #wrapUp(reason: Interruption): void {
     if (reason === 'shutdown') return;
+    if (reason === 'drained') {
+      this.#failRun(ENDED_BY_SHUTDOWN.message);
+      return;
+    }
     const now = nowSeconds();
     if (reason === 'cancelled') {
       this.#finishMessage('thread.message.incomplete', { incomplete_at: now, incomplete_details: { reason: 'run_cancelled' } });
@@ -747,6 +805,7 @@ export class RunExecutor implements RunHandle {
   }
 
   #stepDelta(step: RunStep, toolCall: ToolCallDelta): void {
+    this.#outputStarted();
     this.log.append('thread.run.step.delta', {
       id: step.id,
       object: 'thread.run.step.delta',
@@ -770,8 +829,9 @@ export class RunExecutor implements RunHandle {
     this.log.append(event, message);
   }
 
-  #emitStep(event: RunStepEventName, step: RunStep): void {
+  #emitStep(event: Exclude<RunStepEventName, 'thread.run.step.delta'>, step: RunStep): void {
     this.log.append(event, presentStep(step, this.#input.includeSearchContent));
+    this.#trace.stepEvent(event, step);
   }
 
   #runEvent(type: RunEventName, changes: Partial<Run>): { type: RunEventName; data: Run; seq: number } {
@@ -787,6 +847,12 @@ export class RunExecutor implements RunHandle {
     return { type, data, seq: this.log.length + 1 };
   }
 
+  #outputStarted(): void {
+    if (this.#producedOutput) return;
+    this.#producedOutput = true;
+    this.#environment.runObserver?.firstOutput(this.run);
+  }
+
   // The one way the run's status changes: through the run statechart, then onto the wire.
   #emitRun(type: RunEventName, changes: Partial<Run>): void {
     const event = this.#runEvent(type, changes);
@@ -794,6 +860,8 @@ export class RunExecutor implements RunHandle {
     if (!snapshot.can(event)) throw new RunTransitionError(this.id, String(snapshot.value), type);
     this.#actor.send(event);
     this.log.append(type, event.data, STREAM_ENDING_EVENTS.has(type));
+    this.#environment.runObserver?.status(event.data, type);
+    this.#trace.runEvent(type, event.data);
     if ((RUN_TERMINAL_STATUSES as readonly string[]).includes(event.data.status)) this.#scheduleCompaction();
   }
 

@@ -1,7 +1,8 @@
 import type { Usage } from '../../wire/index.ts';
-import { answerWithoutText, EventReader, field, messageText, refuseCodeInterpreter, responseFormatOf, text, toolSteps, usageOf, type Json } from './conversation.ts';
+import { answerWithoutText, EventReader, field, refuseCodeInterpreter, responseFormatOf, text, toolSteps, usageOf, type Json } from './conversation.ts';
 import { citeAnswer, FILE_SEARCH_DEFINITION, FILE_SEARCH_FUNCTION, fileSearchesOf, fileSearchOutput, fileSearchQuery, offersFileSearch } from './fileSearchFunction.ts';
 import { ModelError, type Model, type ModelAnswerEnding, type ModelRequest, type ModelStep, type ModelTextStream, type ModelToolCall } from './model.ts';
+import { chatContent } from './images.ts';
 import { streamErrorCode, Upstream, type UpstreamOptions } from './upstream.ts';
 
 // A tool call as its deltas build it up (`choices[0].delta.tool_calls[index]`).
@@ -156,8 +157,8 @@ function requestBody(request: ModelRequest): Json {
   const messages: Json[] = [];
   if (run.instructions) messages.push({ role: 'system', content: run.instructions });
   for (const message of request.messages) {
-    const content = messageText(message);
-    if (content !== '') messages.push({ role: message.role === 'assistant' ? 'assistant' : 'user', content });
+    const content = chatContent(message, request.readFile);
+    if (content !== undefined) messages.push({ role: message.role === 'assistant' ? 'assistant' : 'user', content });
   }
   const searches = fileSearchesOf(request.steps);
   for (const step of toolSteps(request)) {

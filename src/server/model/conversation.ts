@@ -1,4 +1,4 @@
-import type { Message, RunStep, ToolCall, Usage } from '../../wire/index.ts';
+import type { RunStep, ToolCall, Usage } from '../../wire/index.ts';
 import { ModelError, type ModelAnswerEnding, type ModelRequest, type ModelTextStream } from './model.ts';
 import type { UpstreamEvent } from './upstream.ts';
 
@@ -14,17 +14,6 @@ export function field(value: unknown, name: string): unknown {
 export function text(value: unknown, name: string): string {
   const found = field(value, name);
   return typeof found === 'string' ? found : '';
-}
-
-/**
- * A message's text as a live model reads it: its text parts joined. Images and other parts
- * are not sent (a known loss, see docs/server.md).
- */
-export function messageText(message: Message): string {
-  return message.content
-    .map((part) => (part.type === 'text' ? part.text.value : ''))
-    .filter((value) => value !== '')
-    .join('\n');
 }
 
 /** The run's finished tool steps, oldest first. */

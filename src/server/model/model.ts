@@ -24,8 +24,18 @@ export interface ModelRequest {
   readonly answeredToolCalls?: readonly ToolCall[];
   /** The vector stores file_search would search (the assistant's and the thread's). */
   readonly vectorStoreIds: readonly string[];
+  /** The files the run's code interpreter gets (the assistant's, the thread's, the messages' attachments). */
+  readonly codeInterpreterFileIds?: readonly string[];
+  /** Reads an uploaded file the run may use (images, code interpreter files); undefined when it is gone. */
+  readonly readFile?: (fileId: string) => ModelFile | undefined;
   /** Aborts when the run is cancelled or expires: stop working, the answer is not wanted. */
   readonly signal: AbortSignal;
+}
+
+/** An uploaded file as a model reads it. */
+export interface ModelFile {
+  filename: string;
+  bytes: Uint8Array;
 }
 
 /** A file citation in an answer: `text` is the marker (`【0:0†source】`) at `start_index`..`end_index`. */

@@ -1,7 +1,8 @@
 import type { RunStep, ToolCall, Usage } from '../../wire/index.ts';
-import { answerableCalls, answerWithoutText, EventReader, field, messageText, responseFormatOf, text, toolSteps, usageOf, type Json } from './conversation.ts';
+import { answerableCalls, answerWithoutText, EventReader, field, responseFormatOf, text, toolSteps, usageOf, type Json } from './conversation.ts';
 import { citeAnswer, FILE_SEARCH_DEFINITION, FILE_SEARCH_FUNCTION, fileSearchesOf, fileSearchOutput, fileSearchQuery, offersFileSearch } from './fileSearchFunction.ts';
 import { ModelError, type Model, type ModelAnswerEnding, type ModelRequest, type ModelStep, type ModelTextStream, type ModelToolCall } from './model.ts';
+import { responsesContent } from './images.ts';
 import { streamErrorCode, Upstream, type UpstreamOptions } from './upstream.ts';
 
 /** Options of {@link createResponsesModel}. */
@@ -42,6 +43,8 @@ export function createResponsesModel(options: ResponsesModelOptions): Model {
   const upstream = new Upstream(options);
   const store = options.store ?? true;
   const sessions = new Map<string, RunSession>();
+  // This server's files as the backend knows them (uploaded once each, for its code interpreter).
+  const uploaded = new Map<string, Promise<string>>();
 
   return {
     async nextStep(request: ModelRequest): Promise<ModelStep> {
@@ -52,7 +55,10 @@ export function createResponsesModel(options: ResponsesModelOptions): Model {
         sessions.set(runId, session);
         request.signal.addEventListener('abort', () => forget(runId), { once: true });
       }
-      session.reader ??= new EventReader(upstream.stream('/responses', requestBody(request, session, store), request.signal));
+      if (session.reader === undefined) {
+        const containerFiles = await uploadCodeInterpreterFiles(request);
+        session.reader = new EventReader(upstream.stream('/responses', requestBody(request, session, store, containerFiles), request.signal));
+      }
       try {
         return await readStep(request, session);
       } catch (error) {
@@ -61,6 +67,26 @@ export function createResponsesModel(options: ResponsesModelOptions): Model {
       }
     },
   };
+
+  // The run's code interpreter files (attachments, tool_resources), uploaded to the backend so
+  // its container has them: their ids there, in order. A file that is gone is left out.
+  async function uploadCodeInterpreterFiles(request: ModelRequest): Promise<string[]> {
+    if (!request.tools.some((tool) => tool.type === 'code_interpreter')) return [];
+    const ids: string[] = [];
+    for (const fileId of request.codeInterpreterFileIds ?? []) {
+      let id = uploaded.get(fileId);
+      if (id === undefined) {
+        const file = request.readFile?.(fileId);
+        if (file === undefined) continue;
+        id = upstream.upload(file.filename, file.bytes, 'user_data', request.signal);
+        uploaded.set(fileId, id);
+        // A failed upload is tried again by the next run.
+        id.catch(() => uploaded.delete(fileId));
+      }
+      ids.push(await id);
+    }
+    return ids;
+  }
 
   function forget(runId: string): void {
     sessions.get(runId)?.reader?.close();
@@ -196,7 +222,7 @@ function logsOf(item: unknown): string {
 
 // The body of one upstream request: the run's settings, its tools, and the input — the new tool
 // outputs on a chained response, else the whole thread and the run's tool calls so far.
-function requestBody(request: ModelRequest, session: RunSession, store: boolean): Json {
+function requestBody(request: ModelRequest, session: RunSession, store: boolean, containerFiles: readonly string[]): Json {
   const { run } = request;
   const last = toolSteps(request).at(-1);
   const chained = store && session.responseId !== undefined && last !== undefined && session.callIds.length > 0;
@@ -207,7 +233,7 @@ function requestBody(request: ModelRequest, session: RunSession, store: boolean)
     input,
     stream: true,
     store,
-    tools: tools(request),
+    tools: tools(request, containerFiles),
     tool_choice: toolChoice(run.tool_choice),
     ...(chained ? { previous_response_id: session.responseId } : {}),
     ...(run.instructions ? { instructions: run.instructions } : {}),
@@ -221,13 +247,15 @@ function requestBody(request: ModelRequest, session: RunSession, store: boolean)
   return body;
 }
 
-function tools(request: ModelRequest): Json[] {
+function tools(request: ModelRequest, containerFiles: readonly string[]): Json[] {
   const offered: Json[] = [];
   for (const tool of request.tools) {
     if (tool.type === 'function') {
       const { name, description, parameters, strict } = tool.function;
       offered.push({ type: 'function', name, ...(description ? { description } : {}), parameters: parameters ?? { type: 'object', properties: {} }, strict: strict ?? false });
-    } else if (tool.type === 'code_interpreter') offered.push({ type: 'code_interpreter', container: { type: 'auto' } });
+    } else if (tool.type === 'code_interpreter') {
+      offered.push({ type: 'code_interpreter', container: { type: 'auto', ...(containerFiles.length === 0 ? {} : { file_ids: [...containerFiles] }) } });
+    }
   }
   if (offersFileSearch(request)) offered.push({ type: 'function', ...FILE_SEARCH_DEFINITION, strict: false });
   return offered;
@@ -267,8 +295,8 @@ function outputOf(call: ToolCall, searchIndex: number, searches: ReturnType<type
 function wholeInput(request: ModelRequest): Json[] {
   const items: Json[] = [];
   for (const message of request.messages) {
-    const content = messageText(message);
-    if (content !== '') items.push({ role: message.role === 'assistant' ? 'assistant' : 'user', content });
+    const content = responsesContent(message, request.readFile);
+    if (content !== undefined) items.push({ role: message.role === 'assistant' ? 'assistant' : 'user', content });
   }
   const searches = fileSearchesOf(request.steps);
   for (const step of toolSteps(request)) {

@@ -1,4 +1,5 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
+import type { UpstreamTelemetry } from '../otel/hooks.ts';
 import { ModelError, type ModelErrorCode } from './model.ts';
 
 /** How the server reaches a live model API. */
@@ -13,6 +14,16 @@ export interface UpstreamOptions {
   retryBaseDelayMs?: number | undefined;
   /** The `fetch` to use; default the global one. */
   fetch?: typeof fetch | undefined;
+  /**
+   * Hears each attempt: its path, its status (undefined when the API could not be reached) and
+   * how long until its answer's headers (metrics).
+   */
+  onAnswer?: ((path: string, status: number | undefined, milliseconds: number) => void) | undefined;
+  /**
+   * Where each call to the model API is traced (`createTelemetry().server.upstream` from
+   * `assistant-machines/otel`; `createServer({ telemetry })` sets it for its live model).
+   */
+  telemetry?: UpstreamTelemetry | undefined;
 }
 
 /** One server-sent event of a streamed answer: its name, if any, and its parsed JSON data. */
@@ -48,13 +59,17 @@ export class Upstream {
   readonly #maxRetries: number;
   readonly #retryBaseDelayMs: number;
   readonly #fetch: typeof fetch;
+  readonly #onAnswer: UpstreamOptions['onAnswer'];
+  readonly #telemetry: UpstreamTelemetry | undefined;
 
   constructor(options: UpstreamOptions) {
+    this.#onAnswer = options.onAnswer;
     this.#baseURL = options.baseURL.replace(/\/+$/, '');
     this.#apiKey = options.apiKey === '' ? undefined : options.apiKey;
     this.#maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
     this.#retryBaseDelayMs = options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS;
     this.#fetch = options.fetch ?? fetch;
+    this.#telemetry = options.telemetry;
   }
 
   /** Where the API is, without credentials or query: safe to show. */
@@ -72,7 +87,21 @@ export class Upstream {
    * until the first byte of an answer; a stream cut later fails the run (its text stays).
    */
   async *stream(path: string, body: unknown, signal: AbortSignal): AsyncGenerator<UpstreamEvent, void, undefined> {
-    const response = await this.#post(path, body, signal);
+    const traced = this.#telemetry?.call({ baseURL: this.origin, path, body });
+    try {
+      yield* this.#streamEvents(path, body, signal, traced?.headers() ?? {}, (event) => traced?.event(event));
+      traced?.end();
+    } catch (error) {
+      traced?.end(error);
+      throw error;
+    } finally {
+      // A reader that stops early (the run was cancelled, the step is known) ends the call too.
+      traced?.end();
+    }
+  }
+
+  async *#streamEvents(path: string, body: unknown, signal: AbortSignal, extraHeaders: Record<string, string>, observe: (event: UpstreamEvent) => void): AsyncGenerator<UpstreamEvent, void, undefined> {
+    const response = await this.#post(path, JSON.stringify(body), { ...extraHeaders, 'content-type': 'application/json', accept: 'text/event-stream' }, signal);
     if (response.body === null) throw new ModelError('server_error', `The model API at ${this.origin} answered without a body.`);
     const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
     const reader = events.getReader();
@@ -94,11 +123,37 @@ export class Upstream {
         } catch {
           throw new ModelError('server_error', `The model API sent an event that is not JSON (${event ?? 'message'}).`);
         }
-        yield { event, data: parsed };
+        const upstreamEvent = { event, data: parsed };
+        observe(upstreamEvent);
+        yield upstreamEvent;
       }
     } finally {
       void reader.cancel().catch(() => undefined);
     }
+  }
+
+  /**
+   * POSTs `body` as JSON to `path` (retried as {@link stream} is) and resolves with the answer's
+   * JSON; an answer that is not JSON is a {@link ModelError}.
+   */
+  async json(path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    const response = await this.#post(path, JSON.stringify(body), { 'content-type': 'application/json', accept: 'application/json' }, signal ?? new AbortController().signal);
+    try {
+      return await response.json();
+    } catch {
+      throw new ModelError('server_error', `The model API at ${this.origin} answered ${path} with something that is not JSON.`);
+    }
+  }
+
+  /** Uploads a file (`POST /files`, multipart) and resolves with the id the API gave it. */
+  async upload(filename: string, bytes: Uint8Array, purpose: string, signal: AbortSignal): Promise<string> {
+    const form = new FormData();
+    form.append('purpose', purpose);
+    form.append('file', new File([bytes.slice()], filename));
+    const response = await this.#post('/files', form, { accept: 'application/json' }, signal);
+    const id: unknown = ((await response.json().catch(() => ({}))) as { id?: unknown }).id;
+    if (typeof id !== 'string') throw new ModelError('server_error', `The model API at ${this.origin} answered a file upload without an id.`);
+    return id;
   }
 
   /** `text` with the key cut out: for anything the API sends back that a run may show. */
@@ -106,15 +161,17 @@ export class Upstream {
     return this.#apiKey === undefined ? text : text.split(this.#apiKey).join(REDACTED);
   }
 
-  async #post(path: string, body: unknown, signal: AbortSignal): Promise<Response> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
+  async #post(path: string, payload: string | FormData, contentHeaders: Record<string, string>, signal: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = { ...contentHeaders };
     if (this.#apiKey !== undefined) headers['authorization'] = `Bearer ${this.#apiKey}`;
-    const payload = JSON.stringify(body);
     for (let attempt = 0; ; attempt += 1) {
       let response: Response;
+      const started = performance.now();
       try {
         response = await this.#fetch(`${this.#baseURL}${path}`, { method: 'POST', headers, body: payload, signal });
+        this.#onAnswer?.(path, response.status, performance.now() - started);
       } catch (error) {
+        this.#onAnswer?.(path, undefined, performance.now() - started);
         if (signal.aborted) throw error;
         if (attempt < this.#maxRetries) {
           await pause(this.#backoff(attempt, undefined), signal);

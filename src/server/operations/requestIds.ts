@@ -1,18 +1,9 @@
-/** A server's fetch handler: a request in, its answer out. */
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
-
-/**
- * `fetch` with an `x-request-id` on every answer, as the API sends one: `req_` and 32
- * hexadecimal digits, fresh for each request (a retry answered from its `Idempotency-Key`
- * included), whatever route, error or stream answered it. Nothing the client sent is echoed:
- * the API ignores a request's own `x-request-id`, and its clients read only the answer's
- * (the official SDKs' `_request_id`, `request_id` and `APIError.requestID`).
- *
- * @example `createAdaptorServer({ fetch: withRequestIds(app.fetch) })`
- */
-export function withRequestIds(fetch: FetchHandler): FetchHandler {
-  return async (request) => withHeader(await fetch(request), 'x-request-id', newRequestId());
-}
+// An `x-request-id` on every answer, as the API sends one: `req_` and 32 hexadecimal digits,
+// fresh for each request (a retry answered from its `Idempotency-Key` included), whatever
+// route, error or stream answered it; stamped by `Operations` (./index.ts), the server's
+// outermost layer, which also puts it in the log lines of the request. Nothing the client sent
+// is echoed: the API ignores a request's own `x-request-id`, and its clients read only the
+// answer's (the official SDKs' `_request_id`, `request_id` and `APIError.requestID`).
 
 /**
  * A new request id: `req_` and 128 random bits in hexadecimal.
@@ -25,7 +16,13 @@ export function newRequestId(): string {
   return id;
 }
 
-function withHeader(response: Response, name: string, value: string): Response {
+/**
+ * `response` with header `name` set to `value`; a copy when its headers are immutable (a
+ * Response that came from fetch).
+ *
+ * @example `withHeader(response, 'x-request-id', newRequestId())`
+ */
+export function withHeader(response: Response, name: string, value: string): Response {
   try {
     response.headers.set(name, value);
     return response;

@@ -32,7 +32,7 @@ const RetrieveQuery = z.looseObject({
 
 /**
  * `/v1/responses`: create (streamed, background or plain), retrieve (also as a stream replay
- * from `starting_after`), cancel (background responses), and the input items. Each response
+ * from `starting_after`), delete, cancel (background responses), and the input items. Each response
  * runs on the server's one run executor and scripted model: a new chain is a new thread and
  * run; function call outputs (`previous_response_id` + `function_call_output`, or the same
  * `conversation`) continue the same run; a new question after a finished response is a new run
@@ -61,20 +61,32 @@ export function responseRoutes(context: ServerContext): Hono {
       if (query.stream === 'true') return streamResponseEvents(record, query.starting_after ?? -1);
       return pollable(c, context.pollAfterMs, record.response);
     })
+    .delete('/:response_id', async (c) => {
+      const record = responses.require(c.req.param('response_id'));
+      // A response still running is cancelled first (its open streams end `response.cancelled`):
+      // deleted, it could not be read or cancelled any more, yet would run on unseen.
+      await windDown(record);
+      responses.delete(record.response.id);
+      return c.json({ id: record.response.id, object: 'response', deleted: true });
+    })
     .post('/:response_id/cancel', async (c) => {
       const record = responses.require(c.req.param('response_id'));
       if (record.response.background !== true)
         throw new ApiError(400, 'Only responses created with background=true can be cancelled.', { param: 'response_id' });
-      if (!record.ended) {
-        if (record.executor.isActive) record.executor.cancel();
-        await Promise.race([record.finished, new Promise((resolve) => setTimeout(resolve, CANCEL_WAIT_MS).unref())]);
-      }
+      await windDown(record);
       return c.json(record.response);
     })
     .get('/:response_id/input_items', (c) => {
       const record = responses.require(c.req.param('response_id'));
       return c.json(paginate(record.inputItems, (item) => item.id, parseListQuery(c.req.query())));
     });
+}
+
+/** Cancels a response's run if it is still going, and waits (a bounded while) for it to end. */
+async function windDown(record: ResponseRecord): Promise<void> {
+  if (record.ended) return;
+  if (record.executor.isActive) record.executor.cancel();
+  await Promise.race([record.finished, new Promise((resolve) => setTimeout(resolve, CANCEL_WAIT_MS).unref())]);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { attachFiles, checkMessageFiles } from '../attachments/index.ts';
 import { newMessage } from '../builders.ts';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
@@ -28,9 +29,12 @@ export function messageRoutes(context: ServerContext): Hono {
     .post('/:thread_id/messages', async (c) => {
       const record = thread(c.req.param('thread_id'));
       const body = await readJsonBody(c, CreateMessageRequest);
+      checkMessageFiles(context, body);
       assertNoActiveRun(record, 'message');
       const message = newMessage(record.thread.id, body);
-      return c.json(record.messages.set(message.id, message));
+      record.messages.set(message.id, message);
+      attachFiles(context, record, message);
+      return c.json(message);
     })
     .get('/:thread_id/messages', (c) => {
       const record = thread(c.req.param('thread_id'));

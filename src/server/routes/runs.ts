@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { attachFiles, checkMessageFiles, codeInterpreterFileIds } from '../attachments/index.ts';
 import { newMessage, newRun, presentStep } from '../builders.ts';
 import type { ServerContext } from '../context.ts';
 import { scenarioOf } from '../executor/scenario.ts';
@@ -45,10 +46,12 @@ export function runRoutes(context: ServerContext): Hono {
       const body = await readJsonBody(c, CreateRunRequest);
       const include = includesSearchContent(c);
       const prepared = prepareRun(context, body);
+      for (const input of body.additional_messages ?? []) checkMessageFiles(context, input);
       assertNoActiveRun(record, 'run');
       for (const input of body.additional_messages ?? []) {
         const message = newMessage(record.thread.id, input);
         record.messages.set(message.id, message);
+        attachFiles(context, record, message);
       }
       return respond(c, startRun(context, record, body, prepared, include), body.stream, 0);
     })
@@ -126,12 +129,13 @@ function startRun(
   includeSearchContent: boolean,
   prelude: RunExecutorInput['prelude'] = [],
 ): RunExecutor {
-  const run = newRun(body, assistant, record.thread.id);
+  const run = newRun(body, assistant, record.thread.id, context.runExpirySeconds);
   const vectorStoreIds = [
     ...new Set([...(assistant.tool_resources?.file_search?.vector_store_ids ?? []), ...(record.thread.tool_resources?.file_search?.vector_store_ids ?? [])]),
   ];
   const script = context.runScripts.shift();
-  const executor = new RunExecutor({ run, thread: record, vectorStoreIds, scenario, script, includeSearchContent, prelude }, context.environment);
+  const codeInterpreterFiles = codeInterpreterFileIds(assistant, record);
+  const executor = new RunExecutor({ run, thread: record, vectorStoreIds, scenario, script, includeSearchContent, prelude, codeInterpreterFileIds: codeInterpreterFiles }, context.environment);
   return record.runs.set(run.id, executor);
 }
 

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { attachFiles, checkMessageFiles } from '../attachments/index.ts';
 import { newMessage } from '../builders.ts';
 import type { ServerContext } from '../context.ts';
 import type { RunExecutor } from '../executor/runExecutor.ts';
@@ -16,6 +17,7 @@ import { readJsonBody } from '../validation.ts';
  * @example `const record = createThread(context, { messages: [{ role: 'user', content: 'Hi' }] });`
  */
 export function createThread(context: ServerContext, body: CreateThreadInput): ThreadRecord<RunExecutor> {
+  for (const input of body.messages ?? []) checkMessageFiles(context, input);
   const toolResources = resolveToolResources(context, body.tool_resources);
   const thread: ThreadObject = {
     id: newId('thread_'),
@@ -29,11 +31,13 @@ export function createThread(context: ServerContext, body: CreateThreadInput): T
     messages: new Collection('message'),
     runs: new Collection('run'),
   };
+  context.store.threads.set(thread.id, record);
   for (const input of body.messages ?? []) {
     const message = newMessage(thread.id, input);
     record.messages.set(message.id, message);
+    attachFiles(context, record, message);
   }
-  return context.store.threads.set(thread.id, record);
+  return record;
 }
 
 /**

@@ -72,10 +72,13 @@ export function vectorStoreRoutes(context: ServerContext): Hono {
       const body = await readJsonBody(c, SearchRequest);
       if (body.filters !== undefined) throw new ApiError(400, 'Attribute filters are not supported by this server.', { param: 'filters' });
       const query = Array.isArray(body.query) ? body.query.join(' ') : body.query;
-      const hits = indexer.search([record.store.id], query, {
-        maxResults: body.max_num_results ?? 10,
-        scoreThreshold: body.ranking_options?.score_threshold ?? 0,
-      });
+      // What is indexed now (a run waits for its files; a search request does not).
+      const hits = await indexer.search(
+        [record.store.id],
+        query,
+        { maxResults: body.max_num_results ?? 10, scoreThreshold: body.ranking_options?.score_threshold ?? 0 },
+        0,
+      );
       return c.json({
         object: 'vector_store.search_results.page',
         search_query: Array.isArray(body.query) ? body.query : [body.query],

@@ -3,10 +3,11 @@ import type { ExecutorEnvironment } from '../executor/environment.ts';
 import { RunExecutor } from '../executor/runExecutor.ts';
 import type { FileIndexer } from '../indexing.ts';
 import type { Assistant, FileObject, ThreadObject, VectorStore, VectorStoreFile, VectorStoreFileBatch } from '../objects.ts';
-import { Collection, type FileBatchRecord, type Store, type ThreadRecord, type VectorStoreFileRecord, type VectorStoreRecord } from '../store.ts';
+import { Collection, DEFAULT_TENANT, type FileBatchRecord, type Store, type ThreadRecord, type VectorStoreFileRecord, type VectorStoreRecord } from '../store.ts';
 import { ApiError } from '../errors.ts';
 import { StorageError, type ReceivedCommand, type RunCommand, type SharedDatabase, type StorageOp, type StoredEvent, type StoredKind, type StoredObject, type StoredState } from './engine.ts';
 import type { PersistenceQueue } from './queue.ts';
+import { decodeVector, encodeVector } from '../semantic/vectors.ts';
 
 /** What a run row holds besides the run: what its executor was started with. */
 interface StoredRun {
@@ -45,6 +46,16 @@ interface StoredVectorStoreFile {
   file: VectorStoreFile;
   filename: string;
   chunks: readonly string[];
+  /** The chunks' embeddings (semantic search), each as base64 float32: stored with the chunks they belong to. */
+  vectors?: string[];
+}
+
+function storedFile(file: VectorStoreFileRecord): StoredVectorStoreFile {
+  return { file: file.file, filename: file.filename, chunks: file.chunks, ...(file.vectors === undefined ? {} : { vectors: file.vectors.map(encodeVector) }) };
+}
+
+function restoredFile(stored: StoredVectorStoreFile): VectorStoreFileRecord {
+  return { file: stored.file, filename: stored.filename, chunks: stored.chunks, vectors: stored.vectors?.map(decodeVector), processing: undefined };
 }
 
 /**
@@ -68,8 +79,9 @@ export function bindStore(
     if (!applyingRemote) queue.enqueue(op);
   };
   const queueWrites = { enqueue };
+  // Every row carries the tenant of its top-level object (its root).
   const put = (kind: StoredKind, parent: string, id: string, root: string, data: unknown) => {
-    if (!applyingRemote) queue.enqueue({ type: 'put', kind, parent, id, root, data: JSON.stringify(data) });
+    if (!applyingRemote) queue.enqueue({ type: 'put', kind, parent, id, root, data: JSON.stringify(data), tenant: store.ownerOf(root) ?? DEFAULT_TENANT });
   };
   const bound = new WeakSet<object>();
   // Runs by id (remote steps and events name only the run), and each thread's, to forget them with it.
@@ -166,7 +178,7 @@ export function bindStore(
     bound.add(record);
     const storeId = record.store.id;
     const putFile = (id: string, file: VectorStoreFileRecord) =>
-      put('vector_store_file', storeId, id, storeId, { file: file.file, filename: file.filename, chunks: file.chunks } satisfies StoredVectorStoreFile);
+      put('vector_store_file', storeId, id, storeId, storedFile(file));
     const putBatch = (id: string, batch: FileBatchRecord) => put('file_batch', storeId, id, storeId, batch);
     record.files.observe({ set: putFile, delete: (id) => queueWrites.enqueue({ type: 'delete', kind: 'vector_store_file', parent: storeId, id }) });
     record.batches.observe({ set: putBatch, delete: (id) => queueWrites.enqueue({ type: 'delete', kind: 'file_batch', parent: storeId, id }) });
@@ -218,7 +230,7 @@ export function bindStore(
   const applyOne = (op: StorageOp) => {
     switch (op.type) {
       case 'put':
-        return applyPut(op.kind, op.parent, op.id, op.data);
+        return applyPut(op.kind, op.parent, op.id, op.data, op.tenant);
       case 'delete':
         if (op.kind === 'message') store.threads.get(op.parent)?.messages.delete(op.id);
         else if (op.kind === 'vector_store_file') store.vectorStores.get(op.parent)?.files.delete(op.id);
@@ -257,19 +269,19 @@ export function bindStore(
     }
   };
 
-  const applyPut = (kind: StoredKind, parent: string, id: string, data: string) => {
-    const row = { kind, parent, id, data };
+  const applyPut = (kind: StoredKind, parent: string, id: string, data: string, tenant: string) => {
+    const row = { kind, parent, id, data, tenant };
     switch (kind) {
       case 'assistant':
-        store.assistants.set(id, parse<Assistant>(row));
+        store.assistants.set(id, parse<Assistant>(row), tenant);
         return;
       case 'file':
-        store.files.set(id, { file: parse<FileObject>(row), content: store.files.get(id)?.content ?? new Uint8Array() });
+        store.files.set(id, { file: parse<FileObject>(row), content: store.files.get(id)?.content ?? new Uint8Array() }, tenant);
         return;
       case 'thread': {
         const existing = store.threads.get(id);
         if (existing !== undefined) existing.thread = parse<ThreadObject>(row);
-        store.threads.set(id, existing ?? { thread: parse<ThreadObject>(row), messages: new Collection('message'), runs: new Collection('run') });
+        store.threads.set(id, existing ?? { thread: parse<ThreadObject>(row), messages: new Collection('message'), runs: new Collection('run') }, tenant);
         return;
       }
       case 'message':
@@ -301,12 +313,11 @@ export function bindStore(
       case 'vector_store': {
         const existing = store.vectorStores.get(id);
         if (existing !== undefined) existing.store = parse<VectorStore>(row);
-        store.vectorStores.set(id, existing ?? { store: parse<VectorStore>(row), files: new Collection('vector store file'), batches: new Collection('file batch') });
+        store.vectorStores.set(id, existing ?? { store: parse<VectorStore>(row), files: new Collection('vector store file'), batches: new Collection('file batch') }, tenant);
         return;
       }
       case 'vector_store_file': {
-        const stored = parse<StoredVectorStoreFile>(row);
-        store.vectorStores.get(parent)?.files.set(id, { file: stored.file, filename: stored.filename, chunks: stored.chunks, processing: undefined });
+        store.vectorStores.get(parent)?.files.set(id, restoredFile(parse<StoredVectorStoreFile>(row)));
         return;
       }
       case 'file_batch':
@@ -389,12 +400,12 @@ export function restoreStore(store: Store<RunExecutor>, state: StoredState, envi
     if (row.parent !== '') continue;
     switch (row.kind) {
       case 'assistant':
-        store.assistants.set(row.id, parse<Assistant>(row));
+        store.assistants.set(row.id, parse<Assistant>(row), row.tenant);
         break;
       case 'file': {
         const bytes = state.bytes.get(row.id);
         if (bytes === undefined) throw new StorageError(`The database has file ${row.id} without its bytes.`);
-        store.files.set(row.id, { file: parse<FileObject>(row), content: bytes });
+        store.files.set(row.id, { file: parse<FileObject>(row), content: bytes }, row.tenant);
         break;
       }
       case 'thread': {
@@ -410,14 +421,13 @@ export function restoreStore(store: Store<RunExecutor>, state: StoredState, envi
           if (stored.owner !== undefined) ownerOf.set(executor, stored.owner);
           record.runs.set(runRow.id, executor);
         }
-        store.threads.set(row.id, record);
+        store.threads.set(row.id, record, row.tenant);
         break;
       }
       case 'vector_store': {
         const record: VectorStoreRecord = { store: parse<VectorStore>(row), files: new Collection('vector store file'), batches: new Collection('file batch') };
         for (const fileRow of childrenOf('vector_store_file', row.id)) {
-          const stored = parse<StoredVectorStoreFile>(fileRow);
-          const file: VectorStoreFileRecord = { file: stored.file, filename: stored.filename, chunks: stored.chunks, processing: undefined };
+          const file = restoredFile(parse<StoredVectorStoreFile>(fileRow));
           record.files.set(fileRow.id, file);
           if (file.file.status === 'in_progress') resume.push({ vectorStore: record, file });
         }
@@ -425,7 +435,7 @@ export function restoreStore(store: Store<RunExecutor>, state: StoredState, envi
           const batch = parse<{ batch: VectorStoreFileBatch; fileIds: string[] }>(batchRow);
           record.batches.set(batchRow.id, batch);
         }
-        store.vectorStores.set(row.id, record);
+        store.vectorStores.set(row.id, record, row.tenant);
         break;
       }
       case 'conversation':

@@ -1,6 +1,6 @@
 import type { ConversationItem, ConversationObject } from '../../wire/index.ts';
 import { conversationRecord, type ConversationRecord } from '../conversations/record.ts';
-import type { Collection } from '../store.ts';
+import { DEFAULT_TENANT, type Collection } from '../store.ts';
 import { StorageError, type StoredKind, type StoredObject } from './engine.ts';
 import type { PersistenceQueue } from './queue.ts';
 
@@ -36,7 +36,8 @@ export function bindConversations(conversations: Collection<ConversationRecord>,
   let quiet = false;
   const bound = new WeakSet<ConversationRecord>();
   const put = (kind: StoredKind, parent: string, id: string, root: string, data: unknown) => {
-    if (!quiet) queue.enqueue({ type: 'put', kind, parent, id, root, data: JSON.stringify(data) });
+    // A conversation's rows carry its tenant (it is their root).
+    if (!quiet) queue.enqueue({ type: 'put', kind, parent, id, root, data: JSON.stringify(data), tenant: conversations.ownerOf(root) ?? DEFAULT_TENANT });
   };
   const bind = (record: ConversationRecord, writeItems: boolean) => {
     if (bound.has(record)) return;
@@ -85,7 +86,7 @@ export function bindConversations(conversations: Collection<ConversationRecord>,
             record.latestResponseId = latestResponseId;
             record.latest = undefined;
           }
-          conversations.set(row.id, record);
+          conversations.set(row.id, record, row.tenant);
         } else if (row.kind === 'conversation_item') {
           conversations.get(row.parent)?.items.set(row.id, parse<ConversationItem>(row));
         }
@@ -112,7 +113,7 @@ export function restoreConversations(conversations: Collection<ConversationRecor
       const { conversation, latestResponseId } = parse<StoredConversation>(row);
       const record = conversationRecord(conversation);
       record.latestResponseId = latestResponseId;
-      conversations.set(row.id, record);
+      conversations.set(row.id, record, row.tenant);
     } else if (row.kind === 'conversation_item') {
       // An item's row comes after its conversation's (creation order).
       conversations.get(row.parent)?.items.set(row.id, parse<ConversationItem>(row));

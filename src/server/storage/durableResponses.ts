@@ -1,7 +1,7 @@
 import type { ResponseObject } from '../../wire/index.ts';
 import type { RunExecutor } from '../executor/runExecutor.ts';
 import { ResponseRecord, type LoggedResponseEvent, type StoredInputItem } from '../responses/record.ts';
-import type { Collection, Store } from '../store.ts';
+import { DEFAULT_TENANT, type Collection, type Store } from '../store.ts';
 import { StorageError, type StoredObject } from './engine.ts';
 import type { PersistenceQueue } from './queue.ts';
 
@@ -27,20 +27,27 @@ interface StoredResponse {
 export interface ResponsesBinding {
   /** Adds a response another server committed (several servers on one database); nothing is written back. */
   applyRemote(row: StoredObject): void;
+  /** Forgets a response another server deleted; nothing is written back. */
+  applyDelete(id: string): void;
 }
 
 /**
  * Makes `responses` durable: each response is written when created (a `response` row under its
  * thread, so deleting the thread deletes it) and again with its final object when it ends on the
- * server executing its run.
+ * server executing its run; a deleted response's row is deleted.
  *
  * @example `const binding = bindResponses(context.responses, store, queue);`
  */
 export function bindResponses(responses: Collection<ResponseRecord>, store: Store<RunExecutor>, queue: PersistenceQueue): ResponsesBinding {
-  // Responses restored or heard from another server are set without being written back.
+  // Responses restored or heard from another server are set (or deleted) without being written back.
   let quiet = false;
+  // The thread each response's row is under: a delete names the row by it, and the record is
+  // gone from the collection by the time the observer hears of the delete.
+  const threadOf = new Map<string, string>();
+  for (const record of responses.values()) threadOf.set(record.response.id, record.thread.thread.id);
   const put = (record: ResponseRecord) => {
     const threadId = record.thread.thread.id;
+    threadOf.set(record.response.id, threadId);
     const last = record.ended ? record.lastEvent : undefined;
     const stored: StoredResponse = {
       response: record.initial,
@@ -52,7 +59,8 @@ export function bindResponses(responses: Collection<ResponseRecord>, store: Stor
       obfuscate: record.obfuscate,
       ...(last === undefined ? {} : { final: { response: record.response, last } }),
     };
-    queue.enqueue({ type: 'put', kind: 'response', parent: threadId, id: record.response.id, root: threadId, data: JSON.stringify(stored) });
+    const tenant = store.threads.ownerOf(threadId) ?? DEFAULT_TENANT;
+    queue.enqueue({ type: 'put', kind: 'response', parent: threadId, id: record.response.id, root: threadId, data: JSON.stringify(stored), tenant });
   };
   // The server executing the run writes how the response ended (a restarted server too: the
   // responses of the runs it ended after the restart end with them).
@@ -61,24 +69,33 @@ export function bindResponses(responses: Collection<ResponseRecord>, store: Stor
   };
   for (const record of responses.values()) putWhenEnded(record);
   responses.observe({
-    set(_id, record) {
+    set(id, record) {
+      threadOf.set(id, record.thread.thread.id);
       if (!quiet) put(record);
       putWhenEnded(record);
     },
-    // Responses are never deleted on their own; a thread's deletion deletes its rows.
-    delete: () => {},
+    delete(id) {
+      const threadId = threadOf.get(id);
+      threadOf.delete(id);
+      if (!quiet && threadId !== undefined) queue.enqueue({ type: 'delete', kind: 'response', parent: threadId, id });
+    },
   });
+  const quietly = (change: () => void) => {
+    quiet = true;
+    try {
+      change();
+    } finally {
+      quiet = false;
+    }
+  };
   return {
     applyRemote(row) {
       if (responses.get(row.id) !== undefined) return;
       const record = recordOf(store, row);
-      if (record === undefined) return;
-      quiet = true;
-      try {
-        responses.set(row.id, record);
-      } finally {
-        quiet = false;
-      }
+      if (record !== undefined) quietly(() => responses.set(row.id, record, row.tenant));
+    },
+    applyDelete(id) {
+      quietly(() => responses.delete(id));
     },
   };
 }
@@ -94,7 +111,7 @@ export function restoreResponses(responses: Collection<ResponseRecord>, store: S
   for (const row of objects) {
     if (row.kind !== 'response') continue;
     const record = recordOf(store, row);
-    if (record !== undefined) responses.set(row.id, record);
+    if (record !== undefined) responses.set(row.id, record, row.tenant);
   }
 }
 

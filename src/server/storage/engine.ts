@@ -22,8 +22,11 @@ export type StoredKind =
 
 /** One write; a batch of them is applied in one transaction, in order. */
 export type StorageOp =
-  /** Insert or replace an object; a replaced object keeps its place in creation order. */
-  | { type: 'put'; kind: StoredKind; parent: string; id: string; root: string; data: string }
+  /**
+   * Insert or replace an object; a replaced object keeps its place in creation order, and its
+   * tenant (the tenant of its top-level object, `root`: set once, on insert).
+   */
+  | { type: 'put'; kind: StoredKind; parent: string; id: string; root: string; data: string; tenant: string }
   /** Delete one object that has no children (a message, a vector store file). */
   | { type: 'delete'; kind: StoredKind; parent: string; id: string }
   /** Delete a top-level object and everything under it (its `root`): rows, run events, file bytes. */
@@ -120,6 +123,8 @@ export interface StoredObject {
   parent: string;
   id: string;
   data: string;
+  /** The tenant of its top-level object (`default` for rows written before tenants). */
+  tenant: string;
 }
 
 /** A run event read back. */
@@ -148,6 +153,8 @@ export interface StorageEngine {
   load(): Promise<StoredState>;
   /** Applies `ops` in one transaction, in order. */
   write(ops: readonly StorageOp[]): Promise<void>;
+  /** Rejects unless the database answers a trivial query now (a readiness probe). */
+  ping(): Promise<void>;
   close(): Promise<void>;
   /** Where the remembered `Idempotency-Key`s are (both engines have them). */
   readonly keys?: KeyEngine;

@@ -4,6 +4,7 @@ import { MessageSchema } from '../../wire/schemas/message.ts';
 import { ThreadSchema } from '../../wire/schemas/common.ts';
 import type { StorageEngine, StorageOp } from './engine.ts';
 import type { StorageOptions } from './open.ts';
+import { DEFAULT_TENANT } from '../store.ts';
 
 /**
  * An export file is malformed: names the file, where in it (a JSON path such as
@@ -46,12 +47,13 @@ type ExportedMessage = z.infer<typeof MessageItem>;
 
 /**
  * Reads export files and checks all of them, then writes their threads and messages (ids and
- * `created_at` kept, oldest first) to the database the options name, in one transaction.
- * Importing the same ids again replaces them.
+ * `created_at` kept, oldest first) to the database the options name, in one transaction, as
+ * objects of `tenant` (default `default`, the tenant of a server without keys). Importing the
+ * same ids again replaces them.
  *
- * @example `await importThreads(['export.json'], { dataDir: './data' });`
+ * @example `await importThreads(['export.json'], { dataDir: './data' }, 'acme');`
  */
-export async function importThreads(files: readonly string[], target: StorageOptions): Promise<ImportSummary> {
+export async function importThreads(files: readonly string[], target: StorageOptions, tenant: string = DEFAULT_TENANT): Promise<ImportSummary> {
   const threads: ExportedThread[] = [];
   const messages: ExportedMessage[] = [];
   for (const file of files) {
@@ -62,7 +64,7 @@ export async function importThreads(files: readonly string[], target: StorageOpt
   const ops: StorageOp[] = [];
   for (const thread of threads) {
     const stored = { ...thread, tool_resources: thread.tool_resources ?? {}, metadata: thread.metadata ?? {} };
-    ops.push({ type: 'put', kind: 'thread', parent: '', id: thread.id, root: thread.id, data: JSON.stringify(stored) });
+    ops.push({ type: 'put', kind: 'thread', parent: '', id: thread.id, root: thread.id, data: JSON.stringify(stored), tenant });
   }
   for (const message of messages) {
     const threadId = message.thread_id!;
@@ -76,7 +78,7 @@ export async function importThreads(files: readonly string[], target: StorageOpt
       metadata: {},
       ...message,
     };
-    ops.push({ type: 'put', kind: 'message', parent: threadId, id: message.id, root: threadId, data: JSON.stringify(stored) });
+    ops.push({ type: 'put', kind: 'message', parent: threadId, id: message.id, root: threadId, data: JSON.stringify(stored), tenant });
   }
   const engine = await openEngine(target);
   try {

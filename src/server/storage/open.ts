@@ -41,6 +41,8 @@ export interface DurableStorage {
   stopChecks(): void;
   /** Waits for the last writes, then closes the database. */
   close(): Promise<void>;
+  /** Rejects unless the database answers now (readiness). */
+  ping(): Promise<void>;
   /** The `Idempotency-Key`s kept in this database, bounded by `maxKeys`; `open` re-opens a kept stream. */
   keys(maxKeys: number, open: (reference: StreamReference) => Response | undefined): DurableKeys | undefined;
 }
@@ -119,7 +121,10 @@ export async function openStorage(
       if (row.kind === 'response') responsesBinding?.applyRemote(row);
       else conversationsBinding?.applyPut(row);
     },
-    delete: (kind, parent, id) => conversationsBinding?.applyDelete(kind, parent, id),
+    delete: (kind, parent, id) => {
+      if (kind === 'response') responsesBinding?.applyDelete(id);
+      else conversationsBinding?.applyDelete(kind, parent, id);
+    },
     deleteRoot: (root) => conversationsBinding?.applyDeleteRoot(root),
   });
   await endInterruptedRuns(store, binding, shared);
@@ -130,6 +135,7 @@ export async function openStorage(
   return {
     engine,
     flushed: () => queue.flushed(),
+    ping: () => engine.ping(),
     synced: shared === undefined ? undefined : () => shared.sync(),
     stopChecks: () => ownerCheck?.stop(),
     keys(maxKeys, open) {

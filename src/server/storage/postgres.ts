@@ -212,13 +212,15 @@ class PostgresEngine implements StorageEngine, SharedDatabase, KeyEngine {
   }
 
   async load(): Promise<StoredState> {
-    const objects = await this.pool.query<{ kind: StoredKind; parent: string; id: string; data: string }>('SELECT kind, parent, id, data FROM objects ORDER BY ord');
+    const objects = await this.pool.query<{ kind: StoredKind; parent: string; id: string; data: string; tenant: string }>(
+      'SELECT kind, parent, id, data, tenant FROM objects ORDER BY ord',
+    );
     const events = await this.pool.query<{ run_id: string; position: number; event: string; frame: string; ends_stream: boolean }>(
       'SELECT run_id, position, event, frame, ends_stream FROM run_events ORDER BY run_id, position',
     );
     const bytes = await this.pool.query<{ id: string; bytes: Buffer }>('SELECT id, bytes FROM file_contents');
     return {
-      objects: objects.rows.map(({ kind, parent, id, data }) => ({ kind, parent, id, data })),
+      objects: objects.rows.map(({ kind, parent, id, data, tenant }) => ({ kind, parent, id, data, tenant })),
       events: events.rows.map((row) => ({ runId: row.run_id, position: row.position, event: row.event, frame: row.frame, endsStream: row.ends_stream })),
       bytes: new Map(bytes.rows.map((row) => [row.id, new Uint8Array(row.bytes)])),
     };
@@ -263,6 +265,10 @@ class PostgresEngine implements StorageEngine, SharedDatabase, KeyEngine {
     return rowCount === 1;
   }
 
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
   async close(): Promise<void> {
     await this.#chain;
     await this.#listener?.end().catch(() => {});
@@ -275,8 +281,8 @@ function statementsOf(op: StorageOp): Array<[string, unknown[]]> {
     case 'put':
       return [
         [
-          'INSERT INTO objects (kind, parent, id, root, data) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, parent, id) DO UPDATE SET data = excluded.data',
-          [op.kind, op.parent, op.id, op.root, op.data],
+          'INSERT INTO objects (kind, parent, id, root, data, tenant) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, parent, id) DO UPDATE SET data = excluded.data',
+          [op.kind, op.parent, op.id, op.root, op.data, op.tenant],
         ],
       ];
     case 'delete':

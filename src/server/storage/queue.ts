@@ -16,7 +16,7 @@ interface Waiter {
  *
  * @example
  * ```ts
- * queue.enqueue({ type: 'put', kind: 'assistant', parent: '', id, root: id, data });
+ * queue.enqueue({ type: 'put', kind: 'assistant', parent: '', id, root: id, data, tenant: 'default' });
  * await queue.flushed();
  * ```
  */

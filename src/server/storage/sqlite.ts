@@ -68,14 +68,20 @@ class SqliteEngine implements StorageEngine, KeyEngine {
   async load(): Promise<StoredState> {
     const [objects, events, bytes] = await this.#client.batch(
       [
-        'SELECT kind, parent, id, data FROM objects ORDER BY ord',
+        'SELECT kind, parent, id, data, tenant FROM objects ORDER BY ord',
         'SELECT run_id, position, event, frame, ends_stream FROM run_events ORDER BY run_id, position',
         'SELECT id, bytes FROM file_contents',
       ],
       'read',
     );
     return {
-      objects: objects!.rows.map((row) => ({ kind: String(row['kind']) as StoredKind, parent: String(row['parent']), id: String(row['id']), data: String(row['data']) })),
+      objects: objects!.rows.map((row) => ({
+        kind: String(row['kind']) as StoredKind,
+        parent: String(row['parent']),
+        id: String(row['id']),
+        data: String(row['data']),
+        tenant: String(row['tenant']),
+      })),
       events: events!.rows.map((row) => ({
         runId: String(row['run_id']),
         position: Number(row['position']),
@@ -90,6 +96,10 @@ class SqliteEngine implements StorageEngine, KeyEngine {
   async write(ops: readonly StorageOp[]): Promise<void> {
     if (ops.length === 0) return;
     await this.#client.batch(ops.flatMap(statementsOf), 'write');
+  }
+
+  async ping(): Promise<void> {
+    await this.#client.execute('SELECT 1');
   }
 
   async close(): Promise<void> {
@@ -117,8 +127,8 @@ function statementsOf(op: StorageOp): InStatement | InStatement[] {
   switch (op.type) {
     case 'put':
       return {
-        sql: 'INSERT INTO objects (kind, parent, id, root, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, parent, id) DO UPDATE SET data = excluded.data',
-        args: [op.kind, op.parent, op.id, op.root, op.data],
+        sql: 'INSERT INTO objects (kind, parent, id, root, data, tenant) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, parent, id) DO UPDATE SET data = excluded.data',
+        args: [op.kind, op.parent, op.id, op.root, op.data, op.tenant],
       };
     case 'delete':
       return { sql: 'DELETE FROM objects WHERE kind = ? AND parent = ? AND id = ?', args: [op.kind, op.parent, op.id] };

@@ -34,13 +34,13 @@ export async function callFileSearch(
   call: { query: string },
   context: ToolCallContext,
   ranking: FileSearchRanking,
-  search: (query: string, ranking: FileSearchRanking) => SearchHit[],
+  search: (query: string, ranking: FileSearchRanking) => SearchHit[] | Promise<SearchHit[]>,
 ): Promise<FileSearchToolCall> {
   const toolCall: FileSearchToolCall = { id: context.id, type: 'file_search', file_search: {} };
   context.open(toolCall, { index: context.index, id: context.id, type: 'file_search', file_search: {} });
   context.countCompletion(call.query);
   await context.stepPause();
-  const hits = search(call.query, ranking);
+  const hits = await search(call.query, ranking);
   toolCall.file_search = {
     ranking_options: { ranker: DEFAULT_RANKER, score_threshold: ranking.scoreThreshold },
     results: hits.map(toSearchResult),

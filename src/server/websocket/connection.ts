@@ -4,6 +4,10 @@ import { ApiError } from '../errors.ts';
 import type { ResponseRecord } from '../responses/record.ts';
 import { CreateResponseRequest, type CreateResponseInput } from '../responses/requests.ts';
 import { createResponse, keepUnstored, previousResponseNotFound } from '../responses/routes.ts';
+import type { KeyLimiter } from '../operations/limits.ts';
+import { newRequestId } from '../operations/requestIds.ts';
+import type { KeyLimits } from '../tenants/keys.ts';
+import { newRequestInfo, type RequestInfo, type RequestScope } from '../tenants/scope.ts';
 import { parseRequest } from '../validation.ts';
 
 /** The limits of one WebSocket connection, as the API sets them (docs/responses.md, "WebSocket mode"). */
@@ -22,6 +26,27 @@ export interface ConnectionStorage {
   flushed(): Promise<void>;
   /** On a shared database: resolves once what other servers committed is applied here. */
   synced: (() => Promise<void>) | undefined;
+}
+
+/** The key a connection's messages carry: its tenant, its name and limits (none on a server without keys). */
+export interface ConnectionKey {
+  readonly tenant: string;
+  readonly name: string | undefined;
+  readonly limits: KeyLimits | undefined;
+}
+
+/** What a connection works with besides its socket and the server's state. */
+export interface ConnectionOptions {
+  limits: ConnectionLimits;
+  onInternalError: (error: unknown) => void;
+  storage?: ConnectionStorage | undefined;
+  /** Where each message runs as a request of its key's tenant. */
+  scope: RequestScope;
+  /** The connection's key, checked again for each message (the 401 once it is removed). */
+  key: () => ConnectionKey | ApiError;
+  keyLimiter?: KeyLimiter | undefined;
+  /** Whether the server is shutting down. */
+  draining: () => boolean;
 }
 
 /** The API's limits: 60 minutes a connection, 16 responses in flight, 32 named lanes. */
@@ -48,6 +73,7 @@ export class ResponsesConnection {
   readonly #limits: ConnectionLimits;
   readonly #onInternalError: (error: unknown) => void;
   readonly #storage: ConnectionStorage | undefined;
+  readonly #options: ConnectionOptions;
   readonly #openedAt = Date.now();
   /** The tail of each lane's queue: a request waits for it before it starts. */
   readonly #lanes = new Map<string, Promise<void>>();
@@ -59,12 +85,13 @@ export class ResponsesConnection {
   #inFlight = 0;
   #closed = false;
 
-  constructor(socket: WebSocket, context: ServerContext, limits: ConnectionLimits, onInternalError: (error: unknown) => void, storage?: ConnectionStorage) {
+  constructor(socket: WebSocket, context: ServerContext, options: ConnectionOptions) {
     this.#socket = socket;
     this.#context = context;
-    this.#limits = limits;
-    this.#onInternalError = onInternalError;
-    this.#storage = storage;
+    this.#options = options;
+    this.#limits = options.limits;
+    this.#onInternalError = options.onInternalError;
+    this.#storage = options.storage;
     socket.on('message', (data, isBinary) => this.#take(data, isBinary));
     socket.on('close', () => this.#end());
     socket.on('error', () => this.#end());
@@ -78,10 +105,25 @@ export class ResponsesConnection {
 
   #take(data: RawData, isBinary: boolean): void {
     if (this.#closed) return;
+    const key = this.#options.key();
+    if (key instanceof ApiError) {
+      // The key was removed since the connection opened: nothing more is taken on it.
+      this.#sendError(key);
+      this.#socket.close(1008, 'the API key is no longer valid');
+      this.#end();
+      return;
+    }
+    // Each message is a request of the key's tenant, as an HTTP one is: it sees that tenant's
+    // objects only, and what it starts (the run, its timers) stays in that tenant.
+    const info: RequestInfo = { ...newRequestInfo(newRequestId(), true), tenant: key.tenant, key: key.name, keyLimits: key.limits, route: '/v1/responses' };
     const request = this.#read(data, isBinary);
     if (request instanceof ApiError) this.#sendError(request);
     else if (request.refusal !== undefined) this.#sendError(request.refusal, request.lane);
-    else this.#enqueue(request.lane ?? '', () => this.#respond(request.body, request.lane));
+    else {
+      const refused = this.#options.keyLimiter?.admit(info, true);
+      if (refused !== undefined) this.#sendError(refused, request.lane);
+      else this.#enqueue(request.lane ?? '', () => this.#options.scope.run(info, () => this.#respond(request.body, request.lane)));
+    }
   }
 
   // A message as a create request on its lane, or what is wrong with it.
@@ -111,6 +153,9 @@ export class ResponsesConnection {
 
   // The connection's limits, checked when a request arrives.
   #admit(lane: string | undefined): ApiError | undefined {
+    if (this.#options.draining()) {
+      return new ApiError(503, 'The server is shutting down and takes no new requests; retry, another instance will answer.', { type: 'server_error', code: 'server_shutting_down' });
+    }
     if (Date.now() - this.#openedAt >= this.#limits.maxAgeMs) {
       return new ApiError(400, `Responses websocket connection limit reached (${Math.round(this.#limits.maxAgeMs / 60_000)} minutes). Create a new websocket connection to continue.`, {
         code: 'websocket_connection_limit_reached',

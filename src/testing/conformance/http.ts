@@ -1,5 +1,4 @@
-import { AssistantStream } from '../../stream/AssistantStream.ts';
-import type { AssistantStreamError, Message, Run, RunStep } from '../../wire/index.ts';
+import type { Message } from '../../wire/index.ts';
 
 /** One answer of the server under test. */
 export interface HttpAnswer {
@@ -21,8 +20,22 @@ export interface CheckContext {
   query: Readonly<Record<string, string>>;
   /** Aborts when the check's time is up. */
   signal: AbortSignal;
+  /** How long the check may take, in all. */
+  timeoutMs: number;
   /** Notes that do not fail the check (a skipped status read tolerantly, a missing header). */
   warn(message: string): void;
+  /** The names of the chart transitions the check drove so far (see `transitionName`). */
+  transitions: Set<string>;
+  /** What the check created that must reach a terminal state (runs, background responses). */
+  started: StartedWork;
+  /** Whether requests go through the suite's fault proxy (`faults`), which takes {@link cutHeader}. */
+  faults: boolean;
+}
+
+/** Runs and background responses the suite started: `runs-reach-terminal` and `responses-reach-terminal` follow them to the end. */
+export interface StartedWork {
+  runs: Array<{ threadId: string; runId: string }>;
+  responses: string[];
 }
 
 /** A check that found the server does not do this at all: reported as "not offered". */
@@ -41,21 +54,21 @@ export function expect(condition: unknown, message: string): asserts condition {
 }
 
 /** The headers of every request: the key, and the Assistants v2 beta header. */
-function baseHeaders(ctx: CheckContext): Record<string, string> {
+export function baseHeaders(ctx: CheckContext): Record<string, string> {
   const key = ctx.apiKeyHeader.toLowerCase() === 'authorization' ? { Authorization: `Bearer ${ctx.apiKey}` } : { [ctx.apiKeyHeader]: ctx.apiKey };
   return { ...key, 'OpenAI-Beta': 'assistants=v2' };
 }
 
 /** `path` under the base URL, with the extra query parameters. */
-function urlOf(ctx: CheckContext, path: string): string {
+export function urlOf(ctx: CheckContext, path: string): string {
   const url = new URL(`${ctx.baseURL}${path}`);
   for (const [name, value] of Object.entries(ctx.query)) url.searchParams.set(name, value);
   return url.href;
 }
 
-/** Sends one JSON request (Assistants v2 headers) and reads the whole answer. */
-export async function call(ctx: CheckContext, method: string, path: string, body?: unknown): Promise<HttpAnswer> {
-  const headers = baseHeaders(ctx);
+/** Sends one JSON request (Assistants v2 headers, and `extraHeaders`) and reads the whole answer. */
+export async function call(ctx: CheckContext, method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<HttpAnswer> {
+  const headers = { ...baseHeaders(ctx), ...extraHeaders };
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
   else if (body !== undefined) {
@@ -89,58 +102,6 @@ export async function createOrNotOffered(ctx: CheckContext, path: string, body: 
   }
   expect(answer.status >= 200 && answer.status < 300 && isRecord(answer.body), `POST ${path} answered ${answer.status}: ${describe(answer.body)}`);
   return answer.body;
-}
-
-/** What a run stream gave, read by our charts in strict mode. */
-export interface StreamedRun {
-  run: Run;
-  messages: Message[];
-  steps: RunStep[];
-  events: string[];
-}
-
-/**
- * POSTs `body` with `stream: true` to `path`, reads the whole event stream and replays it through
- * `AssistantStream` in strict mode. A stream only the tolerant reading accepts passes with a
- * warning (a skipped status); one neither accepts fails with the charts' error.
- */
-export async function streamRun(ctx: CheckContext, path: string, body: Record<string, unknown>): Promise<StreamedRun> {
-  const response = await ctx.fetch(urlOf(ctx, path), {
-    method: 'POST',
-    headers: { ...baseHeaders(ctx), 'Content-Type': 'application/json', Accept: 'text/event-stream' },
-    body: JSON.stringify({ ...body, stream: true }),
-    signal: ctx.signal,
-  });
-  const text = await response.text();
-  expect(response.ok, `POST ${path} (stream) answered ${response.status}: ${text.slice(0, 200)}`);
-  expect((response.headers.get('content-type') ?? '').includes('text/event-stream'), `POST ${path} (stream) answered content-type ${response.headers.get('content-type')}, not text/event-stream`);
-  const strict = await readStream(text, 'strict');
-  if (strict.error === undefined) return strict.result!;
-  if (strict.error.kind === 'lifecycle') {
-    const tolerant = await readStream(text, 'tolerant');
-    if (tolerant.error === undefined) {
-      ctx.warn(`skips a status the charts draw (strict: ${strict.error.message}, at ${strict.error.eventName} #${strict.error.eventIndex})`);
-      return tolerant.result!;
-    }
-  }
-  throw new CheckFailure(`the event stream is invalid: ${strict.error.message}${strict.error.eventName === undefined ? '' : ` (${strict.error.eventName}, event #${strict.error.eventIndex})`}`);
-}
-
-async function readStream(text: string, lifecycle: 'strict' | 'tolerant'): Promise<{ result?: StreamedRun; error?: AssistantStreamError }> {
-  const stream = AssistantStream.fromSSE(
-    (async function* () {
-      yield text;
-    })(),
-    { lifecycle },
-  );
-  const events: string[] = [];
-  stream.on('event', (event) => events.push(event.event));
-  try {
-    const run = await stream.finalRun();
-    return { result: { run, messages: await stream.finalMessages(), steps: await stream.finalRunSteps(), events } };
-  } catch (error) {
-    return { error: error as AssistantStreamError };
-  }
 }
 
 /** Waits `ms`, or rejects when the check's time is up. */

@@ -1,7 +1,25 @@
-import { type CheckContext, CheckFailure, NotOffered } from './http.ts';
-import { CONFORMANCE_CHECKS, type SharedState } from './checks.ts';
+import { ASSISTANTS_CHECKS } from './assistants/index.ts';
+import { CONFORMANCE_PROTOCOLS, type ConformanceCheck, type ConformanceProtocol, type SharedState } from './check.ts';
+import { FAULT_CHECKS } from './faults/index.ts';
+import { type CheckContext, CheckFailure, NotOffered, type StartedWork } from './http.ts';
+import { probeProtocols } from './probe.ts';
+import type { ConformanceCheckResult, ConformanceReport } from './report.ts';
+import { RESPONSES_CHECKS } from './responses/index.ts';
 
-export { CONFORMANCE_CHECKS, type ConformanceCheck } from './checks.ts';
+export { CONFORMANCE_PROTOCOLS, type ConformanceCheck, type ConformanceProtocol } from './check.ts';
+export { conformanceJUnit, formatConformanceReport, type ConformanceCheckResult, type ConformanceReport } from './report.ts';
+export { chartTransitionNames, transitionName } from './transitions.ts';
+export type { FaultProxy, CutPlan } from './faults/proxy.ts';
+
+/**
+ * Every check, in the order they run: Assistants, then Responses, each protocol's fault checks
+ * (run only with `faults`) before its last check, which follows what all the others started.
+ */
+export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [ASSISTANTS_CHECKS, RESPONSES_CHECKS].flatMap((checks) => [
+  ...checks.slice(0, -1),
+  ...FAULT_CHECKS.filter((check) => check.protocol === checks[0]!.protocol),
+  checks.at(-1)!,
+]);
 
 /** Options of {@link runConformance}. */
 export interface ConformanceOptions {
@@ -13,55 +31,36 @@ export interface ConformanceOptions {
   apiKeyHeader?: string | undefined;
   /** Query parameters added to every request, e.g. `{ 'api-version': '2024-05-01-preview' }` for Azure. */
   query?: Readonly<Record<string, string>> | undefined;
-  /** The model (deployment) the assistants are created with; default `gpt-4o-mini`. */
+  /** The model (deployment) the assistants and responses are created with; default `gpt-4o-mini`. */
   model?: string | undefined;
+  /** Only this protocol's checks; default: every protocol the server offers (probed). */
+  protocol?: ConformanceProtocol | undefined;
+  /**
+   * Put the suite's fault proxy between it and the server, and run the checks that cut
+   * connections at chosen events and recover as documented (resume, re-attach, poll).
+   */
+  faults?: boolean | undefined;
   /** How long one check may take before it fails; default 60 s. */
   timeoutMs?: number | undefined;
   /** The fetch to use (a proxy-aware one); default the global fetch. */
   fetch?: typeof fetch | undefined;
-  /** Only these check ids (default: all of {@link CONFORMANCE_CHECKS}). */
+  /** Only these check ids (default: all of {@link CONFORMANCE_CHECKS} that apply). */
   only?: readonly string[] | undefined;
   /** Called after each check, for progress output. */
   onResult?: ((result: ConformanceCheckResult) => void) | undefined;
 }
 
-/** One check's outcome. */
-export interface ConformanceCheckResult {
-  id: string;
-  title: string;
-  status: 'passed' | 'failed' | 'not offered';
-  /** Why it failed, or what is not offered. */
-  detail?: string;
-  /** Deviations that do not fail it (a skipped status, a missing poll header). */
-  warnings: string[];
-  durationMs: number;
-}
-
-/** The whole report, as `--json` writes it. */
-export interface ConformanceReport {
-  baseURL: string;
-  startedAt: string;
-  durationMs: number;
-  /** Offered checks that passed. */
-  passed: number;
-  /** Offered checks (not-offered ones excluded). */
-  total: number;
-  /** Every offered check passed. */
-  ok: boolean;
-  checks: ConformanceCheckResult[];
-}
-
 /**
- * Runs the conformance suite against any Assistants-compatible server: CRUD and error
- * envelopes, pagination, streaming event order read by the statecharts in strict mode,
- * polling, function tools and the requires_action round trip, code interpreter, vector stores,
- * file search with citations, cancel. A capability the server refuses outright (a 404/400 when
- * creating it) is reported "not offered", not failed.
+ * Runs the conformance suite against a server of the Assistants API, the Responses API or both
+ * (probed): the lifecycle of runs and responses — streams read by the statecharts in strict mode,
+ * `sequence_number`s, resuming, background work, cancel, tool-output turns, conversation history —
+ * and the CRUD, pagination and error envelopes around them. Each check records the chart
+ * transitions it drove. A capability the server refuses outright is "not offered", not failed.
  *
  * @example
  * ```ts
  * const report = await runConformance({ baseURL: server.url, apiKey: 'unused' });
- * console.log(`${report.passed}/${report.total}`, report.checks.filter((check) => check.status === 'failed'));
+ * console.log(`${report.passed}/${report.total}`, report.checks.filter((check) => check.outcome === 'failed'));
  * ```
  */
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
@@ -69,32 +68,80 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   if (!/^https?:\/\//.test(baseURL)) throw new TypeError(`baseURL must be an http(s) URL (got ${JSON.stringify(options.baseURL)})`);
   const timeoutMs = options.timeoutMs ?? 60_000;
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new TypeError(`timeoutMs must be a positive number (got ${timeoutMs})`);
-  const checks = options.only === undefined ? CONFORMANCE_CHECKS : CONFORMANCE_CHECKS.filter((check) => options.only!.includes(check.id));
+  if (options.protocol !== undefined && !CONFORMANCE_PROTOCOLS.includes(options.protocol)) {
+    throw new TypeError(`protocol must be one of ${CONFORMANCE_PROTOCOLS.join(', ')} (got ${JSON.stringify(options.protocol)})`);
+  }
   const unknown = (options.only ?? []).filter((id) => !CONFORMANCE_CHECKS.some((check) => check.id === id));
   if (unknown.length > 0) throw new TypeError(`unknown check ${unknown.join(', ')} (known: ${CONFORMANCE_CHECKS.map((check) => check.id).join(', ')})`);
+  const faults = options.faults === true;
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
   const started = Date.now();
-  const shared: SharedState = {};
-  const results: ConformanceCheckResult[] = [];
-  for (const check of checks) {
-    const warnings: string[] = [];
-    const signal = AbortSignal.timeout(timeoutMs);
-    const ctx: CheckContext = { baseURL, apiKey: options.apiKey ?? 'unused', model: options.model ?? 'gpt-4o-mini', fetch: fetchImpl, apiKeyHeader: options.apiKeyHeader ?? 'authorization', query: options.query ?? {}, signal, warn: (message) => warnings.push(message) };
-    const checkStarted = Date.now();
-    let result: ConformanceCheckResult;
-    try {
-      await check.run(ctx, shared);
-      result = { id: check.id, title: check.title, status: 'passed', warnings, durationMs: Date.now() - checkStarted };
-    } catch (error) {
-      const status = error instanceof NotOffered ? 'not offered' : 'failed';
-      result = { id: check.id, title: check.title, status, detail: explain(error, signal, timeoutMs), warnings, durationMs: Date.now() - checkStarted };
+  // Imported only when asked for: the proxy needs node:http, the rest of the suite only fetch.
+  const proxy = faults ? await (await import('./faults/proxy.ts')).startFaultProxy(baseURL, { fetch: fetchImpl }) : undefined;
+  try {
+    const started_: StartedWork = { runs: [], responses: [] };
+    const contextFor = (signal: AbortSignal, warn: (message: string) => void, transitions: Set<string>): CheckContext => ({
+      baseURL: proxy?.url ?? baseURL,
+      apiKey: options.apiKey ?? 'unused',
+      model: options.model ?? 'gpt-4o-mini',
+      fetch: fetchImpl,
+      apiKeyHeader: options.apiKeyHeader ?? 'authorization',
+      query: options.query ?? {},
+      signal,
+      timeoutMs,
+      warn,
+      transitions,
+      started: started_,
+      faults: proxy !== undefined,
+    });
+    const probes = await probeProtocols(contextFor(AbortSignal.timeout(timeoutMs), () => {}, new Set()));
+    const protocols = options.protocol === undefined ? CONFORMANCE_PROTOCOLS.filter((protocol) => probes[protocol].offered) : [options.protocol];
+    const checks = CONFORMANCE_CHECKS.filter(
+      (check) => protocols.includes(check.protocol) && (faults || check.faults !== true) && (options.only === undefined || options.only.includes(check.id)),
+    );
+    const shared: SharedState = {};
+    const results: ConformanceCheckResult[] = [];
+    for (const check of checks) {
+      const warnings: string[] = [];
+      const transitions = new Set<string>();
+      const signal = AbortSignal.timeout(timeoutMs);
+      const checkStarted = Date.now();
+      const base = { id: check.id, protocol: check.protocol, title: check.title, warnings };
+      let result: ConformanceCheckResult;
+      if (!probes[check.protocol].offered) {
+        result = { ...base, transitions: [], outcome: 'not offered', reason: `the ${check.protocol} API: ${probes[check.protocol].reason}`, durationMs: 0 };
+      } else {
+        try {
+          await check.run(contextFor(signal, (message) => warnings.push(message), transitions), shared);
+          result = { ...base, transitions: [...transitions].sort(), outcome: 'passed', durationMs: Date.now() - checkStarted };
+        } catch (error) {
+          const outcome = error instanceof NotOffered ? 'not offered' : 'failed';
+          result = { ...base, transitions: [...transitions].sort(), outcome, reason: explain(error, signal, timeoutMs), durationMs: Date.now() - checkStarted };
+        }
+      }
+      results.push(result);
+      options.onResult?.(result);
     }
-    results.push(result);
-    options.onResult?.(result);
+    const summary = (protocol: ConformanceProtocol) => {
+      const offered = results.filter((result) => result.protocol === protocol && result.outcome !== 'not offered');
+      return { ...probes[protocol], run: protocols.includes(protocol), passed: offered.filter((result) => result.outcome === 'passed').length, total: offered.length };
+    };
+    const offered = results.filter((result) => result.outcome !== 'not offered');
+    const passed = offered.filter((result) => result.outcome === 'passed').length;
+    return {
+      baseURL,
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      faults,
+      protocols: { assistants: summary('assistants'), responses: summary('responses') },
+      passed,
+      total: offered.length,
+      ok: offered.length > 0 && passed === offered.length,
+      checks: results,
+    };
+  } finally {
+    await proxy?.close();
   }
-  const offered = results.filter((result) => result.status !== 'not offered');
-  const passed = offered.filter((result) => result.status === 'passed').length;
-  return { baseURL, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, passed, total: offered.length, ok: passed === offered.length, checks: results };
 }
 
 function explain(error: unknown, signal: AbortSignal, timeoutMs: number): string {
@@ -106,21 +153,4 @@ function explain(error: unknown, signal: AbortSignal, timeoutMs: number): string
     return `${error.name}: ${error.message}${cause}`;
   }
   return String(error);
-}
-
-/**
- * The report as a table, one line per check with what failed and why, ending with
- * `conformance: P/T checks passed`.
- *
- * @example `process.stdout.write(formatConformanceReport(report))`
- */
-export function formatConformanceReport(report: ConformanceReport): string {
-  const width = Math.max(...report.checks.map((check) => check.id.length), 5);
-  const lines = [`${'check'.padEnd(width)}  ${'result'.padEnd(11)}  detail`];
-  for (const check of report.checks) {
-    lines.push(`${check.id.padEnd(width)}  ${check.status.padEnd(11)}  ${check.detail ?? check.title}`);
-    for (const warning of check.warnings) lines.push(`${''.padEnd(width)}  ${'warning'.padEnd(11)}  ${warning}`);
-  }
-  lines.push(`conformance: ${report.passed}/${report.total} checks passed`);
-  return `${lines.join('\n')}\n`;
 }
