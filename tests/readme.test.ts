@@ -25,6 +25,7 @@ import * as stately from '../examples/readme/stately.ts';
 import * as threadToConversation from '../examples/readme/thread-to-conversation.ts';
 import * as toolOutputs from '../examples/readme/tool-outputs.ts';
 import * as watch from '../examples/readme/watch.ts';
+import * as webSocket from '../examples/readme/websocket.ts';
 import { createInspector } from '../inspect/index.ts';
 import { AssistantsClient } from '../src/index.ts';
 import { createServer, type AssistantsServer } from '../src/server/index.ts';
@@ -262,6 +263,12 @@ test('thread to conversation: the assistant is code, the thread a conversation i
     items.map((item) => item.type),
     ['message', 'function_call', 'function_call_output', 'message', 'message', 'message'],
   );
+});
+
+test('WebSocket mode: the tool loop on one connection, each turn only its new items', async ({ client }) => {
+  const { result, printed } = await printedBy(async () => webSocket.main({ client }));
+  assert.is(printed, 'get_weather returned: {"forecast":"sunny"}\n');
+  assert.equal([result.status, result.store], ['completed', false]);
 });
 
 test('a scoped stream: leaving the block aborts it, and the run it started goes on without it', async ({ client }) => {

@@ -184,7 +184,8 @@ test('an API error answer fails the stream with api-error and the envelope', asy
     assert.unreachable();
   } catch (error) {
     assert.equal((error as { kind: string }).kind, 'api-error');
-    assert.equal((error as { status: number }).status, 404);
+    assert.equal((error as { status: number }).status, 400);
+    assert.equal((error as { apiError?: { code?: string } }).apiError?.code, 'previous_response_not_found');
   }
 });
 

@@ -176,7 +176,9 @@ test('input items are listed, and unknown ids and tools are errors in the API en
     await t.openai.responses.create({ model: 'scripted', input: 'Hi', previous_response_id: 'resp_missing' });
     assert.unreachable();
   } catch (error) {
-    assert.instance(error, NotFoundError);
+    // As the API answers: a 400, not a 404.
+    assert.instance(error, BadRequestError);
+    assert.equal([(error as BadRequestError).code, (error as BadRequestError).param], ['previous_response_not_found', 'previous_response_id']);
   }
   try {
     await t.openai.responses.create({ model: 'scripted', input: 'Hi', tools: [{ type: 'web_search' }] });

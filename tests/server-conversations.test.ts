@@ -192,7 +192,7 @@ test('store: false — answered, added to its conversation, and not retrievable 
   assert.is((await refusal(openai.responses.retrieve(response.id))).status, 404);
   assert.is((await refusal(openai.responses.inputItems.list(response.id))).status, 404);
   const continued = await refusal(openai.responses.create({ model: 'scripted', previous_response_id: response.id, input: 'Again' }));
-  assert.equal([continued.status, continued.error['param']], [404, 'previous_response_id']);
+  assert.equal([continued.status, continued.error['param'], continued.error['code']], [400, 'previous_response_id', 'previous_response_not_found']);
   assert.is((await openai.conversations.items.list(conversation.id)).data.length, 2);
   const background = await refusal(openai.responses.create({ model: 'scripted', input: 'Hi', background: true, store: false }));
   assert.equal([background.status, background.error['param']], [400, 'store']);

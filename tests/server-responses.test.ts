@@ -138,7 +138,7 @@ test('input items list newest first and paginate', async () => {
   assert.is(page.has_more, true);
 });
 
-test('DELETE forgets a response: deleted: true, then every read of it and a continuation from it are 404s', async () => {
+test('DELETE forgets a response: deleted: true, then every read of it is a 404, and a continuation from it previous_response_not_found', async () => {
   const created = (await (await post({ model: 'scripted', input: 'Hello there' })).json()) as { id: string };
   const deleted = await t.request(`/responses/${created.id}`, { method: 'DELETE' });
   assert.is(deleted.status, 200);
@@ -150,7 +150,7 @@ test('DELETE forgets a response: deleted: true, then every read of it and a cont
   const again = await envelope(await t.request(`/responses/${created.id}`, { method: 'DELETE' }));
   assert.is(again.status, 404);
   const continued = await envelope(await post({ model: 'scripted', previous_response_id: created.id, input: 'And then?' }));
-  assert.equal([continued.status, continued.error.param], [404, 'previous_response_id']);
+  assert.equal([continued.status, continued.error.param, continued.error.code], [400, 'previous_response_id', 'previous_response_not_found']);
 });
 
 test('deleting a response still running cancels its run: its open stream ends with it cancelled, it does not go on unseen', async () => {

@@ -10,6 +10,7 @@ import { conformanceCommand } from './conformance.ts';
 import { demoCommand } from './demo.ts';
 import { importCommand } from './import.ts';
 import { inspectCommand } from './inspect.ts';
+import { migrateCommand } from './migrate/command.ts';
 import { recordCommand } from './record.ts';
 import { replayCommand } from './replay.ts';
 import { runCommand } from './run.ts';
@@ -17,7 +18,7 @@ import { serveCommand } from './serve.ts';
 import type { CliIO } from './terminal.ts';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [demoCommand, serveCommand, runCommand, recordCommand, replayCommand, inspectCommand, conformanceCommand, importCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, serveCommand, runCommand, recordCommand, replayCommand, inspectCommand, conformanceCommand, importCommand, migrateCommand];
 
 /**
  * The CLI's overview: its commands and where to read more.

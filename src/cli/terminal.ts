@@ -29,6 +29,14 @@ export interface Progress {
   fail(text: string): void;
 }
 
+/** A count of things done out of a known total: a bar on a terminal, a line per thing anywhere else. */
+export interface ProgressBar {
+  /** One more done; `detail` says which (a terminal shows it beside the bar, a pipe prints it). */
+  advance(detail: string): void;
+  /** Ends the bar with a summary line. */
+  finish(text: string): void;
+}
+
 /** How the CLI writes: colors and a spinner on a terminal, plain text in a pipe. */
 export interface Terminal {
   /** picocolors formatters; identity functions when colors are off. */
@@ -43,6 +51,8 @@ export interface Terminal {
   error(text: string): void;
   /** Starts showing a long wait. */
   progress(label: string): Progress;
+  /** Starts counting `total` things done. */
+  bar(label: string, total: number): ProgressBar;
 }
 
 const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -84,6 +94,38 @@ export function createTerminal(io: CliIO): Terminal {
     line: (text = '') => write(`${text}\n`),
     error: (text) => void io.stderr.write(`${text}\n`),
     progress: (label) => (fancy ? spinner(write, colors, label) : plainProgress(write, colors, label)),
+    bar: (label, total) => (fancy ? progressBar(write, colors, label, total) : plainBar(write, colors, total)),
+  };
+}
+
+const BAR_WIDTH = 24;
+
+// Outside a terminal a bar is a line per thing done, counted.
+function plainBar(write: (text: string) => void, colors: Colors, total: number): ProgressBar {
+  let done = 0;
+  const width = String(total).length;
+  return {
+    advance: (detail) => {
+      done += 1;
+      write(`${colors.dim(`[${String(done).padStart(width)}/${total}]`)} ${detail}\n`);
+    },
+    finish: (text) => write(`${colors.green('✓')} ${text}\n`),
+  };
+}
+
+function progressBar(write: (text: string) => void, colors: Colors, label: string, total: number): ProgressBar {
+  let done = 0;
+  const draw = (detail: string) => {
+    const filled = total === 0 ? BAR_WIDTH : Math.round((done / total) * BAR_WIDTH);
+    write(`${CLEAR_LINE}${label} ${colors.cyan('█'.repeat(filled))}${colors.dim('░'.repeat(BAR_WIDTH - filled))} ${done}/${total} ${colors.dim(detail)}`);
+  };
+  draw('');
+  return {
+    advance: (detail) => {
+      done += 1;
+      draw(detail);
+    },
+    finish: (text) => write(`${CLEAR_LINE}${colors.green('✓')} ${text}\n`),
   };
 }
 

@@ -18,6 +18,7 @@ import {
 import { readErrorResponse } from '../wire/envelope.ts';
 import { Page, PagePromise, type ListResponse } from './pagination.ts';
 import {
+  buildHeaders,
   checkMaxRetries,
   checkTimeout,
   readJSON,
@@ -166,6 +167,14 @@ export class AssistantsClient {
     };
     // Built inside the promise, so a bad id rejects the page instead of throwing here.
     return new PagePromise(Promise.resolve().then(() => fetchPage(buildSpec())));
+  }
+
+  /**
+   * The headers of a WebSocket upgrade to this client's server: its key, its default headers,
+   * then `extra` (a `null` value removes one). @internal
+   */
+  upgradeHeaders(extra?: HeadersLike): Record<string, string> {
+    return Object.fromEntries(buildHeaders([{ Authorization: `Bearer ${this.#settings.apiKey}` }, this.#settings.defaultHeaders, extra]).entries());
   }
 
   /**

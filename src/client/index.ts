@@ -38,13 +38,26 @@ export {
   InputItems,
   Responses,
   type InputItemListParams,
+  type ResponseCompactParams,
   type ResponseCreateParams,
   type ResponseInputItem,
   type ResponseInputItemObject,
+  type ResponseStreamOptions,
   type ResponseStreamResumeParams,
   type ResponseTool,
 } from './resources/responses.ts';
 export { Threads } from './resources/threads.ts';
+export {
+  RESPONSE_RESTARTED_EVENT,
+  ResponsesWebSocket,
+  webSocketURL,
+  type ResponseRestartNotice,
+  type ResponseWebSocketCreateParams,
+  type ResponsesWebSocketOptions,
+  type WebSocketConstructor,
+  type WebSocketEventLike,
+  type WebSocketLike,
+} from './webSocket/ResponsesWebSocket.ts';
 export {
   ConversationItems,
   Conversations,

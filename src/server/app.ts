@@ -6,6 +6,7 @@ import { requireKey } from './auth.ts';
 import { corsFor, type CorsOrigins } from './cors.ts';
 import { ApiError } from './errors.ts';
 import { idempotency, type DurableKeys, type IdempotencyOptions } from './idempotency.ts';
+import { compactionRoutes } from './compaction/routes.ts';
 import { conversationRoutes } from './conversations/routes.ts';
 import { assistantRoutes } from './routes/assistants.ts';
 import { fileRoutes } from './routes/files.ts';
@@ -100,6 +101,8 @@ export function createApp(context: ServerContext, options: AppOptions): Hono {
   app.route('/threads', threadRoutes(context));
   app.route('/files', fileRoutes(context));
   app.route('/vector_stores', vectorStoreRoutes(context));
+  // Before the response routes: `/responses/compact` is no response id.
+  app.route('/responses/compact', compactionRoutes(context));
   app.route('/responses', responseRoutes(context));
   app.route('/conversations', conversationRoutes(context));
 

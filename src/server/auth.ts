@@ -21,13 +21,23 @@ const INCORRECT_KEY_MESSAGE = 'Incorrect API key provided. Use the API key this 
  */
 export function requireKey(keys: () => KeyRing, identified: (key: IdentifiedKey) => void): MiddlewareHandler {
   return async (c, next) => {
-    const presented = bearerToken(c.req.header('authorization'));
-    if (presented === undefined) throw new ApiError(401, MISSING_KEY_MESSAGE);
-    const key = keys().identify(presented);
-    if (key === undefined) throw new ApiError(401, INCORRECT_KEY_MESSAGE, { code: 'invalid_api_key' });
+    const key = keyOfRequest(keys(), c.req.header('authorization'));
+    if (key instanceof ApiError) throw key;
     identified(key);
     return next();
   };
+}
+
+/**
+ * The key a request's `Authorization` header carries, or the 401 to answer (the same two as
+ * {@link requireKey}): for requests that reach no route, as a WebSocket upgrade.
+ *
+ * @example `const key = keyOfRequest(ring, request.headers.authorization);`
+ */
+export function keyOfRequest(keys: KeyRing, authorization: string | undefined): IdentifiedKey | ApiError {
+  const presented = bearerToken(authorization);
+  if (presented === undefined) return new ApiError(401, MISSING_KEY_MESSAGE);
+  return keys.identify(presented) ?? new ApiError(401, INCORRECT_KEY_MESSAGE, { code: 'invalid_api_key' });
 }
 
 /**

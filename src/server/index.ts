@@ -34,6 +34,8 @@ import { openStorage, type DurableStorage } from './storage/open.ts';
 import { openStreamReference } from './storage/keys.ts';
 import { Collection, Store } from './store.ts';
 import type { ServerTelemetry } from './otel/hooks.ts';
+import { DEFAULT_CONNECTION_LIMITS } from './websocket/connection.ts';
+import { acceptResponsesWebSockets } from './websocket/upgrade.ts';
 
 export type { Pace } from './executor/environment.ts';
 export type { RateLimitOptions } from './app.ts';
@@ -159,6 +161,12 @@ export interface ServerOptions {
   /** Keep state in PostgreSQL at this `postgres://` URL (several servers may share it); not with `dataDir`. */
   databaseUrl?: string;
   /**
+   * How long a WebSocket connection to `/v1/responses` takes new responses: later ones are
+   * refused with `websocket_connection_limit_reached` (open a new connection). Default 60
+   * minutes, as on the API.
+   */
+  webSocketMaxAgeMs?: number;
+  /**
    * With `databaseUrl`: how often (ms) this server checks that the servers executing the runs it
    * follows still run. The active runs of one that stopped are ended `failed` (`last_error`:
    * `ABANDONED_BY_OWNER`) by one of the servers still running. Default 5000.
@@ -179,6 +187,8 @@ export interface AssistantsServer {
   readonly url: string;
   /** The port it listens on. */
   readonly port: number;
+  /** The URL of WebSocket mode (`ws://127.0.0.1:PORT/v1/responses`): `response.create` messages, the events back. */
+  readonly responsesWebSocketURL: string;
   /** Ends every open stream, stops every run and timer, and frees the port. */
   close(): Promise<void>;
   /**
@@ -241,6 +251,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
   const limiter = options.limits === undefined && !(options.keys ?? []).some((key) => key.limits !== undefined) ? undefined : new KeyLimiter(options.limits ?? {}, scope);
   const observers = [metrics?.runObserver, limiter?.runObserver].filter((observer) => observer !== undefined);
   if (options.cors !== undefined) originPolicy(options.cors);
+  if (options.webSocketMaxAgeMs !== undefined && !(options.webSocketMaxAgeMs >= 0)) {
+    throw new TypeError(`options.webSocketMaxAgeMs must be a number of milliseconds, 0 or more (got ${String(options.webSocketMaxAgeMs)})`);
+  }
   if (options.runExpirySeconds !== undefined && !(Number.isInteger(options.runExpirySeconds) && options.runExpirySeconds > 0)) {
     throw new TypeError(`options.runExpirySeconds must be a positive whole number of seconds, got ${String(options.runExpirySeconds)}`);
   }
@@ -321,12 +334,24 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     );
   });
 
+  const webSocket = acceptResponsesWebSockets(listening, context, {
+    limits: { ...DEFAULT_CONNECTION_LIMITS, ...(options.webSocketMaxAgeMs === undefined ? {} : { maxAgeMs: options.webSocketMaxAgeMs }) },
+    keys: () => keyRing,
+    scope,
+    keyLimiter: limiter,
+    draining: () => operations.draining,
+    maxPayload: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    onInternalError,
+    storage,
+  });
   log?.info('server started', { port, host, storage: options.databaseUrl !== undefined ? 'postgres' : options.dataDir !== undefined ? 'sqlite' : 'memory', tenants: keyRing?.tenants.length ?? 0 });
   let closing: Promise<void> | undefined;
   let draining: Promise<void> | undefined;
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+  const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const server: AssistantsServer = {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`,
+    url: `http://${authority}/v1`,
+    responsesWebSocketURL: `ws://${authority}/v1/responses`,
     port,
     setKeys(keys) {
       if (keyRing === undefined) throw new TypeError('This server was started without keys (open to any key); start it with keys or apiKey to require them.');
@@ -354,6 +379,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
         // Ending the runs ends their streams gracefully; connections that are still busy a
         // moment later (a client that never reads) are cut.
         storage?.stopChecks();
+        webSocket.close();
         for (const thread of store.threads.values()) for (const run of thread.runs.values()) run.dispose();
         for (const record of context.unstored) record.executor.dispose();
         indexer.dispose();

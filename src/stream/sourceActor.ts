@@ -4,6 +4,7 @@ import { continuesOpenText } from '../../machines/message.ts';
 import { continuesKnownToolCall } from '../../machines/runStep.ts';
 import {
   AssistantStreamError,
+  CLIENT_NOTICE_PREFIX,
   createNDJSONDecoder,
   createSSEDecoder,
   decodeWireEvent,
@@ -137,6 +138,13 @@ export const sourceLogic = fromCallback<AssistantStreamMachineEvent>(({ sendBack
     if (protocol === 'responses') adopt(true);
     const { startingAfter } = session.input;
     const feedResponses = (json: unknown, eventIndex: number, name: string | undefined) => {
+      // What the client says about the stream (a restarted chain): not the server's events.
+      const notice = name ?? (json as { type?: unknown } | null)?.type;
+      if (typeof notice === 'string' && notice.startsWith(CLIENT_NOTICE_PREFIX) && (json as { sequence_number?: unknown }).sequence_number === undefined) {
+        flushFragments();
+        deliver(toWireEvent(notice, json, eventIndex));
+        return;
+      }
       const sequence = startingAfter === undefined ? undefined : session.responses!.sequenceOf(json);
       if (startingAfter !== undefined && sequence !== undefined && sequence <= startingAfter) {
         // A resumed stream: the charts catch up on what was already heard, in silence.

@@ -18,4 +18,5 @@ export { copyJSON } from './copyJSON.ts';
 export type * from './objects.ts';
 export * from './responses/types.ts';
 export * from './responses/conversations.ts';
-export { outputText, ResponsesTranslator, type ResponsesTranslatorOptions } from './responses/translate.ts';
+export type * from './responses/compaction.ts';
+export { CLIENT_NOTICE_PREFIX, outputText, ResponsesTranslator, type ResponsesTranslatorOptions } from './responses/translate.ts';

@@ -2,6 +2,7 @@ import { RUN_KEY_METADATA, type AssistantRunCreateParams, type RetrievedRun, typ
 import type { AssistantsClient } from '../client/AssistantsClient.ts';
 import { BadRequestError, InvalidArgumentError, NotFoundError } from '../client/errors.ts';
 import type { ResponseCreateParams, ResponseInputItem, ResponseTool } from '../client/resources/responses.ts';
+import type { ResponsesWebSocket } from '../client/webSocket/ResponsesWebSocket.ts';
 import { startStream } from '../client/streaming.ts';
 import { runOfResponse } from '../wire/responses/objects.ts';
 import type { ResponseFunctionCall, ResponseObject, Run, RunStatus } from '../wire/index.ts';
@@ -48,6 +49,12 @@ export interface ResponsesRunMode {
    * a `Map` in this process, shared by every `createAssistantRun` given this same mode object.
    */
   conversations?: ConversationStore | undefined;
+  /**
+   * Create the run's responses over this WebSocket (`client.responses.connect()`) instead of
+   * HTTP: each turn of the tool loop a `response.create` message on one connection (docs/responses.md,
+   * "WebSocket mode"). Retrieving, cancelling and listing stay HTTP calls.
+   */
+  socket?: ResponsesWebSocket | undefined;
 }
 
 /**
@@ -92,7 +99,7 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
         input: inputItems(input.params.additionalMessages ?? []),
         ...(await history.start(input.threadId, signal)),
       };
-      return { stream: client.responses.stream(body, { signal, idleTimeoutMs, idempotencyKey, inspect }) };
+      return { stream: client.responses.stream(body, { signal, idleTimeoutMs, idempotencyKey, inspect, socket: mode.socket }) };
     },
     async submit(input, { signal, idleTimeoutMs, idempotencyKey, inspect }) {
       const params = input.params === null ? attachedParams(input.run) : responseParams(input.params, assistantOf(input.params.assistantId), null);
@@ -102,6 +109,8 @@ export function responsesBackend(client: AssistantsClient, mode: ResponsesRunMod
         input: input.toolOutputs.map((output) => ({ type: 'function_call_output' as const, call_id: output.tool_call_id, output: output.output })),
       };
       // The continuation names the run it goes on with, whichever client started the chain.
+      // (Over a socket there is no Idempotency-Key: a message is sent once, and a lost one is not resent once it began.)
+      if (mode.socket !== undefined) return mode.socket.openStream(body, { signal, idleTimeoutMs, inspect }, input.runId);
       return startStream(client, { method: 'POST', path: '/responses', body }, { signal, idleTimeoutMs, idempotencyKey, inspect }, { protocol: 'responses', runId: input.runId });
     },
     retrieve,

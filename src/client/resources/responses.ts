@@ -1,4 +1,4 @@
-import type { ResponseObject } from '../../wire/index.ts';
+import type { CompactedResponse, ResponseObject } from '../../wire/index.ts';
 import type { AssistantStream } from '../../stream/AssistantStream.ts';
 import type { AssistantsClient } from '../AssistantsClient.ts';
 import { InvalidArgumentError } from '../errors.ts';
@@ -6,6 +6,7 @@ import type { PagePromise } from '../pagination.ts';
 import { checkPollOptions, pollUntilDone, type PollOptions } from '../poll.ts';
 import { path, type RequestOptions } from '../request.ts';
 import { startStream, type StreamRequestOptions } from '../streaming.ts';
+import { ResponsesWebSocket, type ResponsesWebSocketOptions } from '../webSocket/ResponsesWebSocket.ts';
 import { APIResource } from './resource.ts';
 
 /** How many responses' run ids a client remembers for continuations. */
@@ -69,10 +70,29 @@ export interface ResponseCreateParams {
   stream?: false | null;
 }
 
+/** The body of `responses.compact`: the context to compact — `previous_response_id`'s, then `input`. */
+export interface ResponseCompactParams {
+  model: string;
+  input?: string | ResponseInputItem[] | null;
+  previous_response_id?: string | null;
+  instructions?: string | null;
+  prompt_cache_key?: string | null;
+}
+
 /** Resumes the stream of an existing response after the event numbered `starting_after`. */
 export interface ResponseStreamResumeParams {
   response_id: string;
   starting_after?: number;
+}
+
+/** Options of `responses.stream`: the stream's, and where to send the request. */
+export interface ResponseStreamOptions extends StreamRequestOptions {
+  /**
+   * Send the request as a `response.create` on this WebSocket (`client.responses.connect()`)
+   * instead of an HTTP POST: the same stream, events over the socket. Request options
+   * (`headers`, `timeoutMs`, `maxRetries`, `idempotencyKey`, `query`) do not apply there.
+   */
+  socket?: ResponsesWebSocket | undefined;
 }
 
 /** The query of `responses.inputItems.list`. */
@@ -147,6 +167,34 @@ export class Responses extends APIResource {
   }
 
   /**
+   * Opens WebSocket mode (`wss://…/v1/responses`): one connection, each request a
+   * `response.create` message, its events the messages back, streamed as {@link AssistantStream}s
+   * (docs/responses.md, "WebSocket mode").
+   *
+   * @example
+   * ```ts
+   * const socket = client.responses.connect();
+   * const response = await socket.stream({ model: 'scripted', input: 'Hello!', store: false }).finalResponse();
+   * socket.close();
+   * ```
+   */
+  connect(options?: ResponsesWebSocketOptions): ResponsesWebSocket {
+    return new ResponsesWebSocket(this._client, options);
+  }
+
+  /**
+   * Compacts a context (`POST /responses/compact`): its user messages, then one `compaction`
+   * item standing for the rest. Pass the answer's `output` as the next request's `input` (without
+   * `previous_response_id`): a long chain goes on shorter, and a `store: false` chain whose
+   * connection-local state is gone goes on at all (docs/responses.md, "Compaction").
+   *
+   * @example `const { output } = await client.responses.compact({ model: 'scripted', previous_response_id: last.id });`
+   */
+  async compact(body: ResponseCompactParams, options?: RequestOptions): Promise<CompactedResponse> {
+    return this._client.request<CompactedResponse>({ method: 'POST', path: '/responses/compact', body }, options);
+  }
+
+  /**
    * Creates a background response and polls it (the poll statechart) until it completes,
    * fails, ends incomplete or is cancelled.
    *
@@ -172,17 +220,21 @@ export class Responses extends APIResource {
    * console.log((await stream.finalResponse()).output_text);
    * ```
    */
-  stream(body: ResponseCreateParams | ResponseStreamResumeParams, options: StreamRequestOptions = {}): AssistantStream {
+  stream(body: ResponseCreateParams | ResponseStreamResumeParams, options: ResponseStreamOptions = {}): AssistantStream {
+    const { socket, ...streamOptions } = options;
     if ('response_id' in body) {
       const runId = this.#runOf.get(body.response_id);
-      return startStream(this._client, { method: 'GET', path: path`/responses/${body.response_id}`, query: { stream: 'true' } }, options, {
+      return startStream(this._client, { method: 'GET', path: path`/responses/${body.response_id}`, query: { stream: 'true' } }, streamOptions, {
         protocol: 'responses',
         runId,
         startingAfter: body.starting_after,
       });
     }
     const runId = this.#chainRunId(body);
-    const stream = startStream(this._client, { method: 'POST', path: '/responses', body }, options, { protocol: 'responses', runId });
+    const stream =
+      socket === undefined
+        ? startStream(this._client, { method: 'POST', path: '/responses', body }, streamOptions, { protocol: 'responses', runId })
+        : socket.openStream(body, streamOptions, runId);
     stream.once('response.created', (event) => this.#remember(event.response.id, body, runId));
     return stream;
   }

@@ -13,6 +13,7 @@ const ID_PREFIXES: Readonly<Record<string, string>> = {
   file_search_call: 'fs_',
   code_interpreter_call: 'ci_',
   reasoning: 'rs_',
+  compaction: 'cmp_',
 };
 
 /**

@@ -3,6 +3,7 @@ import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import type { ResponseRecord } from '../responses/record.ts';
 import type { CreateResponseInput } from '../responses/requests.ts';
+import { decodeCompaction, type CompactedMessage } from '../compaction/content.ts';
 import type { ConversationRecord } from './record.ts';
 
 // `conversation` on `POST /v1/responses`: the conversation's items are the input's prefix, and
@@ -61,8 +62,23 @@ export interface ConversationHistory {
  * @example `const { messages, instructions } = historyOf(conversation);`
  */
 export function historyOf(record: ConversationRecord): ConversationHistory {
+  return historyOfItems(record.items.values());
+}
+
+/**
+ * The messages of a list of items (a conversation's, a request's input), in order: user and
+ * assistant messages' text, and system and developer texts as instructions. A `compaction` item
+ * puts back the messages it stands for where they were (src/server/compaction/content.ts).
+ *
+ * @example `const { messages } = historyOfItems(parsed.stored);`
+ */
+export function historyOfItems(items: Iterable<ConversationItem>): ConversationHistory {
   const history: ConversationHistory = { messages: [], instructions: [] };
-  for (const item of record.items.values()) {
+  for (const item of items) {
+    if (item.type === 'compaction') {
+      restoreCompacted(history, decodeCompaction(item['encrypted_content'], 'encrypted_content'));
+      continue;
+    }
     if (item.type !== 'message') continue;
     const text = textOf(item['content']);
     const role = item['role'];
@@ -70,6 +86,30 @@ export function historyOf(record: ConversationRecord): ConversationHistory {
     else if (role === 'system' || role === 'developer') history.instructions.push(text);
   }
   return history;
+}
+
+// Each compacted assistant message goes back after the user message it followed (counted among
+// the user messages so far: a compaction keeps every user message, in order, before its item).
+function restoreCompacted(history: ConversationHistory, compacted: readonly CompactedMessage[]): void {
+  const restored: ConversationHistory['messages'] = [];
+  let users = 0;
+  let next = 0;
+  const flush = () => {
+    for (; next < compacted.length && compacted[next]!.after <= users; next += 1) {
+      const message = compacted[next]!;
+      if (message.role === 'assistant') restored.push({ role: 'assistant', text: message.text });
+      else history.instructions.push(message.text);
+    }
+  };
+  flush();
+  for (const message of history.messages) {
+    restored.push(message);
+    if (message.role === 'user') users += 1;
+    flush();
+  }
+  users = Number.POSITIVE_INFINITY;
+  flush();
+  history.messages = restored;
 }
 
 /** The text parts of a message's content, joined. */

@@ -6,6 +6,7 @@ import { newId, nowSeconds } from '../ids.ts';
 import { paginate, parseListQuery } from '../pagination.ts';
 import type { InputItemInput } from '../responses/requests.ts';
 import { readJsonBody } from '../validation.ts';
+import { checkCompactionItems } from '../compaction/content.ts';
 import { shownItem, storedItemOf } from './items.ts';
 import { conversationRecord, type ConversationRecord } from './record.ts';
 import { CreateConversationRequest, CreateItemsRequest, includeOf, UpdateConversationRequest } from './requests.ts';
@@ -74,7 +75,8 @@ export function conversationRoutes(context: ServerContext): Hono {
  * @example `appendItems(record, [{ role: 'user', content: 'Hi' }], 'items')`
  */
 export function appendItems(record: ConversationRecord, inputs: readonly InputItemInput[], param: string): ConversationItem[] {
-  const items = inputs.map(storedItemOf);
+  const items = inputs.map((input) => storedItemOf(input));
+  checkCompactionItems(items, param);
   checkNewIds(record, items, param);
   for (const item of items) record.items.set(item.id, item);
   return items;

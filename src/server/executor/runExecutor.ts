@@ -10,6 +10,7 @@ import {
   type RunStatus,
   type RunStep,
   type RunStepEventName,
+  type ToolCall,
   type ToolCallDelta,
   type Usage,
 } from '../../wire/index.ts';
@@ -90,6 +91,8 @@ export interface RunExecutorInput {
   includeSearchContent: boolean;
   /** Events that precede the run's own in its stream: `thread.created` for create-and-run. */
   prelude?: ReadonlyArray<{ event: string; data: unknown }>;
+  /** Function calls the request's input carried with their outputs (see `ModelRequest.answeredToolCalls`). */
+  answeredToolCalls?: readonly ToolCall[] | undefined;
   /** The files its code interpreter gets (the assistant's, the thread's, the messages' attachments). */
   codeInterpreterFileIds?: readonly string[];
 }
@@ -422,6 +425,7 @@ export class RunExecutor implements RunHandle {
       tools: run.tools ?? [],
       messages,
       steps: this.steps.values().filter((step) => step.status === 'completed'),
+      answeredToolCalls: this.#input.answeredToolCalls ?? [],
       vectorStoreIds: this.#input.vectorStoreIds,
       codeInterpreterFileIds: this.#input.codeInterpreterFileIds ?? [],
       ...(this.#environment.readFile === undefined ? {} : { readFile: this.#environment.readFile }),
@@ -896,6 +900,8 @@ export class RunExecutor implements RunHandle {
   }
 
   #interrupt(reason: Interruption): void {
+    // A paused run that is cancelled no longer expires (its timer would hold the process for the rest of the wait).
+    clearTimeout(this.#expiry);
     if (!this.#stop.signal.aborted) this.#stop.abort(new RunInterrupted(reason));
   }
 

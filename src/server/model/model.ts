@@ -1,4 +1,4 @@
-import type { AssistantTool, Message, Run, RunStep, Usage } from '../../wire/index.ts';
+import type { AssistantTool, Message, Run, RunStep, ToolCall, Usage } from '../../wire/index.ts';
 
 /**
  * What the run executor shows the model when it asks for the run's next step.
@@ -15,6 +15,13 @@ export interface ModelRequest {
    * outputs, code interpreter logs, file search results with their text.
    */
   readonly steps: readonly RunStep[];
+  /**
+   * Function calls answered before this run began, by the request itself: a stateless client
+   * (`store: false`, or a chain restarted with its whole context) sends the calls it was asked
+   * for and their outputs after its last user message instead of continuing a paused run. They
+   * are this question's calls as much as `steps`' are: made, with their outputs.
+   */
+  readonly answeredToolCalls?: readonly ToolCall[];
   /** The vector stores file_search would search (the assistant's and the thread's). */
   readonly vectorStoreIds: readonly string[];
   /** The files the run's code interpreter gets (the assistant's, the thread's, the messages' attachments). */

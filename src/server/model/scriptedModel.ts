@@ -31,7 +31,10 @@ import type { Model, ModelCitation, ModelRequest, ModelStep, ModelToolCall } fro
 export const scriptedModel: Model = {
   nextStep(request: ModelRequest): ModelStep {
     const question = latestUserText(request.messages);
-    const made = request.steps.flatMap((step) => (step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : []));
+    const made = [
+      ...(request.answeredToolCalls ?? []),
+      ...request.steps.flatMap((step) => (step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : [])),
+    ];
     const pending = plannedToolCalls(request, question).filter((call) => !made.some((done) => sameCall(call, done)));
     if (pending.length > 0) return { type: 'tool_calls', toolCalls: nextToolStep(request, pending) };
     return made.length === 0 ? { type: 'message', text: plainAnswer(question) } : answerFromToolCalls(made, question);

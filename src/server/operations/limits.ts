@@ -3,7 +3,7 @@ import { RUN_TERMINAL_STATUSES, type Run, type RunEventName } from '../../wire/i
 import { ApiError } from '../errors.ts';
 import type { RunObserver } from '../executor/environment.ts';
 import type { KeyLimits } from '../tenants/keys.ts';
-import type { RequestScope } from '../tenants/scope.ts';
+import type { RequestInfo, RequestScope } from '../tenants/scope.ts';
 
 /** The per-key limits every key gets unless its own entry says otherwise; unset: no limit. */
 export type Limits = KeyLimits;
@@ -69,34 +69,58 @@ export class KeyLimiter {
   /** The middleware: after the key is known (mount it after the key check). */
   middleware(onLimited: (limit: 'requests' | 'concurrent_runs') => void = () => {}): MiddlewareHandler {
     return async (c, next) => {
-      const request = this.#scope.current();
-      const key = request?.key ?? 'anonymous';
-      // A key's own limits win over the server's.
-      const limits: Limits = { ...this.#defaults, ...definedOf(request?.keyLimits ?? {}) };
-      if (limits.requestsPerMinute !== undefined) {
-        const refused = this.#take(c, key, limits.requestsPerMinute);
-        if (refused !== undefined) {
-          onLimited('requests');
-          return refused;
-        }
+      const decision = this.#decide(this.#scope.current(), c.req.method === 'POST' && STARTS_A_RUN.test(c.req.path));
+      if (decision.bucket !== undefined) {
+        const { perMinute, remaining, resetMs } = decision.bucket;
+        c.header('x-ratelimit-limit-requests', String(perMinute));
+        c.header('x-ratelimit-remaining-requests', String(remaining));
+        c.header('x-ratelimit-reset-requests', `${resetMs}ms`);
       }
-      if (limits.concurrentRuns !== undefined && c.req.method === 'POST' && STARTS_A_RUN.test(c.req.path)) {
-        const active = this.#active.get(key) ?? 0;
-        if (active >= limits.concurrentRuns) {
-          onLimited('concurrent_runs');
-          return tooMany(
-            c,
-            `Rate limit reached for concurrent runs: this key may have ${limits.concurrentRuns} active at once, and has ${active}. Retry when one has finished.`,
-            CONCURRENT_RETRY_MS,
-          );
-        }
-      }
-      return next();
+      if (decision.refused === undefined) return next();
+      onLimited(decision.refused.limit);
+      return tooMany(c, decision.refused.error.message, decision.refused.waitMs);
     };
   }
 
-  // One token of the key's bucket, or the 429 that says when the next one comes.
-  #take(c: Context, key: string, perMinute: number): Response | undefined {
+  /**
+   * The same limits for a request that comes as no HTTP request (a `response.create` message on
+   * a WebSocket, which starts a run): the 429 to answer, or undefined when it may go on.
+   *
+   * @example `const refused = limiter.admit(scope.current(), true);`
+   */
+  admit(request: RequestInfo | undefined, startsRun: boolean): ApiError | undefined {
+    return this.#decide(request, startsRun).refused?.error;
+  }
+
+  // The key's bucket takes a token (its state for the headers), or the request is refused.
+  #decide(
+    request: RequestInfo | undefined,
+    startsRun: boolean,
+  ): { bucket?: { perMinute: number; remaining: number; resetMs: number }; refused?: { limit: 'requests' | 'concurrent_runs'; error: ApiError; waitMs: number } } {
+    const key = request?.key ?? 'anonymous';
+    // A key's own limits win over the server's.
+    const limits: Limits = { ...this.#defaults, ...definedOf(request?.keyLimits ?? {}) };
+    let bucket: { perMinute: number; remaining: number; resetMs: number } | undefined;
+    if (limits.requestsPerMinute !== undefined) {
+      const taken = this.#take(key, limits.requestsPerMinute);
+      bucket = { perMinute: limits.requestsPerMinute, remaining: taken.remaining, resetMs: taken.resetMs };
+      if (taken.waitMs !== undefined) {
+        const message = `Rate limit reached for requests: this key may make ${limits.requestsPerMinute} requests per minute. Please try again in ${taken.waitMs}ms.`;
+        return { bucket, refused: { limit: 'requests', error: rateLimited(message), waitMs: taken.waitMs } };
+      }
+    }
+    if (limits.concurrentRuns !== undefined && startsRun) {
+      const active = this.#active.get(key) ?? 0;
+      if (active >= limits.concurrentRuns) {
+        const message = `Rate limit reached for concurrent runs: this key may have ${limits.concurrentRuns} active at once, and has ${active}. Retry when one has finished.`;
+        return { ...(bucket === undefined ? {} : { bucket }), refused: { limit: 'concurrent_runs', error: rateLimited(message), waitMs: CONCURRENT_RETRY_MS } };
+      }
+    }
+    return bucket === undefined ? {} : { bucket };
+  }
+
+  // One token of the key's bucket: what is left and when it is full again, or how long to wait for one.
+  #take(key: string, perMinute: number): { remaining: number; resetMs: number; waitMs?: number } {
     const now = this.#now();
     const perMs = perMinute / MS_PER_MINUTE;
     const bucket = this.#buckets.get(key) ?? { tokens: perMinute, updatedAt: now };
@@ -104,24 +128,22 @@ export class KeyLimiter {
     bucket.updatedAt = now;
     this.#buckets.set(key, bucket);
     const resetMs = Math.ceil((perMinute - bucket.tokens) / perMs);
-    c.header('x-ratelimit-limit-requests', String(perMinute));
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
-      c.header('x-ratelimit-remaining-requests', String(Math.floor(bucket.tokens)));
-      c.header('x-ratelimit-reset-requests', `${Math.ceil((perMinute - bucket.tokens) / perMs)}ms`);
-      return undefined;
+      return { remaining: Math.floor(bucket.tokens), resetMs: Math.ceil((perMinute - bucket.tokens) / perMs) };
     }
-    const waitMs = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs));
-    c.header('x-ratelimit-remaining-requests', '0');
-    c.header('x-ratelimit-reset-requests', `${resetMs}ms`);
-    return tooMany(c, `Rate limit reached for requests: this key may make ${perMinute} requests per minute. Please try again in ${waitMs}ms.`, waitMs);
+    return { remaining: 0, resetMs, waitMs: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs)) };
   }
+}
+
+function rateLimited(message: string): ApiError {
+  return new ApiError(429, message, { type: 'requests', code: 'rate_limit_exceeded' });
 }
 
 function tooMany(c: Context, message: string, waitMs: number): Response {
   c.header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));
   c.header('retry-after-ms', String(waitMs));
-  return c.json(new ApiError(429, message, { type: 'requests', code: 'rate_limit_exceeded' }).toEnvelope(), 429);
+  return c.json(rateLimited(message).toEnvelope(), 429);
 }
 
 function definedOf(limits: KeyLimits): KeyLimits {

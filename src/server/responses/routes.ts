@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AssistantTool, ConversationItem } from '../../wire/index.ts';
+import type { AssistantTool, ConversationItem, ToolCall } from '../../wire/index.ts';
 import { newMessage, newRun } from '../builders.ts';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
@@ -15,7 +15,8 @@ import { Collection, type ThreadRecord } from '../store.ts';
 import { parseRequest, readJsonBody } from '../validation.ts';
 import { storedItemOf } from '../conversations/items.ts';
 import type { ConversationRecord } from '../conversations/record.ts';
-import { conversationOfRequest, historyOf, joinConversation, latestOf, textOf } from '../conversations/responses.ts';
+import { conversationOfRequest, historyOf, historyOfItems, joinConversation, latestOf } from '../conversations/responses.ts';
+import { checkCompactionItems } from '../compaction/content.ts';
 import { checkNewIds } from '../conversations/routes.ts';
 import { ResponseRecord, streamResponseEvents } from './record.ts';
 import { CreateResponseRequest, ResponseToolParam, type CreateResponseInput, type InputItemInput } from './requests.ts';
@@ -90,10 +91,13 @@ async function windDown(record: ResponseRecord): Promise<void> {
 
 /**
  * Keeps a `store: false` response only as long as its run may go on (running, or paused for
- * function outputs a conversation may bring): not retrievable, and dropped from the set once its
- * run is over (checked when the next one arrives, so the set holds the live ones only).
+ * function outputs a conversation or a WebSocket connection may bring): not retrievable, and
+ * dropped from the set once its run is over (checked when the next one arrives, so the set
+ * holds the live ones only).
+ *
+ * @example `if (body.store === false) keepUnstored(context, record);`
  */
-function keepUnstored(context: ServerContext, record: ResponseRecord): void {
+export function keepUnstored(context: ServerContext, record: ResponseRecord): void {
   for (const kept of context.unstored) if (kept.ended && !kept.executor.isActive) context.unstored.delete(kept);
   context.unstored.add(record);
 }
@@ -105,34 +109,51 @@ interface ParsedInput {
   /** The user and assistant messages' text, in order. */
   messages: Array<{ role: 'user' | 'assistant'; text: string }>;
   instructions: string[];
+  /** Every function call output, for the paused run it may answer. */
   outputs: Array<{ tool_call_id: string; output: string }>;
+  /** The outputs whose call is not in the input itself: they can only answer a paused run. */
+  unpaired: string[];
+  /** The calls the input answers itself after its last user message (a stateless client's history). */
+  answeredToolCalls: ToolCall[];
 }
 
 function parseInput(input: CreateResponseInput['input']): ParsedInput {
   const items: InputItemInput[] = typeof input === 'string' ? [{ role: 'user', content: input }] : (input ?? []);
-  const parsed: ParsedInput = { stored: [], messages: [], instructions: [], outputs: [] };
-  for (const item of items) {
-    const stored = storedItemOf(item);
-    parsed.stored.push(stored);
-    if (stored.type === 'message') {
-      const text = textOf(stored['content']);
-      const role = stored['role'];
-      if (role === 'user' || role === 'assistant') parsed.messages.push({ role, text });
-      else parsed.instructions.push(text);
-    } else if (stored.type === 'function_call_output') {
-      const { call_id, output } = stored as ConversationItem & { call_id: string; output: unknown };
-      parsed.outputs.push({ tool_call_id: call_id, output: typeof output === 'string' ? output : JSON.stringify(output) });
+  const stored = items.map((item) => storedItemOf(item));
+  checkCompactionItems(stored, 'input');
+  const outputs: ParsedInput['outputs'] = [];
+  const unpaired: string[] = [];
+  const calls = new Map<string, { name: string; arguments: string; afterLastQuestion: boolean }>();
+  const answeredToolCalls: ToolCall[] = [];
+  for (const item of stored) {
+    if (item.type === 'message' && item['role'] === 'user') for (const call of calls.values()) call.afterLastQuestion = false;
+    if (item.type === 'function_call' && typeof item['call_id'] === 'string') {
+      calls.set(item['call_id'], { name: String(item['name'] ?? ''), arguments: String(item['arguments'] ?? ''), afterLastQuestion: true });
     }
+    if (item.type !== 'function_call_output') continue;
+    const { call_id, output } = item as ConversationItem & { call_id: string; output: unknown };
+    const text = typeof output === 'string' ? output : JSON.stringify(output);
+    outputs.push({ tool_call_id: call_id, output: text });
+    const call = calls.get(call_id);
+    if (call === undefined) unpaired.push(call_id);
+    else if (call.afterLastQuestion) answeredToolCalls.push({ id: call_id, type: 'function', function: { name: call.name, arguments: call.arguments, output: text } });
   }
-  return parsed;
+  // A call the input answered before a later question belongs to an earlier turn.
+  const current = answeredToolCalls.filter((call) => calls.get(call.id)?.afterLastQuestion === true);
+  return { stored, ...historyOfItems(stored), outputs, unpaired, answeredToolCalls: current };
 }
 
 /**
  * A response to a create request, started: a continuation of the run it answers (function
  * outputs for the paused previous response, or the conversation's), else a new run — on the
  * previous response's thread, or on a new one holding the conversation's messages.
+ * `cachedPrevious` is the response `previous_response_id` names when the caller found it
+ * itself (a WebSocket connection's own cache, which holds `store: false` responses too); else
+ * it is looked up among the stored ones.
+ *
+ * @example `const record = createResponse(context, body);`
  */
-function createResponse(context: ServerContext, body: CreateResponseInput): ResponseRecord {
+export function createResponse(context: ServerContext, body: CreateResponseInput, cachedPrevious?: ResponseRecord): ResponseRecord {
   const conversation = conversationOfRequest(context, body);
   const input = parseInput(body.input);
   // Refused before anything starts: an item is in a conversation once.
@@ -141,7 +162,7 @@ function createResponse(context: ServerContext, body: CreateResponseInput): Resp
   const obfuscate = body.stream_options?.include_obfuscation !== false;
   const response = newResponse(body, conversation?.conversation.id);
   const query = input.messages.filter((message) => message.role === 'user').at(-1)?.text ?? '';
-  const previous = conversation === undefined ? previousOf(context, body) : latestOf(context, conversation);
+  const previous = conversation === undefined ? (cachedPrevious ?? previousOf(context, body)) : latestOf(context, conversation);
   const scenario = scenarioOf(body.metadata ?? undefined);
   const started = (record: ResponseRecord) => {
     if (conversation !== undefined) joinConversation(context, conversation, record, input.stored);
@@ -164,8 +185,8 @@ function createResponse(context: ServerContext, body: CreateResponseInput): Resp
     context.unstored.delete(previous);
     return started(new ResponseRecord({ response, inputItems: input.stored, thread: previous.thread, executor: previous.executor, from, query, obfuscate }));
   }
-  if (input.outputs.length > 0) {
-    const callId = input.outputs[0]!.tool_call_id;
+  if (input.unpaired.length > 0) {
+    const callId = input.unpaired[0]!;
     const made = previous?.response.output.some((item) => item.type === 'function_call' && (item as { call_id?: unknown }).call_id === callId);
     if (made === true && previous !== undefined) {
       // The previous response made the call, but its run is over (expired, or ended by a restart).
@@ -199,7 +220,8 @@ function createResponse(context: ServerContext, body: CreateResponseInput): Resp
     ...(body.parallel_tool_calls == null ? {} : { parallel_tool_calls: body.parallel_tool_calls }),
   } as RunSettingsInput;
   const run = newRun(settings, anonymousAssistant(body.model), thread.thread.id);
-  const executor = new RunExecutor({ run, thread, vectorStoreIds, scenario, includeSearchContent: true }, context.environment);
+  const { answeredToolCalls } = input;
+  const executor = new RunExecutor({ run, thread, vectorStoreIds, scenario, includeSearchContent: true, answeredToolCalls }, context.environment);
   thread.runs.set(run.id, executor);
   return started(new ResponseRecord({ response, inputItems: input.stored, thread, executor, from: 0, query, obfuscate }));
 }
@@ -211,15 +233,30 @@ function isAbandonedPause(previous: ResponseRecord, conversation: ConversationRe
   return !conversation.items.values().some((item) => item.type === 'function_call' && pending.has(item['call_id'] as string));
 }
 
-// The response `previous_response_id` names: a 404 when this server has none by that id
-// (a `store: false` response is never kept).
+// The response `previous_response_id` names, if the request names one.
 function previousOf(context: ServerContext, body: CreateResponseInput): ResponseRecord | undefined {
-  if (body.previous_response_id == null) return undefined;
-  const previous = context.responses.get(body.previous_response_id);
-  if (previous === undefined) {
-    throw new ApiError(404, `Previous response with id '${body.previous_response_id}' not found.`, { param: 'previous_response_id' });
-  }
+  return body.previous_response_id == null ? undefined : requirePreviousResponse(context, body.previous_response_id);
+}
+
+/**
+ * The stored response `previous_response_id` names: a 400 `previous_response_not_found` when
+ * this server has none by that id (a `store: false` response is never kept), as the API answers.
+ *
+ * @example `const previous = requirePreviousResponse(context, body.previous_response_id);`
+ */
+export function requirePreviousResponse(context: ServerContext, id: string): ResponseRecord {
+  const previous = context.responses.get(id);
+  if (previous === undefined) throw previousResponseNotFound(id);
   return previous;
+}
+
+/**
+ * The error for a `previous_response_id` the server does not have, as the API words it.
+ *
+ * @example `throw previousResponseNotFound('resp_gone');`
+ */
+export function previousResponseNotFound(id: string): ApiError {
+  return new ApiError(400, `Previous response with id '${id}' not found.`, { param: 'previous_response_id', code: 'previous_response_not_found' });
 }
 
 /**

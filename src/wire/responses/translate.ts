@@ -802,6 +802,14 @@ function suffix(prefix: string, full: string): string {
   return full.length > prefix.length && full.startsWith(prefix) ? full.slice(prefix.length) : '';
 }
 
+/**
+ * The prefix of the events a client says something with inside a Responses stream (how it went
+ * on after a cut, how it restarted a chain): not the server's, unnumbered, and delivered as
+ * unknown events under their own names wherever they stand in the stream — before
+ * `response.created` too.
+ */
+export const CLIENT_NOTICE_PREFIX = 'assistant_machines.';
+
 /** The text of every `output_text` part, in order: the official SDK's `output_text`. */
 export function outputText(output: ReadonlyArray<{ type: string }>): string {
   let text = '';
