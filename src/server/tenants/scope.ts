@@ -24,12 +24,21 @@ export interface RequestInfo {
   route: string | undefined;
 }
 
+// One AsyncLocalStorage for every server of the process, holding each scope's request: on Node
+// 20 every AsyncLocalStorage that has run is visited at each promise the process makes, forever
+// (an instance is never disabled), so one per server made a process that had created hundreds of
+// servers — a test suite — spend most of its CPU there (80× per await with 300). The store maps
+// each scope to its request, so a request of one server never shows in another's scope, nested
+// or not.
+const requests = new AsyncLocalStorage<ReadonlyMap<RequestScope, RequestInfo>>();
+
 /**
  * The request being answered, carried through everything it starts (its routes, the runs and
  * file processing it begins, their timers and awaits) by an `AsyncLocalStorage`, so that each
  * top-level collection of the store shows only the current tenant's objects without every
  * route passing a tenant along. Work outside any request (a restart restoring the state, the
- * writes another server committed, closing) sees every tenant's objects.
+ * writes another server committed, closing) sees every tenant's objects. Each server has its
+ * own scope; all share the process's one storage.
  *
  * @example
  * ```ts
@@ -39,21 +48,22 @@ export interface RequestInfo {
  * ```
  */
 export class RequestScope implements TenantView {
-  readonly #storage = new AsyncLocalStorage<RequestInfo>();
-
   /** Runs `work` (and everything it starts) as part of the request `info`. */
   run<Result>(info: RequestInfo, work: () => Result): Result {
-    return this.#storage.run(info, work);
+    const outer = requests.getStore();
+    const inner = new Map(outer);
+    inner.set(this, info);
+    return requests.run(inner, work);
   }
 
   /** The request being answered, if any. */
   current(): RequestInfo | undefined {
-    return this.#storage.getStore();
+    return requests.getStore()?.get(this);
   }
 
   /** The tenant whose objects the running code may see; undefined outside any request (all of them). */
   tenant(): string | undefined {
-    const info = this.#storage.getStore();
+    const info = this.current();
     return info === undefined ? undefined : (info.tenant ?? NOBODY);
   }
 }
