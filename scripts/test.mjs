@@ -19,7 +19,8 @@
 //
 // Left out: the packaging test (it builds the package, most of a minute); `npm run
 // test:package` runs it, and so does .ci/run. The full property and model-based counts (`npm run
-// test:properties`, `npm run test:mbt`). The browser tests, inspector and CORS (they need
+// test:properties`, `npm run test:mbt`). The size-bound tests at full size (`npm run
+// test:scale`). The browser tests, inspector and CORS (they need
 // Chromium): `npm run test:browser`, which .ci/run runs after installing Chromium if missing. The
 // scale-out tests on PostgreSQL: `npm run test:postgres`. The durable runs on Restate's real server:
 // `npm run test:restate`.
@@ -44,6 +45,7 @@ if (linted.code !== 0) process.stdout.write(linted.output);
 console.log(`${linted.code === 0 ? 'lint: no findings' : `lint: failed (exit ${linted.code})`} (done at ${seconds(linted.ms)})`);
 console.log('skipped: the packaging test (tests/package.test.ts): run `npm run test:package`');
 console.log('skipped: the full property counts and every model-based path (the default takes samples): run `npm run test:properties` (.ci/run does) and `npm run test:mbt`');
+console.log('skipped: the size-bound tests at full size (50 threads migrated, a 60 MiB fragment; the default takes 10 and 16 MiB): run `npm run test:scale` (.ci/run does)');
 const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => path && existsSync(path));
 console.log(
   chromium === undefined
