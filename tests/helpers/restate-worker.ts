@@ -23,7 +23,7 @@ const killAfterTools = env['KILL_AFTER_TOOLS'] === '1';
 let events = 0;
 let toolsRan = 0;
 const seen = new Set<string>();
-const telemetry = env['SPANS_FILE'] ? fileTelemetry(env['SPANS_FILE'], worker) : undefined;
+const telemetry = env['SPANS_FILE'] ? fileTelemetry(env['SPANS_FILE'], worker) : env['SPANS'] === 'drop' ? fileTelemetry(undefined, worker) : undefined;
 
 const client = new AssistantsClient({ baseURL: env['AM_BASE_URL']!, apiKey: 'test', maxRetries: 2, ...(telemetry === undefined ? {} : { fetch: telemetry.fetch() }) });
 const slow = () => new Promise((done) => setTimeout(done, toolDelayMs));
