@@ -13,6 +13,7 @@
 //   npm run bench:runs -- --runs=500
 //   npm run bench:runs -- --restate=false   # without the Restate row
 //   npm run bench:runs -- --rounds=9        # the Restate ratio over 9 side-by-side rounds (default 5)
+//   npm run bench:runs -- --otel=true       # and the durable runs traced (createAssistantThreadObject({ telemetry }), spans dropped) against untraced
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -180,11 +181,11 @@ interface DurableBench {
   close(): Promise<void>;
 }
 
-async function startDurableBench(baseURL: string): Promise<DurableBench> {
+async function startDurableBench(baseURL: string, env: Record<string, string> = {}): Promise<DurableBench> {
   const { startRestate } = await import('../tests/helpers/restate.ts');
   const { startWorker } = await import('../tests/helpers/restateWorkers.ts');
   const restate = await startRestate();
-  const worker = await startWorker({ AM_BASE_URL: baseURL, PORT: '0' });
+  const worker = await startWorker({ AM_BASE_URL: baseURL, PORT: '0', ...env });
   await restate.register(worker.url);
   const client = new AssistantsClient({ baseURL, apiKey: 'bench' });
   const assistant = await client.beta.assistants.create({ model: 'scripted', tools: TOOLS });
@@ -234,7 +235,7 @@ async function startDurableBench(baseURL: string): Promise<DurableBench> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '100' }, restate: { type: 'string', default: 'true' }, rounds: { type: 'string', default: '5' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '100' }, restate: { type: 'string', default: 'true' }, rounds: { type: 'string', default: '5' }, otel: { type: 'string', default: 'false' } } });
   const server = await createServer({ pace: { deltaDelayMs: 0, stepDelayMs: 0 }, pollAfterMs: 5 });
   try {
     const baseline = await runHandWrittenLoops(server.url, Number(values.runs));
@@ -251,7 +252,11 @@ async function main(): Promise<void> {
       // Side by side, in rounds: the machine's load (other work on its two cores) hits both
       // contenders alike, and the median ratio says more than any one round.
       const durable = await startDurableBench(server.url);
+      // --otel=true: a second restate-server and worker whose thread object is traced (the real
+      // SDK recording every span, an exporter that drops them), measured in the same rounds.
+      const traced = values.otel === 'true' ? await startDurableBench(server.url, { SPANS: 'drop' }) : undefined;
       const ratios: number[] = [];
+      const tracedRatios: number[] = [];
       let last: RestateReport | undefined;
       try {
         for (let round = 0; round < Number(values.rounds); round++) {
@@ -259,9 +264,15 @@ async function main(): Promise<void> {
           last = await durable.measure(report.runs);
           ratios.push(last.wallMs / inProcess.wallMs);
           if (last.completed !== report.runs || last.correct !== report.runs || inProcess.completed !== report.runs) process.exitCode = 1;
+          if (traced !== undefined) {
+            const tracedRound = await traced.measure(report.runs);
+            tracedRatios.push(tracedRound.wallMs / last.wallMs);
+            if (tracedRound.completed !== report.runs || tracedRound.correct !== report.runs) process.exitCode = 1;
+          }
         }
       } finally {
         await durable.close();
+        await traced?.close();
       }
       const sorted = [...ratios].sort((a, b) => a - b);
       console.log(`on Restate: the same ${report.runs} runs as durable runs (assistant-machines/restate: one worker process, restate-server 1.7, the ingress), ${ratios.length} rounds side by side with the in-process actors`);
@@ -269,6 +280,10 @@ async function main(): Promise<void> {
       console.log(
         `  wall ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}× the in-process actors, median (rounds: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')}; goal ≤ 1.5×); journal entries per run ${last?.entriesPerRun.toFixed(1)} (${last?.commandsPerRun.toFixed(1)} commands)`,
       );
+      if (tracedRatios.length > 0) {
+        const median = [...tracedRatios].sort((a, b) => a - b)[Math.floor(tracedRatios.length / 2)]!;
+        console.log(`  traced (createAssistantThreadObject({ telemetry }), the real SDK, spans dropped): ${median.toFixed(2)}× the untraced durable runs, median (rounds: ${tracedRatios.map((ratio) => ratio.toFixed(2)).join(', ')})`);
+      }
     }
 
   } finally {

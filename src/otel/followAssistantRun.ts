@@ -1,5 +1,5 @@
 import type { AssistantRunActor } from '../workflow/createAssistantRun.ts';
-import type { Message, RunStep } from '../wire/index.ts';
+import type { AssistantStreamEvent, Message, RunStep, UnknownStreamEvent } from '../wire/index.ts';
 import type { RunTrace } from './runTrace.ts';
 
 const STEP_ENDINGS: ReadonlySet<string> = new Set(['thread.run.step.completed', 'thread.run.step.failed', 'thread.run.step.cancelled', 'thread.run.step.expired']);
@@ -21,19 +21,7 @@ export function followAssistantRun(actor: AssistantRunActor, run: RunTrace): voi
     if (progress.phase === 'started') run.toolStarted(progress.toolCall);
     else run.toolEnded(progress.toolCall, progress.output, progress.error);
   });
-  const timesChunks = run.timesChunks;
-  actor.on('assistantRun.event', ({ event }) => {
-    const name = event.event;
-    if (name === 'thread.message.delta' || name === 'thread.run.step.delta') {
-      if (timesChunks) run.chunk();
-    } else if (name === 'thread.run.step.created') run.stepCreated(event.data as RunStep);
-    else if (STEP_ENDINGS.has(name)) {
-      const step = event.data as RunStep;
-      if (step.step_details.type === 'tool_calls') for (const toolCall of step.step_details.tool_calls) run.toolCall(step.id, toolCall, 'done');
-      run.stepDone(step);
-    } else if (name === 'thread.message.created') run.message(event.data as Message, 'created');
-    else if (MESSAGE_ENDINGS.has(name)) run.message(event.data as Message, (event.data as Message).status);
-  });
+  actor.on('assistantRun.event', ({ event }) => feedRunEvent(run, event));
   let state: string | undefined;
   // Snapshots, not microsteps: a transient state (`actionRequired`) is passed through within one event.
   const onSnapshot = (snapshot: ReturnType<AssistantRunActor['getSnapshot']>) => {
@@ -44,7 +32,7 @@ export function followAssistantRun(actor: AssistantRunActor, run: RunTrace): voi
       subscription?.unsubscribe();
       return;
     }
-    const entered = stateName(snapshot.value);
+    const entered = assistantRunStateName(snapshot.value);
     if (entered === state) return;
     state = entered;
     run.transition('assistantRun', entered);
@@ -57,8 +45,27 @@ export function followAssistantRun(actor: AssistantRunActor, run: RunTrace): voi
   });
 }
 
+/**
+ * One stream event of a run, as its trace takes it: a step's creation and end (its span), a
+ * message's, the tool calls a step carried, and — with metrics on — an output delta as a chunk.
+ *
+ * @example `actor.on('assistantRun.event', ({ event }) => feedRunEvent(runTrace, event));`
+ */
+export function feedRunEvent(run: RunTrace, event: AssistantStreamEvent | UnknownStreamEvent): void {
+  const name = event.event;
+  if (name === 'thread.message.delta' || name === 'thread.run.step.delta') {
+    if (run.timesChunks) run.chunk();
+  } else if (name === 'thread.run.step.created') run.stepCreated(event.data as RunStep);
+  else if (STEP_ENDINGS.has(name)) {
+    const step = event.data as RunStep;
+    if (step.step_details.type === 'tool_calls') for (const toolCall of step.step_details.tool_calls) run.toolCall(step.id, toolCall, 'done');
+    run.stepDone(step);
+  } else if (name === 'thread.message.created') run.message(event.data as Message, 'created');
+  else if (MESSAGE_ENDINGS.has(name)) run.message(event.data as Message, (event.data as Message).status);
+}
+
 /** `creating`, `cancelling.waiting`, `finishing`: the state's path without the `active.working` every state sits in. */
-function stateName(value: unknown): string {
+export function assistantRunStateName(value: unknown): string {
   const path: string[] = [];
   let node = value;
   while (typeof node === 'object' && node !== null) {

@@ -41,6 +41,11 @@ export interface RunEnding {
   response?: ResponseObject | undefined;
   /** What failed the stream, actor or poll (a run that ended `failed` is not one). */
   error?: unknown;
+  /**
+   * Whether the operation ended here (default true): its metrics are recorded. False for a
+   * durable run's attempt that did not end the run (Restate retries or resumes it elsewhere).
+   */
+  recordMetrics?: boolean | undefined;
 }
 
 /**
@@ -70,6 +75,8 @@ export class RunTrace {
   #chunks = 0;
   #chunkPending = false;
   #ended = false;
+  /** Attributes every transition event gets besides its chart and state (a durable run marks those it replays). */
+  transitionAttributes: (() => Attributes | undefined) | undefined;
 
   constructor(setup: RunTraceSetup, details: TraceDetails, parent: Context, { streaming }: { streaming: boolean }) {
     this.#setup = setup;
@@ -197,10 +204,12 @@ export class RunTrace {
     });
   }
 
-  /** A function call this process runs: its `execute_tool` span starts (a child of the run's). */
-  toolStarted(toolCall: RequiredActionFunctionToolCall): void {
-    if (this.#ended || this.#tools.has(toolCall.id)) return;
-    this.#tools.set(toolCall.id, startToolSpan(this.#setup, toolCall, this.context));
+  /** A function call this process runs: its `execute_tool` span starts (a child of the run's); its context, to run the tool in. */
+  toolStarted(toolCall: RequiredActionFunctionToolCall): Context | undefined {
+    if (this.#ended || this.#tools.has(toolCall.id)) return undefined;
+    const span = startToolSpan(this.#setup, toolCall, this.context);
+    this.#tools.set(toolCall.id, span);
+    return trace.setSpan(this.context, span);
   }
 
   /** …and ends, with its result (content) or what it threw. */
@@ -214,7 +223,7 @@ export class RunTrace {
   /** A transition of one of the charts, as an event of the run's span. */
   transition(chart: string, state: string, attributes: Attributes = {}): void {
     if (this.#ended) return;
-    this.span.addEvent(`${chart}.${state}`, { [ATTR.chart]: chart, [ATTR.state]: state, ...attributes });
+    this.span.addEvent(`${chart}.${state}`, { [ATTR.chart]: chart, [ATTR.state]: state, ...this.transitionAttributes?.(), ...attributes });
   }
 
   /**
@@ -244,13 +253,18 @@ export class RunTrace {
     this.#chunks += 1;
   };
 
+  /** Whether the span has ended. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
   /** Whether deltas are worth counting: only the metrics use them. */
   get timesChunks(): boolean {
     return this.#setup.instruments.live;
   }
 
   /** Ends the run's span (and any step or tool span still open) with the outcome, and records the metrics. Once. */
-  end({ run = this.#run, response = this.#response, error }: RunEnding = {}): void {
+  end({ run = this.#run, response = this.#response, error, recordMetrics = true }: RunEnding = {}): void {
     if (this.#ended) return;
     this.#closeChunk();
     if (response !== undefined) this.response(response);
@@ -277,6 +291,7 @@ export class RunTrace {
     this.#steps.clear();
     this.#tools.clear();
     this.span.end();
+    if (!recordMetrics) return;
 
     const metricAttributes = { ...this.#metricAttributes(), ...(failure === undefined ? {} : { [ATTR.errorType]: failure }) };
     this.#setup.instruments.operationDuration.record((now - this.#startedAt) / 1000, metricAttributes);

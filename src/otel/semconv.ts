@@ -104,6 +104,15 @@ export const ATTR = {
   pollStatus: 'assistant_machines.poll.status',
   /** How many output chunks a stream carried (an output chunk: a read of the stream that brought output deltas). */
   outputChunks: 'assistant_machines.output_chunks',
+  /** A durable run's Restate invocation (the same on every attempt). */
+  restateInvocationId: 'assistant_machines.restate.invocation_id',
+  /**
+   * On a durable run's span: the attempt began by replaying a journal (a retry after a crash, or a
+   * resumption). On a transition event: the chart took it again from the journal, not live.
+   */
+  restateReplayed: 'assistant_machines.restate.replayed',
+  /** How a durable run's attempt ended: `returned`, `failed` (terminal), `retrying`, `abandoned` (suspended or aborted by Restate). */
+  restateAttemptOutcome: 'assistant_machines.restate.attempt.outcome',
 } as const;
 
 /** Values of `gen_ai.operation.name`, `gen_ai.provider.name`, `gen_ai.token.type` and `error.type`. */

@@ -5,7 +5,9 @@ import type { ServerTelemetry } from '../server/otel/hooks.ts';
 import type { AssistantStream } from '../stream/AssistantStream.ts';
 import type { RequiredActionFunctionToolCall, ResponseObject, Run } from '../wire/index.ts';
 import type { AssistantRunActor } from '../workflow/createAssistantRun.ts';
+import { DURABLE_RUN_TELEMETRY, type DurableRunTelemetry, type DurableRunTelemetrySource } from '../restate/telemetry.ts';
 import { followAssistantRun } from './followAssistantRun.ts';
+import { durableRunTelemetry } from './followDurableRun.ts';
 import { followPolledRun, isResponse, POLLED_RUNS, tracePlainPoll } from './followPoll.ts';
 import { followStream } from './followStream.ts';
 import { createInstruments } from './instruments.ts';
@@ -45,8 +47,12 @@ export interface TraceStart {
   headers: Record<string, string>;
 }
 
-/** The OpenTelemetry bridge of {@link createTelemetry}. */
-export interface AssistantTelemetry {
+/**
+ * The OpenTelemetry bridge of {@link createTelemetry}. It is also what
+ * `createAssistantThreadObject({ telemetry })` (`assistant-machines/restate`) takes to trace durable
+ * runs: it carries their tracing under `DURABLE_RUN_TELEMETRY`.
+ */
+export interface AssistantTelemetry extends DurableRunTelemetrySource {
   /**
    * Traces one run — an {@link AssistantStream}, an assistantRun actor, a poll actor, or the
    * promise of a `*AndPoll` helper — and returns it. Given a function, starts the run's span
@@ -159,6 +165,7 @@ export function createTelemetry(options: TelemetryOptions = {}): AssistantTeleme
       };
     },
     server: createServerTelemetry(setup),
+    [DURABLE_RUN_TELEMETRY]: durableRunTelemetry(setup) satisfies DurableRunTelemetry,
   };
 }
 

@@ -17,6 +17,7 @@ import { isRecoverable } from '../workflow/streamActor.ts';
 import { callTool, toolCallKey, type ToolFunctions } from '../workflow/tools.ts';
 import { recordError, ReplayedStepError, type RecordedError } from './failures.ts';
 import type { StepJournal } from './journal.ts';
+import type { DurableAttemptTrace } from './telemetry.ts';
 
 /** One stream event, as the worker that reads it sees it (live only: a replay does not repeat it). */
 export type DurableRunEventListener = (event: AssistantStreamEvent | UnknownStreamEvent) => void;
@@ -44,6 +45,8 @@ export interface DurableActorOptions {
   /** The prefix of every request's Idempotency-Key (the invocation's id). */
   keyPrefix: string;
   onEvent: DurableRunEventListener | undefined;
+  /** The attempt's trace: the stream events it reads, the tools it executes. */
+  trace: DurableAttemptTrace | undefined;
   /** Called with the value a step recorded for the thread's conversation (Responses mode). */
   conversation: { current: () => string | undefined; restore: (responseId: string | undefined) => void } | undefined;
 }
@@ -57,7 +60,14 @@ export interface DurableActorOptions {
  * @internal
  */
 export function durableActors(options: DurableActorOptions) {
-  const { journal, ctx, backend, tools, idleTimeoutMs, keyPrefix, onEvent, conversation } = options;
+  const { journal, ctx, backend, tools, idleTimeoutMs, keyPrefix, conversation, trace } = options;
+  const onEvent: DurableRunEventListener | undefined =
+    trace === undefined
+      ? options.onEvent
+      : (event) => {
+          trace.event(event);
+          options.onEvent?.(event);
+        };
   // Streams opened by a step of this execution, read on by the next step (a replay elsewhere has
   // none, and opens the same request again: its Idempotency-Key makes it the same stream).
   const openStreams = new Map<string, AssistantStream>();
@@ -198,9 +208,11 @@ export function durableActors(options: DurableActorOptions) {
     const calls = pendingToolCalls(run);
     const all = RestatePromise.all(
       calls.map((toolCall) =>
-        ctx.run(`tool ${toolCall.function.name} ${toolCall.id}`, () =>
-          callTool(toolCall, tools ?? {}, { signal, toolCall, run, idempotencyKey: toolCallKey(run.id, toolCall.id) }).then(({ output }) => output),
-        ),
+        ctx.run(`tool ${toolCall.function.name} ${toolCall.id}`, () => {
+          // Only a call that executes gets here: one the journal holds is replayed without it.
+          const call = () => callTool(toolCall, tools ?? {}, { signal, toolCall, run, idempotencyKey: toolCallKey(run.id, toolCall.id) });
+          return (trace === undefined ? call() : trace.tool(toolCall, call)).then(({ output }) => output);
+        }),
       ),
     );
     const step = journal.wait(all);

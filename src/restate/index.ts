@@ -7,3 +7,12 @@ export { createAssistantThreadObject, DEFAULT_THREAD_OBJECT_NAME, type Assistant
 export { toolOutputsSignal, type DurableRunCommand, type DurableRunInput, type DurableRunState } from './protocol.ts';
 export { FAILURE_CODES, ReplayedStepError, type RecordedError } from './failures.ts';
 export type { DurableRunEventListener } from './actors.ts';
+export {
+  DURABLE_RUN_TELEMETRY,
+  type DurableAttemptEnding,
+  type DurableAttemptStart,
+  type DurableAttemptTrace,
+  type DurableRunTelemetry,
+  type DurableRunTelemetrySource,
+  type DurableToolResult,
+} from './telemetry.ts';

@@ -32,8 +32,12 @@ export class StepJournal {
   #nextId = 0;
   #sequence = 0;
 
-  constructor(ctx: Context) {
+  readonly #within: <T>(work: () => T) => T;
+
+  /** `within` runs each step's work (a trace makes its span the active one there). */
+  constructor(ctx: Context, within: <T>(work: () => T) => T = (work) => work()) {
     this.#ctx = ctx;
+    this.#within = within;
   }
 
   /**
@@ -60,7 +64,7 @@ export class StepJournal {
 
   /** Runs `action` as a journaled step (its result recorded once, replayed after) and waits for it. */
   run<T>(name: string, action: () => Promise<T>): { result: Promise<T>; drop: () => void } {
-    return this.wait(this.#ctx.run(name, action));
+    return this.wait(this.#ctx.run(name, () => this.#within(action)));
   }
 
   /** Whether any operation is waited for. */

@@ -13,6 +13,8 @@ import { recordError, terminalErrorOf } from './failures.ts';
 import { StepJournal } from './journal.ts';
 import { CANCEL_SIGNAL, CONVERSATION, STATE, toolOutputsSignal, type DurableRunInput, type DurableRunState } from './protocol.ts';
 import type { DurableRunEventListener } from './actors.ts';
+import type { DurableAttemptTrace, DurableRunTelemetrySource } from './telemetry.ts';
+import { DURABLE_RUN_TELEMETRY } from './telemetry.ts';
 
 /** What a durable run needs of its object's options. @internal */
 export interface RunDurablyOptions {
@@ -21,6 +23,12 @@ export interface RunDurablyOptions {
   responses: Omit<ResponsesRunMode, 'conversations'> | undefined;
   idleTimeoutMs: number | undefined;
   onEvent: ((event: Parameters<DurableRunEventListener>[0], key: string) => void) | undefined;
+  /** Traces each attempt (an `invoke_agent` span per execution of the handler). */
+  telemetry?: DurableRunTelemetrySource | undefined;
+  /** The object's name. */
+  objectName?: string | undefined;
+  /** `gen_ai.agent.name` on the run's span. */
+  agentName?: string | undefined;
 }
 
 /**
@@ -30,7 +38,7 @@ export interface RunDurablyOptions {
  * @internal
  */
 export async function runDurably(ctx: restate.ObjectContext, input: DurableRunInput, options: RunDurablyOptions): Promise<AssistantRunOutput> {
-  const { client, tools, responses, idleTimeoutMs, onEvent } = options;
+  const { client, responses, telemetry } = options;
   const key = ctx.key;
   if (input?.threadId !== undefined && input.threadId !== key) {
     throw new restate.TerminalError(`input.threadId (${JSON.stringify(input.threadId)}) is not this object's key (${JSON.stringify(key)}): the key is the thread`, { errorCode: 400 });
@@ -49,15 +57,74 @@ export async function runDurably(ctx: restate.ObjectContext, input: DurableRunIn
   // The key's history on the Responses API, kept in the object's state: its conversation's id
   // (history `conversation`), or its last response's (`previous_response_id`).
   let conversation = responses === undefined ? undefined : ((await ctx.get<string>(CONVERSATION)) ?? undefined);
-  if (responses !== undefined && (responses.history ?? 'conversation') === 'conversation' && conversation === undefined && !key.startsWith('conv_')) {
-    // Made in a step of its own, keyed by the invocation: made once, whatever the create does.
-    conversation = await ctx.run('create conversation', async () => {
-      const made = await client.conversations.create({ metadata: { [THREAD_METADATA_KEY]: key.slice(0, 512) } }, { idempotencyKey: `${invocationId}:conversation` });
-      return made.id;
-    });
-    ctx.set(CONVERSATION, conversation);
+  const usesConversation = responses !== undefined && (responses.history ?? 'conversation') === 'conversation';
+  const trace = telemetry === undefined ? undefined : startAttempt(ctx, telemetry, options, usesConversation ? conversation : undefined, client.baseURL);
+  try {
+    if (usesConversation && conversation === undefined && !key.startsWith('conv_')) {
+      // Made in a step of its own, keyed by the invocation: made once, whatever the create does.
+      const made = await ctx.run('create conversation', () =>
+        within(trace, async () => (await client.conversations.create({ metadata: { [THREAD_METADATA_KEY]: key.slice(0, 512) } }, { idempotencyKey: `${invocationId}:conversation` })).id),
+      );
+      conversation = made;
+      ctx.set(CONVERSATION, conversation);
+    }
+    const output = await drive(ctx, actorInput, options, trace, conversation);
+    trace?.end({ outcome: 'returned', run: output.run });
+    return output;
+  } catch (error) {
+    if (trace !== undefined) {
+      if (error instanceof DurableRunFailure) trace.end({ outcome: 'failed', error: error.failure });
+      else if (error instanceof restate.TerminalError) trace.end({ outcome: 'failed', error });
+      else if (restate.internal.isSuspendedError(error)) trace.end({ outcome: 'abandoned' });
+      else trace.end({ outcome: 'retrying', error });
+    }
+    throw error instanceof DurableRunFailure ? error.terminal : error;
   }
-  const conversationAtStart = conversation;
+}
+
+/** The actor failed: the invocation's terminal error, and the failure itself (what the trace names). */
+class DurableRunFailure extends Error {
+  constructor(
+    readonly terminal: restate.TerminalError,
+    readonly failure: unknown,
+  ) {
+    super(terminal.message);
+  }
+}
+
+function within<T>(trace: DurableAttemptTrace | undefined, work: () => T): T {
+  return trace === undefined ? work() : trace.within(work);
+}
+
+// One attempt's trace: from here to the handler's end, or to the attempt's (a suspension, or
+// Restate aborting it), whichever comes first.
+function startAttempt(ctx: restate.ObjectContext, telemetry: DurableRunTelemetrySource, options: RunDurablyOptions, conversation: string | undefined, baseURL: string | undefined): DurableAttemptTrace {
+  const request = ctx.request();
+  // The SDK's own test of whether it replays (what silences ctx.console during a replay): read
+  // for the telemetry only, never to decide anything.
+  const internal = ctx as Partial<restate.internal.ContextInternal>;
+  const replaying = typeof internal.isProcessing === 'function' ? () => !internal.isProcessing!() : () => false;
+  const trace = telemetry[DURABLE_RUN_TELEMETRY].startAttempt({
+    invocationId: request.id,
+    object: options.objectName ?? '',
+    key: ctx.key,
+    agentName: options.agentName,
+    // The thread; on the Responses API the key's conversation when known (else the run says it).
+    conversationId: options.responses === undefined ? ctx.key : (conversation ?? (ctx.key.startsWith('conv_') ? ctx.key : undefined)),
+    baseURL,
+    requestHeaders: request.headers,
+    attemptHeaders: request.attemptHeaders,
+    replaying,
+  });
+  request.attemptCompletedSignal?.addEventListener('abort', () => trace.end({ outcome: 'abandoned' }), { once: true });
+  return trace;
+}
+
+async function drive(ctx: restate.ObjectContext, actorInput: DurableRunInput & { threadId: string }, options: RunDurablyOptions, trace: DurableAttemptTrace | undefined, conversationAtStart: string | undefined): Promise<AssistantRunOutput> {
+  const { client, tools, responses, idleTimeoutMs, onEvent } = options;
+  const key = ctx.key;
+  const invocationId = ctx.request().id;
+  let conversation = conversationAtStart;
   const store: ConversationStore = {
     get: () => conversation,
     set: (_key: string, id: string) => {
@@ -65,7 +132,7 @@ export async function runDurably(ctx: restate.ObjectContext, input: DurableRunIn
     },
   };
   const backend: RunBackend = responses === undefined ? assistantsBackend(client) : responsesBackend(client, { ...responses, conversations: store });
-  const journal = new StepJournal(ctx);
+  const journal = new StepJournal(ctx, trace === undefined ? undefined : (work) => trace.within(work));
   const logic = assistantRunMachine.provide({
     actors: durableActors({
       journal,
@@ -74,6 +141,7 @@ export async function runDurably(ctx: restate.ObjectContext, input: DurableRunIn
       tools,
       idleTimeoutMs,
       keyPrefix: invocationId,
+      trace,
       // An observer, not part of the run: one that throws must not fail the stream it watches.
       onEvent:
         onEvent === undefined
@@ -104,6 +172,7 @@ export async function runDurably(ctx: restate.ObjectContext, input: DurableRunIn
   });
 
   const actor = createActor(logic, { input: actorInput });
+  trace?.follow(actor);
   let failure: unknown;
   let failed = false;
   actor.subscribe({
@@ -144,7 +213,7 @@ export async function runDurably(ctx: restate.ObjectContext, input: DurableRunIn
       const snapshot = actor.getSnapshot();
       if (failed || snapshot.status === 'error') {
         record(stateOf(true, failure));
-        throw terminalErrorOf(failure, key);
+        throw new DurableRunFailure(terminalErrorOf(failure, key), failure);
       }
       if (snapshot.status === 'done') {
         if (conversation !== conversationAtStart && conversation !== undefined) ctx.set(CONVERSATION, conversation);

@@ -7,6 +7,7 @@ import type { DurableRunEventListener } from './actors.ts';
 import { CANCEL_SIGNAL, STATE, toolOutputsSignal, type DurableRunCommand, type DurableRunInput, type DurableRunState } from './protocol.ts';
 import { runDurably } from './runDurably.ts';
 import { ensurePromiseWithResolvers } from './node20.ts';
+import type { DurableRunTelemetrySource } from './telemetry.ts';
 
 /** The default name of the thread object (its path on Restate's ingress: `/assistantThread/<key>/run`). */
 export const DEFAULT_THREAD_OBJECT_NAME = 'assistantThread';
@@ -29,6 +30,18 @@ export interface AssistantThreadObjectOptions {
   idleTimeoutMs?: number | undefined;
   /** Every stream event as the worker reads it (live: a replay does not repeat what was read before); one that throws is logged and ignored. */
   onEvent?: ((event: Parameters<DurableRunEventListener>[0], key: string) => void) | undefined;
+  /**
+   * Traces every run: `createTelemetry()` from `assistant-machines/otel`. Each attempt (each
+   * execution of the `run` handler: the first, and one per retry or resumption) is an
+   * `invoke_agent` span with an in-process run's attributes, spans for the steps it read and the
+   * tools it executed (a tool whose result the journal replays gets none), the chart's transitions
+   * as events (those replayed from the journal marked), and its requests carry `traceparent`
+   * (give the `client` `fetch: telemetry.fetch()`). The span continues the `traceparent` the
+   * invocation reached Restate's ingress with (docs/otel.md, "Durable runs on Restate").
+   */
+  telemetry?: DurableRunTelemetrySource | undefined;
+  /** `gen_ai.agent.name` on each run's span (`invoke_agent {agentName}`), with `telemetry`. */
+  agentName?: string | undefined;
   /** Restate's service options (retry policy, retention, timeouts) for the object. */
   options?: restate.ObjectOptions | undefined;
 }
@@ -52,14 +65,14 @@ export interface AssistantThreadObjectOptions {
  * ```
  */
 export function createAssistantThreadObject(options: AssistantThreadObjectOptions) {
-  const { name = DEFAULT_THREAD_OBJECT_NAME, client, tools, responses, idleTimeoutMs, onEvent, options: objectOptions } = options;
+  const { name = DEFAULT_THREAD_OBJECT_NAME, client, tools, responses, idleTimeoutMs, onEvent, telemetry, agentName, options: objectOptions } = options;
   ensurePromiseWithResolvers();
   return restate.object({
     name,
     ...(objectOptions === undefined ? {} : { options: objectOptions }),
     handlers: {
       /** Runs one run on this thread to its end: `{ run, messages }`, or a terminal error (408 deadline, 409 cancelled before it existed, 500 otherwise). */
-      run: async (ctx: restate.ObjectContext, input: DurableRunInput): Promise<AssistantRunOutput> => runDurably(ctx, input, { client, tools, responses, idleTimeoutMs, onEvent }),
+      run: async (ctx: restate.ObjectContext, input: DurableRunInput): Promise<AssistantRunOutput> => runDurably(ctx, input, { client, tools, responses, idleTimeoutMs, onEvent, telemetry, objectName: name, agentName }),
       /** Sends the thread's running run a command: `{ type: 'cancel' }` or `{ type: 'submitToolOutputs', toolOutputs }`. */
       send: restate.handlers.object.shared(async (ctx: restate.ObjectSharedContext, command: DurableRunCommand): Promise<{ invocationId: string }> => {
         const current = await ctx.get<DurableRunState>(STATE);

@@ -10,6 +10,7 @@ import { createEndpointHandler } from '@restatedev/restate-sdk';
 import { AssistantsClient, type ToolContext } from '../../src/index.ts';
 import { createAssistantThreadObject } from '../../src/restate/index.ts';
 import { createDraftReviewService } from '../../examples/restate/draft-review.ts';
+import { fileTelemetry } from './spanFile.ts';
 
 const env = process.env;
 const worker = env['WORKER_NAME'] ?? String(process.pid);
@@ -18,19 +19,24 @@ const record = (line: string) => {
 };
 const killAt = Number(env['KILL_AT_EVENT'] ?? 0);
 const toolDelayMs = Number(env['TOOL_DELAY_MS'] ?? 0);
+const killAfterTools = env['KILL_AFTER_TOOLS'] === '1';
 let events = 0;
+let toolsRan = 0;
 const seen = new Set<string>();
+const telemetry = env['SPANS_FILE'] ? fileTelemetry(env['SPANS_FILE'], worker) : env['SPANS'] === 'drop' ? fileTelemetry(undefined, worker) : undefined;
 
-const client = new AssistantsClient({ baseURL: env['AM_BASE_URL']!, apiKey: 'test', maxRetries: 2 });
+const client = new AssistantsClient({ baseURL: env['AM_BASE_URL']!, apiKey: 'test', maxRetries: 2, ...(telemetry === undefined ? {} : { fetch: telemetry.fetch() }) });
 const slow = () => new Promise((done) => setTimeout(done, toolDelayMs));
 const tools = {
   get_weather: async ({ city }: { city: string }, { toolCall, idempotencyKey }: ToolContext) => {
     record(`tool ${toolCall.id} ${idempotencyKey}`);
+    toolsRan++;
     if (toolDelayMs > 0) await slow();
     return { city, temp: '22C' };
   },
   get_time: async (_args: unknown, { toolCall, idempotencyKey }: ToolContext) => {
     record(`tool ${toolCall.id} ${idempotencyKey}`);
+    toolsRan++;
     if (toolDelayMs > 0) await slow();
     return '14:00';
   },
@@ -48,9 +54,10 @@ const onEvent = (_event: unknown, key: string) => {
   }
   events++;
   if (killAt > 0 && events === killAt) process.kill(process.pid, 'SIGKILL');
+  if (killAfterTools && toolsRan >= 2) process.kill(process.pid, 'SIGKILL');
 };
 const services = [
-  createAssistantThreadObject({ client, tools, onEvent }),
+  createAssistantThreadObject({ client, tools, onEvent, ...(telemetry === undefined ? {} : { telemetry, agentName: 'Weather' }) }),
   createAssistantThreadObject({ name: 'assistantConversation', client, tools, onEvent, responses: { assistants: () => ({ model: 'scripted', tools: responsesTools }) } }),
   createAssistantThreadObject({
     name: 'assistantChain',
