@@ -78,6 +78,7 @@ test('one attempt: invoke_agent continues the ingress traceparent, with the run,
   assert.is(attributes['gen_ai.agent.name'], 'Weather');
   assert.is(attributes['gen_ai.agent.id'], assistantId);
   assert.is(attributes['gen_ai.conversation.id'], thread.id);
+  assert.is(attributes['gen_ai.request.stream'], true, 'a durable run streams its runs');
   assert.is(attributes['gen_ai.response.id'], output.run.id);
   assert.equal(attributes['gen_ai.response.finish_reasons'], ['stop']);
   assert.is(attributes['gen_ai.usage.input_tokens'], output.run.usage?.prompt_tokens);

@@ -89,6 +89,7 @@ test('an assistantRun actor: one invoke_agent span for the whole run, an execute
   assert.is(agent.attributes['gen_ai.response.id'], output.run.id);
   assert.is(agent.attributes['gen_ai.agent.id'], assistantId);
   assert.is(agent.attributes['gen_ai.conversation.id'], thread.id);
+  assert.is(agent.attributes['gen_ai.request.stream'], true, 'the actor streams its runs');
   assert.equal(agent.attributes['gen_ai.response.finish_reasons'], ['stop']);
   assert.is(agent.attributes['gen_ai.usage.output_tokens'], output.run.usage!.completion_tokens);
   // The actor's chart as it settled after each event (`actionRequired` is passed through within one), then the run's.

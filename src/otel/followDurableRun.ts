@@ -31,7 +31,7 @@ class DurableAttempt implements DurableAttemptTrace {
   #following = false;
 
   constructor(setup: RunTraceSetup, attempt: DurableAttemptStart) {
-    const run = new RunTrace(setup, { agentName: attempt.agentName, conversationId: attempt.conversationId, baseURL: attempt.baseURL }, parentOf(attempt), { streaming: false });
+    const run = new RunTrace(setup, { agentName: attempt.agentName, conversationId: attempt.conversationId, baseURL: attempt.baseURL }, parentOf(attempt), { streaming: true }); // its runs are streamed
     run.span.setAttributes({ [ATTR.restateInvocationId]: attempt.invocationId, [ATTR.restateReplayed]: attempt.replaying() });
     run.transitionAttributes = () => (attempt.replaying() ? REPLAYED : undefined);
     this.#run = run;

@@ -124,7 +124,8 @@ export function createTelemetry(options: TelemetryOptions = {}): AssistantTeleme
           tracePlainPoll(tracer, target, parent);
           return target;
         }
-        follow(target, new RunTrace(setup, details, parent, { streaming: isStream(target) }));
+        // An assistantRun actor streams every run it makes (its create and its tool outputs).
+        follow(target, new RunTrace(setup, details, parent, { streaming: isStream(target) || isAssistantRunActor(target) }));
         return target;
       }
       const run = new RunTrace(setup, details, parent, { streaming: false });
@@ -141,7 +142,7 @@ export function createTelemetry(options: TelemetryOptions = {}): AssistantTeleme
         run.end({ error: new TelemetryTargetError('a poll of a vector store file or batch is not a run: trace the poll actor itself') });
         throw new TelemetryTargetError('trace(() => poll) takes polls of runs and responses; trace a poll of a vector store file or batch as trace(actor)');
       }
-      if (isStream(started)) run.span.setAttribute(ATTR.requestStream, true);
+      if (isStream(started) || isAssistantRunActor(started)) run.span.setAttribute(ATTR.requestStream, true);
       follow(started, run);
       return started;
     },
