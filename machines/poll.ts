@@ -1,5 +1,4 @@
-import { assign, fromPromise, sendTo, setup } from 'xstate';
-import { createPollIO, type PollIOCommand, type PollIOInput, type PollIOReport } from './pollIO.ts';
+import { assign, fromPromise, setup } from 'xstate';
 
 /** What can be polled: each kind has its own retrieve endpoint and status sets. */
 export type PollResource = 'run' | 'vectorStoreFile' | 'vectorStoreFileBatch' | 'response';
@@ -149,6 +148,19 @@ function hasStatusIn(statuses: readonly string[], object: unknown): boolean {
   return typeof status === 'string' && statuses.includes(status);
 }
 
+/** What a poll's I/O reports to its chart: the answer of a retrieve, the end of a wait, the deadline. */
+export type PollIOReport =
+  | ({ type: 'retrieved' } & PollFetchOutput)
+  /** The retrieve threw (after the client's retries); `error` is what it threw, unchanged. */
+  | { type: 'retrieveFailed'; error: unknown }
+  | { type: 'woke' }
+  | { type: 'deadlineReached' };
+
+// The chart's I/O actions before `providePollIO` provides them: a poll without I/O fails at once.
+const noIO = () => {
+  throw new Error('the poll machine has no I/O: provide it with providePollIO(retrieve, clock) (the client does: see createPollMachine)');
+};
+
 // What a retrieve returned: the `retrieved` report, as typed params.
 const retrieved = ({ event }: { event: PollMachineEvent }) => event as Extract<PollIOReport, { type: 'retrieved' }>;
 
@@ -158,13 +170,15 @@ export type PollMachineEvent = PollEvent | PollIOReport;
 /**
  * Polling, as a statechart: retrieve the object, and while its status says "not yet", wait and
  * retrieve again, until a final status (`done`, output: the object) or a failure (`failed`).
- * Entering `fetching` asks the poll's I/O actor (`io`, invoked for the whole of `polling`,
- * provided by the client: see {@link createPollIO}) to retrieve; entering `waiting` asks it to
- * wait until `wakeAt`; it answers `retrieved`, `retrieveFailed` or `woke`, and `deadlineReached`
- * at the deadline. Leaving `polling` stops it, which aborts a retrieve in flight.
+ * The chart's actions do its I/O, provided by {@link providePollIO} (the client provides its
+ * retrieve: see `createPollMachine`): entering `polling` arms the deadline (`armDeadline`),
+ * entering `fetching` starts a retrieve (`retrieve`), entering `waiting` arms a timer until
+ * `wakeAt` (`waitUntilWakeAt`), and leaving `polling` clears the timers and aborts a retrieve in
+ * flight (`stopIO`). The answers come back as events: `retrieved`, `retrieveFailed`, `woke` and
+ * `deadlineReached`.
  *
  * ```
- * polling (invoke io) ──────────────────────────────────────────────────────────────────────┐
+ * polling (deadline) ───────────────────────────────────────────────────────────────────────┐
  * │ fetching ─(retrieved: final status)─────────────────────────────────────────────► done  │
  * │   │  ├─(retrieved: waiting status)─► waiting ─(woke)─► fetching                        │
  * │   │  └─(retrieved: unknown status, refetches left)─► fetching                          │
@@ -173,9 +187,10 @@ export type PollMachineEvent = PollEvent | PollIOReport;
  * └─(abort)───────────────────────────────────────────────────────────────────────► failed ┘
  * ```
  *
- * Every bit of context is plain JSON, the I/O actor's snapshot holds the task it is on and every
- * wait is until an absolute time, so `getPersistedSnapshot()` can be stored and restored with
- * `createActor(machine, { snapshot })` in another process, which carries on where it stopped.
+ * Every bit of context is plain JSON and every wait is until an absolute time, so
+ * `getPersistedSnapshot()` can be stored and restored with `createActor(machine, { snapshot })`
+ * in another process, where the machine from {@link providePollIO} carries on where it stopped
+ * (XState runs no entry actions on restore: that machine retrieves again or waits on start).
  */
 export const pollMachine = setup({
   types: {} as {
@@ -183,11 +198,6 @@ export const pollMachine = setup({
     events: PollMachineEvent;
     input: PollInput;
     output: PollOutput;
-  },
-  actors: {
-    io: createPollIO(async () => {
-      throw new Error('the poll machine has no `io` actor: provide one (the client does: see createPollMachine)');
-    }, realClock),
   },
   guards: {
     hasFinalStatus: ({ context }, { object }: PollFetchOutput) => hasStatusIn(POLL_STATUSES[context.target.resource].final, object),
@@ -220,8 +230,11 @@ export const pollMachine = setup({
       failure: ({ context }) => ({ reason: 'deadline-exceeded' as const, deadlineAt: context.deadlineAt ?? 0 }),
     }),
     failOnAbort: assign({ failure: (_, cause: unknown) => ({ reason: 'aborted' as const, cause }) }),
-    retrieve: sendTo('io', { type: 'retrieve' } satisfies PollIOCommand),
-    waitUntilWakeAt: sendTo('io', ({ context }): PollIOCommand => ({ type: 'wait', wakeAt: context.wakeAt ?? 0 })),
+    // The I/O, provided by providePollIO.
+    armDeadline: noIO,
+    retrieve: noIO,
+    waitUntilWakeAt: noIO,
+    stopIO: noIO,
   },
 }).createMachine({
   id: 'poll',
@@ -238,11 +251,8 @@ export const pollMachine = setup({
   initial: 'polling',
   states: {
     polling: {
-      invoke: {
-        id: 'io',
-        src: 'io',
-        input: ({ context }): PollIOInput => ({ target: context.target, pollIntervalMs: context.pollIntervalMs, deadlineAt: context.deadlineAt }),
-      },
+      entry: 'armDeadline',
+      exit: 'stopIO',
       on: {
         abort: { target: 'failed', actions: { type: 'failOnAbort', params: ({ event }: { event: PollMachineEvent }) => (event as PollEvent).reason } },
         deadlineReached: { target: 'failed', actions: 'failOnDeadline' },

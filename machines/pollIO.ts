@@ -1,41 +1,20 @@
-import type { ActorLogic, AnyActorRef, EventObject, Snapshot } from 'xstate';
-import type { PollClock, PollFetchInput, PollFetchOutput, PollTarget } from './poll.ts';
+import type { AnyActorRef, EventObject } from 'xstate';
+import { pollMachine, type PollClock, type PollContext, type PollFetchInput, type PollFetchOutput, type PollIOReport } from './poll.ts';
 
-/** The input of a poll's I/O actor: what to retrieve, the interval to announce, the deadline. */
-export interface PollIOInput {
-  target: PollTarget;
-  pollIntervalMs: number | null;
-  /** When (epoch ms, on the I/O's clock) to report `deadlineReached`; never when null. */
-  deadlineAt: number | null;
-}
-
-/** What the poll chart asks of its I/O actor on entering `fetching` and `waiting`. */
-export type PollIOCommand = { type: 'retrieve' } | { type: 'wait'; wakeAt: number };
-
-/** What the I/O actor reports back to the poll chart. */
-export type PollIOReport =
-  | ({ type: 'retrieved' } & PollFetchOutput)
-  /** The retrieve threw (after the client's retries); `error` is what it threw, unchanged. */
-  | { type: 'retrieveFailed'; error: unknown }
-  | { type: 'woke' }
-  | { type: 'deadlineReached' };
-
-/** The command the I/O actor is carrying out; persisted, so a restored actor carries it on. */
-export type PollIOTask = { kind: 'retrieve' } | { kind: 'wait'; wakeAt: number } | null;
-
-/** The I/O actor's snapshot: plain JSON (its input and its task). */
-export type PollIOSnapshot = Snapshot<undefined> & { input: PollIOInput; task: PollIOTask };
-
-/** One retrieve of a poll's object; `signal` fires when the poll ends before it answers. */
+/**
+ * One retrieve of a poll's object; `signal` fires when the poll ends before it answers. It is
+ * one signal per poll (made once, on its first retrieve), so a retrieve may key what it prepares
+ * once per poll on it (the client's poll keeps its prepared request there).
+ */
 export type PollRetrieve = (input: PollFetchInput, signal: AbortSignal) => Promise<PollFetchOutput>;
 
-/** The logic of a poll's I/O actor (see {@link createPollIO}). */
-export type PollIOLogic = ActorLogic<PollIOSnapshot, PollIOCommand | EventObject, PollIOInput>;
+/** The poll chart with its I/O provided: what {@link providePollIO} returns. */
+export type PollMachineWithIO = typeof pollMachine;
 
-// What a running I/O actor holds that is not state: its timers, the signal of its retrieves
-// (aborted on stop only while one is in flight: an abort builds a DOMException, and a poll that
-// ends normally has nothing to abort), and a count that makes the answer of a superseded retrieve
-// or wait ignored.
+// What a running poll holds that is not state: its timers, the signal of its retrieves (aborted
+// when the poll stops only while one is in flight: an abort builds a DOMException, and a poll
+// that ends normally has nothing to abort), and a count that makes the answer of a superseded
+// retrieve or wait ignored.
 interface Effects {
   controller: AbortController | undefined;
   retrievesInFlight: number;
@@ -44,42 +23,58 @@ interface Effects {
   generation: number;
 }
 
+type PollSnapshot = ReturnType<typeof pollMachine.getInitialSnapshot>;
+
 const XSTATE_STOP = 'xstate.stop';
 
 /**
- * The I/O of one poll, as one actor for the poll's whole life: it retrieves when the chart
- * enters `fetching`, waits until an absolute time when it enters `waiting`, and reports each
- * answer back (`retrieved`, `retrieveFailed`, `woke`), plus `deadlineReached` at the input's
- * deadline. One long-lived actor instead of an invoked actor per retrieve and per wait: creating,
- * starting and stopping two actors per cycle was most of a poll's CPU beyond the fetch itself
- * (docs/design.md, "Polling").
+ * The poll chart with its I/O: `retrieve` and `clock`'s timers, run by the chart's own actions.
+ * Entering `polling` arms the deadline, entering `fetching` starts a retrieve, entering `waiting`
+ * arms a timer until `wakeAt`; each answer comes back to the chart as an event (`retrieved`,
+ * `retrieveFailed`, `woke`, `deadlineReached`). Leaving `polling` — or stopping the actor —
+ * clears the timers and aborts a retrieve in flight.
  *
- * Its snapshot carries the task it is on (retrieve, or wait until `wakeAt`), so an actor restored
- * from a persisted snapshot retrieves again or wakes when the original would have. Stopping it
- * (the chart leaving `polling`) clears its timers and aborts a retrieve in flight.
+ * XState runs no entry actions when it restores a persisted snapshot, so the returned machine
+ * also carries on a restored poll when its actor starts: it retrieves again if it was fetching,
+ * and wakes at the persisted `wakeAt` if it was waiting. The machine is the poll chart itself
+ * (same states, transitions and definition, for the inspector and the diagrams); only its
+ * `start`, `restoreSnapshot` and `transition` (for the stop) are wrapped.
  *
- * @example `pollMachine.provide({ actors: { io: createPollIO(async (input, signal) => retrieve(input, signal), new SimulatedClock()) } })`
+ * No I/O actor: a poll's cycle is two events to one actor. An invoked child made every macrostep
+ * of its parent dearer (docs/design.md, "Polling").
+ *
+ * @example `const machine = providePollIO(async (input, signal) => retrieve(input, signal), new SimulatedClock());`
  */
-export function createPollIO(retrieve: PollRetrieve, clock: PollClock): PollIOLogic {
+export function providePollIO(retrieve: PollRetrieve, clock: PollClock): PollMachineWithIO {
   const running = new WeakMap<AnyActorRef, Effects>();
-  const report = (self: AnyActorRef, effects: Effects, generation: number, event: PollIOReport) => {
-    if (effects.generation === generation && self.getSnapshot().status === 'active') self._parent?.send(event);
-  };
-  const carryOut = (self: AnyActorRef, snapshot: PollIOSnapshot) => {
-    const effects = running.get(self);
-    const { task } = snapshot;
-    if (effects === undefined || task === null) return;
-    const generation = ++effects.generation;
-    if (task.kind === 'wait') {
-      effects.waitTimer = clock.setTimeout(() => report(self, effects, generation, { type: 'woke' }), Math.max(0, task.wakeAt - clock.now()));
-      return;
+  const restored = new WeakSet<object>();
+
+  const effectsOf = (self: AnyActorRef): Effects => {
+    let effects = running.get(self);
+    if (effects === undefined) {
+      effects = { controller: undefined, retrievesInFlight: 0, waitTimer: undefined, deadlineTimer: undefined, generation: 0 };
+      running.set(self, effects);
     }
+    return effects;
+  };
+  // Reports reach the chart only if it still waits for them: same command, actor running.
+  const report = (self: AnyActorRef, effects: Effects, generation: number, event: PollIOReport) => {
+    if (effects.generation === generation && running.get(self) === effects) self.send(event);
+  };
+  const clearWait = (effects: Effects) => {
+    if (effects.waitTimer !== undefined) clock.clearTimeout(effects.waitTimer);
+    effects.waitTimer = undefined;
+  };
+
+  const startRetrieve = (self: AnyActorRef, context: PollContext) => {
+    const effects = effectsOf(self);
+    clearWait(effects);
+    const generation = ++effects.generation;
     effects.controller ??= new AbortController();
     effects.retrievesInFlight++;
-    const { target, pollIntervalMs } = snapshot.input;
     let answer: Promise<PollFetchOutput>;
     try {
-      answer = retrieve({ target, pollIntervalMs }, effects.controller.signal);
+      answer = retrieve({ target: context.target, pollIntervalMs: context.pollIntervalMs }, effects.controller.signal);
     } catch (error) {
       // A retrieve that throws instead of rejecting fails the poll the same way.
       answer = Promise.reject(error);
@@ -87,7 +82,7 @@ export function createPollIO(retrieve: PollRetrieve, clock: PollClock): PollIOLo
     answer.then(
       (output) => {
         effects.retrievesInFlight--;
-        report(self, effects, generation, { type: 'retrieved', ...output });
+        report(self, effects, generation, { type: 'retrieved', object: output.object, pollAfterMs: output.pollAfterMs, receivedAt: output.receivedAt });
       },
       (error: unknown) => {
         effects.retrievesInFlight--;
@@ -95,46 +90,61 @@ export function createPollIO(retrieve: PollRetrieve, clock: PollClock): PollIOLo
       },
     );
   };
-  const clearWait = (effects: Effects | undefined) => {
-    if (effects?.waitTimer !== undefined) clock.clearTimeout(effects.waitTimer);
-    if (effects !== undefined) effects.waitTimer = undefined;
+  const startWait = (self: AnyActorRef, wakeAt: number) => {
+    const effects = effectsOf(self);
+    clearWait(effects);
+    const generation = ++effects.generation;
+    effects.waitTimer = clock.setTimeout(() => report(self, effects, generation, { type: 'woke' }), Math.max(0, wakeAt - clock.now()));
   };
-  return {
-    transition(snapshot, event, { self }) {
-      if (snapshot.status !== 'active') return snapshot;
-      if (event.type === XSTATE_STOP) {
-        const effects = running.get(self);
-        running.delete(self);
-        if (effects !== undefined) {
-          effects.generation++;
-          clearWait(effects);
-          if (effects.deadlineTimer !== undefined) clock.clearTimeout(effects.deadlineTimer);
-          if (effects.retrievesInFlight > 0) effects.controller?.abort();
-        }
-        return { ...snapshot, status: 'stopped', task: null };
-      }
-      const command = event as PollIOCommand;
-      if (command.type !== 'retrieve' && command.type !== 'wait') return snapshot;
-      clearWait(running.get(self));
-      const next: PollIOSnapshot = { ...snapshot, task: command.type === 'retrieve' ? { kind: 'retrieve' } : { kind: 'wait', wakeAt: command.wakeAt } };
-      carryOut(self, next);
-      return next;
-    },
-    start(snapshot, { self }) {
-      if (snapshot.status !== 'active') return;
-      const effects: Effects = { controller: undefined, retrievesInFlight: 0, waitTimer: undefined, deadlineTimer: undefined, generation: 0 };
-      running.set(self, effects);
-      const { deadlineAt } = snapshot.input;
-      if (deadlineAt !== null) {
-        effects.deadlineTimer = clock.setTimeout(() => {
-          if (self.getSnapshot().status === 'active') self._parent?.send({ type: 'deadlineReached' } satisfies PollIOReport);
-        }, Math.max(0, deadlineAt - clock.now()));
-      }
-      // A restored actor carries on with the task it had when it was persisted.
-      carryOut(self, snapshot);
-    },
-    getInitialSnapshot: (_, input) => ({ status: 'active', output: undefined, error: undefined, input, task: null }),
-    getPersistedSnapshot: (snapshot) => snapshot,
-    restoreSnapshot: (snapshot) => snapshot as PollIOSnapshot,
+  const armDeadline = (self: AnyActorRef, deadlineAt: number | null) => {
+    if (deadlineAt === null) return;
+    const effects = effectsOf(self);
+    effects.deadlineTimer = clock.setTimeout(() => {
+      if (running.get(self) === effects) self.send({ type: 'deadlineReached' } satisfies PollIOReport);
+    }, Math.max(0, deadlineAt - clock.now()));
   };
+  const stopIO = (self: AnyActorRef) => {
+    const effects = running.get(self);
+    if (effects === undefined) return;
+    running.delete(self);
+    effects.generation++;
+    clearWait(effects);
+    if (effects.deadlineTimer !== undefined) clock.clearTimeout(effects.deadlineTimer);
+    if (effects.retrievesInFlight > 0) effects.controller?.abort();
+  };
+
+  // The chart, with its effects carried on by a restored actor and stopped with a stopped one.
+  const wrap = (provided: PollMachineWithIO): PollMachineWithIO => {
+    const machine = Object.create(provided) as PollMachineWithIO;
+    machine.restoreSnapshot = (snapshot, scope) => {
+      const restoredSnapshot = provided.restoreSnapshot(snapshot, scope);
+      restored.add(restoredSnapshot);
+      return restoredSnapshot;
+    };
+    machine.start = (snapshot: PollSnapshot, scope?: { self: AnyActorRef }) => {
+      provided.start(snapshot);
+      if (scope === undefined || !restored.has(snapshot) || snapshot.status !== 'active') return;
+      const { self } = scope;
+      armDeadline(self, snapshot.context.deadlineAt);
+      if (snapshot.matches({ polling: 'fetching' })) startRetrieve(self, snapshot.context);
+      else if (snapshot.matches({ polling: 'waiting' })) startWait(self, snapshot.context.wakeAt ?? 0);
+    };
+    machine.transition = (snapshot, event, scope) => {
+      if ((event as EventObject).type === XSTATE_STOP) stopIO(scope.self);
+      return provided.transition(snapshot, event, scope);
+    };
+    // A further provide() (a test's guard, say) keeps the I/O's start and stop.
+    machine.provide = (implementations) => wrap(provided.provide(implementations));
+    return machine;
+  };
+  return wrap(
+    pollMachine.provide({
+      actions: {
+        armDeadline: ({ context, self }) => armDeadline(self, context.deadlineAt),
+        retrieve: ({ context, self }) => startRetrieve(self, context),
+        waitUntilWakeAt: ({ context, self }) => startWait(self, context.wakeAt ?? 0),
+        stopIO: ({ self }) => stopIO(self),
+      },
+    }),
+  );
 }

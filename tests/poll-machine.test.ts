@@ -1,14 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assign, createActor, sendTo, setup, SimulatedClock } from 'xstate';
+import { createActor, SimulatedClock } from 'xstate';
 import { toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
 import {
-  createPollIO,
   nextPollDelayMs,
   pollMachine,
+  providePollIO,
   type PollFetchInput,
-  type PollIOCommand,
-  type PollIOReport,
   type PollFetchOutput,
   type PollInput,
   type PollOutput,
@@ -31,7 +29,7 @@ function scriptedPoll(clock: SimulatedClock, answers: Answer[]) {
     if (answer.fail) throw answer.fail;
     return { object: { id: 'run_1', status: answer.status, n: calls.length }, pollAfterMs: answer.pollAfterMs ?? null, receivedAt: clock.now() };
   };
-  const machine = pollMachine.provide({ actors: { io: createPollIO(retrieve, clock) } });
+  const machine = providePollIO(retrieve, clock);
   return { machine, calls };
 }
 
@@ -150,13 +148,9 @@ test('a failed retrieve ends the poll with that very error', async () => {
 test('a retrieve that throws instead of rejecting fails the poll with that error', async () => {
   const clock = new SimulatedClock();
   const boom = new Error('thrown at once');
-  const machine = pollMachine.provide({
-    actors: {
-      io: createPollIO(() => {
-        throw boom;
-      }, clock),
-    },
-  });
+  const machine = providePollIO(() => {
+    throw boom;
+  }, clock);
   const actor = start(machine, clock);
   await settle();
   const output = actor.getSnapshot().output as Extract<PollOutput, { outcome: 'failed' }>;
@@ -185,7 +179,7 @@ test('the deadline aborts a retrieve in flight', async () => {
     signal = given;
     return new Promise<PollFetchOutput>(() => {});
   };
-  const machine = pollMachine.provide({ actors: { io: createPollIO(retrieve, clock) } });
+  const machine = providePollIO(retrieve, clock);
   const actor = start(machine, clock, { deadlineAt: 3000 });
   await advance(clock, 3000);
   assert.is(actor.getSnapshot().value, 'failed');
@@ -252,7 +246,7 @@ test('a run status of the file sets (queued is not a file status) is unknown for
   assert.equal((actor.getSnapshot().output as Extract<PollOutput, { outcome: 'failed' }>).failure, { reason: 'unknown-status', status: 'queued', attempts: 2 });
 });
 
-test('a poll runs one I/O actor for its whole life, however many retrieves and waits it makes', async () => {
+test('a poll is one actor for its whole life, however many retrieves and waits it makes', async () => {
   const clock = new SimulatedClock();
   const { machine, calls } = scriptedPoll(clock, [{ status: 'queued' }, { status: 'in_progress' }, { status: 'in_progress' }, { status: 'completed' }]);
   const created: string[] = [];
@@ -268,35 +262,69 @@ test('a poll runs one I/O actor for its whole life, however many retrieves and w
   for (let i = 0; i < 3; i++) await advance(clock, 10);
   assert.is(calls.length, 4);
   assert.is(actor.getSnapshot().value, 'done');
-  assert.equal(created.length, 2, `actors created: ${created.join(', ')}`);
-  assert.is(created[1], 'io');
+  assert.is(created.length, 1, `actors created: ${created.join(', ')}`);
 });
 
-test('the I/O actor answers only the command it is on: a superseded retrieve is not reported', async () => {
+test('an answer that comes after the poll left fetching is not reported', async () => {
   const clock = new SimulatedClock();
   let answer: ((output: PollFetchOutput) => void) | undefined;
   const retrieve = () => new Promise<PollFetchOutput>((resolve) => (answer = resolve));
-  // A parent that forwards its commands to the I/O actor and records every report.
-  const recorder = setup({
-    types: {} as { context: { reports: string[] }; events: PollIOCommand | PollIOReport },
-    actors: { io: createPollIO(retrieve, clock) },
-  }).createMachine({
-    context: { reports: [] },
-    invoke: { id: 'io', src: 'io', input: { target: runTarget, pollIntervalMs: null, deadlineAt: null } },
-    on: {
-      retrieve: { actions: sendTo('io', ({ event }) => event) },
-      wait: { actions: sendTo('io', ({ event }) => event) },
-      '*': { actions: assign({ reports: ({ context, event }) => [...context.reports, event.type] }) },
+  const events: string[] = [];
+  const actor = createActor(providePollIO(retrieve, clock), {
+    clock,
+    input: { target: runTarget, deadlineAt: 100 },
+    inspect: (event) => {
+      if (event.type === '@xstate.event' && event.actorRef === actor) events.push(event.event.type);
     },
   });
-  const actor = createActor(recorder, { clock }).start();
-  actor.send({ type: 'retrieve' });
-  actor.send({ type: 'wait', wakeAt: 50 });
-  answer!({ object: { status: 'completed' }, pollAfterMs: null, receivedAt: 0 });
-  await advance(clock, 50);
-  assert.equal(actor.getSnapshot().context.reports, ['woke']);
-  assert.equal(actor.getSnapshot().children.io?.getSnapshot().task, { kind: 'wait', wakeAt: 50 });
+  actor.start();
+  await advance(clock, 100);
+  assert.is(actor.getSnapshot().value, 'failed');
+  answer!({ object: { status: 'completed' }, pollAfterMs: null, receivedAt: 100 });
+  await settle();
+  assert.equal(events, ['xstate.init', 'deadlineReached']);
+  assert.equal((actor.getSnapshot().output as Extract<PollOutput, { outcome: 'failed' }>).failure, { reason: 'deadline-exceeded', deadlineAt: 100 });
+});
+
+test('stopping a poll actor aborts its retrieve in flight and clears its timers', async () => {
+  const clock = new SimulatedClock();
+  let signal: AbortSignal | undefined;
+  const retrieve = (_: PollFetchInput, given: AbortSignal) => {
+    signal = given;
+    return new Promise<PollFetchOutput>(() => {});
+  };
+  const actor = start(providePollIO(retrieve, clock), clock, { deadlineAt: 60_000 });
+  await settle();
   actor.stop();
+  assert.ok(signal?.aborted, 'the retrieve was told to stop');
+  assert.is((clock as unknown as { timeouts: Map<number, unknown> }).timeouts.size, 0, 'no timer left armed');
+});
+
+test('a snapshot persisted mid-retrieve retrieves again when restored, with its deadline', async () => {
+  const clock = new SimulatedClock();
+  const first = scriptedPoll(clock, [{ status: 'in_progress' }]);
+  let hang: ((output: PollFetchOutput) => void) | undefined;
+  const hanging = providePollIO(() => new Promise<PollFetchOutput>((resolve) => (hang = resolve)), clock);
+  const actor = start(hanging, clock, { pollIntervalMs: 1000, deadlineAt: 5000 });
+  await settle();
+  assert.ok(hang !== undefined);
+  const persisted = JSON.parse(JSON.stringify(actor.getPersistedSnapshot()));
+  actor.stop();
+  assert.equal(persisted.value, { polling: 'fetching' });
+  const restored = createActor(first.machine, { clock, snapshot: persisted, input: { target: runTarget } });
+  restored.start();
+  await settle();
+  assert.is(first.calls.length, 1, 'the restored poll retrieved again at once');
+  for (let t = 0; t < 5000; t += 1000) await advance(clock, 1000);
+  assert.equal((restored.getSnapshot().output as Extract<PollOutput, { outcome: 'failed' }>).failure, { reason: 'deadline-exceeded', deadlineAt: 5000 });
+});
+
+test('the machine without I/O provided fails at once, saying what to provide', () => {
+  const actor = createActor(pollMachine, { input: { target: runTarget } });
+  let error: unknown;
+  actor.subscribe({ error: (thrown) => (error = thrown) });
+  actor.start();
+  assert.match(String(error), 'providePollIO');
 });
 
 test('the statechart, as xstate/graph draws it: every transition of the documented sketch, no other', () => {

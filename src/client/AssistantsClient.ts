@@ -21,6 +21,7 @@ import {
   buildHeaders,
   checkMaxRetries,
   checkTimeout,
+  PreparedRequest,
   readJSON,
   sendRequest,
   type HeadersLike,
@@ -149,6 +150,20 @@ export class AssistantsClient {
    */
   requestJSON<T>(spec: RequestSpec, options: RequestOptions = {}, validate: (body: unknown) => string | undefined = expectObject): Promise<JSONResult<T>> {
     return sendRequest(this.#settings, spec, options, async (response) => {
+      if (!response.ok) throw APIError.fromResponse(await readErrorResponse(response));
+      return readJSON<T>(response, validate);
+    });
+  }
+
+  /**
+   * A call built once and sent any number of times, one send at a time, each send resolving as
+   * {@link requestJSON} does (a poll's retrieves). Throws at once for bad options or an aborted
+   * signal.
+   *
+   * @internal
+   */
+  prepareJSON<T>(spec: RequestSpec, options: RequestOptions = {}, validate: (body: unknown) => string | undefined = expectObject): PreparedRequest<JSONResult<T>> {
+    return new PreparedRequest(this.#settings, spec, options, async (response) => {
       if (!response.ok) throw APIError.fromResponse(await readErrorResponse(response));
       return readJSON<T>(response, validate);
     });

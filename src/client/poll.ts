@@ -1,7 +1,7 @@
 import { createActor, type Actor, type InspectionEvent, type Subscription } from 'xstate';
-import { createPollIO } from '../../machines/pollIO.ts';
+import { providePollIO } from '../../machines/pollIO.ts';
 import {
-  pollMachine,
+  type pollMachine,
   realClock,
   type PollClock,
   type PollFetchInput,
@@ -11,7 +11,7 @@ import {
 } from '../../machines/poll.ts';
 import type { AssistantsClient } from './AssistantsClient.ts';
 import { APIUserAbortError, DeadlineExceededError, InvalidArgumentError, UnknownPollStatusError } from './errors.ts';
-import { buildHeaders, path, type RequestOptions, type RequestSpec } from './request.ts';
+import { buildHeaders, path, type JSONResult, type PreparedRequest, type RequestOptions, type RequestSpec } from './request.ts';
 
 /** Options of every `poll` and `*AndPoll` helper: request options plus the poll's own. */
 export interface PollOptions extends RequestOptions {
@@ -38,7 +38,7 @@ export type ClientPollMachine = typeof pollMachine;
 export type PollActor = Actor<ClientPollMachine>;
 
 /**
- * The poll statechart with its I/O actor provided: this client's retrieve (with the poll
+ * The poll statechart with its I/O provided: this client's retrieve (with the poll
  * headers) and `clock`'s timers. Run it yourself to persist a poll: store `actor.getPersistedSnapshot()` as JSON,
  * and restore it — in another process, with another client — by passing it as `snapshot`.
  *
@@ -55,18 +55,18 @@ export type PollActor = Actor<ClientPollMachine>;
  * ```
  */
 export function createPollMachine(client: AssistantsClient, { requestOptions = {}, clock = realClock }: PollMachineOptions = {}): ClientPollMachine {
-  return pollMachine.provide({
-    actors: {
-      io: createPollIO(async (input: PollFetchInput, signal: AbortSignal): Promise<PollFetchOutput> => {
-        const { data, response } = await client.requestJSON(retrieveSpec(input.target), {
-          ...requestOptions,
-          headers: pollHeaders(requestOptions.headers, input.pollIntervalMs),
-          signal,
-        });
-        return { object: data, pollAfterMs: response.headers.get('openai-poll-after-ms'), receivedAt: clock.now() };
-      }, clock),
-    },
-  });
+  // A poll's retrieve is built once and sent for each of its retrieves: the I/O gives each poll
+  // one signal for its whole life, and a poll's target and interval never change.
+  const retrieves = new WeakMap<AbortSignal, PreparedRequest<JSONResult<unknown>>>();
+  return providePollIO(async (input: PollFetchInput, signal: AbortSignal): Promise<PollFetchOutput> => {
+    let retrieve = retrieves.get(signal);
+    if (retrieve === undefined) {
+      retrieve = client.prepareJSON(retrieveSpec(input.target), { ...requestOptions, headers: pollHeaders(requestOptions.headers, input.pollIntervalMs), signal });
+      retrieves.set(signal, retrieve);
+    }
+    const { data, response } = await retrieve.send();
+    return { object: data, pollAfterMs: response.headers.get('openai-poll-after-ms'), receivedAt: clock.now() };
+  }, clock);
 }
 
 /**

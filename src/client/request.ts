@@ -84,69 +84,141 @@ export async function sendRequest<R>(
   handle: (response: Response, isLastAttempt: boolean) => Promise<R>,
   { keepSignalLinked = false }: { keepSignalLinked?: boolean } = {},
 ): Promise<R> {
-  const maxRetries = checkMaxRetries(options.maxRetries ?? settings.maxRetries, 'options.maxRetries');
-  const timeoutMs = checkTimeout(options.timeoutMs ?? options.timeout ?? settings.timeoutMs, 'options.timeoutMs');
-  const { signal } = options;
-  if (signal?.aborted) throw new APIUserAbortError({ cause: signal.reason });
-  const url = buildURL(settings.baseURL, spec.path, { ...spec.query, ...options.query });
-  const body = spec.form ?? (spec.body === undefined ? undefined : JSON.stringify(spec.body));
-  const headers = buildHeaders([
-    {
-      Accept: 'application/json',
-      Authorization: `Bearer ${settings.apiKey}`,
-      ...(ASSISTANTS_PATHS.test(spec.path) ? { 'OpenAI-Beta': 'assistants=v2' } : {}),
-      ...(typeof body === 'string' ? { 'Content-Type': 'application/json' } : {}),
-      ...(spec.method === 'POST' ? { 'Idempotency-Key': options.idempotencyKey ?? `am-${crypto.randomUUID()}` } : {}),
-    },
-    settings.defaultHeaders,
-    spec.headers,
-    options.headers,
-  ]);
-  const init: RequestInit = { method: spec.method, headers, ...(body === undefined ? {} : { body }) };
-  const { clock } = settings;
-  for (let retriesDone = 0; ; retriesDone++) {
-    const isLastAttempt = retriesDone >= maxRetries;
-    try {
-      return await attemptOnce(settings.fetch, url, init, timeoutMs, signal, keepSignalLinked, (response) => handle(response, isLastAttempt));
-    } catch (error) {
-      if (isLastAttempt || !isRetryable(error)) throw error;
-      await clock.sleep(retryDelayMs(error instanceof APIError ? error.headers : undefined, retriesDone, clock.random, clock.now), signal);
-    }
-  }
+  return new PreparedRequest(settings, spec, options, handle, { keepSignalLinked }).send();
 }
 
-async function attemptOnce<R>(
-  fetchImpl: typeof fetch,
-  url: string,
-  init: RequestInit,
-  timeoutMs: number,
-  callerSignal: AbortSignal | undefined,
-  keepSignalLinked: boolean,
-  handle: (response: Response) => Promise<R>,
-): Promise<R> {
-  const controller = new AbortController();
-  const forwardAbort = () => controller.abort(callerSignal?.reason);
-  callerSignal?.addEventListener('abort', forwardAbort, { once: true });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
-  let succeeded = false;
-  try {
-    const response = await fetchImpl(url, { ...init, signal: controller.signal });
-    const result = await handle(response);
-    succeeded = true;
-    return result;
-  } catch (error) {
-    if (callerSignal?.aborted) throw new APIUserAbortError({ cause: callerSignal.reason });
-    if (timedOut) throw new APIConnectionTimeoutError();
-    if (error instanceof AssistantsClientError) throw error;
-    throw new APIConnectionError({ message: `Connection error: ${error instanceof Error ? error.message : String(error)}`, cause: error });
-  } finally {
-    clearTimeout(timer);
-    // A streamed body is read after this attempt returns: the caller's signal must still reach it.
-    if (!(succeeded && keepSignalLinked)) callerSignal?.removeEventListener('abort', forwardAbort);
+// How many attempts one AbortController serves before a fresh one: each fetch leaves a listener
+// on the signal it was given until the fetch is collected, so a signal is not lent forever.
+const MAX_ATTEMPTS_PER_CONTROLLER = 16;
+
+/**
+ * One call, built once — URL, headers, body, limits checked — and sent any number of times, one
+ * send at a time (a poll's retrieves): each {@link PreparedRequest.send} is a whole call with its
+ * retries, as {@link sendRequest} makes. What does not change between sends is not rebuilt, and
+ * an attempt whose signal nothing aborted lends its AbortController to the next one (a fresh
+ * controller per attempt was a tenth of a retrieve's CPU). A POST without an `idempotencyKey`
+ * still gets a new key per send. Throws what {@link sendRequest} rejects with for bad options.
+ *
+ * @internal
+ */
+export class PreparedRequest<R> {
+  readonly #settings: TransportSettings;
+  readonly #spec: RequestSpec;
+  readonly #options: RequestOptions;
+  readonly #handle: (response: Response, isLastAttempt: boolean) => Promise<R>;
+  readonly #keepSignalLinked: boolean;
+  readonly #maxRetries: number;
+  readonly #timeoutMs: number;
+  readonly #url: string;
+  readonly #body: string | FormData | undefined;
+  // The request's init, headers included, unless each send needs its own Idempotency-Key.
+  readonly #init: RequestInit | undefined;
+  #idleController: AbortController | undefined;
+  #controllerAttempts = 0;
+
+  constructor(
+    settings: TransportSettings,
+    spec: RequestSpec,
+    options: RequestOptions,
+    handle: (response: Response, isLastAttempt: boolean) => Promise<R>,
+    { keepSignalLinked = false }: { keepSignalLinked?: boolean } = {},
+  ) {
+    this.#settings = settings;
+    this.#spec = spec;
+    this.#options = options;
+    this.#handle = handle;
+    this.#keepSignalLinked = keepSignalLinked;
+    this.#maxRetries = checkMaxRetries(options.maxRetries ?? settings.maxRetries, 'options.maxRetries');
+    this.#timeoutMs = checkTimeout(options.timeoutMs ?? options.timeout ?? settings.timeoutMs, 'options.timeoutMs');
+    // A call with an aborted signal is refused before anything is built (sendRequest's order).
+    if (options.signal?.aborted) throw new APIUserAbortError({ cause: options.signal.reason });
+    this.#url = spec.query === undefined && options.query === undefined ? joinURL(settings.baseURL, spec.path) : buildURL(settings.baseURL, spec.path, { ...spec.query, ...options.query });
+    this.#body = spec.form ?? (spec.body === undefined ? undefined : JSON.stringify(spec.body));
+    this.#init = spec.method === 'POST' && options.idempotencyKey === undefined ? undefined : this.#buildInit(options.idempotencyKey);
+  }
+
+  /** Sends the call (with its retries) and resolves with what `handle` made of the answer. */
+  async send(): Promise<R> {
+    const { signal } = this.#options;
+    if (signal?.aborted) throw new APIUserAbortError({ cause: signal.reason });
+    const init = this.#init ?? this.#buildInit(`am-${crypto.randomUUID()}`);
+    const { clock } = this.#settings;
+    for (let retriesDone = 0; ; retriesDone++) {
+      const isLastAttempt = retriesDone >= this.#maxRetries;
+      try {
+        return await this.#attempt(init, isLastAttempt);
+      } catch (error) {
+        if (isLastAttempt || !isRetryable(error)) throw error;
+        await clock.sleep(retryDelayMs(error instanceof APIError ? error.headers : undefined, retriesDone, clock.random, clock.now), signal);
+      }
+    }
+  }
+
+  #buildInit(idempotencyKey: string | undefined): RequestInit {
+    const spec = this.#spec;
+    const body = this.#body;
+    const headers = buildHeaders([
+      {
+        Accept: 'application/json',
+        Authorization: `Bearer ${this.#settings.apiKey}`,
+        ...(ASSISTANTS_PATHS.test(spec.path) ? { 'OpenAI-Beta': 'assistants=v2' } : {}),
+        ...(typeof body === 'string' ? { 'Content-Type': 'application/json' } : {}),
+        ...(spec.method === 'POST' ? { 'Idempotency-Key': idempotencyKey } : {}),
+      },
+      this.#settings.defaultHeaders,
+      spec.headers,
+      this.#options.headers,
+    ]);
+    return { method: spec.method, headers, ...(body === undefined ? {} : { body }) };
+  }
+
+  // A controller no attempt aborted, from the last attempt, or a fresh one. Sends overlap only if
+  // a caller breaks the one-at-a-time rule: the second then takes a fresh controller.
+  #takeController(): AbortController {
+    const idle = this.#idleController;
+    this.#idleController = undefined;
+    if (idle !== undefined && this.#controllerAttempts < MAX_ATTEMPTS_PER_CONTROLLER) {
+      this.#controllerAttempts++;
+      return idle;
+    }
+    this.#controllerAttempts = 1;
+    return new AbortController();
+  }
+
+  async #attempt(init: RequestInit, isLastAttempt: boolean): Promise<R> {
+    const callerSignal = this.#options.signal;
+    const controller = this.#takeController();
+    const forwardAbort = () => controller.abort(callerSignal?.reason);
+    callerSignal?.addEventListener('abort', forwardAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.#timeoutMs);
+    let succeeded = false;
+    try {
+      const response = await this.#settings.fetch(this.#url, { ...init, signal: controller.signal });
+      const result = await this.#handle(response, isLastAttempt);
+      succeeded = true;
+      return result;
+    } catch (error) {
+      if (callerSignal?.aborted) throw new APIUserAbortError({ cause: callerSignal.reason });
+      if (timedOut) throw new APIConnectionTimeoutError();
+      if (error instanceof AssistantsClientError) throw error;
+      throw new APIConnectionError({ message: `Connection error: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+    } finally {
+      clearTimeout(timer);
+      if (this.#keepSignalLinked) {
+        // A streamed body is read after this attempt returns: the caller's signal must still reach
+        // it, and its controller is its own.
+        if (!succeeded) callerSignal?.removeEventListener('abort', forwardAbort);
+      } else {
+        callerSignal?.removeEventListener('abort', forwardAbort);
+        // The answer was read to its end (or never came): nothing in flight listens to this
+        // controller any more, so the next attempt may use it unless it was aborted.
+        if (!controller.signal.aborted) this.#idleController = controller;
+      }
+    }
   }
 }
 
@@ -179,7 +251,11 @@ export function buildURL(baseURL: string, path: string, query: Readonly<Record<s
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) appendQuery(search, key, value);
   const text = search.toString();
-  return `${baseURL.replace(/\/+$/, '')}${path}${text === '' ? '' : `?${text}`}`;
+  return `${joinURL(baseURL, path)}${text === '' ? '' : `?${text}`}`;
+}
+
+function joinURL(baseURL: string, path: string): string {
+  return `${baseURL.replace(/\/+$/, '')}${path}`;
 }
 
 function appendQuery(search: URLSearchParams, key: string, value: unknown): void {

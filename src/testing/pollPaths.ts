@@ -1,7 +1,7 @@
 import { createActor } from 'xstate';
 import { getSimplePaths } from 'xstate/graph';
-import { pollMachine, type PollClock, type PollMachineEvent, type PollFailure, type PollFetchOutput } from '../../machines/poll.ts';
-import { createPollIO, type PollIOReport } from '../../machines/pollIO.ts';
+import { pollMachine, type PollClock, type PollMachineEvent, type PollFailure, type PollFetchOutput, type PollIOReport } from '../../machines/poll.ts';
+import { providePollIO } from '../../machines/pollIO.ts';
 import { stateName } from '../../machines/assistantStream.ts';
 
 /**
@@ -129,7 +129,7 @@ export async function playPollPath(path: PollPath): Promise<PlayedPollPath> {
       fetches += 1;
       fetch = { resolve, reject };
     });
-  const machine = pollMachine.provide({ actors: { io: createPollIO(retrieve, heldClock) } });
+  const machine = providePollIO(retrieve, heldClock);
   const actor = createActor(machine, {
     input: { target: { resource: 'run', threadId: 'thread_1', runId: 'run_1' }, pollIntervalMs: 0, deadlineAt: DEADLINE_AT, maxUnknownStatusRefetches: MAX_UNKNOWN_REFETCHES },
   });

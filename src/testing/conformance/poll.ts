@@ -1,6 +1,6 @@
 import { createActor, type ActorRefFrom } from 'xstate';
-import { pollMachine, realClock, type PollFetchInput, type PollFetchOutput, type PollOutput, type PollTarget } from '../../../machines/poll.ts';
-import { createPollIO } from '../../../machines/pollIO.ts';
+import { realClock, type PollFetchInput, type PollFetchOutput, type PollOutput, type PollTarget } from '../../../machines/poll.ts';
+import { providePollIO } from '../../../machines/pollIO.ts';
 import { runMachine } from '../../../machines/run.ts';
 import { runOfResponse } from '../../wire/responses/objects.ts';
 import type { ResponseObject, Run, RunWireEvent } from '../../wire/index.ts';
@@ -36,7 +36,7 @@ export async function pollThroughCharts(ctx: CheckContext, target: PolledTarget,
     const pace = header === null || !/^\d+$/.test(header) ? DEFAULT_PACE_MS : Math.min(Math.max(Number(header), 10), 1000);
     return { object: answer.body, pollAfterMs: String(pace), receivedAt: realClock.now() };
   };
-  const machine = pollMachine.provide({ actors: { io: createPollIO(retrieve, realClock) } });
+  const machine = providePollIO(retrieve, realClock);
   const poll = createActor(machine, { input: { target }, inspect: recorder.inspect });
   const output = await new Promise<PollOutput>((resolve, reject) => {
     const abort = () => poll.send({ type: 'abort', reason: ctx.signal.reason });
