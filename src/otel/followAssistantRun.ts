@@ -22,13 +22,33 @@ export function followAssistantRun(actor: AssistantRunActor, run: RunTrace): voi
     else run.toolEnded(progress.toolCall, progress.output, progress.error);
   });
   actor.on('assistantRun.event', ({ event }) => feedRunEvent(run, event));
-  let state: string | undefined;
-  // Snapshots, not microsteps: a transient state (`actionRequired`) is passed through within one event.
-  const onSnapshot = (snapshot: ReturnType<AssistantRunActor['getSnapshot']>) => {
-    if (snapshot.status === 'stopped') {
-      // Stopped, not ended: the run goes on without this actor (see `cancelOnStop`).
+  markRunStates(actor, run, {
+    // Stopped, not ended: the run goes on without this actor (see `cancelOnStop`).
+    stopped: () => {
       run.transition('assistantRun', 'stopped');
       run.end();
+    },
+    complete: () => run.end({ run: actor.getSnapshot().output?.run }),
+    error: (error) => run.end({ error }),
+  });
+}
+
+/**
+ * Marks each state an assistantRun actor's chart settles in as a transition of `run` — on
+ * snapshots, not microsteps: a transient state (`actionRequired`) is passed through within one
+ * event — and calls `ends.stopped` when the actor is stopped, `complete` and `error` when it ends.
+ *
+ * @internal
+ */
+export function markRunStates(
+  actor: AssistantRunActor,
+  run: RunTrace,
+  ends: { stopped?: () => void; complete?: () => void; error?: (error: unknown) => void },
+): void {
+  let state: string | undefined;
+  const onSnapshot = (snapshot: ReturnType<AssistantRunActor['getSnapshot']>) => {
+    if (snapshot.status === 'stopped') {
+      ends.stopped?.();
       subscription?.unsubscribe();
       return;
     }
@@ -40,8 +60,8 @@ export function followAssistantRun(actor: AssistantRunActor, run: RunTrace): voi
   onSnapshot(actor.getSnapshot());
   const subscription: { unsubscribe(): void } | undefined = actor.subscribe({
     next: onSnapshot,
-    complete: () => run.end({ run: actor.getSnapshot().output?.run }),
-    error: (error) => run.end({ error }),
+    complete: () => ends.complete?.(),
+    error: (error) => (ends.error === undefined ? undefined : ends.error(error)),
   });
 }
 

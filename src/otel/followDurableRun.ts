@@ -2,7 +2,7 @@ import { context, propagation, ROOT_CONTEXT, trace, type Attributes, type Contex
 import type { DurableAttemptEnding, DurableAttemptStart, DurableAttemptTrace, DurableRunTelemetry, DurableToolResult } from '../restate/telemetry.ts';
 import type { AssistantStreamEvent, RequiredActionFunctionToolCall, Run, UnknownStreamEvent } from '../wire/index.ts';
 import type { AssistantRunActor } from '../workflow/createAssistantRun.ts';
-import { assistantRunStateName, feedRunEvent } from './followAssistantRun.ts';
+import { feedRunEvent, markRunStates } from './followAssistantRun.ts';
 import { RunTrace, type RunTraceSetup } from './runTrace.ts';
 import { ATTR } from './semconv.ts';
 
@@ -48,19 +48,7 @@ class DurableAttempt implements DurableAttemptTrace {
     // The statuses the chart takes (from a stream's first event, its recorded end, a retrieve):
     // replayed ones too, which the transitions mark.
     actor.on('assistantRun.status', ({ run: current }) => run.run(current));
-    let state: string | undefined;
-    const onSnapshot = (snapshot: ReturnType<AssistantRunActor['getSnapshot']>) => {
-      if (snapshot.status === 'stopped') {
-        subscription?.unsubscribe();
-        return;
-      }
-      const entered = assistantRunStateName(snapshot.value);
-      if (entered === state) return;
-      state = entered;
-      run.transition('assistantRun', entered);
-    };
-    onSnapshot(actor.getSnapshot());
-    const subscription: { unsubscribe(): void } | undefined = actor.subscribe({ next: onSnapshot, error: () => undefined });
+    markRunStates(actor, run, {});
   }
 
   event(event: AssistantStreamEvent | UnknownStreamEvent): void {
