@@ -68,22 +68,29 @@ test('EventLog: pages, filters and drops by column, each event as it was pushed'
   assert.equal(log.view(0).payload, sanitize(fragment('two'), PAYLOAD_LIMITS));
 });
 
-test('EventLog: a fragment kept as columns gives back its very parts (marks absent, false, true; any index), across drops and many sessions', () => {
+test('EventLog: a fragment kept as columns gives back its very parts (marks absent, false, true; any index or text), across drops and many sessions', () => {
   const log = new EventLog();
-  const variants = [
+  const variants: object[] = [
     fragment('a'),
     fragment('b', { fragment: false }),
     fragment('c', { fragment: undefined, seq: undefined }),
     fragment('d', { seq: 0 }, 'msg_2'),
     { type: 'thread.message.delta', data: { id: 'msg_1', object: 'thread.message.delta', delta: { content: [{ index: 3, type: 'text', text: { value: 'e' } }] } } },
+    // Texts as they are: empty, a lone surrogate, an emoji, one longer than a cut.
+    fragment(''),
+    fragment('a\ud800b 😀'),
+    fragment('long '.repeat(5000)),
+    // Between fragments, events kept whole.
+    { type: 'other', data: { n: 1 } },
   ];
   const expected: Array<{ seq: number; rootId: string; payload: unknown }> = [];
   let seq = 0;
   for (let session = 0; session < 6; session++) {
     for (const event of variants) {
-      const parts = textFragmentParts(event, PAYLOAD_LIMITS)!;
-      log.push(seq, 2000 + seq, `s${session}/x:1`, `s${session}/x:0`, session % 2 === 0 ? undefined : `s${session}/x:0`, event.type, parts);
-      assert.equal(log.stored(log.length - 1).payload, parts, `event ${seq} stored as the parts it was given`);
+      const kept = textFragmentParts(event, PAYLOAD_LIMITS) ?? sanitize(event, PAYLOAD_LIMITS);
+      const type = (event as { type: string }).type;
+      log.push(seq, 2000 + seq, `s${session}/x:1`, `s${session}/x:0`, session % 2 === 0 ? undefined : `s${session}/x:0`, type, kept);
+      assert.equal(log.stored(log.length - 1).payload, kept, `event ${seq} stored as it was given`);
       expected.push({ seq, rootId: `s${session}/x:0`, payload: sanitize(event, PAYLOAD_LIMITS) });
       seq += 1;
     }
@@ -103,7 +110,8 @@ test('EventLog: a fragment kept as columns gives back its very parts (marks abse
   assert.ok(log.matches(kept.length - 1, { actor: 's5/x:0' }), 'the source id survived the drops');
   assert.not.ok(log.matches(0, { actor: 's2/x:0' }), 'an event with no source matches only its own actor');
   assert.equal(log.sessionTimes('s1/x:0', 'thread.message.delta').count, 0);
-  assert.equal(log.sessionTimes('s4/x:0', 'thread.message.delta'), { count: 5, first: 2020, last: 2024, firstDelta: 2020 });
+  const first = variants.length * 4;
+  assert.equal(log.sessionTimes('s4/x:0', 'thread.message.delta'), { count: variants.length, first: 2000 + first, last: 2000 + first + variants.length - 1, firstDelta: 2000 + first });
   assert.is(log.indexOfSeq(expected.at(-1)!.seq), kept.length - 1);
 });
 
