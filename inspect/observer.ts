@@ -1,6 +1,7 @@
 import type { ActorRefLike, InspectionEvent } from 'xstate';
 import type { ActorFrame, InspectionFrame, TakenTransition } from './frames.ts';
 import { DEFINITION_LIMITS, sanitize } from './sanitize.ts';
+import { KEEPS_NO_BATCH } from '../src/stream/inspection.ts';
 
 /** An XState inspection observer: what the `inspect` option of a stream or `createActor` takes. */
 export type InspectionObserver = (event: InspectionEvent) => void;
@@ -15,6 +16,11 @@ export type InspectionObserver = (event: InspectionEvent) => void;
  * must copy what it keeps. A microstep that changed state becomes an `@xstate.microstep` frame
  * with the transitions taken, as state paths (what the chart marks, exactly); the rest of the
  * microsteps, and `@xstate.action`, are skipped.
+ *
+ * A stream's batch of fragments never reaches `sink`: each fragment goes as an event frame of
+ * its own, and the snapshot after the batch names it by its type alone (`{ type:
+ * 'text.fragments' }`). So the observer keeps nothing of a batch, and says so (`KEEPS_NO_BATCH`):
+ * a stream it watches empties its handled batches as an uninspected one does.
  *
  * @example
  * ```ts
@@ -52,7 +58,7 @@ export function createFrameObserver(sink: (frame: InspectionFrame) => void): Ins
     return definition;
   };
 
-  return (inspection) => {
+  const observer = (inspection: InspectionEvent): void => {
     switch (inspection.type) {
       case '@xstate.event':
         if (isFragmentBatch(inspection.event)) {
@@ -72,10 +78,12 @@ export function createFrameObserver(sink: (frame: InspectionFrame) => void): Ins
         return;
       case '@xstate.snapshot': {
         const snapshot = inspection.snapshot as { value?: unknown; status?: unknown; context?: unknown };
+        const event = inspection.event;
         sink({
           type: '@xstate.snapshot',
           sessionId: idOf(inspection.actorRef),
-          event: inspection.event,
+          // The batch itself is emptied once handled (its fragments were sent as events).
+          event: isFragmentBatch(event) ? batchTypes[event.type] : event,
           snapshot: { value: snapshot.value, status: snapshot.status, context: snapshot.context },
         });
         return;
@@ -116,7 +124,14 @@ export function createFrameObserver(sink: (frame: InspectionFrame) => void): Ins
       }
     }
   };
+  return Object.assign(observer, { [KEEPS_NO_BATCH]: true });
 }
+
+// What a batch's snapshot frame carries as its event: one frozen object per kind of batch.
+const batchTypes = {
+  'text.fragments': Object.freeze({ type: 'text.fragments' }),
+  'toolCall.fragments': Object.freeze({ type: 'toolCall.fragments' }),
+} as const;
 
 function rootOf(actorRef: ActorRefLike, idOf: (actorRef: ActorRefLike) => string): string {
   let root = actorRef;

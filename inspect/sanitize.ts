@@ -81,6 +81,8 @@ export class TextFragmentParts {
 }
 
 let lastFragmentId = '';
+let lastFragmentIdLimit = 0;
+let lastFragmentIdKept = '';
 
 /**
  * The sanitized parts of `event` when it is exactly a text fragment (see {@link sanitizeEvent}),
@@ -97,10 +99,15 @@ export function textFragmentParts(event: object, limits: SanitizeLimits): TextFr
   const fragmentData = data as { id: string; delta: { content: [{ index: number; text: { value: string } }] } };
   const entry = fragmentData.delta.content[0];
   // Every fragment of a message repeats its id, each a string of its own from JSON.parse: the
-  // parts keep the one string seen last when it is equal (100,000 fewer strings kept per 100,000 deltas).
-  if (fragmentData.id !== lastFragmentId) lastFragmentId = fragmentData.id;
+  // parts keep the one string seen last when it is equal (100,000 fewer strings kept per
+  // 100,000 deltas), redacted and cut once for all of them.
+  if (fragmentData.id !== lastFragmentId || limits.maxString !== lastFragmentIdLimit) {
+    lastFragmentId = fragmentData.id;
+    lastFragmentIdLimit = limits.maxString;
+    lastFragmentIdKept = truncate(redactString(lastFragmentId), limits.maxString);
+  }
   return new TextFragmentParts(
-    truncate(redactString(lastFragmentId), limits.maxString),
+    lastFragmentIdKept,
     Number.isFinite(entry.index) ? entry.index : String(entry.index),
     truncate(redactString(entry.text.value), limits.maxString),
     seq,

@@ -653,7 +653,7 @@ export class InspectorStore {
     const kept = textFragmentParts(event, PAYLOAD_LIMITS) ?? sanitize(event, PAYLOAD_LIMITS);
     const sourceId = frame.sourceId == null ? undefined : key(frame.sourceId);
     const seq = this.#nextSeq;
-    const type = redactString(event.type);
+    const type = eventType(event.type);
     const time = timeOf(frame);
     this.#pushEvent(seq, time, sessionId, actor.rootId, sourceId, type, kept);
     this.journal?.({ kind: 'event', seq, time, sessionId, rootId: actor.rootId, sourceId, type, payload: kept });
@@ -759,8 +759,26 @@ export class InspectorStore {
 }
 
 // Ids and names are shown and logged too: nothing that looks like a key gets through them.
+// Nearly every frame names the actor the one before it named: redacted once, not per frame.
+let lastOwnId = '';
+let lastOwnIdKept = '';
 function ownId(id: string): string {
-  return redactString(id);
+  if (id !== lastOwnId) {
+    lastOwnId = id;
+    lastOwnIdKept = redactString(id);
+  }
+  return lastOwnIdKept;
+}
+
+// An event's type, redacted once per run of events of one type (nearly all are deltas).
+let lastType = '';
+let lastTypeKept = '';
+function eventType(type: string): string {
+  if (type !== lastType) {
+    lastType = type;
+    lastTypeKept = redactString(type);
+  }
+  return lastTypeKept;
 }
 
 // The time a frame says it was made (`createdAt`, ms since the epoch, a number or a string of

@@ -68,6 +68,53 @@ test('EventLog: pages, filters and drops by column, each event as it was pushed'
   assert.equal(log.view(0).payload, sanitize(fragment('two'), PAYLOAD_LIMITS));
 });
 
+test('EventLog: a fragment kept as columns gives back its very parts (marks absent, false, true; any index or text), across drops and many sessions', () => {
+  const log = new EventLog();
+  const variants: object[] = [
+    fragment('a'),
+    fragment('b', { fragment: false }),
+    fragment('c', { fragment: undefined, seq: undefined }),
+    fragment('d', { seq: 0 }, 'msg_2'),
+    { type: 'thread.message.delta', data: { id: 'msg_1', object: 'thread.message.delta', delta: { content: [{ index: 3, type: 'text', text: { value: 'e' } }] } } },
+    // Texts as they are: empty, a lone surrogate, an emoji, one longer than a cut.
+    fragment(''),
+    fragment('a\ud800b 😀'),
+    fragment('long '.repeat(5000)),
+    // Between fragments, events kept whole.
+    { type: 'other', data: { n: 1 } },
+  ];
+  const expected: Array<{ seq: number; rootId: string; payload: unknown }> = [];
+  let seq = 0;
+  for (let session = 0; session < 6; session++) {
+    for (const event of variants) {
+      const kept = textFragmentParts(event, PAYLOAD_LIMITS) ?? sanitize(event, PAYLOAD_LIMITS);
+      const type = (event as { type: string }).type;
+      log.push(seq, 2000 + seq, `s${session}/x:1`, `s${session}/x:0`, session % 2 === 0 ? undefined : `s${session}/x:0`, type, kept);
+      assert.equal(log.stored(log.length - 1).payload, kept, `event ${seq} stored as it was given`);
+      expected.push({ seq, rootId: `s${session}/x:0`, payload: sanitize(event, PAYLOAD_LIMITS) });
+      seq += 1;
+    }
+  }
+  log.dropSession('s1/x:0');
+  log.dropOldest(variants.length);
+  const kept = expected.filter((event) => event.rootId !== 's1/x:0').slice(variants.length);
+  assert.is(log.length, kept.length);
+  kept.forEach((event, index) => {
+    const view = log.view(index);
+    assert.equal({ seq: view.seq, rootId: view.rootId, payload: view.payload }, event, `event ${event.seq} after the drops`);
+    assert.is(view.time, 2000 + event.seq);
+    assert.is(view.sessionId, event.rootId.replace('x:0', 'x:1'));
+  });
+  assert.is(log.rootAt(0), 's2/x:0');
+  assert.is(log.previousOf(kept.length - 1, 's5/x:1'), kept.at(-2)!.seq);
+  assert.ok(log.matches(kept.length - 1, { actor: 's5/x:0' }), 'the source id survived the drops');
+  assert.not.ok(log.matches(0, { actor: 's2/x:0' }), 'an event with no source matches only its own actor');
+  assert.equal(log.sessionTimes('s1/x:0', 'thread.message.delta').count, 0);
+  const first = variants.length * 4;
+  assert.equal(log.sessionTimes('s4/x:0', 'thread.message.delta'), { count: variants.length, first: 2000 + first, last: 2000 + first + variants.length - 1, firstDelta: 2000 + first });
+  assert.is(log.indexOfSeq(expected.at(-1)!.seq), kept.length - 1);
+});
+
 // A store fed a session of frames: 10 fragments, snapshots that repeat or change their value.
 function feed(store: InspectorStore) {
   const frames: InspectionFrame[] = [{ type: '@xstate.actor', sessionId: 'x:1', rootId: 'x:1', name: 'message', snapshot: { value: { in_progress: 'idle' }, status: 'active', context: {} } }];

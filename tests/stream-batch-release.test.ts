@@ -6,6 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import { AssistantStream } from '../src/index.ts';
+import { createFrameObserver } from '../inspect/observer.ts';
+import type { InspectionFrame } from '../inspect/frames.ts';
 import { makeMessage, makeRun, makeRunStep, textSource, toSSE, type ScriptedEvent } from '../src/testing/index.ts';
 
 const COUNT = 300;
@@ -94,6 +96,22 @@ test('with an inspection observer, the batches it was shown stay whole', async (
   assert.ok(shown.length >= 2);
   const values = shown.flatMap((batch) => batch.fragments.map((fragment) => fragment.data.delta.content[0]!.text.value));
   assert.equal(values, words.slice(1), 'each batch still holds the fragments it carried');
+});
+
+test('with a frame observer (it copies each fragment out), batches are emptied too; its sink still gets every fragment whole', async () => {
+  const frames: InspectionFrame[] = [];
+  const stream = AssistantStream.fromSSE(textSource(toSSE(run())), { inspect: createFrameObserver((frame) => frames.push(frame)) });
+  const batches = watchBatches(stream);
+  await stream.done();
+  assert.ok(batches.length >= 2);
+  for (const { batch } of batches) assert.is(batch.fragments.length, 0, 'a handled batch holds no fragment');
+  const values = frames.flatMap((frame) =>
+    frame.type === '@xstate.event' && frame.event.type === 'thread.message.delta' ? [(frame.event as unknown as FragmentBatch['fragments'][number]).data.delta.content[0]!.text.value] : [],
+  );
+  assert.equal(values, words, 'every fragment reached the sink as its own event, whole');
+  const batchSnapshots = frames.filter((frame) => frame.type === '@xstate.snapshot' && (frame.event as { type?: unknown }).type === 'text.fragments');
+  assert.ok(batchSnapshots.length >= 2, 'a batch\'s snapshot still names the batch');
+  for (const frame of batchSnapshots) assert.equal(frame.type === '@xstate.snapshot' && frame.event, { type: 'text.fragments' }, 'by its type alone: its fragments went out as events');
 });
 
 test.run();

@@ -16,6 +16,7 @@ import {
 } from '../wire/index.ts';
 import type { AssistantEventHandler } from './AssistantEventHandler.ts';
 import { streamMachine } from './bindings.ts';
+import { mayKeepBatches } from './inspection.ts';
 import { attachSession, SOURCE_OPTION_NAMES, sessionOf, type StreamInput } from './session.ts';
 import type { ResumeResponseStream } from './resume.ts';
 import { StreamSink } from './sink.ts';
@@ -119,7 +120,7 @@ export class AssistantStream implements AsyncIterable<StreamEvent> {
     const lifecycle = options.lifecycle ?? 'tolerant';
     if (!LIFECYCLE_MODES.includes(lifecycle)) throw new TypeError(`options.lifecycle must be 'tolerant' or 'strict' (got ${JSON.stringify(lifecycle)})`);
     this.actor = createActor(streamMachine, options.inspect === undefined ? { input: { lifecycle } } : { input: { lifecycle }, inspect: options.inspect });
-    attachSession(this.actor.system, { input, sink: this.#sink, root: this.actor, inspected: options.inspect !== undefined });
+    attachSession(this.actor.system, { input, sink: this.#sink, root: this.actor, inspected: mayKeepBatches(options.inspect) });
 
     this.#settled = new Promise<void>((resolve, reject) => {
       this.actor.subscribe({

@@ -36,8 +36,9 @@ export interface StreamSession {
   /** The stream's root actor, whose children take the deltas directly. */
   root: AnyActorRef & { getSnapshot(): { context: AssistantStreamContext } };
   /**
-   * Whether an inspection observer watches the stream's actors: it may keep the events it is
-   * shown, so the source leaves a handled batch of fragments as it was (see sourceActor.ts).
+   * Whether an inspection observer that may keep the events it is shown watches the stream's
+   * actors: then a handled batch of fragments is left as it was (see bindings.ts). False for
+   * none, and for one marked as keeping no batch (see inspection.ts).
    */
   inspected: boolean;
   /** Set by the source once it recognises a Responses stream: the adapter and its response. */
