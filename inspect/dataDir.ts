@@ -36,7 +36,7 @@ export function readSessionFile(path: string): SessionFileText {
   // Latin1 gives each byte its own character: offsets in `latin` are offsets in `bytes`.
   const latin = bytes.toString('latin1');
   const pieces: string[] = [];
-  const pastAscii = /[^\x00-\x7f]/g;
+  const pastAscii = /[\x80-\xff]/g;
   let start = 0;
   for (let found = pastAscii.exec(latin); found !== null; found = pastAscii.exec(latin)) {
     const lineStart = latin.lastIndexOf('\n', found.index) + 1;
