@@ -138,10 +138,19 @@ export class EventLog {
     return { count, first, last, firstDelta };
   }
 
+  /**
+   * Makes room for `count` more events at once: a file about to be read says how many it holds,
+   * and its columns are then allocated once instead of doubled a dozen times on the way.
+   */
+  reserve(count: number): void {
+    const needed = this.#length + Math.max(0, Math.floor(count));
+    if (needed > this.#seqs.length) this.#grow(needed);
+  }
+
   /** Keeps one event; `payload` is already sanitized (or a fragment's parts). */
   push(seq: number, time: number, sessionId: string, rootId: string, sourceId: string | undefined, type: string, payload: unknown): void {
     const at = this.#length;
-    if (at === this.#seqs.length) this.#grow(at * 2);
+    if (at === this.#seqs.length) this.#grow(Math.max(INITIAL_CAPACITY, at * 2));
     const strings = this.#strings;
     this.#seqs[at] = seq;
     this.#times[at] = time;

@@ -28,7 +28,7 @@ export { redactString, sanitize, sanitizeEvent, type SanitizeLimits } from './sa
 export { DEFAULT_STORE_LIMITS, InspectorStore } from './store.ts';
 export { exportLines, importText, type ImportResult } from './sessionFile.ts';
 export { JournalError, JOURNAL_HEADER, RecordDecoder, RecordEncoder, type JournalRecord } from './journal.ts';
-export { openSessionFile, readSessionFile } from './dataDir.ts';
+export { openSessionFile, readSessionFile, type SessionFileText } from './dataDir.ts';
 export type { ActorStateView, ActorTiming, ActorView, EventDiff, SessionTiming, TokenUsage, EventPage, EventQuery, EventView, HistoryView, LastTransition, RejectionView, SessionView, StoreCursor, StoreLimits, TakenTransition, WarningView } from './store.ts';
 export type { FrameSenderOptions } from './sender.ts';
 export type { ValueChange } from './diff.ts';
@@ -120,7 +120,8 @@ export async function createInspector(options: InspectorOptions = {}): Promise<I
   const limits = { ...options.limits };
   if (opened > (limits.maxEvents ?? DEFAULT_STORE_LIMITS.maxEvents)) limits.maxEvents = opened;
   const store = new InspectorStore(limits);
-  for (const file of files) openSessionFile(store, file.text);
+  store.reserve(opened);
+  for (const file of files) openSessionFile(store, file.pieces);
   const disk = options.dataDir === undefined ? undefined : openDataDir(store, options.dataDir);
   const write = options.log ?? ((line: string) => void process.stderr.write(`assistant-machines inspect: ${line}\n`));
   const log = createRejectionLog(write);

@@ -30,9 +30,12 @@ const BATCH_LINES = 5000;
  * so nothing collides. A line that cannot be read is a {@link JournalError} naming it; with
  * `tolerateTail` a last line cut short (a journal written when the process died) is skipped.
  *
+ * The text may come in pieces, each cut after a newline ({@link readSessionFile} reads a file
+ * so): a piece is read as it is, never joined to the others.
+ *
  * @example `importText(store, await file.text(), { as: 'added', prefix: 'f1' })`
  */
-export function importText(store: InspectorStore, text: string, options: { as?: 'original' | 'added'; prefix?: string; tolerateTail?: boolean } = {}): ImportResult {
+export function importText(store: InspectorStore, text: string | readonly string[], options: { as?: 'original' | 'added'; prefix?: string; tolerateTail?: boolean } = {}): ImportResult {
   const roots = new Set<string>();
   let events = 0;
   const take = (record: JournalRecord) => {
@@ -41,18 +44,47 @@ export function importText(store: InspectorStore, text: string, options: { as?: 
     store.restore(record);
   };
   // Record by record, never all of them at once: a million-event file makes no million-record array.
-  readRecords(text, options.tolerateTail === true, options.as === 'added' ? renumbering(options.prefix ?? 'f', store.cursor.nextSeq, take) : take);
+  readRecords(linePieces(text), options.tolerateTail === true, options.as === 'added' ? renumbering(options.prefix ?? 'f', store.cursor.nextSeq, take) : take);
   return { sessions: roots.size, events };
 }
 
+// The text as pieces that each end at a line's end (but the last): a piece that does not is
+// joined to the next.
+function linePieces(text: string | readonly string[]): string[] {
+  if (typeof text === 'string') return [text];
+  const pieces: string[] = [];
+  let pending = '';
+  for (const piece of text) {
+    pending += piece;
+    if (pending.endsWith('\n')) {
+      pieces.push(pending);
+      pending = '';
+    }
+  }
+  if (pending !== '' || pieces.length === 0) pieces.push(pending);
+  return pieces;
+}
+
 // The records of a file, in order: its header checked, its event lines parsed in batches.
-function readRecords(text: string, tolerateTail: boolean, take: (record: JournalRecord) => void): void {
+function readRecords(pieces: readonly string[], tolerateTail: boolean, take: (record: JournalRecord) => void): void {
   const decoder = new RecordDecoder();
   const records = { push: take };
+  let piece = 0;
+  let text = pieces[0]!;
   let position = 0;
   let lineNumber = 0;
+  // Moves to the next piece when this one is read; false when none is left.
+  const more = (): boolean => {
+    while (position >= text.length) {
+      if (piece + 1 >= pieces.length) return false;
+      piece += 1;
+      text = pieces[piece]!;
+      position = 0;
+    }
+    return true;
+  };
   const nextLine = (): string | undefined => {
-    if (position >= text.length) return undefined;
+    if (!more()) return undefined;
     const end = text.indexOf('\n', position);
     const line = text.slice(position, end === -1 ? text.length : end);
     position = end === -1 ? text.length : end + 1;
@@ -70,7 +102,7 @@ function readRecords(text: string, tolerateTail: boolean, take: (record: Journal
   }
   if (parsed?.format !== JOURNAL_HEADER.format) throw new JournalError(`line ${lineNumber} is not an inspector session's header (${JSON.stringify(JOURNAL_HEADER)})`, lineNumber);
   if (parsed.version !== JOURNAL_HEADER.version) throw new JournalError(`line ${lineNumber}: format version ${String(parsed.version)} is not one this inspector reads (${JOURNAL_HEADER.version})`, lineNumber);
-  while (position < text.length) {
+  while (more()) {
     // A run of event lines (`["e",…`) goes to JSON.parse at once, as one array.
     if (text.startsWith('["e",', position)) {
       const start = position;
@@ -109,7 +141,7 @@ function readRecords(text: string, tolerateTail: boolean, take: (record: Journal
       records.push(decoder.decode(line, lineNumber));
     } catch (error) {
       // A journal's last line cut short when its process died: everything before it is kept.
-      if (tolerateTail && text.slice(position).trim() === '') return;
+      if (tolerateTail && text.slice(position).trim() === '' && pieces.slice(piece + 1).every((rest) => rest.trim() === '')) return;
       throw error;
     }
   }

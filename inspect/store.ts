@@ -497,6 +497,14 @@ export class InspectorStore {
     return index < 0 ? undefined : this.#events.view(index);
   }
 
+  /**
+   * Makes room for `events` more events at once (a session file about to be read holds that
+   * many): nothing changes but how the log grows.
+   */
+  reserve(events: number): void {
+    this.#events.reserve(Math.min(events, this.limits.maxEvents));
+  }
+
   /** Reads the contexts that were left for later (at most one per actor). */
   flush(): void {
     for (const actor of this.#withPending) this.#sample(actor);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, createMachine } from 'xstate';
-import { createFrameSender, createInspector, exportLines, importText, InspectorStore, JournalError, createFrameObserver, type Inspector } from '../inspect/index.ts';
+import { createFrameSender, createInspector, exportLines, importText, InspectorStore, JournalError, createFrameObserver, openSessionFile, readSessionFile, type Inspector } from '../inspect/index.ts';
 import { runCli } from '../src/cli/main.ts';
 import { AssistantStream } from '../src/index.ts';
 import { buildBenchRun } from '../bench/fixture.ts';
@@ -47,6 +47,37 @@ test('an exported session opens again exactly as it was: actors, events, every s
   const alone = new InspectorStore();
   importText(alone, [...exportLines(store, first!.rootId)].join('\n'));
   assert.equal(alone.sessions().map((session) => session.rootId), [first!.rootId]);
+});
+
+test('a file read from disk in pieces (its lines past ASCII decoded apart) opens as its whole text does; a reserved store is the same store', async ({ dir }) => {
+  const store = new InspectorStore();
+  const observe = createFrameObserver((frame) => store.ingest(frame));
+  await streamInto(observe);
+  // Events whose text is past ASCII, in two lines apart and at the very end.
+  createActor(createMachine({ id: 'übung', initial: 'a', states: { a: { on: { GO: 'b' } }, b: { on: { GO: 'a' } } } }), { inspect: observe })
+    .start()
+    .send({ type: 'GO', note: 'café … 東京 😀' });
+  await streamInto(observe, 20);
+  const text = `${[...exportLines(store)].join('\n')}\n`;
+  const path = join(dir, 'pieces.ndjson');
+  writeFileSync(path, text);
+  const file = readSessionFile(path);
+  assert.ok(file.pieces.length >= 3, `cut around the lines past ASCII: ${file.pieces.length} pieces`);
+  assert.ok(file.pieces.every((piece, index) => index === file.pieces.length - 1 || piece.endsWith('\n')));
+  assert.is(file.text, text);
+  assert.is(file.events, store.cursor.nextSeq);
+  const whole = new InspectorStore();
+  importText(whole, text);
+  const pieced = new InspectorStore();
+  pieced.reserve(file.events);
+  assert.equal(openSessionFile(pieced, file.pieces), { sessions: 3, events: store.cursor.nextSeq });
+  assert.equal(describe(pieced), describe(whole));
+  assert.equal(describe(pieced), describe(store));
+  assert.ok(JSON.stringify(pieced.events({ limit: 1000 })).includes('café … 東京 😀'));
+  // Pieces cut anywhere (not at a line's end) are joined before they are read.
+  const odd = new InspectorStore();
+  openSessionFile(odd, [text.slice(0, 101), text.slice(101, 5000), text.slice(5000)]);
+  assert.equal(describe(odd), describe(store));
 });
 
 test('a file dropped on a busy inspector is added beside its sessions: ids prefixed, events numbered after its own', async () => {
