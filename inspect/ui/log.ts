@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { fetchEvents, type ActorView, type EventView } from './api.ts';
 import { formatDuration } from './timing.ts';
 
@@ -69,11 +69,28 @@ export function EventLog(props: {
   }, []);
 
   const header = HEADER_HEIGHT[mode];
-  const first = Math.max(0, Math.floor(scroll.top / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(total, Math.ceil((scroll.top + size.height) / ROW_HEIGHT) + OVERSCAN);
+  const [first, last] = rowsInView(scroll.top, size.height, total);
 
-  useEffect(() => {
-    for (let page = Math.floor(first / PAGE_SIZE); page * PAGE_SIZE < last; page++) {
+  // Following the present (or a scrubbed point) keeps its row in view; only without filters
+  // is a seq's row known without asking. Before the pages are fetched: they are those in view
+  // after it. Both as the render is committed: a scrub's row is asked for before its frame is painted.
+  useLayoutEffect(() => {
+    const element = viewport.current;
+    if (element === null || filter.actor !== undefined || filter.type !== '') return;
+    const row = at - firstSeq;
+    const top = row * ROW_HEIGHT;
+    if (follow || top < element.scrollTop || top > element.scrollTop + element.clientHeight - header - ROW_HEIGHT) {
+      element.scrollTop = Math.max(0, top - element.clientHeight / 2);
+      // Drawn and fetched where it now is at once, not a frame later when the scroll event comes.
+      setScroll(scrolledTo(element));
+    }
+  }, [at, follow, total]);
+
+  useLayoutEffect(() => {
+    // The rows in view now (the effect above may have just scrolled), not as of this render.
+    const element = viewport.current;
+    const [from, to] = element === null ? [first, last] : rowsInView(element.scrollTop, element.clientHeight || size.height, total);
+    for (let page = Math.floor(from / PAGE_SIZE); page * PAGE_SIZE < to; page++) {
       const cached = pages.current.get(page);
       const full = cached !== undefined && cached.length === PAGE_SIZE && cached[0]!.seq >= firstSeq;
       // Keyed by filter and page: an answer still on its way for an older filter does not
@@ -92,19 +109,7 @@ export function EventLog(props: {
         .catch(() => {})
         .finally(() => loading.current.delete(loadKey));
     }
-  }, [first, last, filterKey, version, firstSeq]);
-
-  // Following the present (or a scrubbed point) keeps its row in view; only without filters
-  // is a seq's row known without asking.
-  useEffect(() => {
-    const element = viewport.current;
-    if (element === null || filter.actor !== undefined || filter.type !== '') return;
-    const row = at - firstSeq;
-    const top = row * ROW_HEIGHT;
-    if (follow || top < element.scrollTop || top > element.scrollTop + element.clientHeight - header - ROW_HEIGHT) {
-      element.scrollTop = Math.max(0, top - element.clientHeight / 2);
-    }
-  }, [at, follow, total]);
+  }, [first, last, filterKey, version, firstSeq, at, follow, total]);
 
   const laneWidth = LANE_WIDTH[mode];
   // The text takes at most 60% of a narrow panel in the log: the first lanes stay in view.
@@ -166,10 +171,7 @@ export function EventLog(props: {
     class=${`log-viewport mode-${mode}`}
     ref=${viewport}
     style=${`--lane:${laneWidth}px;--text:${textWidth}px`}
-    onScroll=${(event: Event) => {
-      const element = event.currentTarget as HTMLElement;
-      setScroll({ top: element.scrollTop, left: element.scrollLeft });
-    }}
+    onScroll=${(event: Event) => setScroll(scrolledTo(event.currentTarget as HTMLElement))}
   >
     <div class="log-spacer" style=${`height:${header + total * ROW_HEIGHT}px;width:${textWidth + lanesWidth}px`}>
       <div class="lane-header" style=${`height:${header}px;width:${textWidth + lanesWidth}px`}>
@@ -179,6 +181,18 @@ export function EventLog(props: {
       ${rows}
     </div>
   </div>`;
+}
+
+// The rows drawn for a viewport scrolled to `top`: those in view and a few more each side.
+function rowsInView(top: number, height: number, total: number): [number, number] {
+  return [Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN), Math.min(total, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN)];
+}
+
+// The scroll state of `element`, the same object when it has not moved (no redraw for it).
+function scrolledTo(element: HTMLElement): (now: { top: number; left: number }) => { top: number; left: number } {
+  const top = element.scrollTop;
+  const left = element.scrollLeft;
+  return (now) => (now.top === top && now.left === left ? now : { top, left });
 }
 
 // An event in the sequence view: an arrow from the lane of the actor that sent it to the one

@@ -7,7 +7,7 @@
 import ElkApi, { type ELK } from 'elkjs/lib/elk-api.js';
 import { html } from 'htm/preact';
 import { render } from 'preact';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   fetchEvents,
   fetchHistory,
@@ -63,7 +63,22 @@ function App() {
   const newest = cursor.nextSeq - 1;
   const at = live ? newest : Math.max(cursor.firstSeq, Math.min(position, newest));
 
-  useEffect(() => listen(setCursor, setConnected), []);
+  // The first thing the inspector says is where the history stands: nothing is asked before
+  // it (asked at once, the state, actors and sessions were asked twice at the start, the first
+  // time for nothing). A socket that does not open soon does not keep the page empty.
+  const [heard, setHeard] = useState(false);
+  useEffect(
+    () =>
+      listen((next) => {
+        setCursor(next);
+        setHeard(true);
+      }, setConnected),
+    [],
+  );
+  useEffect(() => {
+    const timer = setTimeout(() => setHeard(true), 1500);
+    return () => clearTimeout(timer);
+  }, []);
 
   // One request for the state at a time; a newer wish waits for it and then goes.
   const inFlight = useRef(false);
@@ -80,11 +95,15 @@ function App() {
         if (wanted.current !== target) load();
       });
   }, []);
-  useEffect(load, [at, cursor.nextSeq, live]);
+  // Asked as the render that moved the scrubber is committed, not after its frame is painted.
+  useLayoutEffect(() => {
+    if (heard) load();
+  }, [at, cursor.nextSeq, live, heard]);
   // Every actor and session (for lanes, names and session titles) change only when actors come
   // (or go): neither a scrub nor a delta asks for them again. The inspector serves the page
   // from the process it watches, so each request per change costs the stream (bench:inspector).
   useEffect(() => {
+    if (!heard) return;
     let current = true;
     void Promise.all([getJson<ActorView[]>('/api/actors'), fetchSessions()]).then(([all, named]) => {
       if (!current) return;
@@ -94,7 +113,7 @@ function App() {
     return () => {
       current = false;
     };
-  }, [cursor.actors, cursor.firstSeq]);
+  }, [cursor.actors, cursor.firstSeq, heard]);
 
   useEffect(() => {
     if (cursor.rejections + cursor.warnings === 0) return;
