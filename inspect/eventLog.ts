@@ -16,16 +16,11 @@ export interface EventView {
   payload: unknown;
 }
 
-/** An event as it is kept (a text fragment as its parts): what a journal writes. */
-export interface StoredEvent {
-  seq: number;
-  time: number;
-  sessionId: string;
-  rootId: string;
-  sourceId: string | undefined;
-  type: string;
-  payload: unknown;
-}
+/**
+ * An event as it is kept: the fields of {@link EventView}, with a text fragment's payload as its
+ * {@link TextFragmentParts} (what a journal writes; `view` rebuilds the event).
+ */
+export type StoredEvent = EventView;
 
 // What the kind column says of an event: its payload is kept whole, or it is a text fragment
 // kept as columns (its text in the payload column) whose `fragment` mark is absent, false or true.
