@@ -57,6 +57,7 @@ export function createInspectorApp(
   app.get('/app.js', file('app.js'));
   app.get('/app.css', file('app.css'));
   app.get('/elk-worker.js', file('elk-worker.js'));
+  app.get('/chart-layouts.json', file('chart-layouts.json'));
 
   app.get('/api/actors', (c) => {
     const session = c.req.query('session');

@@ -53,7 +53,7 @@ export function createFrameObserver(sink: (frame: InspectionFrame) => void): Ins
     if (typeof logic !== 'object' || logic === null) return undefined;
     if (definitions.has(logic)) return definitions.get(logic);
     const config = (logic as { config?: unknown }).config;
-    const definition = typeof config === 'object' && config !== null ? JSON.stringify(sanitize(config, DEFINITION_LIMITS)) : undefined;
+    const definition = typeof config === 'object' && config !== null ? definitionJson(config) : undefined;
     definitions.set(logic, definition);
     return definition;
   };
@@ -141,6 +141,17 @@ function rootOf(actorRef: ActorRefLike, idOf: (actorRef: ActorRefLike) => string
 
 function isFragmentBatch(event: { type: string }): event is { type: 'text.fragments' | 'toolCall.fragments'; fragments: Array<{ type: string }> } {
   return (event.type === 'text.fragments' || event.type === 'toolCall.fragments') && Array.isArray((event as { fragments?: unknown }).fragments);
+}
+
+/**
+ * A machine's definition as the observer sends it: its config as JSON, functions and cycles
+ * replaced and long strings cut (`DEFINITION_LIMITS`). The inspector's build lays the library's
+ * charts out from exactly this form (inspect/chartLayouts.ts).
+ *
+ * @example `chartOf(JSON.parse(definitionJson(runMachine.config)))`
+ */
+export function definitionJson(config: object): string {
+  return JSON.stringify(sanitize(config, DEFINITION_LIMITS));
 }
 
 /** What the observer reads of XState's transition definitions (its `@xstate.microstep` `_transitions`). */

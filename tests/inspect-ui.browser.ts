@@ -10,6 +10,10 @@ import { suite } from 'uvu';
 import { createActor, createMachine } from 'xstate';
 import * as assert from 'uvu/assert';
 import { createInspector, type ActorView, type EventPage, type Inspector } from '../inspect/index.ts';
+import { definitionJson } from '../inspect/observer.ts';
+import { chartOf } from '../inspect/ui/chart.ts';
+import { layoutChart } from '../inspect/ui/layout.ts';
+import { runMachine } from '../machines/index.ts';
 import { buildInspectorUi } from '../scripts/build-inspector-ui.mjs';
 import { runDemo } from '../src/cli/demo.ts';
 import { replayRecordings } from '../src/cli/replay.ts';
@@ -229,6 +233,37 @@ test('a 100,000-delta stream: the page draws only the rows in view and scrubs th
     console.log(`100k-delta stream: ${total} events; page ready in ${shown.toFixed(0)} ms, ${rows} rows drawn, scrub to the middle shown in ${scrub.toFixed(0)} ms`);
   } finally {
     await big.close();
+  }
+});
+
+test("the library's charts come laid out with the page (ELK's worker never starts for them); a machine of the user's own is laid out by ELK", async ({ browser }) => {
+  const inspector = await createInspector({ uiDir: UI_DIR, log: () => {} });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  try {
+    await AssistantStream.fromSSE(new Response(buildBenchRun({ textDeltas: 20 }).sse), { inspect: inspector.inspect }).done();
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+    await page.goto(inspector.url);
+    await assertCompleted(page);
+    // The run chart as drawn is ELK's layout of it (the same size as laid out here, in Node).
+    const expected = await layoutChart(chartOf(JSON.parse(definitionJson(runMachine.config))));
+    assert.is(Number(await page.locator('svg.diagram').getAttribute('data-width')), Math.ceil(expected.width));
+    assert.is(Number(await page.locator('svg.diagram').getAttribute('data-height')), Math.ceil(expected.height));
+    for (const name of ['assistantStream', 'message', 'runStep']) {
+      await page.locator(`.tree [data-actor-name="${name}"]`).first().click();
+      await page.waitForSelector(`svg.diagram[data-machine="${name}"]`);
+    }
+    assert.ok(requested.includes('/chart-layouts.json'));
+    assert.not.ok(requested.includes('/elk-worker.js'), 'no ELK worker for the library\'s charts');
+
+    const ownMachine = createMachine({ id: 'usersOwn', initial: 'idle', states: { idle: { on: { GO: 'busy' } }, busy: {} } });
+    createActor(ownMachine, { inspect: inspector.inspect }).start().send({ type: 'GO' });
+    await page.locator('.tree [data-actor-name="usersOwn"]').click();
+    await page.waitForSelector('svg.diagram[data-machine="usersOwn"] [data-state-id="busy"][data-active="true"]');
+    assert.ok(requested.includes('/elk-worker.js'), 'a chart the build did not know is laid out by ELK in the page');
+  } finally {
+    await page.close();
+    await inspector.close();
   }
 });
 

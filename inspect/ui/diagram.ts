@@ -2,17 +2,33 @@ import { html } from 'htm/preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ActorStateView } from './api.ts';
 import { activePaths, chartOf, takenTransitions, type Chart } from './chart.ts';
+import { chartKey } from './knownLayouts.ts';
 import { layoutChart, type Layout, type PlacedState, type Point } from './layout.ts';
 
 type Laid = Layout & { chart: Chart };
 const layouts = new Map<string, Promise<Laid>>();
+let knownLayouts: Promise<ReadonlyMap<string, Layout>> = Promise.resolve(new Map());
 
-/** Lays out each definition once (ELK takes tens of milliseconds for the bigger charts). */
+/**
+ * The charts laid out when the UI was built (`chart-layouts.json`, read by `readKnownLayouts`):
+ * the page draws those without ELK. main.ts sets it as the page starts.
+ *
+ * @example `setKnownLayouts(getJson('/chart-layouts.json').then(readKnownLayouts, () => new Map()));`
+ */
+export function setKnownLayouts(known: Promise<ReadonlyMap<string, Layout>>): void {
+  knownLayouts = known;
+  layouts.clear();
+}
+
+/**
+ * Lays out each definition once: from the build's layouts when its chart is one of them,
+ * otherwise by ELK (a second of a core for the run chart when ELK is not yet loaded).
+ */
 function layoutFor(key: string, definition: unknown): Promise<Laid> {
   let layout = layouts.get(key);
   if (layout === undefined) {
     const chart = chartOf(definition);
-    layout = layoutChart(chart).then((laid) => ({ ...laid, chart }));
+    layout = knownLayouts.then((known) => known.get(chartKey(chart)) ?? layoutChart(chart)).then((laid) => ({ ...laid, chart }));
     layouts.set(key, layout);
   }
   return layout;

@@ -30,8 +30,9 @@ import {
   type WarningView,
 } from './api.ts';
 import { EventDetail } from './details.ts';
-import { Diagram } from './diagram.ts';
+import { Diagram, setKnownLayouts } from './diagram.ts';
 import { JsonView } from './json.ts';
+import { readKnownLayouts } from './knownLayouts.ts';
 import { setElkFactory } from './layout.ts';
 import { EventLog, type LogFilter, type LogMode } from './log.ts';
 import { Timing } from './timing.ts';
@@ -328,4 +329,6 @@ function App() {
 // elkjs is CommonJS: its constructor is the module itself, or its default.
 const ElkWorker = ((ElkApi as unknown as { default?: unknown }).default ?? ElkApi) as unknown as new (options: { workerUrl: string }) => ELK;
 setElkFactory(() => new ElkWorker({ workerUrl: withToken('/elk-worker.js') }));
+// The library's own charts come laid out with the page: ELK's worker is started only for others.
+setKnownLayouts(getJson<unknown>('/chart-layouts.json').then(readKnownLayouts, () => new Map()));
 render(html`<${App} />`, document.getElementById('app')!);
