@@ -236,6 +236,32 @@ test('a 100,000-delta stream: the page draws only the rows in view and scrubs th
   }
 });
 
+test('a scrub asks for the state and the log rows there, nothing else (the selected run\'s history was asked as the page opened)', async ({ browser }) => {
+  const inspector = await createInspector({ uiDir: UI_DIR, log: () => {} });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  try {
+    await AssistantStream.fromSSE(new Response(buildBenchRun({ textDeltas: 200 }).sse), { inspect: inspector.inspect }).done();
+    await page.goto(inspector.url);
+    await assertCompleted(page);
+    await page.waitForSelector('#prev-transition:not([disabled])');
+    const asked: string[] = [];
+    page.on('request', (request) => asked.push(new URL(request.url()).pathname));
+    const { total } = await api<EventPage>(inspector, '/api/events?limit=0');
+    for (const fraction of [0.5, 0.2, 0.8]) {
+      const target = Math.floor(total * fraction);
+      await page.locator('#scrubber').fill(String(target));
+      await page.waitForSelector(`.log-row.current[data-seq="${target}"]`);
+      await page.waitForSelector(`#position[data-at="${target}"]`);
+    }
+    await page.locator('#go-live').click();
+    await assertCompleted(page);
+    assert.equal([...new Set(asked)].sort(), ['/api/events', '/api/state']);
+  } finally {
+    await page.close();
+    await inspector.close();
+  }
+});
+
 test("the library's charts come laid out with the page (ELK's worker never starts for them); a machine of the user's own is laid out by ELK", async ({ browser }) => {
   const inspector = await createInspector({ uiDir: UI_DIR, log: () => {} });
   const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });

@@ -147,12 +147,16 @@ function App() {
   // The selected actor's history (for "next transition"), and its session's timing.
   const selectedId = selectedActor?.sessionId;
   const rootId = selectedActor?.rootId;
-  // Asked again when the selected actor takes a transition, not on every event.
+  // The history is the actor's whole history, not as of the scrubbed event: asked when another
+  // actor is selected, and when the actor shows a transition the history asked for does not hold
+  // (it took one since: followed live, or scrubbed onto) — not for every event, nor for a scrub
+  // within it (each request costs the stream the inspector watches, and a render).
   const lastTransitionSeq = selectedActor?.lastTransition?.seq;
+  const historyLacks = lastTransitionSeq !== undefined && lastTransitionSeq > (history.at(-1)?.seq ?? -1);
   useEffect(() => {
     if (selectedId === undefined) return setHistory([]);
     void fetchHistory(selectedId).then(setHistory, () => setHistory([]));
-  }, [selectedId, lastTransitionSeq, live]);
+  }, [selectedId, historyLacks ? lastTransitionSeq : undefined]);
   useEffect(() => {
     if (rootId === undefined || tab !== 'timing') return;
     void fetchTiming(rootId).then(setTiming, () => setTiming(undefined));
