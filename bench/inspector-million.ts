@@ -2,7 +2,12 @@
 // A stream of ~1,000,000 text deltas goes through the machines into an inspector's store and is
 // exported to a file; then, measured: `createInspector({ open: [file] })` (what `inspect --open
 // FILE` does) until it serves, the page in Chromium until it shows the session (the message
-// completed, the log's rows drawn), and a scrub to the middle until every view shows it there.
+// completed, the log's rows drawn, the run chart drawn with its final state lit), and five
+// scrubs, started the moment the page shows the session, each until every view shows it there
+// (the log's current row, the tree, the chart, the position). A scrub is timed twice: in the
+// page, from just before the driver asks for it to the frame that shows it (what a person
+// scrubbing waits for), and through the driver (Playwright's `fill`, its checks and round trips
+// included, then its polling for the views).
 // Prints the figures and the load; nothing is asserted (benchmarks measure, tests check).
 import { execFile } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -63,23 +68,31 @@ async function measureOpen(path: string): Promise<void> {
       const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
       started = performance.now();
       await page.goto(inspector.url);
-      await page.waitForSelector('.tree [data-actor-name="message"][data-value="completed"]', { timeout: 60_000 });
-      await page.waitForSelector('.log-row[data-seq]', { timeout: 60_000 });
-      const ready = performance.now() - started;
-      const scrubs: number[] = [];
+      const shown = (selector: string) => page.waitForSelector(selector, { timeout: 60_000 }).then(() => performance.now() - started);
+      const [tree, log, chart] = await Promise.all([
+        shown('.tree [data-actor-name="message"][data-value="completed"]'),
+        shown('.log-row[data-seq]'),
+        shown('svg.diagram[data-machine="run"] [data-state-id="completed"][data-active="true"]'),
+      ]);
+      const ready = Math.max(tree, log, chart);
+      const inPage: number[] = [];
+      const throughDriver: number[] = [];
       for (const fraction of [0.5, 0.25, 0.75, 0.4, 0.6]) {
         const target = Math.floor(events * fraction);
+        await page.evaluate(scrubProbe(target));
         const scrubStarted = performance.now();
         await page.locator('#scrubber').fill(String(target));
-        await page.waitForSelector(`.log-row.current[data-seq="${target}"]`);
-        await page.waitForSelector('.tree [data-actor-name="message"][data-value="in_progress.text"]');
-        scrubs.push(performance.now() - scrubStarted);
+        await page.waitForFunction('window.__scrub.shown !== undefined');
+        throughDriver.push(performance.now() - scrubStarted);
+        inPage.push(Number(await page.evaluate('window.__scrub.shown - window.__scrub.asked')));
       }
       loads.push(loadavg()[0]!);
-      const sorted = [...scrubs].sort((a, b) => a - b);
+      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+      const list = (values: number[]) => values.map((ms) => ms.toFixed(0)).join(' / ');
       console.log(
-        `open: ${events.toLocaleString('en')} events; the inspector read the file in ${(served / 1000).toFixed(2)} s, the page showed the session ${(ready / 1000).toFixed(2)} s later (${((served + ready) / 1000).toFixed(2)} s in all); ` +
-          `scrubs to 50/25/75/40/60%: ${scrubs.map((ms) => ms.toFixed(0)).join(' / ')} ms (median ${sorted[2]!.toFixed(0)}); heap ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(0)} MB; load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`,
+        `open: ${events.toLocaleString('en')} events; the inspector read the file in ${(served / 1000).toFixed(2)} s, the page showed the session ${(ready / 1000).toFixed(2)} s later (${((served + ready) / 1000).toFixed(2)} s in all; its tree ${(tree / 1000).toFixed(2)} s, log ${(log / 1000).toFixed(2)} s, chart ${(chart / 1000).toFixed(2)} s); ` +
+          `scrubs to 50/25/75/40/60%, in the page: ${list(inPage)} ms (median ${median(inPage).toFixed(0)}), through the driver: ${list(throughDriver)} ms (median ${median(throughDriver).toFixed(0)}); ` +
+          `heap ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(0)} MB; load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`,
       );
     } finally {
       await inspector.close();
@@ -87,4 +100,26 @@ async function measureOpen(path: string): Promise<void> {
   } finally {
     await browser.close();
   }
+}
+
+// Installed in the page before a scrub (as a string: functions passed to the page would carry
+// tsx's helpers): notes when it was asked for, and the first frame after every view shows
+// `target` — the log's current row, the message in the tree, the run chart's active state and
+// the position — from a MutationObserver, then requestAnimationFrame (the frame that paints it).
+function scrubProbe(target: number): string {
+  return `(() => {
+    const probe = { asked: performance.now(), shown: undefined };
+    window.__scrub = probe;
+    const shows = () =>
+      document.querySelector('.log-row.current[data-seq="${target}"]') !== null &&
+      document.querySelector('.tree [data-actor-name="message"][data-value="in_progress.text"]') !== null &&
+      document.querySelector('svg.diagram[data-machine="run"] [data-state-id="in_progress"][data-active="true"]') !== null &&
+      document.querySelector('#position[data-at="${target}"]') !== null;
+    const observer = new MutationObserver(() => {
+      if (!shows()) return;
+      observer.disconnect();
+      requestAnimationFrame(() => { probe.shown = performance.now(); });
+    });
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  })()`;
 }
