@@ -10,10 +10,14 @@ const gc = runInNewContext('gc') as () => void;
 
 const WORDS = ['the ', 'run ', 'lifecycle ', 'as ', 'a '];
 
+// Two full collections each side: under load one could leave the garbage of the test before
+// counted (CI on Node 24 once measured the plain rope at 21 bytes a fragment, 32-38 unloaded).
 function liveBytesOf(build: () => unknown): number {
+  gc();
   gc();
   const before = process.memoryUsage().heapUsed;
   const kept = build();
+  gc();
   gc();
   const after = process.memoryUsage().heapUsed;
   assert.ok(kept !== undefined);
@@ -44,7 +48,9 @@ test('200,000 fragments hold about their text, where a plain rope holds ~30 byte
     return holder;
   });
   const textBytes = fragments * 5.6;
-  assert.ok(rope > 4 * textBytes, `the rope holds ${rope} bytes`);
+  // The contrast that makes the measure mean something: a rope costs a cons string (20 bytes
+  // with pointer compression) and more per fragment, several times its text.
+  assert.ok(rope > 3 * textBytes, `the rope holds ${rope} bytes`);
   assert.ok(grown < 2 * textBytes, `growString holds ${grown} bytes for ${textBytes} bytes of text`);
 });
 
