@@ -236,16 +236,36 @@ test('a 100,000-delta stream: the page draws only the rows in view and scrubs th
   }
 });
 
-test('a scrub asks for the state and the log rows there, nothing else (the selected run\'s history was asked as the page opened)', async ({ browser }) => {
+/**
+ * A fresh inspector holding one completed bench stream of `textDeltas` deltas, a fresh page
+ * (asking nothing yet: `paths` starts recording only when `record()` is called), and their end.
+ */
+async function sessionPage(browser: Browser, textDeltas: number) {
   const inspector = await createInspector({ uiDir: UI_DIR, log: () => {} });
+  await AssistantStream.fromSSE(new Response(buildBenchRun({ textDeltas }).sse), { inspect: inspector.inspect }).done();
   const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  const paths: string[] = [];
+  let recording = false;
+  page.on('request', (request) => recording && paths.push(new URL(request.url()).pathname));
+  return {
+    inspector,
+    page,
+    paths,
+    record: () => (recording = true),
+    close: async () => {
+      await page.close();
+      await inspector.close();
+    },
+  };
+}
+
+test('a scrub asks for the state and the log rows there, nothing else (the selected run\'s history was asked as the page opened)', async ({ browser }) => {
+  const { inspector, page, paths, record, close } = await sessionPage(browser, 200);
   try {
-    await AssistantStream.fromSSE(new Response(buildBenchRun({ textDeltas: 200 }).sse), { inspect: inspector.inspect }).done();
     await page.goto(inspector.url);
     await assertCompleted(page);
     await page.waitForSelector('#prev-transition:not([disabled])');
-    const asked: string[] = [];
-    page.on('request', (request) => asked.push(new URL(request.url()).pathname));
+    record();
     const { total } = await api<EventPage>(inspector, '/api/events?limit=0');
     for (const fraction of [0.5, 0.2, 0.8]) {
       const target = Math.floor(total * fraction);
@@ -255,20 +275,16 @@ test('a scrub asks for the state and the log rows there, nothing else (the selec
     }
     await page.locator('#go-live').click();
     await assertCompleted(page);
-    assert.equal([...new Set(asked)].sort(), ['/api/events', '/api/state']);
+    assert.equal([...new Set(paths)].sort(), ['/api/events', '/api/state']);
   } finally {
-    await page.close();
-    await inspector.close();
+    await close();
   }
 });
 
 test("the library's charts come laid out with the page (ELK's worker never starts for them); a machine of the user's own is laid out by ELK", async ({ browser }) => {
-  const inspector = await createInspector({ uiDir: UI_DIR, log: () => {} });
-  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  const { inspector, page, paths, record, close } = await sessionPage(browser, 20);
   try {
-    await AssistantStream.fromSSE(new Response(buildBenchRun({ textDeltas: 20 }).sse), { inspect: inspector.inspect }).done();
-    const requested: string[] = [];
-    page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+    record();
     await page.goto(inspector.url);
     await assertCompleted(page);
     // The run chart as drawn is ELK's layout of it (the same size as laid out here, in Node).
@@ -279,17 +295,16 @@ test("the library's charts come laid out with the page (ELK's worker never start
       await page.locator(`.tree [data-actor-name="${name}"]`).first().click();
       await page.waitForSelector(`svg.diagram[data-machine="${name}"]`);
     }
-    assert.ok(requested.includes('/chart-layouts.json'));
-    assert.not.ok(requested.includes('/elk-worker.js'), 'no ELK worker for the library\'s charts');
+    assert.ok(paths.includes('/chart-layouts.json'));
+    assert.not.ok(paths.includes('/elk-worker.js'), 'no ELK worker for the library\'s charts');
 
     const ownMachine = createMachine({ id: 'usersOwn', initial: 'idle', states: { idle: { on: { GO: 'busy' } }, busy: {} } });
     createActor(ownMachine, { inspect: inspector.inspect }).start().send({ type: 'GO' });
     await page.locator('.tree [data-actor-name="usersOwn"]').click();
     await page.waitForSelector('svg.diagram[data-machine="usersOwn"] [data-state-id="busy"][data-active="true"]');
-    assert.ok(requested.includes('/elk-worker.js'), 'a chart the build did not know is laid out by ELK in the page');
+    assert.ok(paths.includes('/elk-worker.js'), 'a chart the build did not know is laid out by ELK in the page');
   } finally {
-    await page.close();
-    await inspector.close();
+    await close();
   }
 });
 
