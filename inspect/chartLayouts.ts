@@ -1,8 +1,9 @@
 /**
  * The library's own charts, laid out when the inspector's UI is built
  * (scripts/build-inspector-ui.mjs writes them as `chart-layouts.json`): opening a session then
- * costs the page no layout for them — ELK's worker took about a second of a core to load and
- * lay out the run chart, just when the first scrubs of a large session wanted both cores.
+ * costs the page no layout for them — ELK's worker took 0.6–0.9 s of a core to load elkjs and
+ * lay out the run chart after every open, just when the page and its first scrubs wanted both
+ * cores (docs/design.md, "The inspector").
  */
 import { StateMachine } from 'xstate';
 import * as machines from '../machines/index.ts';
