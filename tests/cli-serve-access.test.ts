@@ -4,34 +4,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../src/cli/main.ts';
-import type { CliIO } from '../src/cli/terminal.ts';
-import { captureIO } from './helpers/cli.ts';
+import { captureIO, startServe } from './helpers/cli.ts';
 
 const SECRET = 'sk-served-4e9a1c77';
 const PAGE = 'http://127.0.0.1:5173';
-
-/** Starts `serve` with `args` and resolves with its URL once it listens. */
-function startServe(args: string[], env: Record<string, string>) {
-  const stop = new AbortController();
-  let out = '';
-  let announce: (url: string) => void = () => {};
-  const listening = new Promise<string>((resolve) => (announce = resolve));
-  const io: CliIO = {
-    stdout: {
-      write: (text: string) => {
-        out += text;
-        const url = /listening on (http:\S+)/.exec(out)?.[1];
-        if (url !== undefined) announce(url);
-      },
-      isTTY: false,
-    },
-    stderr: { write: (text: string) => (out += text) },
-    env,
-    signal: stop.signal,
-  };
-  const exit = runCli(['serve', '--port', '0', '--fast', ...args], io);
-  return { listening: Promise.race([listening, exit.then((code) => Promise.reject(new Error(`serve exited ${code}: ${out}`)))]), exit, stop: () => stop.abort(), output: () => out };
-}
 
 test('serve --api-key-env --cors: the key is required, the page may call, the output names the variable only', async () => {
   const serve = startServe(['--api-key-env', 'AM_SERVER_KEY', '--cors', PAGE, '--cors', 'http://localhost:5173,http://[::1]:8080'], { AM_SERVER_KEY: SECRET });

@@ -25,7 +25,7 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the embedded Assistants-compatible server until Ctrl+C',
   usage:
-    'serve [--port N] [--host ADDRESS] [--fast] [--api-key-env NAME | --keys FILE] [--cors ORIGIN…] [--model-base-url URL [--model-api-key-env NAME] [--model-protocol responses|chat] [--embedding-model NAME]] [--data-dir DIR | --database-url URL] [--requests-per-minute N] [--concurrent-runs N] [--log json] [--drain-timeout SECONDS] [--otel [URL]]',
+    'serve [--port N] [--host ADDRESS] [--fast] [--api-key-env NAME | --keys FILE] [--cors ORIGIN…] [--model-base-url URL [--model-api-key-env NAME] [--model-protocol responses|chat] [--embedding-model NAME]] [--data-dir DIR | --database-url URL] [--requests-per-minute N] [--concurrent-runs N] [--log json] [--drain-timeout SECONDS] [--metrics-token-file FILE] [--otel [URL]]',
   description: [
     'Starts the embedded Assistants API server (scripted model, in memory) on 127.0.0.1 and',
     'prints the base URL to give any client: this CLI, the official SDKs, curl. Stops on Ctrl+C',

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { KeysError, readKeysFile, type Limits, type ServerOptions, type TenantKey } from '../server/index.ts';
+import { validMetricsToken } from '../server/operations/metricsAccess.ts';
 import { optionalString, UsageError, type OptionSpec, type ParsedArgs } from './command.ts';
 
 /** The `serve` options for running the server for a team: keys, limits, logs, shutdown, semantic search. */
@@ -9,6 +11,7 @@ export const TEAM_OPTIONS: Record<string, OptionSpec> = {
   log: { type: 'string', value: 'FORMAT', description: 'json: one JSON line per request, stream and error on stdout (default: none)' },
   'drain-timeout': { type: 'string', value: 'SECONDS', description: 'on SIGTERM or Ctrl+C, let open streams finish this long before ending their runs (default 10)' },
   'embedding-model': { type: 'string', value: 'NAME', description: "semantic file search: embed chunks with this model of --model-base-url's API" },
+  'metrics-token-file': { type: 'string', value: 'FILE', description: 'GET /metrics answers only "Authorization: Bearer <the token in FILE>" (default: open)' },
 };
 
 /** What `serve` needs to run for a team, read from its flags. */
@@ -21,7 +24,8 @@ export interface TeamSettings {
 /**
  * `serve`'s team flags as server options: the keys file read and checked (a malformed one is
  * a usage error that says where, never a key), the limits, the JSON log on stdout, the drain
- * bound, the embedding model (which needs `--model-base-url`: it uses that API).
+ * bound, the embedding model (which needs `--model-base-url`: it uses that API), and the token
+ * `/metrics` requires (read from its file, never printed).
  *
  * @example `const team = await teamSettings(args, (line) => process.stdout.write(`${line}\n`));`
  */
@@ -49,6 +53,8 @@ export async function teamSettings(args: ParsedArgs, writeLine: (line: string) =
   if (drainSeconds !== undefined && (!Number.isFinite(drainSeconds) || drainSeconds < 0)) throw new UsageError(`--drain-timeout takes seconds (0 or more), got ${JSON.stringify(drain)}`);
   const embeddingModel = optionalString(args, 'embedding-model');
   if (embeddingModel !== undefined && optionalString(args, 'model-base-url') === undefined) throw new UsageError('--embedding-model needs --model-base-url (the embeddings come from that API)');
+  const metricsTokenFile = optionalString(args, 'metrics-token-file');
+  const bearerToken = metricsTokenFile === undefined ? undefined : await readMetricsToken(metricsTokenFile);
   return {
     keysFile,
     options: {
@@ -57,7 +63,7 @@ export async function teamSettings(args: ParsedArgs, writeLine: (line: string) =
       ...(log === undefined ? {} : { log: writeLine }),
       ...(drainSeconds === undefined ? {} : { drainTimeoutMs: drainSeconds * 1000 }),
       ...(embeddingModel === undefined ? {} : { embeddings: { model: embeddingModel } }),
-      metrics: { processMetrics: true },
+      metrics: { processMetrics: true, ...(bearerToken === undefined ? {} : { bearerToken }) },
     },
   };
 }
@@ -67,4 +73,21 @@ function wholeNumber(args: ParsedArgs, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} takes a whole number of at least 1, got ${JSON.stringify(value)}`);
   return Number(value);
+}
+
+// A secret's file, as Kubernetes and Prometheus keep them: the token, and perhaps a newline.
+async function readMetricsToken(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--metrics-token-file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  const token = text.replace(/\r?\n$/, '');
+  if (token === '') throw new UsageError(`--metrics-token-file: ${file} holds no token`);
+  try {
+    return validMetricsToken(token);
+  } catch {
+    throw new UsageError(`--metrics-token-file: the token in ${file} must be visible ASCII characters without spaces`);
+  }
 }

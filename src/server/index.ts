@@ -93,7 +93,11 @@ export interface ServerOptions {
   limits?: Limits;
   /** Where JSON log lines go (one call per line): a line per request and per stream, errors, shutdown. Default: none. */
   log?: LogSink;
-  /** `GET /metrics` (Prometheus): on by default; `false` turns it off, `{ processMetrics: true }` adds the process's CPU, memory and event loop metrics. */
+  /**
+   * `GET /metrics` (Prometheus): on by default; `false` turns it off, `{ processMetrics: true }`
+   * adds the process's CPU, memory and event loop metrics, `{ bearerToken }` makes it answer only
+   * `Authorization: Bearer <token>` (a 401 otherwise).
+   */
   metrics?: boolean | MetricsOptions;
   /** How long {@link AssistantsServer.drain} lets open streams finish before it ends the runs still going; default 10,000 ms. */
   drainTimeoutMs?: number;

@@ -63,3 +63,30 @@ export async function spawnCli(args: string[], env: Record<string, string> = {},
 export function withoutTimes(text: string): string {
   return text.replace(/ · \d+\.\d s/g, ' · (time)');
 }
+
+/**
+ * Starts `serve --port 0 --fast` with `args` in this process; `listening` resolves with its URL
+ * once it listens (or rejects with its output if it exits first), `stop` ends it as Ctrl+C does.
+ */
+export function startServe(args: string[], env: Record<string, string>) {
+  const stop = new AbortController();
+  let out = '';
+  let announce: (url: string) => void = () => {};
+  const listening = new Promise<string>((resolve) => (announce = resolve));
+  const io: CliIO = {
+    stdout: {
+      write: (text: string) => {
+        out += text;
+        const url = /listening on (http:\S+)/.exec(out)?.[1];
+        if (url !== undefined) announce(url);
+      },
+      isTTY: false,
+    },
+    stderr: { write: (text: string) => (out += text) },
+    env,
+    signal: stop.signal,
+  };
+  // Imported here: most files that use these helpers never run the CLI in their own process.
+  const exit = import('../../src/cli/main.ts').then(({ runCli }) => runCli(['serve', '--port', '0', '--fast', ...args], io));
+  return { listening: Promise.race([listening, exit.then((code) => Promise.reject(new Error(`serve exited ${code}: ${out}`)))]), exit, stop: () => stop.abort(), output: () => out };
+}

@@ -4,6 +4,7 @@ import { newRequestInfo, type RequestScope } from '../tenants/scope.ts';
 import { checkReadiness, type ReadinessSources } from './health.ts';
 import type { ServerLog } from './log.ts';
 import type { ServerMetrics } from './metrics.ts';
+import { bearerMatches, metricsTokenRequired } from './metricsAccess.ts';
 import { newRequestId, withHeader } from './requestIds.ts';
 
 /** What {@link Operations} needs from the server. */
@@ -131,6 +132,7 @@ export class Operations {
     }
     const metrics = this.#options.metrics;
     if (metrics === undefined) return Response.json(new ApiError(404, 'Metrics are off on this server (metrics: false).').toEnvelope(), { status: 404 });
+    if (metrics.bearerToken !== undefined && !bearerMatches(request.headers.get('authorization'), metrics.bearerToken)) return metricsTokenRequired();
     return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
   }
 }

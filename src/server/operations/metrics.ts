@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { RUN_TERMINAL_STATUSES, type Run, type RunEventName, type Usage } from '../../wire/index.ts';
 import type { RunObserver } from '../executor/environment.ts';
+import { validMetricsToken } from './metricsAccess.ts';
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
@@ -10,6 +11,12 @@ export interface MetricsOptions {
    * `serve`.
    */
   processMetrics?: boolean | undefined;
+  /**
+   * When set, `GET /metrics` answers only a request with `Authorization: Bearer <token>` (what
+   * Prometheus sends with `authorization: { credentials }` or `bearer_token_file`); any other
+   * gets a 401. Visible ASCII, no spaces. Unset, `/metrics` is open, like the probes.
+   */
+  bearerToken?: string | undefined;
 }
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -28,6 +35,7 @@ const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
  * ```
  */
 export function createMetrics(options: MetricsOptions = {}) {
+  const bearerToken = options.bearerToken === undefined ? undefined : validMetricsToken(options.bearerToken);
   const registry = new Registry();
   const registers = [registry];
   if (options.processMetrics === true) collectDefaultMetrics({ register: registry, prefix: 'assistant_machines_' });
@@ -101,6 +109,8 @@ export function createMetrics(options: MetricsOptions = {}) {
   };
 
   return {
+    /** The token `/metrics` requires (`Authorization: Bearer …`), when one was given. */
+    bearerToken,
     registry,
     runObserver,
     /** One answered request. */
