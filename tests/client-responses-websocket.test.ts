@@ -105,6 +105,20 @@ test('a tool loop over the socket drives the same callbacks as over HTTP, and ke
   socket.close();
 });
 
+test('a warm-up (generate: false): a completed response with no output, a run with no step, and the next turn chains from it', async ({ client }) => {
+  const socket = client.responses.connect();
+  const handler = new Recorder();
+  const warm = socket.stream({ model: 'scripted', input: 'My name is Ada.', store: false, generate: false }, { handler });
+  const run = await warm.finalRun();
+  const response = await warm.finalResponse();
+  assert.equal([run.status, response.status, response.output], ['completed', 'completed', []]);
+  assert.equal(handler.calls, ['end'], 'no step, no message: only the end');
+  const answered = await socket.create({ model: 'scripted', previous_response_id: response.id, input: 'Hello again', store: false });
+  assert.is(answered.status, 'completed');
+  assert.match(answered.output_text ?? '', /Hello again/);
+  socket.close();
+});
+
 test('lanes: two stream_ids on one socket run side by side, each in order', async ({ client }) => {
   const socket = client.responses.connect();
   const [a1, b1, a2] = await Promise.all([

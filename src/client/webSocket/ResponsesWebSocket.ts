@@ -31,10 +31,16 @@ export interface ResponseRestartNotice {
   compacted: boolean;
 }
 
-/** A create request over WebSocket: the HTTP body, plus the lane it runs in. */
+/** A create request over WebSocket: the HTTP body, plus the lane it runs in, and whether it generates. */
 export interface ResponseWebSocketCreateParams extends ResponseCreateParams {
   /** The lane: requests with the same `stream_id` run in order, different ones side by side; its events carry it. */
   stream_id?: string;
+  /**
+   * `false` warms up: the server takes the input (and prepares the tools and instructions) and
+   * answers a completed response with no output, without the model; the next turn chains from
+   * it with `previous_response_id`. Default `true`.
+   */
+  generate?: boolean;
 }
 
 /** Options of `client.responses.connect()`. */

@@ -87,6 +87,11 @@ export interface RunExecutorInput {
   scenario: Scenario | undefined;
   /** The lifecycle to follow instead of the model's (the path-following backend). */
   script?: RunScript | undefined;
+  /**
+   * A warm-up (WebSocket mode's `generate: false`): the run takes its messages and completes
+   * without asking the model, so a run after it on the thread starts from them.
+   */
+  warmUp?: boolean | undefined;
   /** Whether step events carry file_search result text (`include[]` on create). */
   includeSearchContent: boolean;
   /** Events that precede the run's own in its stream: `thread.created` for create-and-run. */
@@ -196,7 +201,7 @@ export class RunExecutor implements RunHandle {
     for (const { event, data } of input.prelude ?? []) this.log.append(event, data);
     this.#emitRun('thread.run.created', {});
     this.#emitRun('thread.run.queued', {});
-    void this.#trace.within(() => (input.script === undefined ? this.#drive() : this.#follow(input.script)));
+    void this.#trace.within(() => (input.script !== undefined ? this.#follow(input.script) : input.warmUp === true ? this.#warmUp() : this.#drive()));
   }
 
   /** The run as it stands: the run statechart's context (with metadata as last modified). */
@@ -399,6 +404,16 @@ export class RunExecutor implements RunHandle {
         await this.#callTools(step.toolCalls, step.usage);
       }
       this.#failRun(`The model called tools ${MAX_MODEL_STEPS} times without answering.`);
+    } catch (error) {
+      this.#settle(error);
+    }
+  }
+
+  // No model, no step, no message: in progress, then completed with zero usage.
+  async #warmUp(): Promise<void> {
+    try {
+      this.#emitRun('thread.run.in_progress', { started_at: nowSeconds() });
+      this.#emitRun('thread.run.completed', { completed_at: nowSeconds() });
     } catch (error) {
       this.#settle(error);
     }

@@ -153,7 +153,7 @@ function parseInput(input: CreateResponseInput['input']): ParsedInput {
  *
  * @example `const record = createResponse(context, body);`
  */
-export function createResponse(context: ServerContext, body: CreateResponseInput, cachedPrevious?: ResponseRecord): ResponseRecord {
+export function createResponse(context: ServerContext, body: CreateResponseInput, cachedPrevious?: ResponseRecord, { generate = true }: { generate?: boolean } = {}): ResponseRecord {
   const conversation = conversationOfRequest(context, body);
   const input = parseInput(body.input);
   // Refused before anything starts: an item is in a conversation once.
@@ -176,6 +176,8 @@ export function createResponse(context: ServerContext, body: CreateResponseInput
   }
   // Function outputs continue the run the previous response paused.
   if (previous !== undefined && previous.executor.run.status === 'requires_action') {
+    // Answering its calls resumes the model: not something a warm-up can do.
+    if (!generate) throw new ApiError(400, `A warm-up (generate: false) cannot answer function calls: response '${previous.response.id}' waits for their outputs; send them in a request that generates.`, { param: 'generate' });
     const pending = previous.executor.run.required_action?.submit_tool_outputs.tool_calls.map((call) => call.id) ?? [];
     const missing = pending.filter((id) => !input.outputs.some((output) => output.tool_call_id === id));
     if (missing.length > 0) throw new ApiError(400, `No tool output found for function call ${missing[0]}.`, { param: 'input' });
@@ -221,7 +223,7 @@ export function createResponse(context: ServerContext, body: CreateResponseInput
   } as RunSettingsInput;
   const run = newRun(settings, anonymousAssistant(body.model), thread.thread.id);
   const { answeredToolCalls } = input;
-  const executor = new RunExecutor({ run, thread, vectorStoreIds, scenario, includeSearchContent: true, answeredToolCalls }, context.environment);
+  const executor = new RunExecutor({ run, thread, vectorStoreIds, scenario, includeSearchContent: true, answeredToolCalls, warmUp: !generate }, context.environment);
   thread.runs.set(run.id, executor);
   return started(new ResponseRecord({ response, inputItems: input.stored, thread, executor, from: 0, query, obfuscate }));
 }

@@ -192,12 +192,15 @@ export class ResponsesConnection {
     let record: ResponseRecord;
     try {
       if (message['background'] === true) throw new ApiError(400, 'Background mode is not supported over WebSocket.', { param: 'background' });
-      if (message['generate'] === false) throw new ApiError(400, 'Warm-up requests (generate: false) are not supported by the embedded server.', { param: 'generate' });
-      const { stream: _stream, ...rest } = message;
+      const { stream: _stream, generate, ...rest } = message;
+      if (generate !== undefined && typeof generate !== 'boolean') {
+        throw new ApiError(400, `Invalid type for 'generate': expected a boolean, but got ${generate === null ? 'null' : typeof generate} instead.`, { param: 'generate', code: 'invalid_type' });
+      }
       const body = parseRequest(CreateResponseRequest, rest);
       // On a shared database, a response another server made is seen before it is looked up.
       await this.#storage?.synced?.();
-      record = createResponse(this.#context, body, this.#cachedPrevious(body));
+      // generate: false warms up: the response takes its input and completes without the model.
+      record = createResponse(this.#context, body, this.#cachedPrevious(body), { generate: generate !== false });
       this.#keep(record, body);
       // As over HTTP: a stored response's events go out once its creation is committed.
       if (body.store !== false) await this.#saved();
