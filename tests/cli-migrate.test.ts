@@ -289,6 +289,41 @@ test('on a terminal a bar counts the threads, then the mapping is printed', asyn
   }
 });
 
+test('--concurrency copies threads side by side: two conversations are made at once, the report keeps the listed order', async (context) => {
+  const server = await createServer({ pace });
+  // Each conversation's creation is answered once another is waiting too (or after 2 s alone).
+  const waiting: Array<() => void> = [];
+  let most = 0;
+  const proxy = await startForwardingProxy(
+    () => server.url,
+    async (path, _upstream, _client, { method }) => {
+      if (method !== 'POST' || path !== '/conversations') return false;
+      await new Promise<void>((release) => {
+        waiting.push(release);
+        most = Math.max(most, waiting.length);
+        if (waiting.length >= 2) for (const next of waiting.splice(0)) next();
+        else setTimeout(() => waiting.includes(release) && waiting.splice(waiting.indexOf(release), 1)[0]!(), 2_000);
+      });
+      return false;
+    },
+  );
+  try {
+    const ids = context.threads.slice(0, 6).map((thread) => thread.id);
+    const run = await migrate(['--from', context.source.url, '--to', proxy.url, '--out', join(context.dir, 'side-by-side'), '--concurrency', '4', '--threads', ...ids]);
+    assert.is(run.code, 0, run.out);
+    assert.ok(most >= 2, `at most ${most} conversation made at a time`);
+    assert.equal(run.report!.threads.map((thread) => [thread.thread_id, thread.status]), ids.map((id) => [id, 'copied']));
+    for (const value of ['0', '1.5', 'many']) {
+      const io = captureIO({ OPENAI_API_KEY: 'k' });
+      assert.is(await runCli(['migrate', '--from', context.source.url, '--to', proxy.url, '--concurrency', value], io), 2);
+      assert.match(io.err(), new RegExp(`--concurrency must be a whole number of threads, at least 1 \\(got "${value.replace('.', '\\.')}"\\)`));
+    }
+  } finally {
+    await proxy.close();
+    await server.close();
+  }
+});
+
 test('a source without a thread list asks for --threads; bad command lines are usage errors', async (context) => {
   const noList = await startForwardingProxy(
     () => context.source.url,

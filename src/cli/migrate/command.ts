@@ -13,12 +13,17 @@ import { threadItems } from './threadItems.ts';
 
 /** How many lines of what was not carried the summary shows (the report file has them all). */
 const NOT_CARRIED_SHOWN = 10;
+/**
+ * Threads copied at once by default: a thread's copy waits on the network most of its time, and
+ * four keep a backend's per-key limits (hundreds of requests a minute) far off.
+ */
+const DEFAULT_CONCURRENCY = 4;
 
 /** `migrate`: an Assistants-compatible backend's assistants and threads to a Responses + Conversations backend. */
 export const migrateCommand: Command = {
   name: 'migrate',
   summary: 'copy assistants (as configuration files) and threads (as conversations) to a Responses backend',
-  usage: 'migrate --from URL --to URL [--threads ID…] [--dry-run] [--report FILE] [--out DIR]',
+  usage: 'migrate --from URL --to URL [--threads ID…] [--dry-run] [--report FILE] [--out DIR] [--concurrency N]',
   description: [
     'Reads an Assistants-compatible backend (--from: the embedded server, a Foundry classic agent,',
     'any server of the Assistants API) and writes to a Responses + Conversations backend (--to):',
@@ -42,6 +47,7 @@ export const migrateCommand: Command = {
     'from-key-env': { type: 'string', value: 'NAME', description: 'the variable holding the source’s key (default OPENAI_API_KEY)' },
     'to-key-env': { type: 'string', value: 'NAME', description: 'the variable holding the target’s key (default OPENAI_API_KEY)' },
     'max-retries': { type: 'string', value: 'N', description: 'how many times a failed request is retried, with backoff (default 2)' },
+    concurrency: { type: 'string', value: 'N', description: `how many threads are copied at once (default ${DEFAULT_CONCURRENCY}; 1: one after another)` },
   },
   positionals: { min: 0, max: Number.POSITIVE_INFINITY, name: 'ID' },
   async run(args, io) {
@@ -69,6 +75,8 @@ interface MigrationSettings {
   dryRun: boolean;
   reportFile: string | undefined;
   outDir: string;
+  /** Threads copied at once. */
+  concurrency: number;
 }
 
 function settingsOf(args: ParsedArgs, io: CliIO): MigrationSettings {
@@ -84,6 +92,9 @@ function settingsOf(args: ParsedArgs, io: CliIO): MigrationSettings {
   const retries = optionalString(args, 'max-retries');
   const maxRetries = retries === undefined ? undefined : Number(retries);
   if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0)) throw new UsageError(`--max-retries must be a whole number of retries (got ${JSON.stringify(retries)})`);
+  const concurrencyText = optionalString(args, 'concurrency');
+  const concurrency = concurrencyText === undefined ? DEFAULT_CONCURRENCY : Number(concurrencyText);
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new UsageError(`--concurrency must be a whole number of threads, at least 1 (got ${JSON.stringify(concurrencyText)})`);
   const listed = stringList(args, 'threads');
   if (args.positionals.length > 0 && listed.length === 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])} (thread ids go after --threads)`);
   return {
@@ -95,6 +106,7 @@ function settingsOf(args: ParsedArgs, io: CliIO): MigrationSettings {
     dryRun: args.values['dry-run'] === true,
     reportFile: optionalString(args, 'report'),
     outDir: resolve(optionalString(args, 'out') ?? '.'),
+    concurrency,
   };
 }
 
@@ -126,32 +138,46 @@ async function migrateAssistants(settings: MigrationSettings, report: MigrationR
   );
 }
 
+// Threads are copied `concurrency` at a time, each on its own conversation; the report lists
+// them in the order they were listed, whatever order they finished in.
 async function migrateThreads(settings: MigrationSettings, report: MigrationReport, term: Terminal, signal?: AbortSignal): Promise<void> {
   const threadIds = settings.threadIds ?? (await listedThreadIds(settings.source, signal));
   const journal = await MigrationJournal.open(settings.outDir, settings.from, settings.to, { write: !settings.dryRun });
   const filenames = new Map<string, string>();
   const bar = term.bar('threads', threadIds.length);
-  for (const [index, threadId] of threadIds.entries()) {
-    let entry: ThreadReport = { thread_id: threadId, conversation_id: journal.conversationOf(threadId), items: 0, added: 0, status: 'failed' };
+  const done: Array<{ entry: ThreadReport; notCarried: NotCarried[] } | undefined> = new Array(threadIds.length);
+  let stopped: ThreadReport | undefined;
+  let next = 0;
+  const copyOne = async (threadId: string): Promise<{ entry: ThreadReport; notCarried: NotCarried[] }> => {
     try {
       const { thread, source } = await readThread(settings.source, threadId, filenames, signal);
       const { items, notCarried } = threadItems(source);
       const copied = await copyThread(thread, items, { target: settings.target, journal, from: settings.from, to: settings.to, dryRun: settings.dryRun, signal });
-      entry = copied.report;
-      report.not_carried.push(...notCarried, ...copied.notCarried);
+      return { entry: copied.report, notCarried: [...notCarried, ...copied.notCarried] };
     } catch (error) {
-      entry = { ...entry, conversation_id: journal.conversationOf(threadId) ?? entry.conversation_id, error: describe(error) };
+      const entry: ThreadReport = { thread_id: threadId, conversation_id: journal.conversationOf(threadId), items: 0, added: 0, status: 'failed', error: describe(error) };
       // The network or the target is gone: every next thread would fail the same way.
-      if (error instanceof APIConnectionError || (signal?.aborted ?? false)) {
-        report.threads.push(entry);
-        for (const rest of threadIds.slice(index + 1)) report.threads.push({ thread_id: rest, conversation_id: journal.conversationOf(rest), items: 0, added: 0, status: 'failed', error: 'not tried: the migration stopped' });
-        bar.advance(threadLine(entry, settings.dryRun));
-        bar.finish(`stopped at ${threadId}: ${entry.error}`);
-        return;
-      }
+      if (stopped === undefined && (error instanceof APIConnectionError || (signal?.aborted ?? false))) stopped = entry;
+      return { entry, notCarried: [] };
     }
-    report.threads.push(entry);
-    bar.advance(threadLine(entry, settings.dryRun));
+  };
+  const worker = async (): Promise<void> => {
+    while (stopped === undefined && next < threadIds.length) {
+      const index = next++;
+      const result = await copyOne(threadIds[index]!);
+      done[index] = result;
+      bar.advance(threadLine(result.entry, settings.dryRun));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(settings.concurrency, threadIds.length) }, worker));
+  for (const [index, threadId] of threadIds.entries()) {
+    const result = done[index];
+    report.threads.push(result?.entry ?? { thread_id: threadId, conversation_id: journal.conversationOf(threadId), items: 0, added: 0, status: 'failed', error: 'not tried: the migration stopped' });
+    report.not_carried.push(...(result?.notCarried ?? []));
+  }
+  if (stopped !== undefined) {
+    bar.finish(`stopped at ${stopped.thread_id}: ${stopped.error}`);
+    return;
   }
   const added = report.threads.reduce((sum, thread) => sum + thread.added, 0);
   bar.finish(`${threadIds.length} thread${threadIds.length === 1 ? '' : 's'}: ${countsOf(report.threads)}; ${added} item${added === 1 ? '' : 's'} ${settings.dryRun ? 'to add' : 'added'}`);

@@ -27,6 +27,8 @@ export class MigrationJournal {
   readonly path: string;
   readonly #file: JournalFile;
   readonly #write: boolean;
+  /** The save in progress: threads copied side by side record at once, and saves go one at a time. */
+  #saving: Promise<void> = Promise.resolve();
 
   private constructor(path: string, file: JournalFile, write: boolean) {
     this.path = path;
@@ -56,11 +58,21 @@ export class MigrationJournal {
     return Object.hasOwn(this.#file.threads, threadId) ? this.#file.threads[threadId] : undefined;
   }
 
-  /** Notes which conversation a thread became (undefined: none any more), and saves it at once. */
+  /**
+   * Notes which conversation a thread became (undefined: none any more), and saves it at once:
+   * resolves once a save that holds it is on disk. Saves never overlap (they share one temporary
+   * file); each writes the journal as it stands when it starts.
+   */
   async record(threadId: string, conversationId: string | undefined): Promise<void> {
     if (conversationId === undefined) delete this.#file.threads[threadId];
     else this.#file.threads[threadId] = conversationId;
     if (!this.#write) return;
+    const save = this.#saving.catch(() => {}).then(() => this.#save());
+    this.#saving = save;
+    await save;
+  }
+
+  async #save(): Promise<void> {
     await mkdir(join(this.path, '..'), { recursive: true });
     const temporary = `${this.path}.${process.pid}.tmp`;
     await writeFile(temporary, `${JSON.stringify(this.#file, null, 2)}\n`);
