@@ -281,6 +281,33 @@ test('a scrub asks for the state and the log rows there, nothing else (the selec
   }
 });
 
+test('following an actor live asks for its history once as it is selected and once per transition, never twice', async ({ browser }) => {
+  const inspector = await createInspector({ uiDir: UI_DIR, log: () => {} });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  try {
+    const stepper = createMachine({ id: 'stepper', initial: 's0', states: { s0: { on: { NEXT: 's1' } }, s1: { on: { NEXT: 's2' } }, s2: { on: { NEXT: 's3' } }, s3: {} } });
+    const actor = createActor(stepper, { inspect: inspector.inspect }).start();
+    const asked: string[] = [];
+    page.on('request', (request) => asked.push(new URL(request.url()).pathname));
+    await page.goto(inspector.url);
+    await page.waitForSelector('.tree [data-actor-name="stepper"][data-value="s0"]');
+    await page.waitForSelector('svg.diagram[data-machine="stepper"] [data-state-id="s0"][data-active="true"]');
+    for (const state of ['s1', 's2', 's3']) {
+      actor.send({ type: 'NEXT' });
+      await page.waitForSelector(`svg.diagram[data-machine="stepper"] [data-state-id="${state}"][data-active="true"]`);
+      // Whatever this transition makes the page ask has gone out by then.
+      await page.waitForTimeout(300);
+    }
+    // The history holds the transitions before the newest: "previous transition" can go there.
+    await page.waitForSelector('#prev-transition:not([disabled])');
+    const histories = asked.filter((path) => path === '/api/history').length;
+    assert.ok(histories >= 2 && histories <= 4, `${histories} history requests for a selection and three transitions`);
+  } finally {
+    await page.close();
+    await inspector.close();
+  }
+});
+
 test("the library's charts come laid out with the page (ELK's worker never starts for them); a machine of the user's own is laid out by ELK", async ({ browser }) => {
   const { inspector, page, paths, record, close } = await sessionPage(browser, 20);
   try {

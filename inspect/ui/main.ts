@@ -153,8 +153,16 @@ function App() {
   // within it (each request costs the stream the inspector watches, and a render).
   const lastTransitionSeq = selectedActor?.lastTransition?.seq;
   const historyLacks = lastTransitionSeq !== undefined && lastTransitionSeq > (history.at(-1)?.seq ?? -1);
+  // Whose history `history` is (asked for): the effect runs again when the history it asked for
+  // arrives (historyLacks turns false), and that must not ask again.
+  const historyOf = useRef<string | undefined>(undefined);
   useEffect(() => {
-    if (selectedId === undefined) return setHistory([]);
+    if (selectedId === undefined) {
+      historyOf.current = undefined;
+      return setHistory([]);
+    }
+    if (historyOf.current === selectedId && !historyLacks) return;
+    historyOf.current = selectedId;
     void fetchHistory(selectedId).then(setHistory, () => setHistory([]));
   }, [selectedId, historyLacks ? lastTransitionSeq : undefined]);
   useEffect(() => {
