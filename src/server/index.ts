@@ -304,6 +304,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Assista
     indexer,
     context,
   );
+  // Servers sharing a database (PostgreSQL) count each key's requests per minute there, once.
+  const shared = storage?.engine.shared;
+  if (shared !== undefined) limiter?.useSharedBuckets((key, perMinute) => shared.takeRequestToken(key, perMinute));
   const idempotencyOptions = { ...DEFAULT_IDEMPOTENCY, ...options.idempotency };
   const app = createApp(context, {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,

@@ -24,8 +24,9 @@ interface Bucket {
  * holding a minute's worth, refilled continuously) and runs active at once (counted from the
  * runs a key's requests start to their final status). A refused request gets `retry-after`
  * (seconds) and `retry-after-ms`, `x-ratelimit-*` headers as the API sends them, and
- * `{error: {type: 'requests', code: 'rate_limit_exceeded', …}}`. Counted per server: behind a
- * load balancer each instance counts its own.
+ * `{error: {type: 'requests', code: 'rate_limit_exceeded', …}}`. Requests per minute are
+ * counted in memory, or in the database when servers share one (`useSharedBuckets`: PostgreSQL);
+ * concurrent runs by each server.
  *
  * @example
  * ```ts
@@ -40,6 +41,7 @@ export class KeyLimiter {
   readonly #active = new Map<string, number>();
   readonly #keyOfRun = new Map<string, string>();
   readonly #now: () => number;
+  #shared: SharedBuckets | undefined;
 
   constructor(defaults: Limits, scope: RequestScope, now: () => number = Date.now) {
     this.#defaults = defaults;
@@ -51,8 +53,9 @@ export class KeyLimiter {
   readonly runObserver: RunObserver = {
     status: (run: Run, event: RunEventName) => {
       if (event === 'thread.run.created') {
-        const key = this.#scope.current()?.key;
-        if (key === undefined) return;
+        const request = this.#scope.current();
+        if (request?.key === undefined) return;
+        const key = limitedKey(request);
         this.#keyOfRun.set(run.id, key);
         this.#active.set(key, (this.#active.get(key) ?? 0) + 1);
       } else if ((RUN_TERMINAL_STATUSES as readonly string[]).includes(run.status)) {
@@ -66,10 +69,21 @@ export class KeyLimiter {
     usage: () => {},
   };
 
+  /**
+   * Counts requests per minute in buckets every server on the database shares, so a key gets its
+   * minute's worth once however many servers answer it. Should the database not answer, this
+   * server counts alone (in memory) until it does: a limit is not a reason to refuse the request.
+   *
+   * @example `limiter.useSharedBuckets((key, perMinute) => shared.takeRequestToken(key, perMinute));`
+   */
+  useSharedBuckets(take: SharedBuckets | undefined): void {
+    this.#shared = take;
+  }
+
   /** The middleware: after the key is known (mount it after the key check). */
   middleware(onLimited: (limit: 'requests' | 'concurrent_runs') => void = () => {}): MiddlewareHandler {
     return async (c, next) => {
-      const decision = this.#decide(this.#scope.current(), c.req.method === 'POST' && STARTS_A_RUN.test(c.req.path));
+      const decision = await this.#decide(this.#scope.current(), c.req.method === 'POST' && STARTS_A_RUN.test(c.req.path));
       if (decision.bucket !== undefined) {
         const { perMinute, remaining, resetMs } = decision.bucket;
         c.header('x-ratelimit-limit-requests', String(perMinute));
@@ -86,23 +100,23 @@ export class KeyLimiter {
    * The same limits for a request that comes as no HTTP request (a `response.create` message on
    * a WebSocket, which starts a run): the 429 to answer, or undefined when it may go on.
    *
-   * @example `const refused = limiter.admit(scope.current(), true);`
+   * @example `const refused = await limiter.admit(scope.current(), true);`
    */
-  admit(request: RequestInfo | undefined, startsRun: boolean): ApiError | undefined {
-    return this.#decide(request, startsRun).refused?.error;
+  async admit(request: RequestInfo | undefined, startsRun: boolean): Promise<ApiError | undefined> {
+    return (await this.#decide(request, startsRun)).refused?.error;
   }
 
   // The key's bucket takes a token (its state for the headers), or the request is refused.
-  #decide(
+  async #decide(
     request: RequestInfo | undefined,
     startsRun: boolean,
-  ): { bucket?: { perMinute: number; remaining: number; resetMs: number }; refused?: { limit: 'requests' | 'concurrent_runs'; error: ApiError; waitMs: number } } {
-    const key = request?.key ?? 'anonymous';
+  ): Promise<{ bucket?: { perMinute: number; remaining: number; resetMs: number }; refused?: { limit: 'requests' | 'concurrent_runs'; error: ApiError; waitMs: number } }> {
+    const key = request?.key === undefined ? 'anonymous' : limitedKey(request);
     // A key's own limits win over the server's.
     const limits: Limits = { ...this.#defaults, ...definedOf(request?.keyLimits ?? {}) };
     let bucket: { perMinute: number; remaining: number; resetMs: number } | undefined;
     if (limits.requestsPerMinute !== undefined) {
-      const taken = this.#take(key, limits.requestsPerMinute);
+      const taken = this.#shared === undefined ? this.#take(key, limits.requestsPerMinute) : await this.#takeShared(this.#shared, key, limits.requestsPerMinute);
       bucket = { perMinute: limits.requestsPerMinute, remaining: taken.remaining, resetMs: taken.resetMs };
       if (taken.waitMs !== undefined) {
         const message = `Rate limit reached for requests: this key may make ${limits.requestsPerMinute} requests per minute. Please try again in ${taken.waitMs}ms.`;
@@ -117,6 +131,20 @@ export class KeyLimiter {
       }
     }
     return bucket === undefined ? {} : { bucket };
+  }
+
+  // The same from the shared bucket; this server's own when the database does not answer.
+  async #takeShared(take: SharedBuckets, key: string, perMinute: number): Promise<{ remaining: number; resetMs: number; waitMs?: number }> {
+    let shared: { tokens: number; taken: boolean };
+    try {
+      shared = await take(key, perMinute);
+    } catch {
+      return this.#take(key, perMinute);
+    }
+    const perMs = perMinute / MS_PER_MINUTE;
+    const resetMs = Math.ceil((perMinute - shared.tokens) / perMs);
+    if (shared.taken) return { remaining: Math.floor(shared.tokens), resetMs };
+    return { remaining: 0, resetMs, waitMs: Math.max(1, Math.ceil((1 - shared.tokens) / perMs)) };
   }
 
   // One token of the key's bucket: what is left and when it is full again, or how long to wait for one.
@@ -135,6 +163,15 @@ export class KeyLimiter {
     return { remaining: 0, resetMs, waitMs: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs)) };
   }
 }
+
+// What the limits count by: the key's name with its tenant (two tenants may name their keys
+// alike), never the key itself.
+function limitedKey(request: RequestInfo): string {
+  return `${request.tenant ?? ''}/${request.key ?? ''}`;
+}
+
+/** Takes a token from a key's bucket kept where several servers share it: the tokens left, and whether one was taken. */
+export type SharedBuckets = (key: string, perMinute: number) => Promise<{ tokens: number; taken: boolean }>;
 
 function rateLimited(message: string): ApiError {
   return new ApiError(429, message, { type: 'requests', code: 'rate_limit_exceeded' });

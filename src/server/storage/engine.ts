@@ -115,6 +115,12 @@ export interface SharedDatabase {
   claimIfGone(instanceId: string): Promise<boolean>;
   /** The commands waiting for this server, removed from the database. */
   takeCommands(): Promise<ReceivedCommand[]>;
+  /**
+   * Takes a token from `key`'s request bucket, shared by every server on this database (a
+   * minute's worth, `perMinute`, refilled continuously on the database's clock): the tokens left,
+   * and whether one was taken.
+   */
+  takeRequestToken(key: string, perMinute: number): Promise<{ tokens: number; taken: boolean }>;
 }
 
 /** An object row read back, in creation order. */

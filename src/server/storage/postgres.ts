@@ -89,6 +89,18 @@ export function redact(url: string): string {
   }
 }
 
+// One statement, so that racing servers each see the bucket the other left (ON CONFLICT locks
+// the row): refilled for the time since it was counted, on the database's clock, then a token
+// taken when one is whole. A new key starts with a full bucket, less the token it takes.
+const REFILLED = 'LEAST($2::double precision, b.tokens + GREATEST(0, excluded.updated_at - b.updated_at) * $2::double precision / 60000.0)';
+const TAKE_REQUEST_TOKEN = `INSERT INTO rate_limit_buckets AS b (key, tokens, updated_at, taken)
+  VALUES ($1, $2::double precision - 1, extract(epoch FROM clock_timestamp()) * 1000, true)
+  ON CONFLICT (key) DO UPDATE SET
+    tokens = CASE WHEN ${REFILLED} >= 1 THEN ${REFILLED} - 1 ELSE ${REFILLED} END,
+    taken = ${REFILLED} >= 1,
+    updated_at = excluded.updated_at
+  RETURNING tokens, taken`;
+
 class PostgresEngine implements StorageEngine, SharedDatabase, KeyEngine {
   readonly name = 'postgres';
   readonly keys: KeyEngine = this;
@@ -167,6 +179,12 @@ class PostgresEngine implements StorageEngine, SharedDatabase, KeyEngine {
     return rows
       .sort((a, b) => Number(a.id) - Number(b.id))
       .map((row) => ({ threadId: row.thread_id, runId: row.run_id, command: JSON.parse(row.command) as RunCommand }));
+  }
+
+  async takeRequestToken(key: string, perMinute: number): Promise<{ tokens: number; taken: boolean }> {
+    const { rows } = await this.pool.query<{ tokens: number; taken: boolean }>(TAKE_REQUEST_TOKEN, [key, perMinute]);
+    const row = rows[0]!;
+    return { tokens: Number(row.tokens), taken: row.taken };
   }
 
   // A notice's writes with the values it left out read back from their rows.

@@ -120,9 +120,14 @@ export class ResponsesConnection {
     if (request instanceof ApiError) this.#sendError(request);
     else if (request.refusal !== undefined) this.#sendError(request.refusal, request.lane);
     else {
-      const refused = this.#options.keyLimiter?.admit(info, true);
-      if (refused !== undefined) this.#sendError(refused, request.lane);
-      else this.#enqueue(request.lane ?? '', () => this.#options.scope.run(info, () => this.#respond(request.body, request.lane)));
+      // The limits are asked when the request's turn on its lane comes (the bucket may be the
+      // database's, and an answer must not let a later message overtake it).
+      const { lane, body } = request;
+      this.#enqueue(lane ?? '', async () => {
+        const refused = await this.#options.keyLimiter?.admit(info, true);
+        if (refused !== undefined) this.#sendError(refused, lane);
+        else await this.#options.scope.run(info, () => this.#respond(body, lane));
+      });
     }
   }
 

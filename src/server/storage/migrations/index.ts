@@ -2,6 +2,7 @@ import { initial } from './001_initial.ts';
 import { runCommands } from './002_run_commands.ts';
 import { durableKeys } from './003_idempotency_keys.ts';
 import { tenants } from './004_tenants.ts';
+import { rateLimits } from './005_rate_limits.ts';
 
 /**
  * One step of the schema, for each engine. Applied once, in version order, each in its own
@@ -16,7 +17,7 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initial, runCommands, durableKeys, tenants];
+export const MIGRATIONS: readonly Migration[] = [initial, runCommands, durableKeys, tenants, rateLimits];
 
 /** The table that records which migrations a database has. */
 export const MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)';
