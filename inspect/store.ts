@@ -766,28 +766,24 @@ export class InspectorStore {
   }
 }
 
-// Ids and names are shown and logged too: nothing that looks like a key gets through them.
-// Nearly every frame names the actor the one before it named: redacted once, not per frame.
-let lastOwnId = '';
-let lastOwnIdKept = '';
-function ownId(id: string): string {
-  if (id !== lastOwnId) {
-    lastOwnId = id;
-    lastOwnIdKept = redactString(id);
-  }
-  return lastOwnIdKept;
+// `redactString`, done once per run of equal strings: nearly every frame names the actor, and
+// has the event type (a delta), that the one before it had.
+function redactedOncePerRun(): (text: string) => string {
+  let last = '';
+  let kept = '';
+  return (text) => {
+    if (text !== last) {
+      last = text;
+      kept = redactString(text);
+    }
+    return kept;
+  };
 }
 
-// An event's type, redacted once per run of events of one type (nearly all are deltas).
-let lastType = '';
-let lastTypeKept = '';
-function eventType(type: string): string {
-  if (type !== lastType) {
-    lastType = type;
-    lastTypeKept = redactString(type);
-  }
-  return lastTypeKept;
-}
+// Ids and names are shown and logged too: nothing that looks like a key gets through them.
+const ownId = redactedOncePerRun();
+// An event's type.
+const eventType = redactedOncePerRun();
 
 // The time a frame says it was made (`createdAt`, ms since the epoch, a number or a string of
 // one as @statelyai/inspect sends it), else now.

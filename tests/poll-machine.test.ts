@@ -33,6 +33,16 @@ function scriptedPoll(clock: SimulatedClock, answers: Answer[]) {
   return { machine, calls };
 }
 
+/** A retrieve that never answers, and the signal it was last given (to see it aborted). */
+function neverAnswers() {
+  let given: AbortSignal | undefined;
+  const retrieve = (_: PollFetchInput, signal: AbortSignal) => {
+    given = signal;
+    return new Promise<PollFetchOutput>(() => {});
+  };
+  return { retrieve, signal: () => given };
+}
+
 const runTarget = { resource: 'run', threadId: 'thread_1', runId: 'run_1' } as const;
 
 /** Lets resolved promise actors report back (a macrotask: no simulated time passes). */
@@ -174,16 +184,12 @@ test('the deadline ends a poll that never finishes, in the middle of a wait, wit
 
 test('the deadline aborts a retrieve in flight', async () => {
   const clock = new SimulatedClock();
-  let signal: AbortSignal | undefined;
-  const retrieve = (_: PollFetchInput, given: AbortSignal) => {
-    signal = given;
-    return new Promise<PollFetchOutput>(() => {});
-  };
+  const { retrieve, signal: signalOf } = neverAnswers();
   const machine = providePollIO(retrieve, clock);
   const actor = start(machine, clock, { deadlineAt: 3000 });
   await advance(clock, 3000);
   assert.is(actor.getSnapshot().value, 'failed');
-  assert.ok(signal?.aborted, 'the retrieve was told to stop');
+  assert.ok(signalOf()?.aborted, 'the retrieve was told to stop');
 });
 
 test('abort during a wait ends the poll at once and clears its timers', async () => {
@@ -288,15 +294,11 @@ test('an answer that comes after the poll left fetching is not reported', async 
 
 test('stopping a poll actor aborts its retrieve in flight and clears its timers', async () => {
   const clock = new SimulatedClock();
-  let signal: AbortSignal | undefined;
-  const retrieve = (_: PollFetchInput, given: AbortSignal) => {
-    signal = given;
-    return new Promise<PollFetchOutput>(() => {});
-  };
+  const { retrieve, signal: signalOf } = neverAnswers();
   const actor = start(providePollIO(retrieve, clock), clock, { deadlineAt: 60_000 });
   await settle();
   actor.stop();
-  assert.ok(signal?.aborted, 'the retrieve was told to stop');
+  assert.ok(signalOf()?.aborted, 'the retrieve was told to stop');
   assert.is((clock as unknown as { timeouts: Map<number, unknown> }).timeouts.size, 0, 'no timer left armed');
 });
 
