@@ -14,7 +14,10 @@ import { startTestServer, type TestServer } from './helpers/server.ts';
 
 let server: TestServer;
 test.before(async () => {
-  server = await startTestServer({ pace: { deltaDelayMs: 1, stepDelayMs: 1 }, runExpirySeconds: 1 });
+  // A run's expires_at is its creation second plus this: with 1 it could come a millisecond after
+  // the run was made, before a loaded machine saw it reach requires_action (CI did, once on Node
+  // 24). With 2 the run lives a second at least.
+  server = await startTestServer({ pace: { deltaDelayMs: 1, stepDelayMs: 1 }, runExpirySeconds: 2 });
 });
 test.after(() => server.close());
 
